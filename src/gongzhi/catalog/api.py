@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.files import read_catalog_file
+from gongzhi.catalog.routing import route
+from gongzhi.catalog.selectors import effective_catalog
+from gongzhi.catalog.services import catalog_export, catalog_import
+from gongzhi.common.apiauth import session_auth
+from gongzhi.common.errors import PermissionDenied
+from gongzhi.org.models import Estate, Jurisdiction
+from gongzhi.org.permissions import scope_for
+
+router = Router(tags=["职责清单"])
+
+
+class MatterOut(Schema):
+    code: str
+    name: str
+    parent: str
+    category: str
+    description: str
+    keywords: list[str]
+    legal_basis: str
+    source: str
+    lead_kind: str | None
+    assist_kinds: list[str]
+    property_scope: bool
+    time_limit: str
+    accept_limit: str
+    response_limit: str
+    defined_in: list[str]
+
+
+class ImportOut(Schema):
+    catalog: str
+    revision: int
+    created: int
+    updated: int
+    removed: int
+    units_created: int
+
+
+class SuggestionOut(Schema):
+    code: str
+    name: str
+    score: float
+    matched: list[str]
+
+
+@router.get("/{jurisdiction}/matters", response=list[MatterOut], summary="有效职责清单（公开）")
+def matters(request: HttpRequest, jurisdiction: str) -> list[dict[str, object]]:
+    node = get_object_or_404(Jurisdiction, code=jurisdiction)
+    return [
+        {
+            "code": code,
+            "name": e.matter.name,
+            "parent": e.matter.parent_code,
+            "category": e.matter.category,
+            "description": e.matter.description,
+            "keywords": e.matter.keywords,
+            "legal_basis": e.matter.legal_basis,
+            "source": e.matter.source,
+            "lead_kind": e.matter.lead_kind_id,
+            "assist_kinds": e.assist_kind_codes,
+            "property_scope": e.matter.property_scope,
+            "time_limit": e.matter.time_limit,
+            "accept_limit": e.matter.accept_limit,
+            "response_limit": e.matter.response_limit,
+            "defined_in": [j.code for j in e.defined_in],
+        }
+        for code, e in effective_catalog(node).items()
+    ]
+
+
+@router.get("/route", summary="路由：某小区的某事项由谁牵头、谁协办（公开）")
+def route_matter(request: HttpRequest, estate: str, matter: str) -> dict[str, object]:
+    estate_obj = get_object_or_404(
+        Estate.objects.select_related("community", "property_company", "owners_committee"),
+        code=estate,
+    )
+    return route(estate=estate_obj, matter_code=matter).as_dict()
+
+
+@router.get("/suggest", response=list[SuggestionOut], summary="按描述推荐事项类型（公开）")
+def suggest(request: HttpRequest, estate: str, text: str) -> list[dict[str, object]]:
+    estate_obj = get_object_or_404(Estate.objects.select_related("community"), code=estate)
+    return [
+        {"code": s.code, "name": s.name, "score": s.score, "matched": list(s.matched)}
+        for s in get_classifier().suggest(text, estate_obj.community)
+    ]
+
+
+@router.post(
+    "/{jurisdiction}/import", response=ImportOut, auth=session_auth, summary="导入职责清单文件"
+)
+def import_file(
+    request: HttpRequest, jurisdiction: str, file: File[UploadedFile]
+) -> dict[str, object]:
+    node = get_object_or_404(Jurisdiction, code=jurisdiction)
+    if not scope_for(request.user).manages_jurisdiction(node):
+        raise PermissionDenied("只有本辖区的联席会议办公室可以导入职责清单")
+    doc = read_catalog_file(file.read(), file.name or "")
+    result = catalog_import(
+        jurisdiction=node, document=doc, actor=request.user, filename=file.name or ""
+    )
+    return {
+        "catalog": result.catalog.name,
+        "revision": result.catalog.revision,
+        "created": result.created,
+        "updated": result.updated,
+        "removed": result.removed,
+        "units_created": result.units_created,
+    }
+
+
+@router.get("/{jurisdiction}/export", summary="导出职责清单（yaml 或 xlsx）")
+def export_file(request: HttpRequest, jurisdiction: str, format: str = "xlsx") -> HttpResponse:
+    node = get_object_or_404(Jurisdiction, code=jurisdiction)
+    data = catalog_export(jurisdiction=node, fmt=format)
+    return export_response(data, node, format)
+
+
+def export_response(data: bytes, node: Jurisdiction, fmt: str) -> HttpResponse:
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "application/yaml; charset=utf-8"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    filename = f"catalog-{node.code}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

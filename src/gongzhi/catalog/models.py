@@ -1,0 +1,117 @@
+"""The duty catalog (职责清单): which unit kind leads and which assist for each matter
+type, with its legal basis and time limits. A catalog belongs to a jurisdiction and is
+inherited downward; a lower catalog refines or overrides entries by code."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.catalog.timelimits import parse_time_limit, validate_time_limit
+from gongzhi.common.models import BaseModel
+from gongzhi.org.models import Jurisdiction, Unit, UnitKind
+
+
+class Catalog(BaseModel):
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="catalog"
+    )
+    name = models.CharField(_("清单名称"), max_length=120)
+    source = models.CharField(_("出处"), max_length=200, blank=True)
+    revision = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("职责清单")
+        verbose_name_plural = _("职责清单")
+        ordering = ["jurisdiction__path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatterType(BaseModel):
+    class Category(models.TextChoices):
+        HOUSING_SAFETY = "房屋安全", _("房屋安全")
+        ILLEGAL_BUILDING = "违法建设", _("违法建设")
+        PROPERTY_SERVICE = "物业服务", _("物业服务")
+        PROPERTY_FEES = "物业收费", _("物业收费")
+        MAINTENANCE_FUND = "专项维修资金", _("专项维修资金")
+        PUBLIC_ORDER = "治安秩序", _("治安秩序")
+        NOISE = "噪声扰民", _("噪声扰民")
+        FUMES = "油烟污染", _("油烟污染")
+        SANITATION = "环境卫生", _("环境卫生")
+        GREENERY = "绿化", _("绿化")
+        SPECIAL_EQUIPMENT = "特种设备", _("特种设备")
+        FIRE_SAFETY = "消防安全", _("消防安全")
+        CIVIL_DEFENCE = "人防工程", _("人防工程")
+        PLANNING = "规划建设", _("规划建设")
+        MARKET = "市场经营", _("市场经营")
+        PUBLIC_SERVICE = "公共服务", _("公共服务")
+        SELF_GOVERNANCE = "业主自治", _("业主自治")
+        PARTY_GUIDANCE = "党建指导", _("党建指导")
+        MEDIATION = "矛盾调解", _("矛盾调解")
+        HOTLINE = "热线受理", _("热线受理")
+        OTHER = "其他", _("其他")
+
+    catalog = models.ForeignKey(
+        Catalog, verbose_name=_("职责清单"), on_delete=models.CASCADE, related_name="matters"
+    )
+    code = models.CharField(_("事项编码"), max_length=32)
+    name = models.CharField(_("事项名称"), max_length=100)
+    parent_code = models.CharField(_("上级事项编码"), max_length=32, blank=True)
+    category = models.CharField(
+        _("类别"), max_length=16, choices=Category.choices, default=Category.OTHER
+    )
+    description = models.TextField(_("职责描述"), blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    phrasings = models.JSONField(_("常见说法"), default=list, blank=True)
+    legal_basis = models.TextField(_("法律依据"), blank=True)
+    source = models.CharField(_("出处"), max_length=120, blank=True)
+    lead_kind = models.ForeignKey(
+        UnitKind,
+        verbose_name=_("牵头单位类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_matters",
+    )
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("指定牵头单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_matters",
+    )
+    assist_kinds = models.ManyToManyField(
+        UnitKind, verbose_name=_("协办单位类型"), blank=True, related_name="assisted_matters"
+    )
+    property_scope = models.BooleanField(_("属物业服务范围"), default=False)
+    time_limit = models.CharField(
+        _("办结时限"), max_length=16, validators=[validate_time_limit], default="15wd"
+    )
+    accept_limit = models.CharField(
+        _("签收时限"), max_length=16, blank=True, validators=[validate_time_limit]
+    )
+    response_limit = models.CharField(
+        _("响应时限"), max_length=16, blank=True, validators=[validate_time_limit]
+    )
+    disabled = models.BooleanField(
+        _("停用"), default=False, help_text=_("在下级清单中停用从上级继承的同编码事项")
+    )
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("事项")
+        verbose_name_plural = _("事项")
+        ordering = ["catalog", "sort", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalog", "code"], name="matter_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def time_limit_label(self) -> str:
+        return parse_time_limit(self.time_limit).label if self.time_limit else ""

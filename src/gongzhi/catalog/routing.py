@@ -1,0 +1,185 @@
+"""Deterministic routing: for a matter at an estate, which unit leads, which assist, at
+which level, and why. Free-text classification (catalog/classify.py) only proposes a
+matter code; routing is always this table lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongzhi.catalog.models import MatterType
+from gongzhi.catalog.selectors import EffectiveEntry, matter_lookup
+from gongzhi.common.errors import NotFound
+from gongzhi.org.models import Estate, Jurisdiction, Unit
+from gongzhi.org.selectors import estate_units_nearby
+
+PROPERTY_COMPANY = "property_company"
+OWNERS_COMMITTEE = "owners_committee"
+ESTATE_COMMITTEE = "estate_committee"
+RESIDENTS_COMMITTEE = "residents_committee"
+STREET_KINDS = ("street_office", "town_government")
+
+
+@dataclass
+class RouteResult:
+    estate: Estate
+    matter: MatterType
+    lead: Unit | None
+    assists: list[Unit]
+    level: Jurisdiction | None
+    defined_in: list[Jurisdiction]
+    reasons: list[str] = field(default_factory=list)
+    unresolved_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def citation(self) -> str:
+        return self.matter.source
+
+    def as_dict(self) -> dict[str, object]:
+        def unit(u: Unit | None) -> dict[str, object] | None:
+            if u is None:
+                return None
+            return {
+                "code": u.code,
+                "name": u.name,
+                "kind": u.kind_id,
+                "jurisdiction": u.jurisdiction.name,
+                "phone": u.phone,
+                "hotline": u.hotline,
+            }
+
+        return {
+            "estate": self.estate.code,
+            "matter": {"code": self.matter.code, "name": self.matter.name},
+            "lead": unit(self.lead),
+            "assists": [unit(u) for u in self.assists],
+            "level": (
+                {"code": self.level.code, "name": self.level.name, "level": self.level.level}
+                if self.level
+                else None
+            ),
+            "legal_basis": self.matter.legal_basis,
+            "source": self.matter.source,
+            "inheritance": [j.name for j in self.defined_in],
+            "reasons": self.reasons,
+            "unresolved_kinds": self.unresolved_kinds,
+        }
+
+
+class _UnitFinder:
+    """Finds, for a unit kind, the nearest unit serving an estate: the estate's own
+    parties first, then the community, street, county and up."""
+
+    def __init__(self, estate: Estate) -> None:
+        self.estate = estate
+        order = {code: depth for depth, code in enumerate(estate.community.ancestor_codes())}
+        units = list(estate_units_nearby(estate))
+        # Nearest jurisdiction first; estate-bound units before area-wide ones.
+        units.sort(
+            key=lambda u: (
+                0 if u.estate_id == estate.pk else 1,
+                -order.get(u.jurisdiction.code, -1),
+                u.name,
+            )
+        )
+        self.units = units
+
+    def nearest(self, kind: str) -> Unit | None:
+        for unit in self.units:
+            if unit.kind_id == kind:
+                return unit
+        return None
+
+    def street_office(self) -> Unit | None:
+        for kind in STREET_KINDS:
+            found = self.nearest(kind)
+            if found is not None:
+                return found
+        return None
+
+    def find(self, kind: str, reasons: list[str]) -> Unit | None:
+        estate = self.estate
+        if kind == PROPERTY_COMPANY:
+            if estate.property_company is not None:
+                return estate.property_company
+            reasons.append(
+                f"{estate.name}无物业服务企业，由街道负责日常管理（001 四(二)、003 二(十三)）"
+            )
+            return self.street_office()
+        if kind == OWNERS_COMMITTEE:
+            if estate.owners_committee is not None:
+                return estate.owners_committee
+            reasons.append(f"{estate.name}未成立业主委员会，由社区居委会代行职责（003 二(十三)1）")
+            return self.nearest(RESIDENTS_COMMITTEE)
+        if kind == ESTATE_COMMITTEE:
+            found = self.nearest(ESTATE_COMMITTEE)
+            if found is None:
+                reasons.append("未设环境和物业管理委员会，由社区居委会负责（003 二(十三)1）")
+                return self.nearest(RESIDENTS_COMMITTEE)
+            return found
+        return self.nearest(kind)
+
+
+def route_entry(
+    *, estate: Estate, entry: EffectiveEntry, finder: _UnitFinder | None = None
+) -> RouteResult:
+    matter = entry.matter
+    finder = finder or _UnitFinder(estate)
+    reasons: list[str] = []
+    chain = " → ".join(j.name for j in entry.defined_in)
+    reasons.append(f"依据《{matter.catalog.name}》{matter.code}“{matter.name}”（{matter.source}）")
+    if len(entry.defined_in) > 1:
+        reasons.append(f"该事项经 {chain} 逐级细化，采用 {entry.defined_in[-1].name} 的规定")
+    elif entry.defined_in and entry.defined_in[-1].pk != estate.community_id:
+        reasons.append(f"继承自 {entry.defined_in[-1].name} 的职责清单")
+    unresolved: list[str] = []
+    lead: Unit | None
+    if matter.lead_unit is not None:
+        lead = matter.lead_unit
+        reasons.append(f"清单指定牵头单位：{lead.name}")
+    elif matter.property_scope:
+        reasons.append("属物业服务范围，由小区物业服务企业负责")
+        lead = finder.find(PROPERTY_COMPANY, reasons)
+    elif matter.lead_kind_id:
+        lead = finder.find(matter.lead_kind_id, reasons)
+        if lead is None:
+            unresolved.append(matter.lead_kind_id)
+    else:
+        lead = None
+    if lead is None:
+        reasons.append("辖区内未找到对应的牵头单位，转联席会议办公室分派")
+    assists: list[Unit] = []
+    for kind in entry.assist_kind_codes:
+        found = finder.find(kind, reasons)
+        if found is None:
+            unresolved.append(kind)
+        elif found != lead and found not in assists:
+            assists.append(found)
+    return RouteResult(
+        estate=estate,
+        matter=matter,
+        lead=lead,
+        assists=assists,
+        level=lead.jurisdiction if lead else None,
+        defined_in=entry.defined_in,
+        reasons=reasons,
+        unresolved_kinds=unresolved,
+    )
+
+
+def route(*, estate: Estate, matter_code: str) -> RouteResult:
+    """Route ``matter_code`` at ``estate`` through the estate's effective catalog."""
+    entry = matter_lookup(estate.community, matter_code)
+    if entry is None:
+        raise NotFound(f"{estate.name}所在辖区的职责清单中没有事项 {matter_code}")
+    return route_entry(estate=estate, entry=entry)
+
+
+def route_all(*, estate: Estate) -> list[RouteResult]:
+    """Every matter of the estate's effective catalog, routed (for the public board)."""
+    from gongzhi.catalog.selectors import effective_catalog
+
+    finder = _UnitFinder(estate)
+    return [
+        route_entry(estate=estate, entry=entry, finder=finder)
+        for entry in effective_catalog(estate.community).values()
+    ]

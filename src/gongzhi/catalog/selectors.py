@@ -1,0 +1,87 @@
+"""Reading the effective catalog of a jurisdiction: its ancestors' entries, overridden
+from the top down by code. Results are memoised per process and invalidated through a
+version number kept in the Django cache (Redis in production), bumped on every import."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from gongzhi.catalog.models import MatterType
+from gongzhi.org.models import Jurisdiction
+
+VERSION_KEY = "gongzhi:catalog:version"
+MEMO_SECONDS = 60.0
+
+
+@dataclass
+class EffectiveEntry:
+    matter: MatterType
+    assist_kind_codes: list[str]
+    # Jurisdictions whose catalogs define this code, from the top down; the last wins.
+    defined_in: list[Jurisdiction] = field(default_factory=list)
+
+
+_memo: dict[int, tuple[int, float, dict[str, EffectiveEntry]]] = {}
+_lock = threading.Lock()
+
+
+def catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY) or 1
+    return int(version)
+
+
+def catalog_bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+    with _lock:
+        _memo.clear()
+
+
+def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
+    version = catalog_version()
+    now = time.monotonic()
+    cached = _memo.get(jurisdiction.pk)
+    if cached and cached[0] == version and now - cached[1] < MEMO_SECONDS:
+        return cached[2]
+    result = _build_effective(jurisdiction)
+    with _lock:
+        _memo[jurisdiction.pk] = (version, now, result)
+    return result
+
+
+def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
+    codes = jurisdiction.ancestor_codes()
+    depth_of = {code: i for i, code in enumerate(codes)}
+    matters = list(
+        MatterType.objects.filter(catalog__jurisdiction__code__in=codes)
+        .select_related("catalog__jurisdiction", "lead_kind", "lead_unit__jurisdiction")
+        .prefetch_related("assist_kinds")
+    )
+    matters.sort(key=lambda m: (depth_of[m.catalog.jurisdiction.code], m.sort, m.code))
+    result: dict[str, EffectiveEntry] = {}
+    chains: dict[str, list[Jurisdiction]] = {}
+    for matter in matters:
+        chain = chains.setdefault(matter.code, [])
+        chain.append(matter.catalog.jurisdiction)
+        if matter.disabled:
+            result.pop(matter.code, None)
+            continue
+        result[matter.code] = EffectiveEntry(
+            matter=matter,
+            assist_kind_codes=[k.code for k in matter.assist_kinds.all()],
+            defined_in=list(chain),
+        )
+    return dict(sorted(result.items(), key=lambda kv: (kv[1].matter.sort, kv[0])))
+
+
+def matter_lookup(jurisdiction: Jurisdiction, code: str) -> EffectiveEntry | None:
+    return effective_catalog(jurisdiction).get(code)

@@ -1,0 +1,75 @@
+"""``gongzhi demo``: create the database, load the 嘉祥 demo county, print the demo
+accounts and serve the site on http://127.0.0.1:8000."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from gongzhi.demo import DEMO_PARTS, DEMO_PASSWORD, build_demo
+from gongzhi.org.models import Jurisdiction, RoleGrant, User
+
+
+class Command(BaseCommand):
+    help = "创建数据库、载入嘉祥县演示数据、打印演示账号并启动网站"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        parser.add_argument("--reset", action="store_true", help="清空数据库后重新载入演示数据")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["reset"]:
+            self._reset()
+        call_command("migrate", verbosity=0, interactive=False)
+        if Jurisdiction.objects.exists():
+            self.stdout.write("演示数据已存在（用 --reset 重新生成）。")
+        else:
+            self.stdout.write("正在载入嘉祥县演示数据……")
+            build_demo()
+        self._print_accounts(options["host"], options["port"])
+        if options["no_serve"]:
+            return
+        for name in DEMO_PARTS:
+            hook = getattr(importlib.import_module(name), "on_serve", None)
+            if hook is not None:
+                hook()
+        call_command(
+            "runserver",
+            f"{options['host']}:{options['port']}",
+            use_reloader=False,
+            use_threading=True,
+        )
+
+    def _reset(self) -> None:
+        db = settings.DATABASES["default"]
+        self.stdout.write(f"清空数据库 {db['NAME']} ……")
+        with connection.cursor():
+            pass
+        call_command("flush", interactive=False, verbosity=0)
+        # flush leaves the unit kinds table empty; migrations' data steps reload it.
+        call_command("migrate", "org", "0001", verbosity=0, interactive=False)
+        call_command("migrate", verbosity=0, interactive=False)
+
+    def _print_accounts(self, host: str, port: int) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"共治 Gongzhi 演示：http://{host}:{port}/"))
+        self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
+        self.stdout.write(f"{'账号':<12}{'角色':<14}范围")
+        for user in User.objects.prefetch_related("grants__unit", "grants__jurisdiction").order_by(
+            "id"
+        ):
+            for grant in user.grants.all():
+                where = grant.unit or grant.jurisdiction or ""
+                label = RoleGrant.Role(grant.role).label
+                self.stdout.write(f"{user.username:<12}{label:<14}{where}  （{user}）")
+        sample = "JX-E001"
+        self.stdout.write(f"小区公示（无需登录）：http://{host}:{port}/estates/{sample}/")
+        self.stdout.write(f"接口文档：http://{host}:{port}/api/docs")
+        self.stdout.write("")

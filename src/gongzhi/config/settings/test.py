@@ -1,0 +1,16 @@
+"""Test settings: the database comes from DATABASE_URL (SQLite by default)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 5

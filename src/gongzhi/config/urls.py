@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from gongzhi.config.api import api
+from gongzhi.org.urls import auth_urlpatterns
+
+admin.site.site_header = "共治 Gongzhi 管理后台"
+admin.site.site_title = "共治 Gongzhi"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    *auth_urlpatterns,
+    path("", include("gongzhi.org.urls")),
+    path("catalog/", include("gongzhi.catalog.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("meetings/", include("gongzhi.meetings.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,101 @@
+"""Shared fixtures. The demo county (gongzhi/demo.py) is built once per test session in
+the test database; each ordinary test runs in a transaction that is rolled back, and
+gets fresh Python objects for the demo rows through the ``demo`` fixture.
+
+Transactional tests (``django_db(transaction=True)``, run last by pytest-django) flush
+the database afterwards, so they use ``transactional_demo``, which rebuilds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gongzhi.demo import DEMO_PASSWORD, DemoContext, build_demo
+from gongzhi.org.models import Estate, Jurisdiction, Unit, User
+
+DEMO_NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class _DemoKeys:
+    now: dt.datetime
+    jurisdictions: dict[str, int]
+    estates: dict[str, int]
+    units: dict[str, int]
+    users: dict[str, int]
+    accounts: list[Any]
+
+
+_keys: _DemoKeys | None = None
+
+
+def _remember(ctx: DemoContext) -> None:
+    global _keys
+    _keys = _DemoKeys(
+        now=ctx.now,
+        jurisdictions={k: v.pk for k, v in ctx.jurisdictions.items()},
+        estates={k: v.pk for k, v in ctx.estates.items()},
+        units={k: v.pk for k, v in ctx.units.items()},
+        users={k: v.pk for k, v in ctx.users.items()},
+        accounts=list(ctx.accounts),
+    )
+
+
+def _restore() -> DemoContext:
+    assert _keys is not None, "demo data was not built"
+    jur = Jurisdiction.objects.in_bulk(list(_keys.jurisdictions.values()))
+    est = Estate.objects.select_related("community", "property_company", "owners_committee")
+    estates = est.in_bulk(list(_keys.estates.values()))
+    units = Unit.objects.select_related("kind", "jurisdiction").in_bulk(list(_keys.units.values()))
+    users = User.objects.in_bulk(list(_keys.users.values()))
+    ctx = DemoContext(now=_keys.now)
+    ctx.jurisdictions = {k: jur[v] for k, v in _keys.jurisdictions.items()}
+    ctx.county = ctx.jurisdictions["嘉祥县"]
+    ctx.estates = {k: estates[v] for k, v in _keys.estates.items()}
+    ctx.units = {k: units[v] for k, v in _keys.units.items()}
+    ctx.users = {k: users[v] for k, v in _keys.users.items()}
+    ctx.accounts = list(_keys.accounts)
+    return ctx
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        if not Jurisdiction.objects.exists():
+            _remember(build_demo(now=DEMO_NOW))
+
+
+@pytest.fixture
+def demo(db: None) -> DemoContext:
+    return _restore()
+
+
+@pytest.fixture
+def transactional_demo(transactional_db: None) -> Iterator[DemoContext]:
+    from gongzhi.org.services import unit_kinds_load
+
+    if not Jurisdiction.objects.exists():
+        unit_kinds_load()
+        _remember(build_demo(now=DEMO_NOW))
+    yield _restore()
+
+
+@pytest.fixture
+def login(client: Client) -> Any:
+    """``login("office")`` logs the test client in as a demo account and returns it."""
+
+    def _login(username: str) -> Client:
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password() -> str:
+    return DEMO_PASSWORD

@@ -1,0 +1,12 @@
+"""Demo part for meetings (see gongzhi/demo.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gongzhi.demo import DemoContext
+
+
+def build(ctx: DemoContext) -> None:
+    return None

@@ -1,0 +1,383 @@
+"""Every write to jurisdictions, estates, units, people, posts, bodies and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from gongzhi.common.audit import audit_record
+from gongzhi.common.errors import DomainError, FieldError, InvalidInput
+from gongzhi.org.models import (
+    Body,
+    BodyMember,
+    Estate,
+    Jurisdiction,
+    Person,
+    Post,
+    RoleGrant,
+    Unit,
+    UnitKind,
+    User,
+)
+
+# Which parent levels each level may hang under.
+ALLOWED_PARENTS: dict[str, set[str | None]] = {
+    Jurisdiction.Level.PROVINCE: {None},
+    Jurisdiction.Level.CITY: {None, Jurisdiction.Level.PROVINCE},
+    Jurisdiction.Level.COUNTY: {None, Jurisdiction.Level.PROVINCE, Jurisdiction.Level.CITY},
+    Jurisdiction.Level.DISTRICT: {Jurisdiction.Level.CITY, Jurisdiction.Level.COUNTY},
+    Jurisdiction.Level.STREET: {
+        Jurisdiction.Level.CITY,
+        Jurisdiction.Level.COUNTY,
+        Jurisdiction.Level.DISTRICT,
+    },
+    Jurisdiction.Level.TOWN: {Jurisdiction.Level.COUNTY, Jurisdiction.Level.DISTRICT},
+    Jurisdiction.Level.COMMUNITY: {Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN},
+    Jurisdiction.Level.VILLAGE: {Jurisdiction.Level.TOWN, Jurisdiction.Level.STREET},
+}
+
+
+@transaction.atomic
+def jurisdiction_create(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent: Jurisdiction | None = None,
+    actor: User | None = None,
+) -> Jurisdiction:
+    errors: list[FieldError] = []
+    if not code.strip():
+        errors.append(FieldError("code", "区划代码不能为空"))
+    elif Jurisdiction.objects.filter(code=code).exists():
+        errors.append(FieldError("code", f"区划代码 {code} 已存在"))
+    if not name.strip():
+        errors.append(FieldError("name", "名称不能为空"))
+    if level not in Jurisdiction.Level.values:
+        errors.append(FieldError("level", f"未知层级“{level}”"))
+    else:
+        parent_level = parent.level if parent else None
+        if parent_level not in ALLOWED_PARENTS[level]:
+            label = Jurisdiction.Level(level).label
+            errors.append(FieldError("parent", f"{label}不能设在“{parent or '无上级'}”之下"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    path = f"{parent.path if parent else '/'}{code}/"
+    node = Jurisdiction.objects.create(
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        path=path,
+        depth=(parent.depth + 1) if parent else 0,
+    )
+    audit_record(actor=actor, action="jurisdiction.create", target=node)
+    return node
+
+
+@transaction.atomic
+def estate_create(
+    *,
+    code: str,
+    name: str,
+    community: Jurisdiction,
+    address: str = "",
+    buildings: int = 0,
+    households: int = 0,
+    property_company: Unit | None = None,
+    owners_committee: Unit | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    actor: User | None = None,
+) -> Estate:
+    errors: list[FieldError] = []
+    if Estate.objects.filter(code=code).exists():
+        errors.append(FieldError("code", f"小区编码 {code} 已存在"))
+    if community.tier != 5:
+        errors.append(FieldError("community", "小区必须属于一个社区或村"))
+    if property_company and property_company.kind_id != "property_company":
+        errors.append(FieldError("property_company", "所选单位不是物业服务企业"))
+    if owners_committee and owners_committee.kind_id != "owners_committee":
+        errors.append(FieldError("owners_committee", "所选单位不是业主委员会"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    estate = Estate.objects.create(
+        code=code,
+        name=name,
+        community=community,
+        address=address,
+        buildings=buildings,
+        households=households,
+        property_company=property_company,
+        owners_committee=owners_committee,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    audit_record(actor=actor, action="estate.create", target=estate)
+    return estate
+
+
+@transaction.atomic
+def estate_set_parties(
+    *,
+    estate: Estate,
+    property_company: Unit | None,
+    owners_committee: Unit | None,
+    actor: User | None = None,
+    reason: str = "",
+) -> Estate:
+    """Change an estate's property company or owners' committee (a reportable event,
+    002 (三)第四条)."""
+    if property_company and property_company.kind_id != "property_company":
+        raise InvalidInput(errors=[FieldError("property_company", "所选单位不是物业服务企业")])
+    if owners_committee and owners_committee.kind_id != "owners_committee":
+        raise InvalidInput(errors=[FieldError("owners_committee", "所选单位不是业主委员会")])
+    before = {
+        "property_company": estate.property_company_id,
+        "owners_committee": estate.owners_committee_id,
+    }
+    estate.property_company = property_company
+    estate.owners_committee = owners_committee
+    estate.save(update_fields=["property_company", "owners_committee", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="estate.parties",
+        target=estate,
+        reason=reason,
+        extra={
+            "before": before,
+            "after": {
+                "property_company": estate.property_company_id,
+                "owners_committee": estate.owners_committee_id,
+            },
+        },
+    )
+    return estate
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    jurisdiction: Jurisdiction,
+    estate: Estate | None = None,
+    parent: Unit | None = None,
+    phone: str = "",
+    hotline: str = "",
+    address: str = "",
+    duty_summary: str = "",
+    source: str = "",
+    short_name: str = "",
+    actor: User | None = None,
+) -> Unit:
+    errors: list[FieldError] = []
+    if not UnitKind.objects.filter(code=kind).exists():
+        errors.append(FieldError("kind", f"未知单位类型“{kind}”"))
+    if Unit.objects.filter(code=code).exists():
+        errors.append(FieldError("code", f"单位编码 {code} 已存在"))
+    if not name.strip():
+        errors.append(FieldError("name", "单位名称不能为空"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    unit = Unit.objects.create(
+        code=code,
+        name=name,
+        short_name=short_name,
+        kind_id=kind,
+        jurisdiction=jurisdiction,
+        estate=estate,
+        parent=parent,
+        phone=phone,
+        hotline=hotline,
+        address=address,
+        duty_summary=duty_summary,
+        source=source,
+    )
+    audit_record(actor=actor, action="unit.create", target=unit)
+    return unit
+
+
+@transaction.atomic
+def person_create(*, name: str, phone: str = "", user: User | None = None) -> Person:
+    if not name.strip():
+        raise InvalidInput(errors=[FieldError("name", "姓名不能为空")])
+    return Person.objects.create(name=name, phone=phone, user=user)
+
+
+@transaction.atomic
+def post_assign(
+    *,
+    unit: Unit,
+    person: Person,
+    role: str,
+    start_date: dt.date,
+    title: str = "",
+    actor: User | None = None,
+    reason: str = "",
+) -> Post:
+    """Put someone in a post. For the head and the liaison the current holder's post is
+    ended the day before, so the history shows who held it when."""
+    if role not in Post.Role.values:
+        raise InvalidInput(errors=[FieldError("role", f"未知岗位“{role}”")])
+    if role in Post.SINGLE_HOLDER:
+        current = (
+            Post.objects.select_for_update()
+            .filter(unit=unit, role=role, end_date__isnull=True)
+            .exclude(person=person)
+        )
+        for old in current:
+            if old.start_date >= start_date:
+                raise DomainError(
+                    f"新任职日期必须晚于现任 {old.person} 的任职日期 {old.start_date}"
+                )
+            old.end_date = start_date - dt.timedelta(days=1)
+            old.save(update_fields=["end_date", "updated_at"])
+            audit_record(
+                actor=actor, action="post.end", target=old, unit=unit, reason=reason or "岗位调整"
+            )
+    post = Post.objects.create(
+        unit=unit, person=person, role=role, title=title, start_date=start_date
+    )
+    audit_record(actor=actor, action="post.assign", target=post, unit=unit, reason=reason)
+    return post
+
+
+@transaction.atomic
+def body_create(
+    *,
+    name: str,
+    kind: str,
+    jurisdiction: Jurisdiction,
+    office_unit: Unit | None = None,
+    duties: str = "",
+    source: str = "",
+    actor: User | None = None,
+) -> Body:
+    if kind not in Body.Kind.values:
+        raise InvalidInput(errors=[FieldError("kind", f"未知机构类别“{kind}”")])
+    body = Body.objects.create(
+        name=name,
+        kind=kind,
+        jurisdiction=jurisdiction,
+        office_unit=office_unit,
+        duties=duties,
+        source=source,
+    )
+    audit_record(actor=actor, action="body.create", target=body)
+    return body
+
+
+@transaction.atomic
+def body_member_assign(
+    *,
+    body: Body,
+    role: str,
+    start_date: dt.date,
+    unit: Unit | None = None,
+    person: Person | None = None,
+    title: str = "",
+    sort: int = 100,
+    replaces: BodyMember | None = None,
+    actor: User | None = None,
+    reason: str = "",
+) -> BodyMember:
+    """Seat someone in a body. ``replaces`` ends the seat they take over, keeping it in
+    the history (000 三(二): changes are proposed by the unit, confirmed by the body)."""
+    if role not in BodyMember.Role.values:
+        raise InvalidInput(errors=[FieldError("role", f"未知身份“{role}”")])
+    if unit is None and person is None:
+        raise InvalidInput(errors=[FieldError("person", "必须指定单位或人员")])
+    if replaces is not None:
+        if replaces.body_id != body.pk:
+            raise DomainError("被替换的成员不属于该议事机构")
+        if replaces.end_date is not None:
+            raise DomainError("被替换的成员已经离任")
+        replaces.end_date = start_date - dt.timedelta(days=1)
+        replaces.save(update_fields=["end_date", "updated_at"])
+        audit_record(actor=actor, action="body.member.end", target=replaces, reason=reason)
+    seat = BodyMember.objects.create(
+        body=body,
+        role=role,
+        unit=unit,
+        person=person,
+        title=title,
+        start_date=start_date,
+        sort=sort,
+    )
+    audit_record(actor=actor, action="body.member.assign", target=seat, reason=reason)
+    return seat
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    phone: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: User | None = None,
+) -> User:
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(errors=[FieldError("username", f"账号 {username} 已存在")])
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        display_name=display_name,
+        phone=phone,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    audit_record(actor=actor, action="user.create", target=user)
+    return user
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: str,
+    unit: Unit | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    actor: User | None = None,
+) -> RoleGrant:
+    errors: list[FieldError] = []
+    if role not in RoleGrant.Role.values:
+        errors.append(FieldError("role", f"未知角色“{role}”"))
+    if role in RoleGrant.UNIT_ROLES and unit is None:
+        errors.append(FieldError("unit", "该角色必须指定单位"))
+    if role in RoleGrant.JURISDICTION_ROLES and jurisdiction is None:
+        errors.append(FieldError("jurisdiction", "该角色必须指定辖区"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    grant, _ = RoleGrant.objects.get_or_create(
+        user=user, role=role, unit=unit, jurisdiction=jurisdiction
+    )
+    audit_record(actor=actor, action="role.grant", target=grant, unit=unit)
+    return grant
+
+
+def unit_kinds_load() -> int:
+    """(Re)load the unit kinds of org/data/unit_kinds.yaml; the data migration does the
+    same with the historical model. Used after a test database is flushed."""
+    from pathlib import Path
+
+    import yaml
+
+    data = Path(__file__).resolve().parent / "data" / "unit_kinds.yaml"
+    rows = yaml.safe_load(data.read_text(encoding="utf-8"))
+    for sort, row in enumerate(rows):
+        UnitKind.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "name_en": row.get("name_en", ""),
+                "group": row["group"],
+                "sort": sort * 10,
+            },
+        )
+    return len(rows)
