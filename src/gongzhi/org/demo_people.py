@@ -119,7 +119,26 @@ def build(ctx: DemoContext) -> None:
     # A liaison for every county unit and street office; the housing bureau's liaison
     # changed in 2025 so the history shows both (000 三(二)).
     liaison_names = iter(
-        ["王涛", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴昊", "徐丽", "孙杰", "胡斌", "朱琳", "高峰", "林雪", "何勇", "郭晶"]
+        [
+            "王涛",
+            "李娜",
+            "张伟",
+            "刘洋",
+            "陈静",
+            "杨帆",
+            "赵敏",
+            "黄磊",
+            "周婷",
+            "吴昊",
+            "徐丽",
+            "孙杰",
+            "胡斌",
+            "朱琳",
+            "高峰",
+            "林雪",
+            "何勇",
+            "郭晶",
+        ]
     )
     for _key, unit in sorted(ctx.units.items()):
         if unit.jurisdiction.tier <= 4 and unit.kind_id not in ("property_company",):
