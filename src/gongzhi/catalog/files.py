@@ -73,6 +73,9 @@ class CatalogDocument:
     source: str = ""
     matters: list[Row] = field(default_factory=list)
     units: list[Row] = field(default_factory=list)
+    # Problems with single cells found while reading; the import reports them together
+    # with the rule checks, so the user sees every error at once.
+    errors: list[FieldError] = field(default_factory=list)
 
 
 def _split_list(value: Any) -> list[str]:
@@ -158,10 +161,10 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
             errors=[FieldError("file", "文件顶层应为键值结构（name、source、matters……）")],
             summary="文件无法读取",
         )
-    errors: list[FieldError] = []
     doc = CatalogDocument(
         name=str(loaded.get("name") or ""), source=str(loaded.get("source") or "")
     )
+    errors = doc.errors
     for section, lines, target in (
         ("matters", matter_lines, doc.matters),
         ("member_units", unit_lines, doc.units),
@@ -184,8 +187,6 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
             # Point each error at the key's own line where we know it.
             row.columns = {k: f"{k}（第 {keys.get(k, line)} 行）" for k in item}
             target.append(row)
-    if errors:
-        raise InvalidInput(errors=errors, summary="文件格式有误")
     return doc
 
 
@@ -205,7 +206,14 @@ def write_yaml(
 # ---------------------------------------------------------------- XLSX
 
 
-def _sheet_rows(ws: Any, columns: list[tuple[str, str]], errors: list[FieldError]) -> list[Row]:
+def _sheet_rows(
+    ws: Any,
+    columns: list[tuple[str, str]],
+    errors: list[FieldError],
+    cell_errors: list[FieldError],
+) -> list[Row]:
+    """Rows of one sheet. Header problems go to ``errors`` (fatal); problems with single
+    cells go to ``cell_errors`` and are reported with the import's own checks."""
     header = [str(c.value).strip() if c.value is not None else "" for c in ws[1]]
     by_header = {h: i for i, h in enumerate(header) if h}
     known = dict((h, f) for f, h in columns)
@@ -236,7 +244,7 @@ def _sheet_rows(ws: Any, columns: list[tuple[str, str]], errors: list[FieldError
             f: f"{get_column_letter(i + 1)}（{dict(columns)[f]}）" for f, i in positions.items()
         }
         raw = {f: (cells[i] if i < len(cells) else None) for f, i in positions.items()}
-        row.values = _normalise(raw, row, errors)
+        row.values = _normalise(raw, row, cell_errors)
         rows.append(row)
     return rows
 
@@ -257,11 +265,12 @@ def read_xlsx(data: bytes) -> CatalogDocument:
             elif len(cells) >= 2 and cells[0] == "出处":
                 doc.source = str(cells[1] or "")
     if MATTER_SHEET not in wb.sheetnames:
-        errors.append(FieldError("file", f"缺少工作表“{MATTER_SHEET}”"))
-    else:
-        doc.matters = _sheet_rows(wb[MATTER_SHEET], MATTER_COLUMNS, errors)
+        raise InvalidInput(
+            errors=[FieldError("file", f"缺少工作表“{MATTER_SHEET}”")], summary="文件格式有误"
+        )
+    doc.matters = _sheet_rows(wb[MATTER_SHEET], MATTER_COLUMNS, errors, doc.errors)
     if UNIT_SHEET in wb.sheetnames:
-        doc.units = _sheet_rows(wb[UNIT_SHEET], UNIT_COLUMNS, errors)
+        doc.units = _sheet_rows(wb[UNIT_SHEET], UNIT_COLUMNS, errors, doc.errors)
     if errors:
         raise InvalidInput(errors=errors, summary="文件格式有误")
     return doc

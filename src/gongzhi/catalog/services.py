@@ -130,6 +130,7 @@ def catalog_import(
     """Replace the jurisdiction's catalog with the file's. Every problem is reported by
     row and column, and a file with any problem changes nothing."""
     errors, kinds = _validate(jurisdiction, document)
+    errors = sorted(document.errors + errors, key=lambda e: e.row or 0)
     if errors:
         raise InvalidInput(
             errors=errors, summary=f"清单文件有 {len(errors)} 处错误，未导入任何内容"

@@ -138,6 +138,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Static files are served by WhiteNoise straight from the apps in development and tests
+# (no collectstatic needed), and from STATIC_ROOT after collectstatic in production.
+WHITENOISE_USE_FINDERS = True
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
