@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def test_production_settings_pass_check_deploy_without_warnings() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-secret-for-the-check-only-" + "y" * 20,
+        "ALLOWED_HOSTS": "gongzhi.example.cn",
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"
+        ),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_a_weak_secret_key() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
+        "SECRET_KEY": "short",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
