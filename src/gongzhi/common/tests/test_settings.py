@@ -8,6 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[4]
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; never in deployment.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(extra)
+    return env
+
+
 def test_production_settings_pass_check_deploy_without_warnings() -> None:
     env = {
         **os.environ,
@@ -31,11 +38,7 @@ def test_production_settings_pass_check_deploy_without_warnings() -> None:
 
 
 def test_production_refuses_a_weak_secret_key() -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
-        "SECRET_KEY": "short",
-    }
+    env = clean_env(DJANGO_SETTINGS_MODULE="gongzhi.config.settings.production", SECRET_KEY="short")
     result = subprocess.run(
         [sys.executable, "-m", "django", "check"],
         env=env,
