@@ -16,15 +16,14 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def test_production_settings_pass_check_deploy_without_warnings() -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
-        "SECRET_KEY": "x" * 20 + "production-secret-for-the-check-only-" + "y" * 20,
-        "ALLOWED_HOSTS": "gongzhi.example.cn",
-        "DATABASE_URL": os.environ.get(
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="gongzhi.config.settings.production",
+        SECRET_KEY="x" * 20 + "production-secret-for-the-check-only-" + "y" * 20,
+        ALLOWED_HOSTS="gongzhi.example.cn",
+        DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"
         ),
-    }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
