@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
+from gongzhi.catalog.api import export_response
 from gongzhi.catalog.models import Catalog, MatterType
+from gongzhi.catalog.services import catalog_export
 
 
 class MatterInline(admin.TabularInline):
@@ -15,7 +19,15 @@ class CatalogAdmin(admin.ModelAdmin):
     list_display = ["name", "jurisdiction", "revision", "updated_at"]
     search_fields = ["name"]
     inlines = [MatterInline]
-    change_list_template = "admin/catalog/catalog/change_list.html"
+    actions = ["export_xlsx"]
+
+    @admin.action(description="导出所选清单为 Excel")
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Catalog]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "请只选择一个清单导出", level=messages.WARNING)
+            return None
+        node = queryset.get().jurisdiction
+        return export_response(catalog_export(jurisdiction=node, fmt="xlsx"), node, "xlsx")
 
 
 @admin.register(MatterType)

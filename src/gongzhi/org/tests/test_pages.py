@@ -39,3 +39,27 @@ def test_public_apis(demo, client: Client) -> None:
     assert any(m["code"] == "JX-06-04" and m["lead_kind"] == "market_regulation" for m in matters)
     schema = client.get("/api/openapi.json")
     assert schema.status_code == 200 and "/api/catalog/route" in schema.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_admin_pages_open_in_chinese(demo, login) -> None:
+    client = login("admin")
+    for url in (
+        "/admin/",
+        "/admin/catalog/catalog/",
+        "/admin/catalog/mattertype/",
+        "/admin/org/unit/",
+        "/admin/org/estate/",
+        "/admin/org/body/",
+        "/admin/common/auditevent/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/admin/").content.decode()
+    assert "职责清单" in html and "成员单位" in html and "审计事件" in html
+    catalog = demo.county.catalog
+    response = client.post(
+        "/admin/catalog/catalog/",
+        {"action": "export_xlsx", "_selected_action": [catalog.pk]},
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
