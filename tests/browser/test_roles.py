@@ -70,6 +70,6 @@ def test_route_page_with_htmx(transactional_demo, live_server, page, shot) -> No
 
 def test_language_switch_to_english(transactional_demo, live_server, page) -> None:
     page.goto(f"{live_server.url}/estates/JX-E001/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert "Who to call" in page.inner_text("main")
