@@ -159,6 +159,10 @@ CACHES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", ""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# The deadline sweep of cases, every minute (celery -A gongzhi.config.celery beat).
+CELERY_BEAT_SCHEDULE = {
+    "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,
@@ -169,3 +173,10 @@ LOGGING = {
 
 # Gongzhi's own settings.
 GONGZHI_WORKCAL_OVERRIDES = os.environ.get("GONGZHI_WORKCAL_OVERRIDES", "")
+# Cases: a warning this many hours before a limit runs out; how often a dissatisfied
+# reporter may send a case back before the office reviews it; days to rate a result.
+GONGZHI_WARN_BEFORE_HOURS = float(os.environ.get("GONGZHI_WARN_BEFORE_HOURS", "4"))
+GONGZHI_REOPEN_LIMIT = int(os.environ.get("GONGZHI_REOPEN_LIMIT", "1"))
+GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
+GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", "24h")
+GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")

@@ -1,0 +1,280 @@
+"""Reads of cases: desks, inboxes, the ledger with its filters, unit metrics computed
+from the event log, and candidate topics for joint conferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.cases.access import visible_cases
+from gongzhi.cases.models import (
+    Accountability,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Rating,
+    State,
+)
+from gongzhi.org.models import Jurisdiction, Unit
+from gongzhi.org.permissions import Scope
+
+LIST_RELATED = ("estate", "matter", "lead_unit", "level")
+
+
+def desk_cases(scope: Scope) -> QuerySet[Case]:
+    """The dispatch desk: cases waiting for an office to act at a level it manages."""
+    waiting = (State.REGISTERED, State.RETURNED, State.ESCALATED, State.HANDLED, State.REVIEW)
+    qs = Case.objects.filter(state__in=waiting).select_related(*LIST_RELATED)
+    if scope.is_admin:
+        return qs.order_by("created_at")
+    if not scope.office_paths:
+        return qs.none()
+    q = Q()
+    for root in scope.office_paths:
+        q |= Q(level__path__startswith=root)
+    return qs.filter(q).order_by("created_at")
+
+
+def inbox_cases(scope: Scope, unit_ids: set[int] | None = None) -> QuerySet[Case]:
+    """A unit's open cases, soonest due first."""
+    ids = unit_ids if unit_ids is not None else scope.unit_ids
+    return (
+        Case.objects.filter(
+            lead_unit_id__in=ids,
+            state__in=(State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.SUSPENDED),
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("resolve_due_at", "created_at")
+    )
+
+
+def inbox_tasks(scope: Scope) -> QuerySet[CaseTask]:
+    return (
+        CaseTask.objects.filter(
+            unit_id__in=scope.unit_ids,
+            state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN),
+        )
+        .select_related("case__estate", "unit", "requested_by")
+        .order_by("checkin_due_at")
+    )
+
+
+@dataclass
+class LedgerFilter:
+    estate: str = ""
+    unit: str = ""
+    matter: str = ""
+    state: str = ""
+    channel: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    overdue: bool = False
+    q: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: Any) -> LedgerFilter:
+        f = cls(
+            estate=params.get("estate", "").strip(),
+            unit=params.get("unit", "").strip(),
+            matter=params.get("matter", "").strip(),
+            state=params.get("state", "").strip(),
+            channel=params.get("channel", "").strip(),
+            q=params.get("q", "").strip(),
+            overdue=params.get("overdue", "") in ("1", "true", "on"),
+        )
+        for name in ("date_from", "date_to"):
+            raw = params.get(name, "").strip()
+            if raw:
+                try:
+                    setattr(f, name, dt.date.fromisoformat(raw))
+                except ValueError:
+                    f.errors[name] = "日期格式应为 YYYY-MM-DD"
+        if f.state and f.state not in State.values:
+            f.errors["state"] = "未知状态"
+        return f
+
+
+def ledger(scope: Scope, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    qs = visible_cases(scope).select_related(*LIST_RELATED)
+    if f.estate:
+        qs = qs.filter(estate__code=f.estate)
+    if f.unit:
+        qs = qs.filter(lead_unit__code=f.unit)
+    if f.matter:
+        qs = qs.filter(matter__code=f.matter)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.date_from:
+        qs = qs.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(created_at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
+    if f.overdue:
+        qs = qs.filter(overdue_q(now))
+    return qs.order_by("-created_at", "-id")
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    running = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
+    return (
+        Q(state__in=running, resolve_due_at__lt=now)
+        | Q(state=State.DISPATCHED, accept_due_at__lt=now)
+        | Q(breached_at__isnull=False)
+    )
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitMetrics:
+    unit: Unit
+    received: int = 0
+    accepted: int = 0
+    accepted_on_time: int = 0
+    handled: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    overdue: int = 0
+    returned: int = 0
+    buck_passing: int = 0
+    reopened: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100.0 * part / whole, 1) if whole else None
+
+    @property
+    def response_rate(self) -> float | None:
+        """响应率: accepted within the acceptance limit, of those received."""
+        return self._rate(self.accepted_on_time, self.received)
+
+    @property
+    def resolve_rate(self) -> float | None:
+        """解决率: handled, of those received."""
+        return self._rate(self.handled, self.received)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: 满意 or 基本满意, of those rated (upheld appeals excluded)."""
+        return self._rate(self.satisfied, self.rated)
+
+
+def unit_metrics(
+    *, units: QuerySet[Unit] | list[Unit], start: dt.datetime, end: dt.datetime
+) -> list[UnitMetrics]:
+    """Metrics per unit for [start, end), computed from the event log alone, so they can
+    be recomputed at any time."""
+    unit_list = list(units)
+    ids = [u.pk for u in unit_list]
+    events = CaseEvent.objects.filter(unit_id__in=ids, created_at__gte=start, created_at__lt=end)
+    upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
+    counts: dict[int, dict[str, int]] = {uid: {} for uid in ids}
+
+    def add(rows: Any, name: str) -> None:
+        for row in rows:
+            counts[row["unit_id"]][name] = row["n"]
+
+    received = events.filter(action__in=("dispatch", "transfer", "overrule", "reopen"))
+    add(received.values("unit_id").annotate(n=Count("id")), "received")
+    add(events.filter(action="accept").values("unit_id").annotate(n=Count("id")), "accepted")
+    add(
+        events.filter(action="accept", extra__on_time=True)
+        .values("unit_id")
+        .annotate(n=Count("id")),
+        "accepted_on_time",
+    )
+    add(events.filter(action="handle").values("unit_id").annotate(n=Count("id")), "handled")
+    ratings = events.filter(Q(action="rate") | Q(action="rated")).exclude(Exists(upheld))
+    add(ratings.values("unit_id").annotate(n=Count("id")), "rated")
+    add(
+        ratings.filter(extra__rating__in=[Rating.SATISFIED, Rating.BASIC])
+        .values("unit_id")
+        .annotate(n=Count("id")),
+        "satisfied",
+    )
+    add(events.filter(action="account_delay").values("unit_id").annotate(n=Count("id")), "overdue")
+    add(events.filter(action="return").values("unit_id").annotate(n=Count("id")), "returned")
+    add(
+        events.filter(action="account_buck_passing").values("unit_id").annotate(n=Count("id")),
+        "buck_passing",
+    )
+    add(events.filter(action="reopen").values("unit_id").annotate(n=Count("id")), "reopened")
+    result = []
+    for unit in unit_list:
+        m = UnitMetrics(unit=unit, **counts[unit.pk])
+        result.append(m)
+    return result
+
+
+METRIC_DRILLDOWN = {
+    "received": Q(action__in=("dispatch", "transfer", "overrule", "reopen")),
+    "accepted": Q(action="accept"),
+    "handled": Q(action="handle"),
+    "rated": Q(action__in=("rate", "rated")),
+    "overdue": Q(action="account_delay"),
+    "returned": Q(action="return"),
+    "buck_passing": Q(action="account_buck_passing"),
+    "reopened": Q(action="reopen"),
+}
+
+
+def metric_cases(
+    *, unit: Unit, metric: str, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Case]:
+    """The cases behind one figure of a unit's metrics (drill-down)."""
+    cond = METRIC_DRILLDOWN.get(metric, Q(pk__in=[]))
+    case_ids = CaseEvent.objects.filter(
+        cond, unit_id=unit.pk, created_at__gte=start, created_at__lt=end
+    ).values("case_id")
+    return Case.objects.filter(pk__in=case_ids).select_related(*LIST_RELATED)
+
+
+# --- candidate topics for joint conferences -------------------------------------------------
+
+
+@dataclass
+class TopicCandidate:
+    case: Case
+    reason: str
+    kind: str
+
+
+def case_topic_candidates(*, jurisdiction: Jurisdiction) -> list[TopicCandidate]:
+    """Cases a conference at ``jurisdiction`` should consider (loop 2 of DOMAIN.md): those
+    returned or escalated twice or more, cross-unit disputes (a buck-passing ruling), and
+    cases overdue at street level — open, and within the conference's area."""
+    now = timezone.now()
+    base = Case.objects.filter(
+        Q(estate__community__path__startswith=jurisdiction.path),
+        state__in=[s for s in State.values if s not in (State.CLOSED, State.MERGED)],
+    ).select_related(*LIST_RELATED)
+    found: dict[int, TopicCandidate] = {}
+    for case in base.filter(Q(return_count__gte=2) | Q(escalation_count__gte=2)):
+        kind = "returned" if case.return_count >= 2 else "escalated"
+        reason = (
+            f"已退回 {case.return_count} 次"
+            if kind == "returned"
+            else f"已逐级上报 {case.escalation_count} 次"
+        )
+        found[case.pk] = TopicCandidate(case, reason, kind)
+    disputed = Accountability.objects.filter(kind=Accountability.Kind.BUCK_PASSING).values(
+        "case_id"
+    )
+    for case in base.filter(pk__in=disputed):
+        found.setdefault(case.pk, TopicCandidate(case, "单位间推诿，经办公室裁定", "dispute"))
+    street_overdue = base.filter(
+        overdue_q(now), level__level__in=(Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
+    )
+    for case in street_overdue:
+        found.setdefault(case.pk, TopicCandidate(case, "在街道层级超时未办结", "overdue"))
+    return sorted(found.values(), key=lambda c: c.case.created_at)
