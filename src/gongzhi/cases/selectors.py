@@ -219,13 +219,18 @@ def unit_metrics(
 METRIC_DRILLDOWN = {
     "received": Q(action__in=("dispatch", "transfer", "overrule", "reopen")),
     "accepted": Q(action="accept"),
+    "accepted_on_time": Q(action="accept", extra__on_time=True),
     "handled": Q(action="handle"),
     "rated": Q(action__in=("rate", "rated")),
+    "satisfied": Q(
+        action__in=("rate", "rated"), extra__rating__in=[Rating.SATISFIED, Rating.BASIC]
+    ),
     "overdue": Q(action="account_delay"),
     "returned": Q(action="return"),
     "buck_passing": Q(action="account_buck_passing"),
     "reopened": Q(action="reopen"),
 }
+RATING_METRICS = ("rated", "satisfied")
 
 
 def metric_cases(
@@ -233,9 +238,14 @@ def metric_cases(
 ) -> QuerySet[Case]:
     """The cases behind one figure of a unit's metrics (drill-down)."""
     cond = METRIC_DRILLDOWN.get(metric, Q(pk__in=[]))
-    case_ids = CaseEvent.objects.filter(
+    events = CaseEvent.objects.filter(
         cond, unit_id=unit.pk, created_at__gte=start, created_at__lt=end
-    ).values("case_id")
+    )
+    if metric in RATING_METRICS:
+        # As in unit_metrics: an upheld appeal takes the rating out of the figures.
+        upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
+        events = events.exclude(Exists(upheld))
+    case_ids = events.values("case_id")
     return Case.objects.filter(pk__in=case_ids).select_related(*LIST_RELATED)
 
 
