@@ -1,0 +1,238 @@
+"""Reads: agendas, inboxes, the decisions board, attendance records and the half-year
+and yearly summaries (002 (一)第六条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.common.workcal import SHANGHAI
+from gongzhi.meetings import access
+from gongzhi.meetings import schedule as sched
+from gongzhi.meetings.models import (
+    Attendance,
+    Decision,
+    InboxMessage,
+    Invitation,
+    Meeting,
+    Schedule,
+    Topic,
+)
+from gongzhi.meetings.services import decisions_report
+from gongzhi.meetings.workflow import DecisionState, MeetingState, TopicState
+from gongzhi.org.models import Body
+from gongzhi.org.permissions import Scope
+
+D = DecisionState
+
+
+@dataclass
+class Agenda:
+    meeting: Meeting
+    report: list[dict[str, Any]]
+    topics: list[Topic]
+
+
+def meeting_agenda(meeting: Meeting) -> Agenda:
+    """Item 1 is always the report on the previous meeting's decisions (000 三(三)1): as
+    sent with the notice, or live until then."""
+    report = meeting.decisions_report if meeting.notice_sent_at else decisions_report(meeting)
+    topics = list(
+        meeting.topics.select_related("proposing_unit")
+        .prefetch_related("estates")
+        .order_by("agenda_order", "pk")
+    )
+    return Agenda(meeting=meeting, report=report, topics=topics)
+
+
+def visible_meetings(scope: Scope) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(body__in=access.visible_bodies(scope)).select_related(
+        "body__jurisdiction", "chair"
+    )
+
+
+def visible_decisions(scope: Scope) -> QuerySet[Decision]:
+    bodies = access.visible_bodies(scope)
+    return (
+        Decision.objects.filter(
+            Q(meeting__body__in=bodies)
+            | Q(responsible_unit_id__in=scope.unit_ids)
+            | Q(cooperating_units__in=scope.unit_ids)
+        )
+        .distinct()
+        .select_related("meeting__body", "responsible_unit", "topic")
+        .prefetch_related("cooperating_units")
+    )
+
+
+def pending_topics(scope: Scope) -> QuerySet[Topic]:
+    """Topics waiting for this account's approval as convener."""
+    ids = [b.pk for b in access.visible_bodies(scope) if access.can_convene(scope, b)]
+    return (
+        Topic.objects.filter(body_id__in=ids, state=TopicState.PROPOSED)
+        .select_related("body", "proposing_unit")
+        .order_by("created_at")
+    )
+
+
+@dataclass
+class Inbox:
+    messages: list[InboxMessage]
+    invitations: list[Invitation]
+    topics: list[Topic]
+    decisions: list[Decision]
+    unread: int = 0
+
+
+def unit_inbox(scope: Scope, *, limit: int = 50) -> Inbox:
+    units = scope.unit_ids
+    messages = list(
+        InboxMessage.objects.filter(unit_id__in=units).select_related("unit", "meeting")[:limit]
+    )
+    invitations = list(
+        Invitation.objects.filter(
+            unit_id__in=units,
+            notified_at__isnull=False,
+            meeting__state__in=(MeetingState.NOTICED, MeetingState.PLANNED),
+        )
+        .select_related("meeting__body", "unit")
+        .prefetch_related("leaves")
+        .order_by("meeting__starts_at")
+    )
+    topics = list(
+        Topic.objects.filter(proposing_unit_id__in=units)
+        .select_related("body", "meeting")
+        .order_by("-created_at")[:limit]
+    )
+    decisions = list(
+        Decision.objects.filter(Q(responsible_unit_id__in=units) | Q(cooperating_units__in=units))
+        .exclude(state=D.DONE)
+        .distinct()
+        .select_related("meeting__body", "responsible_unit")
+        .order_by("due_date")
+    )
+    unread = InboxMessage.objects.filter(unit_id__in=units, read_at__isnull=True).count()
+    return Inbox(messages, invitations, topics, decisions, unread)
+
+
+def half_year(year: int, half: int | None) -> tuple[dt.date, dt.date, str]:
+    """(start, end, label) of a half year (1, 2) or of the whole year (None)."""
+    if half == 1:
+        return dt.date(year, 1, 1), dt.date(year, 6, 30), f"{year}年上半年"
+    if half == 2:
+        return dt.date(year, 7, 1), dt.date(year, 12, 31), f"{year}年下半年"
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度"
+
+
+@dataclass
+class AttendanceLine:
+    unit: str
+    invited: int = 0
+    present: int = 0
+    substitute: int = 0
+    leave: int = 0
+    absent: int = 0
+
+    @property
+    def rate(self) -> str:
+        """Attended in person or by substitute, of meetings recorded."""
+        recorded = self.present + self.substitute + self.leave + self.absent
+        if not recorded:
+            return "—"
+        return f"{100 * (self.present + self.substitute) / recorded:.0f}%"
+
+
+def attendance_by_unit(meetings: QuerySet[Meeting]) -> list[AttendanceLine]:
+    lines: dict[str, AttendanceLine] = {}
+    invitations = Invitation.objects.filter(meeting__in=meetings).select_related("unit")
+    recorded = {
+        a.invitation_id: a.status for a in Attendance.objects.filter(invitation__in=invitations)
+    }
+    for inv in invitations:
+        line = lines.setdefault(inv.label, AttendanceLine(unit=inv.label))
+        line.invited += 1
+        status = recorded.get(inv.pk)
+        if status:
+            setattr(line, status, getattr(line, status) + 1)
+    return sorted(lines.values(), key=lambda x: x.unit)
+
+
+@dataclass
+class BodySummary:
+    body: Body
+    label: str
+    start: dt.date
+    end: dt.date
+    scheduled: int
+    held: int
+    cancelled: int
+    adhoc: int
+    meetings: list[Meeting]
+    topics: Counter[str] = field(default_factory=Counter)
+    decisions_total: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    open_on_time: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    attendance: list[AttendanceLine] = field(default_factory=list)
+
+    @property
+    def topic_lines(self) -> list[tuple[str, int]]:
+        return [(str(TopicState(k).label), v) for k, v in sorted(self.topics.items())]
+
+
+def body_summary(body: Body, *, year: int, half: int | None = None) -> BodySummary:
+    """Meetings held against the schedule, topics, decisions done on time / late /
+    overdue / escalated, attendance by unit (002 (一)第六条)."""
+    start, end, label = half_year(year, half)
+    schedule = Schedule.objects.filter(body=body).first()
+    scheduled = len(list(sched.planned_days(schedule, start, end))) if schedule else 0
+    start_at = dt.datetime.combine(start, dt.time(0), tzinfo=SHANGHAI)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
+    meetings = Meeting.objects.filter(body=body, starts_at__gte=start_at, starts_at__lt=end_at)
+    held_states = (MeetingState.HELD, MeetingState.CLOSED)
+    summary = BodySummary(
+        body=body,
+        label=label,
+        start=start,
+        end=end,
+        scheduled=scheduled,
+        held=meetings.filter(state__in=held_states).count(),
+        cancelled=meetings.filter(state=MeetingState.CANCELLED).count(),
+        adhoc=meetings.exclude(kind=Meeting.Kind.PLANNED).filter(state__in=held_states).count(),
+        meetings=list(meetings.order_by("starts_at")),
+    )
+    topics = Topic.objects.filter(
+        body=body, created_at__gte=start_at, created_at__lt=end_at
+    ).values_list("state", flat=True)
+    summary.topics = Counter(topics)
+    for d in Decision.objects.filter(meeting__in=meetings):
+        summary.decisions_total += 1
+        if d.state == D.DONE:
+            if d.done_at and d.done_at.astimezone(SHANGHAI).date() <= d.due_date:
+                summary.done_on_time += 1
+            else:
+                summary.done_late += 1
+        elif d.state == D.ESCALATED:
+            summary.escalated += 1
+        elif d.state == D.OVERDUE:
+            summary.overdue += 1
+        else:
+            summary.open_on_time += 1
+    summary.attendance = attendance_by_unit(meetings.filter(state__in=held_states))
+    return summary
+
+
+def case_candidates(body: Body) -> list[Any]:
+    """Cases the cases app suggests as topics for this body's level (repeatedly returned
+    or escalated, cross-unit disputes, overdue at the street)."""
+    try:
+        from gongzhi.cases.selectors import case_topic_candidates
+    except ImportError:
+        return []
+    return list(case_topic_candidates(jurisdiction=body.jurisdiction))

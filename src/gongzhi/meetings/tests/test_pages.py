@@ -1,0 +1,88 @@
+"""Every page opens for the roles that should see it, shows what they need, and refuses
+those who shouldn't."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongzhi.meetings.models import Decision, Meeting, Topic
+from gongzhi.meetings.workflow import DecisionState, MeetingState, TopicState
+from gongzhi.org.models import Body
+
+pytestmark = pytest.mark.django_db
+
+
+def _jx() -> Body:
+    return Body.objects.get(name="嘉祥街道物业管理联席会议")
+
+
+def test_pages_open_for_the_office(demo, login, at_demo_now) -> None:
+    client = login("office")
+    body = _jx()
+    october = Meeting.objects.get(body=body, state=MeetingState.CLOSED)
+    november = Meeting.objects.get(body=body, state=MeetingState.NOTICED)
+    decision = Decision.objects.filter(meeting=october).first()
+    topic = Topic.objects.filter(body=body).first()
+    urls = [
+        "/",
+        "/meetings/",
+        "/meetings/calendar/?month=2026-11",
+        f"/meetings/bodies/{body.pk}/",
+        f"/meetings/bodies/{body.pk}/summary/?year=2026&half=2",
+        f"/meetings/bodies/{body.pk}/propose/",
+        "/meetings/topics/",
+        f"/meetings/topics/{topic.pk}/",
+        f"/meetings/m/{october.pk}/",
+        f"/meetings/m/{november.pk}/",
+        f"/meetings/m/{november.pk}/agenda/",
+        f"/meetings/m/{november.pk}/notice/",
+        f"/meetings/m/{october.pk}/attendance/",
+        f"/meetings/m/{october.pk}/minutes/",
+        "/meetings/decisions/",
+        "/meetings/decisions/?state=open",
+        f"/meetings/decisions/{decision.pk}/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/meetings/").content.decode()
+    assert "嘉祥街道物业管理联席会议" in html and "每月第2周星期三 09:00" in html
+
+
+def test_member_sees_inbox_and_home_box(demo, login, at_demo_now) -> None:
+    client = login("zjj")
+    html = client.get("/meetings/inbox/").content.decode()
+    assert "嘉祥街道物业管理联席会议2026年11月例会" in html
+    assert "嘉宁小区物业服务企业退出交接" in html  # the housing bureau's own topic
+    assert client.get("/").status_code == 200
+    assert "联席会议" in client.get("/").content.decode()
+
+
+def test_public_and_outsiders_see_nothing(demo, client, login) -> None:
+    body = _jx()
+    assert client.get("/meetings/").status_code == 302  # to the login page
+    assert client.get(f"/meetings/bodies/{body.pk}/").status_code == 302
+    resident = login("resident")
+    assert resident.get(f"/meetings/bodies/{body.pk}/").status_code == 403
+    october = Meeting.objects.get(body=body, state=MeetingState.CLOSED)
+    assert resident.get(f"/meetings/m/{october.pk}/").status_code == 403
+
+
+def test_public_minutes_only_when_marked_public(demo, client) -> None:
+    october = Meeting.objects.get(body=_jx(), state=MeetingState.CLOSED)
+    html = client.get(f"/meetings/public/minutes/{october.pk}/").content.decode()
+    assert "老粮局宿舍环境卫生由街道托管" in html
+    october.minutes.is_public = False
+    october.minutes.save()
+    assert client.get(f"/meetings/public/minutes/{october.pk}/").status_code == 404
+
+
+def test_demo_state(demo) -> None:
+    body = _jx()
+    october = Meeting.objects.get(body=body, state=MeetingState.CLOSED)
+    states = set(october.decisions.values_list("state", flat=True))
+    assert states == {DecisionState.DONE, DecisionState.ESCALATED}
+    escalated = Topic.objects.get(escalated_from__isnull=False)
+    assert escalated.body.kind == Body.Kind.LEADERSHIP_GROUP
+    assert "已两次入户宣传" in escalated.background
+    assert Topic.objects.filter(body=body, state=TopicState.PROPOSED).count() == 1
