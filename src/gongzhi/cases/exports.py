@@ -1,0 +1,273 @@
+"""The ledger (台账) as rows, shared by the ledger page and its Excel export, and the
+Excel files of the ledger and of the unit metrics.
+
+Reporter data are masked row by row without a query per row: ``ReporterVisibility``
+holds what the account is (office paths, handling units, its id) and decides from the
+fields already loaded with the case (level and jurisdiction paths, lead unit, the
+account's own open tasks prefetched), by the same rule as ``access.can_see_reporter``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from gongzhi.cases.access import HANDLING_ROLES, mask_name, mask_phone
+from gongzhi.cases.models import Case, CaseTask, Channel, Rating, State
+from gongzhi.cases.selectors import UnitMetrics
+from gongzhi.org.permissions import Scope
+
+MAX_EXPORT_ROWS = 50_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
+OPEN_TASK_STATES = (CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
+
+# (key, header, Excel column width): the columns of the county office's ledger.
+LEDGER_COLUMNS: list[tuple[str, str, int]] = [
+    ("number", "台账编号", 18),
+    ("created_at", "登记时间", 17),
+    ("channel", "来源渠道", 12),
+    ("estate", "小区", 16),
+    ("place", "位置", 18),
+    ("reporter_name", "诉求人", 9),
+    ("reporter_phone", "联系电话", 14),
+    ("matter", "事项", 18),
+    ("summary", "诉求内容(摘要)", 40),
+    ("lead_unit", "责任单位", 20),
+    ("level", "办理层级", 12),
+    ("state", "状态", 9),
+    ("accept_due_at", "签收时限", 17),
+    ("resolve_due_at", "办结时限", 17),
+    ("overdue", "是否超时", 9),
+    ("handled_at", "办结时间", 17),
+    ("result", "办理结果", 36),
+    ("rating", "评价", 10),
+]
+DATE_KEYS = {"created_at", "accept_due_at", "resolve_due_at", "handled_at"}
+SUMMARY_CHARS = 80
+
+CHANNEL_LABELS = dict(Channel.choices)
+STATE_LABELS = dict(State.choices)
+RATING_LABELS = dict(Rating.choices)
+
+
+@dataclass(frozen=True)
+class ReporterVisibility:
+    """Who the account is, enough to decide ``can_see_reporter`` for a loaded row."""
+
+    scope: Scope
+    handling_unit_ids: frozenset[int]
+
+    @classmethod
+    def for_scope(cls, scope: Scope) -> ReporterVisibility:
+        units = frozenset(
+            uid for uid, roles in scope.unit_roles.items() if roles.intersection(HANDLING_ROLES)
+        )
+        return cls(scope=scope, handling_unit_ids=units)
+
+    def prepare(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        """Load what ``sees`` reads: both jurisdictions' paths and the account's own open
+        tasks on each case (one extra query for the page, none per row)."""
+        qs = qs.select_related("jurisdiction", "level")
+        if self.handling_unit_ids:
+            mine = CaseTask.objects.filter(
+                unit_id__in=self.handling_unit_ids, state__in=OPEN_TASK_STATES
+            ).only("id", "case_id", "unit_id")
+            qs = qs.prefetch_related(Prefetch("tasks", queryset=mine, to_attr="my_open_tasks"))
+        return qs
+
+    def sees(self, case: Case) -> bool:
+        scope = self.scope
+        if not scope.is_authenticated:
+            return False
+        if scope.manages_jurisdiction(case.level) or scope.manages_jurisdiction(case.jurisdiction):
+            return True
+        if case.reporter_user_id and case.reporter_user_id == scope.user_id:
+            return True
+        if case.lead_unit_id and case.lead_unit_id in self.handling_unit_ids:
+            return True
+        return bool(getattr(case, "my_open_tasks", None))
+
+
+def is_overdue(case: Case, now: dt.datetime) -> bool:
+    """The same rule as ``selectors.overdue_q``, on a loaded row."""
+    if case.breached_at is not None:
+        return True
+    if case.state in RUNNING and case.resolve_due_at and case.resolve_due_at < now:
+        return True
+    return bool(case.state == State.DISPATCHED and case.accept_due_at and case.accept_due_at < now)
+
+
+def _place(case: Case, visible: bool) -> str:
+    parts = [
+        f"{case.building}号楼" if case.building and case.building.isdigit() else case.building,
+        f"{case.unit_no}单元" if case.unit_no and case.unit_no.isdigit() else case.unit_no,
+        (case.room if visible else "") if case.room else "",
+        case.location,
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def _summary(case: Case) -> str:
+    text = " ".join(case.description.split())
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS] + "…"
+    return f"{case.title}：{text}" if text and text != case.title else case.title
+
+
+def ledger_row(case: Case, vis: ReporterVisibility, now: dt.datetime) -> dict[str, Any]:
+    """One ledger row; datetimes stay aware (the page and the sheet localise them)."""
+    visible = vis.sees(case)
+    name = case.reporter_name if visible else mask_name(case.reporter_name)
+    phone = case.reporter_phone if visible else mask_phone(case.reporter_phone)
+    return {
+        "case": case,
+        "number": case.number,
+        "created_at": case.created_at,
+        "channel": str(CHANNEL_LABELS.get(case.channel, case.channel)),
+        "estate": case.estate.name,
+        "place": _place(case, visible),
+        "reporter_name": name,
+        "reporter_phone": phone,
+        "reporter_visible": visible,
+        "matter": case.matter.name if case.matter else "",
+        "title": case.title,
+        "summary": _summary(case),
+        "lead_unit": case.lead_unit.name if case.lead_unit else "",
+        "level": case.level.name,
+        "state": str(STATE_LABELS.get(case.state, case.state)),
+        "state_code": case.state,
+        "accept_due_at": case.accept_due_at,
+        "resolve_due_at": case.resolve_due_at,
+        "overdue": is_overdue(case, now),
+        "handled_at": case.handled_at,
+        "result": case.result,
+        "rating": str(RATING_LABELS.get(case.rating, "")) if case.rating else "",
+    }
+
+
+def ledger_rows(
+    qs: QuerySet[Case], vis: ReporterVisibility, now: dt.datetime, *, chunk: int = 2000
+) -> Iterator[dict[str, Any]]:
+    """Rows of an already filtered and prepared queryset, loaded in chunks (prefetches
+    run once per chunk)."""
+    for case in qs.iterator(chunk_size=chunk):
+        yield ledger_row(case, vis, now)
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: write Asia/Shanghai wall-clock time."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+class _Sheet:
+    """A write-only sheet with a title row, a bold frozen header and column widths."""
+
+    def __init__(self, wb: Workbook, title: str, heading: str, columns: list[tuple[str, int]]):
+        self.ws = wb.create_sheet(title)
+        for i, (_header, width) in enumerate(columns, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        # The title row sits above the header; freeze both.
+        self.ws.freeze_panes = "A3"
+        cell = WriteOnlyCell(self.ws, value=heading)
+        cell.font = Font(bold=True, size=14)
+        self.ws.append([cell])
+        bold = Font(bold=True)
+        wrap = Alignment(vertical="center", wrap_text=True)
+        header = []
+        for name, _width in columns:
+            c = WriteOnlyCell(self.ws, value=name)
+            c.font = bold
+            c.alignment = wrap
+            header.append(c)
+        self.ws.append(header)
+        self.date_cells: dict[int, str] = {}
+
+    def append(self, values: list[Any], date_format: str = "yyyy-mm-dd hh:mm") -> None:
+        row = []
+        for value in values:
+            if isinstance(value, dt.datetime):
+                c = WriteOnlyCell(self.ws, value=value)
+                c.number_format = date_format
+                row.append(c)
+            else:
+                row.append(value)
+        self.ws.append(row)
+
+
+def _heading(title: str, now: dt.datetime) -> str:
+    return f"{title}（导出时间 {timezone.localtime(now):%Y-%m-%d %H:%M}）"
+
+
+def ledger_xlsx(
+    rows: Iterable[dict[str, Any]], *, title: str, now: dt.datetime, note: str = ""
+) -> bytes:
+    wb = Workbook(write_only=True)
+    sheet = _Sheet(
+        wb, "台账", _heading(title, now), [(header, width) for _k, header, width in LEDGER_COLUMNS]
+    )
+    for row in rows:
+        values: list[Any] = []
+        for key, _header, _width in LEDGER_COLUMNS:
+            value = row[key]
+            if key in DATE_KEYS:
+                value = _local(value)
+            elif key == "overdue":
+                value = "是" if value else "否"
+            values.append(value)
+        sheet.append(values)
+    if note:
+        sheet.ws.append([note])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+METRIC_COLUMNS: list[tuple[str, str, int]] = [
+    ("unit", "单位", 28),
+    ("received", "受理数", 9),
+    ("accepted_on_time", "按时签收", 10),
+    ("response_rate", "响应率(%)", 10),
+    ("handled", "办结", 8),
+    ("resolve_rate", "解决率(%)", 10),
+    ("rated", "评价数", 8),
+    ("satisfied", "满意/基本满意", 13),
+    ("satisfaction_rate", "满意率(%)", 10),
+    ("overdue", "超时", 8),
+    ("returned", "退回", 8),
+    ("buck_passing", "推诿扯皮", 10),
+    ("reopened", "重办", 8),
+]
+
+
+def metrics_xlsx(
+    rows: Iterable[UnitMetrics],
+    *,
+    title: str,
+    period: tuple[dt.date, dt.date],
+    now: dt.datetime,
+) -> bytes:
+    wb = Workbook(write_only=True)
+    heading = _heading(f"{title}（{period[0]:%Y-%m-%d} 至 {period[1]:%Y-%m-%d}）", now)
+    sheet = _Sheet(wb, "单位指标", heading, [(h, w) for _k, h, w in METRIC_COLUMNS])
+    for m in rows:
+        values: list[Any] = [m.unit.name]
+        values += [getattr(m, key) for key, _h, _w in METRIC_COLUMNS[1:]]
+        sheet.append(values)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,271 @@
+"""The case report form (呈报表) of the six-step procedure, as a PDF.
+
+Layout after 003 附件2 《嘉祥县住宅小区违法违规案件呈报表》: 呈报单位 with contact and
+phone, 接收单位 with receiver and phone, the place (违法违规位置), the details, the
+opinion of each unit with the head's signature and date, and the photos under 备注.
+"本表一式叁份" (003 附件2; 四): three copies in one file, for the joint-conference office,
+the reporting unit and the receiving unit, each page marked at its top right."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from gongzhi.cases.models import Attachment, Case, ReportForm
+from gongzhi.common.pdf import cjk_font
+
+COPIES = (
+    "第一联 联席会议办公室留存",
+    "第二联 呈报单位留存",
+    "第三联 接收单位留存",
+)
+OFFICE = "联席会议办公室"
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN
+LABEL_W = 30 * mm
+PHOTO_MAX_H = 52 * mm
+PHOTOS_PER_ROW = 2
+# A date left blank for the hand-written one: "      年    月    日".
+BLANK_DATE = "&nbsp;" * 14 + "年" + "&nbsp;" * 8 + "月" + "&nbsp;" * 8 + "日"
+
+
+@dataclass
+class _Styles:
+    title: ParagraphStyle
+    sub: ParagraphStyle
+    label: ParagraphStyle
+    body: ParagraphStyle
+    sign: ParagraphStyle
+    note: ParagraphStyle
+
+
+def _styles(font: str) -> _Styles:
+    base = ParagraphStyle("gz", fontName=font, fontSize=11, leading=16, wordWrap="CJK")
+    return _Styles(
+        title=ParagraphStyle("t", parent=base, fontSize=18, leading=26, alignment=TA_CENTER),
+        sub=ParagraphStyle("s", parent=base, fontSize=10, leading=14, alignment=TA_CENTER),
+        label=ParagraphStyle("l", parent=base, alignment=TA_CENTER),
+        body=base,
+        sign=ParagraphStyle("g", parent=base, leftIndent=60 * mm),
+        note=ParagraphStyle("n", parent=base, fontSize=9, leading=13),
+    )
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+
+
+class _CopyMark(Flowable):
+    """Zero-size marker: from here on, pages belong to this copy (drawn at page end)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        self.canv._gongzhi_copy = self.label  # type: ignore[attr-defined]
+
+
+def _opinions(form: ReportForm) -> list[list[dict[str, str]]]:
+    """The opinions grouped as [reporting unit, receiving unit, office]. Entries name
+    their unit; an entry of neither unit is the office's."""
+    groups: list[list[dict[str, str]]] = [[], [], []]
+    for entry in form.opinions or []:
+        unit = str(entry.get("unit", ""))
+        if unit == form.reporting_unit.name:
+            groups[0].append(entry)
+        elif unit == form.receiving_unit.name:
+            groups[1].append(entry)
+        else:
+            groups[2].append(entry)
+    return groups
+
+
+def _opinion_cell(entries: list[dict[str, str]], st: _Styles) -> list[Flowable]:
+    """Filled opinions, or blank lines for a hand-written opinion and signature."""
+    if not entries:
+        return [
+            Spacer(1, 16 * mm),
+            _p("负责人（签章）：", st.sign),
+            Paragraph(BLANK_DATE, st.sign),
+        ]
+    cell: list[Flowable] = []
+    for entry in entries:
+        cell.append(_p(str(entry.get("opinion", "")), st.body))
+        cell.append(Spacer(1, 3 * mm))
+        cell.append(_p(f"负责人（签章）：{entry.get('head', '')}", st.sign))
+        cell.append(_p(_date_cn(str(entry.get("date", ""))), st.sign))
+    return cell
+
+
+def _date_cn(iso: str) -> str:
+    try:
+        y, m, d = (int(x) for x in iso.split("-"))
+    except ValueError:
+        return "年     月     日"
+    return f"{y} 年 {m} 月 {d} 日"
+
+
+def _photo(att: Attachment, max_w: float, st: _Styles) -> Flowable:
+    try:
+        with att.file.open("rb") as fh:
+            data = fh.read()
+        from PIL import Image as PILImage
+
+        with PILImage.open(io.BytesIO(data)) as img:
+            w, h = img.size
+            if img.format not in ("JPEG", "PNG"):
+                # ReportLab embeds JPEG and PNG best; convert other formats (WebP).
+                out = io.BytesIO()
+                img.convert("RGB").save(out, "JPEG", quality=88)
+                data = out.getvalue()
+    except Exception:
+        return _p(f"照片无法读取：{att.name}", st.note)
+    scale = min(max_w / w, PHOTO_MAX_H / h)
+    return Image(io.BytesIO(data), width=w * scale, height=h * scale)
+
+
+def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Styles) -> list:
+    place = case.jurisdiction.name
+    story: list[Any] = [
+        _p(f"{place}住宅小区违法违规案件呈报表", st.title),
+        _p("（物业管理执法联动案件呈报表）", st.sub),
+        Spacer(1, 2 * mm),
+        Table(
+            [[_p(f"案件编号：{case.number}", st.body), _p(f"小区：{case.estate.name}", st.body)]],
+            colWidths=[CONTENT_W / 2, CONTENT_W / 2],
+            style=[("LEFTPADDING", (0, 0), (-1, -1), 0)],
+        ),
+        Spacer(1, 1 * mm),
+    ]
+    value_w = CONTENT_W - LABEL_W
+    contact_w = value_w * 0.48
+    unit_w = value_w - contact_w
+    rep, rec, office = _opinions(form)
+    rows: list[list[Any]] = [
+        [
+            _p("呈报单位", st.label),
+            _p(form.reporting_unit.name, st.body),
+            _p(f"联系人：{form.contact}\n电话：{form.contact_phone}", st.body),
+        ],
+        [
+            _p("接收单位", st.label),
+            _p(form.receiving_unit.name, st.body),
+            _p(f"接收人：{form.receiver}\n电话：{form.receiver_phone}", st.body),
+        ],
+        [_p("违法违规位置", st.label), _p(form.location, st.body), ""],
+        [_p("违法违规详细情况", st.label), _p(form.details, st.body), ""],
+        [_p("呈报单位意见", st.label), _opinion_cell(rep, st), ""],
+        [_p("接收单位意见", st.label), _opinion_cell(rec, st), ""],
+        [_p("联席会议\n办公室意见", st.label), _opinion_cell(office, st), ""],
+        [
+            _p("备注", st.label),
+            _p(
+                f"附违法违规照片 {len(photos)} 张" if photos else "附违法违规照片（未上传）",
+                st.body,
+            ),
+            "",
+        ],
+    ]
+    # Minimum heights: room for a hand-written opinion; long text makes a row grow.
+    heights: list[float] = [12 * mm, 12 * mm, 10 * mm, 34 * mm, 28 * mm, 28 * mm, 28 * mm, 9 * mm]
+    span_rows = range(2, len(rows))
+    cell_w = (CONTENT_W - 6 * mm) / PHOTOS_PER_ROW
+    for i in range(0, len(photos), PHOTOS_PER_ROW):
+        group = [_photo(a, cell_w - 4 * mm, st) for a in photos[i : i + PHOTOS_PER_ROW]]
+        grid = Table([group], colWidths=[(CONTENT_W - 6 * mm) / len(group)] * len(group))
+        grid.setStyle(
+            [("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        )
+        rows.append([grid, "", ""])
+        heights.append(0)
+    table = Table(rows, colWidths=[LABEL_W, unit_w, contact_w], minRowHeights=heights)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.8, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (1, 3), (-1, 6), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for r in span_rows:
+        style.append(("SPAN", (1, r), (2, r)))
+    for r in range(8, len(rows)):
+        style.append(("SPAN", (0, r), (2, r)))
+    table.setStyle(TableStyle(style))
+    story.append(table)
+    story.append(Spacer(1, 3 * mm))
+    story.append(
+        _p(
+            "本表一式叁份，联席会议办公室、呈报单位、接收单位各一份。（依据 003 四、附件2）",
+            st.note,
+        )
+    )
+    return story
+
+
+def report_form_pdf(case: Case) -> bytes:
+    """The 呈报表 of ``case`` in three copies; the case must have a report form."""
+    form = (
+        ReportForm.objects.select_related("reporting_unit", "receiving_unit")
+        .filter(case_id=case.pk)
+        .get()
+    )
+    photos = list(Attachment.objects.filter(case_id=case.pk, purpose="photo").order_by("id"))
+    font = cjk_font()
+    st = _styles(font)
+    buf = io.BytesIO()
+
+    def page_end(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 10)
+        label = getattr(canvas, "_gongzhi_copy", "")
+        canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - MARGIN + 6 * mm, label)
+        canvas.setFont(font, 8)
+        canvas.drawCentredString(
+            PAGE_W / 2, MARGIN - 8 * mm, f"{case.number} · {label} · 第 {doc.page} 页"
+        )
+        canvas.restoreState()
+
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{case.number} 呈报表",
+        author=form.reporting_unit.name,
+        subject="物业管理执法联动案件呈报表",
+    )
+    frame = Frame(MARGIN, MARGIN, CONTENT_W, PAGE_H - 2 * MARGIN, id="form")
+    doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPageEnd=page_end)])
+    story: list[Any] = []
+    for i, label in enumerate(COPIES):
+        if i:
+            story.append(PageBreak())
+        story.append(_CopyMark(label))
+        story.extend(_form_story(case, form, photos, st))
+    doc.build(story)
+    return buf.getvalue()
