@@ -837,6 +837,26 @@ def case_rule_transfer(
     return case
 
 
+def office_above(level: Jurisdiction) -> Jurisdiction | None:
+    """The nearest level above ``level`` that has a joint-conference office (someone
+    holding the office role there): where an escalated case goes. A county that runs
+    Gongzhi alone has none above itself."""
+    from gongzhi.org.models import RoleGrant
+
+    ancestors = [c for c in level.ancestor_codes() if c != level.code]
+    if not ancestors:
+        return None
+    staffed = set(
+        RoleGrant.objects.filter(
+            role=RoleGrant.Role.OFFICE_STAFF, jurisdiction__code__in=ancestors
+        ).values_list("jurisdiction__code", flat=True)
+    )
+    for code in reversed(ancestors):
+        if code in staffed:
+            return Jurisdiction.objects.get(code=code)
+    return None
+
+
 def case_escalate(
     *,
     case: Case,
@@ -849,9 +869,9 @@ def case_escalate(
     """逐级上报 (004 三(四)): the case goes to the office one level up — community →
     street → district/county → city."""
     now = _now(now)
-    parent = case.level.parent
+    parent = office_above(case.level)
     if parent is None:
-        raise DomainError("已是最高层级，无法继续上报")
+        raise DomainError("上级未设联席会议办公室，无法继续上报；请提请本级联席会议研究")
     with transaction.atomic():
         case_transition(
             case=case,
@@ -1842,12 +1862,13 @@ def _accountability(
 class SweepResult:
     warned: int = 0
     escalated: int = 0
+    supervised: int = 0
     tasks_breached: int = 0
     closed_unrated: int = 0
 
     def __str__(self) -> str:
         return (
-            f"预警 {self.warned} 件，超时上报 {self.escalated} 件，"
+            f"预警 {self.warned} 件，超时上报 {self.escalated} 件，超时督办 {self.supervised} 件，"
             f"报到超时 {self.tasks_breached} 项，逾期未评价结案 {self.closed_unrated} 件"
         )
 
@@ -1912,11 +1933,35 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                         key=f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}",
                         now=now,
                     )
-                if case.level.parent_id is None:
-                    # Nowhere higher to go: keep the record, stop the clock's alarm.
-                    Case.objects.filter(pk=case.pk).update(
-                        breached_at=now, accept_due_at=None, resolve_due_at=None
-                    )
+                target = office_above(case.level)
+                if target is None:
+                    # No office above: the office of this level supervises (督办); the
+                    # breached clock is cleared so the next run does not repeat this.
+                    cleared = "accept_due_at" if which == "签收" else "resolve_due_at"
+                    if Case.objects.filter(pk=case.pk, version=case.version).update(
+                        breached_at=now, **{cleared: None}, version=F("version") + 1
+                    ):
+                        _event(
+                            case,
+                            "supervise",
+                            unit_id=unit_id,
+                            from_state=case.state,
+                            to_state=case.state,
+                            reason=f"超过{which}时限，由{case.level.name}联席会议办公室督办",
+                            extra={"breach": which},
+                            now=now,
+                        )
+                        _notify(
+                            case,
+                            "breach",
+                            f"超时督办：{case.title}",
+                            jurisdiction_id=case.level_id,
+                        )
+                        if unit_id:
+                            _notify(
+                                case, "breach", f"已超时，请立即办理：{case.title}", unit_id=unit_id
+                            )
+                        result.supervised += 1
                     continue
                 case_transition(
                     case=case,
@@ -1924,7 +1969,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                     actor=None,
                     reason=f"超过{which}时限，自动上报上一级",
                     changes={
-                        "level": case.level.parent,
+                        "level": target,
                         "escalation_count": case.escalation_count + 1,
                         "breached_at": now,
                         "accept_due_at": None,
@@ -1932,7 +1977,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                         "resolve_due_at": None,
                     },
                     event_unit_id=unit_id,
-                    extra={"breach": which, "from_level": case.level_id},
+                    extra={"breach": which, "from_level": case.level_id, "to_level": target.pk},
                     now=now,
                 )
                 _notify(
