@@ -1,0 +1,766 @@
+"""The intake benchmark (issue 3, "Speed"): start the app under granian (WSGI, production
+settings) against a fresh database, register and route cases over HTTP from a load
+generator on loopback, and report cases/s, p50/p99 latency, errors and a count check
+(cases in the database == successful 201 responses).
+
+This module is also the load generator's entry point, so that the generator runs in its
+own process and does not share a GIL with anything::
+
+    python -m gongzhi.cases.bench client '<json spec>'    # prints a JSON summary
+    python -m gongzhi.cases.bench prepare                 # migrate, demo, token (env DB)
+
+Nothing Django is imported at module level: the client process stays lean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ESTATES = ("JX-E001", "JX-E002", "JX-E003", "JX-E004", "JX-E005")
+MATTERS = ("JX-15-a", "JX-15-b", "JX-04-a", "JX-03-01", "JX-06-04")
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
+PG_BENCH_DB = "gongzhi_bench"
+CASE_TABLE = "cases_case"
+REQUEST_TIMEOUT = 30.0
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile (p in 0..100) of an already sorted sequence; 0 if empty."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return float(sorted_values[min(rank, len(sorted_values)) - 1])
+
+
+@dataclass
+class LoadResult:
+    """What the load generator measured in the timed window (warm-up excluded, except in
+    ``created_total``, which counts every 201 so the count check can use it)."""
+
+    connections: int
+    requests: int  # completed in the timed window
+    ok: int  # 201 in the timed window
+    errors: int  # non-201 responses and failed connections in the timed window
+    elapsed: float  # seconds of the timed window
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    created_total: int  # 201 responses, warm-up included
+    statuses: dict[str, int] = field(default_factory=dict)
+    client_cpu_s: float = 0.0  # CPU seconds the generator process used in the window
+    generator: str = "python-asyncio"
+    first_error: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def client_cpu_pct(self) -> float:
+        return 100 * self.client_cpu_s / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def summarize(
+    *,
+    connections: int,
+    latencies: Sequence[float],
+    statuses: dict[int, int],
+    failures: int,
+    elapsed: float,
+    created_total: int,
+    client_cpu_s: float = 0.0,
+    first_error: str = "",
+) -> LoadResult:
+    """Latencies in seconds, statuses counted by code, failures = requests that got no
+    response (connection errors, timeouts)."""
+    lat = sorted(latencies)
+    ok = statuses.get(201, 0)
+    done = sum(statuses.values())
+    return LoadResult(
+        connections=connections,
+        requests=done + failures,
+        ok=ok,
+        errors=done - ok + failures,
+        elapsed=elapsed,
+        p50_ms=percentile(lat, 50) * 1000,
+        p99_ms=percentile(lat, 99) * 1000,
+        max_ms=(lat[-1] * 1000) if lat else 0.0,
+        created_total=created_total,
+        statuses={str(k): v for k, v in sorted(statuses.items())},
+        client_cpu_s=client_cpu_s,
+        first_error=first_error,
+    )
+
+
+def count_check(cases_in_db: int, created: int) -> str:
+    return "count ok" if cases_in_db == created else "COUNT MISMATCH"
+
+
+# --- the load generator ----------------------------------------------------------------
+
+
+def case_bodies() -> list[bytes]:
+    """One JSON body per estate × matter; the idempotency key goes in a header."""
+    bodies = []
+    for i, estate in enumerate(ESTATES):
+        for j, matter in enumerate(MATTERS):
+            body = {
+                "channel": "12345",
+                "estate": estate,
+                "title": f"压测诉求 {estate} {matter}",
+                "description": "楼道堆放杂物，影响通行，请尽快处理。（压测数据）",
+                "matter_code": matter,
+                "reporter_name": "压测居民",
+                "reporter_phone": f"1380000{i:02d}{j:02d}",
+            }
+            bodies.append(json.dumps(body, ensure_ascii=False).encode())
+    return bodies
+
+
+def request_parts(
+    *, host: str, port: int, path: str, token: str, bodies: Sequence[bytes]
+) -> list[tuple[bytes, bytes]]:
+    """Pre-encoded requests: (head up to the idempotency key value, rest), the key in
+    between is the only thing built per request."""
+    parts = []
+    for body in bodies:
+        head = (
+            f"POST {path} HTTP/1.1\r\n"
+            f"Host: {host}:{port}\r\n"
+            f"Authorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\n"
+            "Accept: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Idempotency-Key: "
+        ).encode()
+        parts.append((head, b"\r\n\r\n" + body))
+    return parts
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = -1
+    chunked = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        lname = name.strip().lower()
+        if lname == b"content-length":
+            length = int(value)
+        elif lname == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length > 0:
+        await reader.readexactly(length)
+    return status
+
+
+async def _load(
+    *,
+    host: str,
+    port: int,
+    parts: Sequence[tuple[bytes, bytes]],
+    connections: int,
+    duration: float,
+    max_requests: int,
+    warmup: float,
+    key_prefix: str,
+) -> LoadResult:
+    loop = asyncio.get_running_loop()
+    perf = time.perf_counter
+    start = perf()
+    measure_from = start + warmup
+    stop_at = measure_from + duration if duration > 0 else math.inf
+    # A hard stop whatever happens: never run longer than this.
+    hard_stop = measure_from + (duration if duration > 0 else 600.0) + REQUEST_TIMEOUT
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    state = {"issued": 0, "failures": 0, "created": 0, "first_error": ""}
+    cpu_mark: list[float] = []
+
+    def cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+
+    async def worker(n: int) -> None:
+        seq = 0
+        reader = writer = None
+        try:
+            while True:
+                now = perf()
+                if now >= stop_at or now >= hard_stop:
+                    return
+                measuring = now >= measure_from
+                if measuring:
+                    if max_requests and state["issued"] >= max_requests:
+                        return
+                    state["issued"] += 1
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                    writer.get_extra_info("socket").setsockopt(
+                        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+                    )
+                head, tail = parts[(n + seq * connections) % len(parts)]
+                key = f"{key_prefix}-{n}-{seq}".encode()
+                seq += 1
+                t0 = perf()
+                try:
+                    writer.write(head + key + tail)
+                    status = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
+                    if measuring:
+                        state["failures"] += 1
+                    if not state["first_error"]:
+                        state["first_error"] = f"{type(exc).__name__}: {exc}"
+                    with contextlib.suppress(Exception):
+                        writer.close()
+                    reader = writer = None
+                    await asyncio.sleep(0.01)
+                    continue
+                t1 = perf()
+                if status == 201:
+                    state["created"] += 1
+                if measuring and t0 >= measure_from:
+                    latencies.append(t1 - t0)
+                    statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+
+    async def mark_cpu() -> None:
+        await asyncio.sleep(max(0.0, measure_from - perf()))
+        cpu_mark.append(cpu())
+
+    marker = loop.create_task(mark_cpu())
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    end = perf()
+    if not marker.done():
+        marker.cancel()
+    cpu_used = cpu() - (cpu_mark[0] if cpu_mark else 0.0)
+    return summarize(
+        connections=connections,
+        latencies=latencies,
+        statuses=statuses,
+        failures=state["failures"],
+        elapsed=max(0.0, end - max(start, measure_from)),
+        created_total=state["created"],
+        client_cpu_s=cpu_used,
+        first_error=state["first_error"],
+    )
+
+
+def run_load(
+    *,
+    host: str,
+    port: int,
+    token: str,
+    connections: int = 16,
+    duration: float = 20.0,
+    max_requests: int = 0,
+    warmup: float = 0.0,
+    path: str = "/api/cases/",
+    key_prefix: str | None = None,
+) -> LoadResult:
+    """Run the asyncio HTTP/1.1 keep-alive client in this process: ``connections``
+    connections each sending one request after another, for ``duration`` seconds (0 =
+    until ``max_requests`` are done) after ``warmup`` seconds not counted."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the load generator only targets loopback")
+    if duration <= 0 and max_requests <= 0:
+        raise ValueError("bound the run with a duration or a number of requests")
+    parts = request_parts(host=host, port=port, path=path, token=token, bodies=case_bodies())
+    return asyncio.run(
+        _load(
+            host=host,
+            port=port,
+            parts=parts,
+            connections=connections,
+            duration=duration,
+            max_requests=max_requests,
+            warmup=warmup,
+            key_prefix=key_prefix or f"bench-{secrets.token_hex(6)}",
+        )
+    )
+
+
+def run_load_in_process(**spec: Any) -> LoadResult:
+    """The same as ``run_load`` in a separate Python process (its own GIL)."""
+    limit = (spec.get("duration") or 600) + (spec.get("warmup") or 0) + 2 * REQUEST_TIMEOUT
+    out = subprocess.run(
+        [sys.executable, "-m", "gongzhi.cases.bench", "client", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=limit,
+        check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return LoadResult(**data)
+
+
+# --- wrk, when installed -----------------------------------------------------------------
+
+WRK_LUA = r"""
+-- Gongzhi intake benchmark: one POST per request, a unique Idempotency-Key each.
+local bodies = {}
+local conn_counter = 0
+local token, prefix = nil, nil
+local seq, me = 0, 0
+statuses = {}
+
+function init(args)
+  token = args[1]
+  prefix = args[2]
+  local f = io.open(args[3], "r")
+  for line in f:lines() do
+    if #line > 0 then bodies[#bodies + 1] = line end
+  end
+  f:close()
+end
+
+function request()
+  seq = seq + 1
+  local body = bodies[(seq % #bodies) + 1]
+  local headers = {}
+  headers["Authorization"] = "Bearer " .. token
+  headers["Content-Type"] = "application/json"
+  headers["Idempotency-Key"] = prefix .. "-" .. me .. "-" .. seq
+  return wrk.format("POST", "/api/cases/", headers, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+local threads = {}
+function setup(thread)
+  conn_counter = conn_counter + 1
+  thread:set("me", conn_counter)
+  table.insert(threads, thread)
+end
+
+function done(summary, latency, requests)
+  local ok, total = 0, 0
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    for code, n in pairs(s) do
+      total = total + n
+      if code == 201 then ok = ok + n end
+    end
+  end
+  io.write(string.format(
+    "GZJSON {\"requests\": %d, \"ok\": %d, \"socket_errors\": %d, \"duration_us\": %d, " ..
+    "\"p50_us\": %d, \"p99_us\": %d, \"max_us\": %d}\n",
+    total, ok,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(
+    *,
+    host: str,
+    port: int,
+    token: str,
+    connections: int,
+    duration: float,
+    workdir: Path,
+    key_prefix: str,
+) -> LoadResult:
+    """wrk with a Lua script (duration-bound only); one thread, since the machine has
+    few cores and the server needs them. The generator's CPU is its child rusage."""
+    script = workdir / "intake.lua"
+    script.write_text(WRK_LUA)
+    bodies = workdir / "bodies.txt"
+    bodies.write_bytes(b"\n".join(case_bodies()) + b"\n")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(duration))}s",
+            "--timeout",
+            f"{int(REQUEST_TIMEOUT)}s",
+            "-s",
+            str(script),
+            f"http://{host}:{port}/api/cases/",
+            "--",
+            token,
+            key_prefix,
+            str(bodies),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 2 * REQUEST_TIMEOUT,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("GZJSON "))
+    data = json.loads(line[7:])
+    elapsed = data["duration_us"] / 1e6
+    return LoadResult(
+        connections=connections,
+        requests=data["requests"] + data["socket_errors"],
+        ok=data["ok"],
+        errors=data["requests"] - data["ok"] + data["socket_errors"],
+        elapsed=elapsed,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        created_total=data["ok"],
+        client_cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        generator="wrk",
+    )
+
+
+# --- the server and the databases --------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:  # field 5: pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def cpu_seconds(self) -> float:
+        return _group_cpu_seconds(self.process.pid)
+
+    def stop(self) -> None:
+        """Stop the whole process group (granian and its workers); kill if it lingers."""
+        if self.process.poll() is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+def server_env(*, database_url: str, var_dir: Path, extra: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database_url,
+            "GONGZHI_VAR": str(var_dir),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def start_server(*, env: dict, workers: int, threads: int, port: int, log: Path) -> Server:
+    granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
+    cmd = [
+        granian,
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "gongzhi.config.wsgi:application",
+    ]
+    logf = log.open("wb")
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    logf.close()
+    server = Server(process=proc, port=port, log=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"granian exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(
+                    b"GET /api/cases/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
+                if s.recv(12).startswith(b"HTTP/1.1"):
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("granian did not answer within 60 s")
+
+
+def pg_recreate(
+    name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL, *, synchronous_commit: bool = True
+) -> str:
+    """Drop and create the bench database. ``synchronous_commit=False`` sets it off for
+    this database only (a commit returns before its WAL is on disk: a crash of the
+    machine can lose the last few hundred milliseconds of commits, never consistency)."""
+    import psycopg
+
+    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        if not synchronous_commit:
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    return f"{admin_url}/{name}"
+
+
+def pg_drop(name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def count_cases(database_url: str) -> int:
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(database_url[len("sqlite:///") :])) as conn:
+            return int(conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+
+def prepare_database(env: dict) -> str:
+    """Migrate, build the 嘉祥 demo and make a token for ``dispatcher``, in a child
+    process with the bench database's environment. Returns the token."""
+    out = subprocess.run(
+        [sys.executable, "-m", "gongzhi.cases.bench", "prepare"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"preparing the database failed:\n{out.stderr[-3000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _prepare() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from gongzhi.common.apiauth import api_token_create
+    from gongzhi.demo import build_demo
+    from gongzhi.org.models import User
+
+    call_command("migrate", verbosity=0, interactive=False)
+    build_demo()
+    user = User.objects.get(username="dispatcher")
+    print(api_token_create(user=user, name="bench"))
+
+
+# --- one row ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    database: str
+    result: LoadResult
+    cases_before: int
+    cases_after: int
+    server_cpu_s: float
+    workers: int
+    threads: int
+
+    @property
+    def check(self) -> str:
+        return count_check(self.cases_after - self.cases_before, self.result.created_total)
+
+    def line(self) -> str:
+        r = self.result
+        return (
+            f"{self.database:<10} {r.connections:>5} {r.requests:>8} {r.rate:>9.1f} "
+            f"{r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>6}  {self.check} "
+            f"({self.cases_after - self.cases_before} cases = {r.created_total} × 201)"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.update(rate=self.result.rate, check=self.check)
+        return d
+
+
+HEADER = (
+    f"{'database':<10} {'conns':>5} {'requests':>8} {'cases/s':>9} "
+    f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>6}  count check"
+)
+
+
+def bench_one(
+    db: str,
+    *,
+    connections: int,
+    duration: float,
+    max_requests: int,
+    warmup: float,
+    workers: int,
+    threads: int,
+    use_wrk: bool,
+    synchronous_commit: bool = True,
+    keep: bool = False,
+    log: Callable[[str], None] = print,
+) -> Row:
+    tmp = Path(tempfile.mkdtemp(prefix=f"gongzhi-bench-{db}-"))
+    server: Server | None = None
+    try:
+        database_url = (
+            pg_recreate(synchronous_commit=synchronous_commit)
+            if db == "pg"
+            else f"sqlite:///{tmp / 'bench.sqlite3'}"
+        )
+        env = server_env(database_url=database_url, var_dir=tmp / "var")
+        log(f"[{db}] migrating and loading the 嘉祥 demo …")
+        token = prepare_database(env)
+        before = count_cases(database_url)
+        port = free_port()
+        log(f"[{db}] granian wsgi, {workers} workers × {threads} threads on 127.0.0.1:{port}")
+        server = start_server(
+            env=env, workers=workers, threads=threads, port=port, log=tmp / "granian.log"
+        )
+        key_prefix = f"bench-{secrets.token_hex(6)}"
+        warm_created = 0
+        if use_wrk and warmup > 0:
+            warm_created = run_load_in_process(
+                host="127.0.0.1",
+                port=port,
+                token=token,
+                connections=connections,
+                duration=warmup,
+                key_prefix=key_prefix + "w",
+            ).created_total
+        cpu0 = server.cpu_seconds()
+        if use_wrk:
+            result = run_wrk(
+                host="127.0.0.1",
+                port=port,
+                token=token,
+                connections=connections,
+                duration=duration,
+                workdir=tmp,
+                key_prefix=key_prefix,
+            )
+        else:
+            result = run_load_in_process(
+                host="127.0.0.1",
+                port=port,
+                token=token,
+                connections=connections,
+                duration=duration,
+                max_requests=max_requests,
+                warmup=warmup,
+                key_prefix=key_prefix,
+            )
+        server_cpu = server.cpu_seconds() - cpu0
+        server.stop()
+        server = None
+        after = count_cases(database_url)
+        result.created_total += warm_created  # the wrk warm-up ran separately
+        name = "sqlite" if db == "sqlite" else "postgresql"
+        if db == "pg" and not synchronous_commit:
+            name = "pg-async"
+        return Row(
+            database=name,
+            result=result,
+            cases_before=before,
+            cases_after=after,
+            server_cpu_s=server_cpu,
+            workers=workers,
+            threads=threads,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if db == "pg":
+                with contextlib.suppress(Exception):
+                    pg_drop()
+
+
+def dbs(choice: str) -> Iterator[str]:
+    yield from {"pg": ["pg"], "sqlite": ["sqlite"], "both": ["pg", "sqlite"]}[choice]
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["client"]:
+        spec = json.loads(argv[1])
+        print(json.dumps(asdict(run_load(**spec))))
+    elif argv[:1] == ["prepare"]:
+        _prepare()
+    else:
+        raise SystemExit("usage: python -m gongzhi.cases.bench client SPEC | prepare")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
