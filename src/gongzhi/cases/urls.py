@@ -1,8 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from gongzhi.cases import views
 from gongzhi.cases.urls_reports import urlpatterns as report_urlpatterns
 
 app_name = "cases"
 # Work pages (desk, inbox, case page, resident pages) are listed here; the ledger, its
-# export, metrics and the printable forms in urls_reports.py.
-urlpatterns: list = [*report_urlpatterns]
+# export, metrics and the printable forms in urls_reports.py (listed first, so their fixed
+# paths win over "<number>/").
+urlpatterns: list = [
+    *report_urlpatterns,
+    path("desk/", views.desk, name="desk"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/notifications/read/", views.notifications_read, name="notifications_read"),
+    path("tasks/<int:pk>/<slug:action>/", views.task_act, name="task_act"),
+    path("mine/", views.mine, name="mine"),
+    path("report/", views.report, name="report"),
+    path("report/matters/", views.report_matters, name="report_matters"),
+    path("track/", views.track, name="track"),
+    path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/act/<slug:action>/", views.case_act, name="act"),
+    path("<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,369 @@
+"""The case pages through the test client, as the people who use them: the office's
+desk, a unit's inbox with its clocks, the case page with masking and the conflict answer,
+the resident's report form, tracking and rating, and the estate's public list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from PIL import Image
+
+from gongzhi.cases import services as s
+from gongzhi.cases.models import Attachment, Case, State
+from gongzhi.org.models import User
+
+pytestmark = pytest.mark.django_db
+BJ = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=BJ)  # a Monday
+
+
+def png(color: str = "red") -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def user(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def register(**kw) -> Case:
+    data = {
+        "channel": "12345",
+        "estate": "JX-E001",
+        "title": "楼道垃圾没清",
+        "description": "3 号楼楼道垃圾没清，已经一周",
+        "reporter_name": "王小明",
+        "reporter_phone": "13912345678",
+        "building": "3",
+        "room": "502",
+    }
+    data.update(kw)
+    return s.case_register(**data)
+
+
+def row(html: str, marker: str) -> str:
+    """The table row of the page that holds ``marker``."""
+    at = html.index(marker)
+    return html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
+
+
+def test_desk_shows_a_registered_case_with_a_suggestion_and_dispatch_works(demo, login) -> None:
+    case = register(matter_code="")
+    assert case.state == State.REGISTERED
+    client = login("office")
+    html = client.get("/cases/desk/").content.decode()
+    line = row(html, case.number)
+    assert "楼道垃圾没清" in line
+    assert "JX-15-a 小区保洁" in line  # the keyword classifier's suggestion
+    response = client.post(
+        f"/cases/{case.number}/act/dispatch/",
+        {"matter_code": "JX-15-a", "version": case.version, "next": "/cases/desk/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/cases/desk/"
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED
+    assert case.lead_unit.name == "嘉祥鸿泰物业服务有限公司"
+    assert case.number not in client.get("/cases/desk/").content.decode()
+
+
+def test_desk_is_for_the_office_only(demo, login) -> None:
+    assert login("wuye").get("/cases/desk/").status_code == 403
+
+
+def test_dispatch_without_matter_or_unit_shows_the_field_error(demo, login) -> None:
+    case = register(matter_code="")
+    client = login("office")
+    response = client.post(f"/cases/{case.number}/act/dispatch/", {"version": case.version})
+    assert response.status_code == 422
+    assert "请选择事项或责任单位" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.REGISTERED
+
+
+def test_returned_case_on_the_desk_shows_the_reason_and_can_be_overruled(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    s.case_return(case=case, actor=user("wuye"), reason="是绿化问题", claimed_matter_code="JX-15-b")
+    client = login("office")
+    line = row(client.get("/cases/desk/").content.decode(), case.number)
+    assert "是绿化问题" in line and "JX-15-b" in line
+    response = client.post(
+        f"/cases/{case.number}/act/overrule/",
+        {"reason": "保洁属物业", "version": case.version, "next": "/cases/desk/"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED and case.accountabilities.count() == 1
+
+
+def test_inbox_shows_countdown_and_marks_overdue_cases_red(demo, login) -> None:
+    with time_machine.travel(NOW, tick=False):
+        old = register(matter_code="JX-15-a", title="旧案子", now=NOW - dt.timedelta(days=20))
+        fresh = register(matter_code="JX-15-a", title="新案子")
+        html = login("wuye").get("/cases/inbox/").content.decode()
+    old_row, fresh_row = row(html, old.number), row(html, fresh.number)
+    assert 'class="overdue"' in old_row and "已超时" in old_row
+    assert "overdue" not in fresh_row
+    assert "距签收时限 2 小时 0 分" in fresh_row
+    assert "新派单：新案子" in html  # the unit's unread notification
+
+
+def test_inbox_task_check_in(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    s.case_accept(case=case, actor=user("wuye"))
+    s.case_whistle(
+        case=case,
+        actor=user("jiedao"),
+        street_unit=demo.unit("street:嘉祥街道").code,
+        units=[demo.unit("housing_bureau").code],
+        instructions="请到场",
+    )
+    client = login("zjj")
+    html = client.get("/cases/inbox/").content.decode()
+    task = case.tasks.get()
+    assert "吹哨报到" in row(html, f"/cases/{case.number}/")
+    response = client.post(f"/cases/tasks/{task.pk}/checkin/", {"next": "/cases/inbox/"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == "checked_in"
+
+
+def test_case_page_masks_the_reporter_for_the_auditor_and_shows_the_handler(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    auditor = login("auditor").get(f"/cases/{case.number}/")
+    assert auditor.status_code == 200
+    html = auditor.content.decode()
+    assert "139****5678" in html and "13912345678" not in html
+    assert "王小明" not in html and "502" not in html
+    assert 'name="version"' not in html  # the auditor reads only
+    html = login("wuye").get(f"/cases/{case.number}/").content.decode()
+    assert "13912345678" in html and "王小明" in html
+    assert "签收" in html and "登记" in html  # an action form and the timeline
+
+
+def test_case_page_hidden_from_outsiders(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    assert login("resident").get(f"/cases/{case.number}/").status_code == 404
+    assert Client().get(f"/cases/{case.number}/").status_code == 302
+
+
+def test_stale_version_gets_409_with_the_conflict_message(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    client = login("wuye")
+    first = client.post(f"/cases/{case.number}/act/accept/", {"version": case.version})
+    assert first.status_code == 302
+    second = client.post(f"/cases/{case.number}/act/accept/", {"version": case.version})
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert "该案件刚被他人处理" in html and f'href="/cases/{case.number}/"' in html
+    assert "重新载入" in html
+    case.refresh_from_db()
+    assert case.state == State.ACCEPTED and case.events.filter(action="accept").count() == 1
+
+
+def test_htmx_action_swaps_the_panel(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    client = login("wuye")
+    response = client.post(
+        f"/cases/{case.number}/act/accept/", {"version": case.version}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith("{% load") is False and 'id="case-panel"' in html
+    assert "<html" not in html and "已签收" in html
+    stale = client.post(
+        f"/cases/{case.number}/act/start/", {"version": case.version}, HTTP_HX_REQUEST="true"
+    )
+    assert stale.status_code == 409 and "该案件刚被他人处理" in stale.content.decode()
+
+
+def test_action_with_missing_reason_shows_field_error_and_writes_nothing(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    client = login("wuye")
+    response = client.post(
+        f"/cases/{case.number}/act/return/", {"version": case.version, "reason": "不归我们"}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "请写明您认为适用的职责清单事项编码" in html
+    assert "不归我们" in html  # what was typed is kept
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED
+
+
+def test_report_form_bad_input_gives_422_with_field_errors_and_writes_nothing(demo) -> None:
+    before = Case.objects.count()
+    client = Client()
+    bad = BytesIO(b"not really an image")
+    bad.name = "photo.jpg"
+    response = client.post(
+        "/cases/report/",
+        {
+            "estate": "JX-E001",
+            "title": "",
+            "description": "路灯坏了",
+            "reporter_phone": "12ab",
+            "files": [bad],
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "请填写标题" in html
+    response = client.post(
+        "/cases/report/",
+        {"estate": "JX-E001", "title": "路灯", "description": "路灯坏了", "reporter_phone": "12ab"},
+    )
+    assert response.status_code == 422
+    assert "电话号码应为 7 到 12 位数字" in response.content.decode()
+    bad.seek(0)
+    response = client.post(
+        "/cases/report/",
+        {
+            "estate": "JX-E001",
+            "title": "路灯",
+            "description": "路灯坏了",
+            "reporter_phone": "13900001111",
+            "files": [bad],
+        },
+    )
+    assert response.status_code == 422
+    assert "不是图片" in response.content.decode()
+    assert Case.objects.count() == before
+
+
+def test_anonymous_report_and_track(demo) -> None:
+    client = Client()
+    form = client.get("/cases/report/").content.decode()
+    key = re.search(r'name="form_key" value="([0-9a-f]+)"', form).group(1)
+    photo = BytesIO(png())
+    photo.name = "scene.png"
+    data = {
+        "estate": "JX-E001",
+        "building": "5",
+        "room": "301",
+        "title": "楼道灯坏了",
+        "description": "5 号楼楼道灯不亮",
+        "matter_code": "JX-15-c",
+        "reporter_name": "赵六",
+        "reporter_phone": "139 0000 1111",
+        "form_key": key,
+        "files": [photo],
+    }
+    response = client.post("/cases/report/", data)
+    assert response.status_code == 200
+    case = Case.objects.get(title="楼道灯坏了")
+    assert case.number in response.content.decode()
+    assert case.channel == "web" and case.reporter_user is None and case.state == "dispatched"
+    assert case.attachments.get().kind == Attachment.Kind.PHOTO
+    # The same form sent twice makes one case.
+    photo.seek(0)
+    client.post("/cases/report/", data)
+    assert Case.objects.filter(title="楼道灯坏了").count() == 1
+    html = client.post("/cases/track/", {"number": case.number, "phone": "13900001111"})
+    text = html.content.decode()
+    assert html.status_code == 200
+    assert "楼道灯坏了" in text and "139****1111" in text and "13900001111" not in text
+    assert "赵*" in text and "301" not in text and "嘉祥鸿泰物业服务有限公司" in text
+    wrong = client.post("/cases/track/", {"number": case.number, "phone": "13900002222"})
+    assert wrong.status_code == 404 and "楼道灯坏了" not in wrong.content.decode()
+
+
+def test_photo_is_streamed_only_to_readers(demo, login) -> None:
+    case = register(matter_code="JX-15-a", uploads=[s.Upload("a.png", png())])
+    att = case.attachments.get()
+    url = f"/cases/{case.number}/files/{att.pk}/"
+    response = login("wuye").get(url + "?thumb=1")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    html = login("wuye").get(f"/cases/{case.number}/").content.decode()
+    assert url in html and "/media/" not in html
+    assert login("resident").get(url).status_code == 404
+
+
+def test_resident_reports_sees_my_cases_and_rates(demo, login) -> None:
+    client = login("resident")
+    response = client.post(
+        "/cases/report/",
+        {
+            "estate": "JX-E001",
+            "title": "垃圾没清",
+            "description": "楼下垃圾没清",
+            "matter_code": "JX-15-a",
+        },
+    )
+    case = Case.objects.get(title="垃圾没清")
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
+    assert case.reporter_user == user("resident")
+    s.case_accept(case=case, actor=user("wuye"))
+    s.case_handle(case=case, actor=user("wuye"), result="已清理干净")
+    s.case_feedback(case=case, actor=user("office"))
+    html = client.get("/cases/mine/").content.decode()
+    assert "已清理干净" in html and "待评价" in html and 'name="rating"' in html
+    bad = client.post(
+        f"/cases/{case.number}/act/rate/",
+        {"rating": "dissatisfied", "version": case.version, "next": "/cases/mine/"},
+    )
+    assert bad.status_code == 422 and "不满意时请说明理由" in bad.content.decode()
+    ok = client.post(
+        f"/cases/{case.number}/act/rate/",
+        {"rating": "satisfied", "version": case.version, "next": "/cases/mine/"},
+    )
+    assert ok.status_code == 302 and ok["Location"] == "/cases/mine/"
+    case.refresh_from_db()
+    assert case.state == State.CLOSED and case.rating == "satisfied"
+
+
+def test_estate_public_list_has_no_personal_data(demo) -> None:
+    case = register(matter_code="JX-15-a")
+    html = Client().get("/estates/JX-E001/").content.decode()
+    assert case.number in html and "楼道垃圾没清" in html and "小区保洁" in html
+    assert "13912345678" not in html and "139****" not in html and "王小明" not in html
+    assert "502" not in html
+
+
+def test_home_and_nav_per_role(demo, login) -> None:
+    register(matter_code="")
+    anon = Client().get("/").content.decode()
+    assert "/cases/report/" in anon and "/cases/track/" in anon
+    office = login("office").get("/").content.decode()
+    assert "/cases/desk/" in office and "分派台" in office
+    wuye = login("wuye").get("/").content.decode()
+    assert "/cases/inbox/" in wuye and "本单位待办" in wuye
+    resident = login("resident").get("/").content.decode()
+    assert "/cases/mine/" in resident and "我要报事" in resident
+
+
+def test_enforcement_stepper_and_forms(demo, login) -> None:
+    case = s.case_register(
+        channel="patrol",
+        estate="JX-E001",
+        title="占道经营",
+        description="小区门口占道经营",
+        reporting_unit=demo.unit("pc:鸿泰"),
+        is_enforcement=True,
+    )
+    client = login("wuye")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'class="stepper"' in html and 'aria-current="step">发现' in html
+    assert 'name="photos"' in html
+    photo = BytesIO(png())
+    photo.name = "p.png"
+    response = client.post(
+        f"/cases/{case.number}/act/photo/", {"version": case.version, "photos": [photo]}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'aria-current="step">拍照' in html and 'name="action"' in html
+    client.post(f"/cases/{case.number}/act/stop/", {"version": case.version, "action": "劝离"})
+    case.refresh_from_db()
+    assert case.enforcement_step == "stop"
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'name="receiving_unit"' in html and 'name="head"' in html
+    bad = client.post(f"/cases/{case.number}/act/report/", {"version": case.version})
+    assert bad.status_code == 422 and "请选择接收单位" in bad.content.decode()
