@@ -1,0 +1,30 @@
+"""``gongzhi meetings_sweep [--now ISO]``: remind responsible units before decisions
+fall due and flag overdue ones. Idempotent; run it from cron or a periodic task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongzhi.meetings.services import meeting_decisions_sweep
+
+
+class Command(BaseCommand):
+    help = "议定事项督办：到期前提醒，逾期标记（可重复运行）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", help="以该时刻为准（ISO 8601，默认当前时间）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        now = None
+        if options.get("now"):
+            try:
+                now = dt.datetime.fromisoformat(options["now"])
+            except ValueError as exc:
+                raise CommandError("--now 格式应为 ISO 8601，如 2026-11-02T09:00:00+08:00") from exc
+            if now.tzinfo is None:
+                raise CommandError("--now 须带时区，如 +08:00")
+        result = meeting_decisions_sweep(now=now)
+        self.stdout.write(f"提醒 {len(result.reminded)} 项，标记逾期 {len(result.overdue)} 项")
