@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from gongzhi.common.models import AuditEvent
+from gongzhi.common.apiauth import api_token_revoke
+from gongzhi.common.models import ApiToken, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -21,3 +24,25 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with ``gongzhi token USERNAME``; here they are listed and
+    revoked. The key itself is never stored, only its hash."""
+
+    list_display = ["name", "user", "prefix", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token, actor=request.user)

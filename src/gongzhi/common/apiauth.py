@@ -65,6 +65,18 @@ def api_token_create(*, user: Any, name: str, actor: Any = None) -> str:
     return key
 
 
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Any = None) -> None:
+    from django.utils import timezone
+
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        audit_record(actor=actor, action="api_token.revoke", target=token)
+    api_token_forget()
+
+
 def api_token_forget() -> None:
     with _lock:
         _memo.clear()
