@@ -181,10 +181,15 @@ def build(ctx: DemoContext) -> None:
             sort=sort,
         )
 
+    from django.contrib.auth.hashers import make_password
+
+    # One hash for the shared demo password: hashing it per account took seconds.
+    shared_hash = make_password(ctx.password)
     for username, display, role, unit_key, place in ACCOUNTS:
         user = user_create(
             username=username,
             password=ctx.password,
+            password_hash=shared_hash,
             display_name=display,
             is_staff=role == RoleGrant.Role.PLATFORM_ADMIN,
             is_superuser=role == RoleGrant.Role.PLATFORM_ADMIN,
