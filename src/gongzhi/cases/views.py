@@ -44,6 +44,7 @@ from gongzhi.cases.models import (
 )
 from gongzhi.cases.workflow import MOVES, moves_from
 from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
 from gongzhi.org.models import Estate, Unit
@@ -654,7 +655,11 @@ def desk(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not (scope.is_admin or scope.office_paths):
         raise DjangoPermissionDenied(_("只有联席会议办公室可以使用分派台"))
-    cases = list(selectors.desk_cases(scope).select_related("estate__community")[:200])
+    cases = list(
+        selectors.desk_cases(scope).select_related(
+            "estate__community", "estate__property_company", "estate__owners_committee"
+        )[:200]
+    )
     ids = [c.pk for c in cases]
     returns: dict[int, CaseEvent] = {}
     for e in (
@@ -665,6 +670,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         returns[e.case_id] = e
     classifier = get_classifier()
     matters_by_community: dict[int, list[Any]] = {}
+    answers: dict[tuple[int, str], Any] = {}
     rows = []
     for case in cases:
         community = case.estate.community
@@ -673,11 +679,21 @@ def desk(request: HttpRequest) -> HttpResponse:
         suggestions = []
         if case.state in (State.REGISTERED, State.ESCALATED, State.RETURNED):
             suggestions = classifier.suggest(f"{case.title} {case.description}", community, 3)
+        answer = None
+        if suggestions:
+            key = (case.estate_id, suggestions[0].code)
+            if key not in answers:
+                try:
+                    answers[key] = route(estate=case.estate, matter_code=suggestions[0].code)
+                except DomainError:
+                    answers[key] = None
+            answer = answers[key]
         ret = returns.get(case.pk)
         rows.append(
             {
                 "case": case,
                 "suggestions": suggestions,
+                "answer": answer,
                 "matters": matters_by_community[community.pk],
                 "returned": ret,
                 "claimed": (ret.extra or {}).get("claimed_matter", "") if ret else "",

@@ -62,6 +62,7 @@ def test_desk_shows_a_registered_case_with_a_suggestion_and_dispatch_works(demo,
     line = row(html, case.number)
     assert "楼道垃圾没清" in line
     assert "JX-15-a 小区保洁" in line  # the keyword classifier's suggestion
+    assert "嘉祥鸿泰物业服务有限公司" in line  # and where routing sends it
     response = client.post(
         f"/cases/{case.number}/act/dispatch/",
         {"matter_code": "JX-15-a", "version": case.version, "next": "/cases/desk/"},
@@ -367,3 +368,66 @@ def test_enforcement_stepper_and_forms(demo, login) -> None:
     assert 'name="receiving_unit"' in html and 'name="head"' in html
     bad = client.post(f"/cases/{case.number}/act/report/", {"version": case.version})
     assert bad.status_code == 422 and "请选择接收单位" in bad.content.decode()
+
+
+def test_street_office_whistles_from_the_case_page(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    client = login("jiedao")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert "街道吹哨、部门报到" in html
+    assert login("wuye").get(f"/cases/{case.number}/").content.decode().count("form-whistle") == 0
+    client = login("jiedao")
+    street = demo.unit("street:嘉祥街道").code
+    bad = client.post(
+        f"/cases/{case.number}/act/whistle/",
+        {"version": case.version, "street_unit": street, "instructions": "到场"},
+    )
+    assert bad.status_code == 422 and "请至少选择一个部门" in bad.content.decode()
+    response = client.post(
+        f"/cases/{case.number}/act/whistle/",
+        {
+            "version": case.version,
+            "street_unit": street,
+            "units": [demo.unit("housing_bureau").code],
+            "instructions": "请明早九点到场",
+        },
+    )
+    assert response.status_code == 302
+    task = case.tasks.get()
+    assert task.kind == "whistle" and task.unit == demo.unit("housing_bureau")
+    html = login("zjj").get(f"/cases/{case.number}/").content.decode()
+    assert f"/cases/tasks/{task.pk}/checkin/" in html
+
+
+def test_report_form_links_to_the_pdf_and_takes_opinions(demo, login) -> None:
+    case = s.case_register(
+        channel="patrol",
+        estate="JX-E001",
+        title="私搭乱建",
+        description="楼顶私搭乱建",
+        reporting_unit=demo.unit("pc:鸿泰"),
+        is_enforcement=True,
+    )
+    wuye = user("wuye")
+    s.case_enforcement_photo(case=case, actor=wuye, photos=[s.Upload("p.png", png())])
+    s.case_enforcement_stop(case=case, actor=wuye, action="已劝阻停工")
+    s.case_enforcement_report(
+        case=case,
+        actor=wuye,
+        receiving_unit=demo.unit("urban_enforcement"),
+        contact="吴刚",
+        contact_phone="13800000000",
+        details="楼顶搭建彩钢房",
+        opinion="请依法查处",
+        head="吴刚",
+    )
+    html = login("zfj").get(f"/cases/{case.number}/").content.decode()
+    assert f"/cases/{case.number}/report-form.pdf" in html
+    assert 'aria-current="step">呈报' in html and "请依法查处" in html
+    client = login("zfj")
+    response = client.post(
+        f"/cases/{case.number}/act/opinion/",
+        {"version": Case.objects.get(pk=case.pk).version, "opinion": "同意查处", "head": "孙强"},
+    )
+    assert response.status_code == 302
+    assert "同意查处" in client.get(f"/cases/{case.number}/").content.decode()
