@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.cases import access, selectors, services
@@ -65,28 +66,36 @@ STREET_KINDS = ("street_office", "town_government")
 # Moves a page never offers: a conference's decisions come from the meetings app, and
 # "review" follows from a dissatisfied rating.
 HIDDEN_MOVES = {"decide_close", "decide_return", "review"}
-CONFLICT_MESSAGE = "该案件刚被他人处理，您看到的页面已过时。下面是最新情况，请核对后重新操作。"
+CONFLICT_MESSAGE = _lazy(
+    "该案件刚被他人处理，您看到的页面已过时。下面是最新情况，请核对后重新操作。"
+)
 ACTION_LABELS = {
-    "register": "登记",
-    "discover": "发现",
-    "task_assist": "通知协办",
-    "task_whistle": "街道吹哨",
-    "task_police": "通知公安",
-    "task_checkin": "报到",
-    "task_done": "完成协办任务",
-    "step_photo": "拍照取证",
-    "step_stop": "现场制止",
-    "report_opinion": "呈报表签署意见",
-    "attach": "上传附件",
-    "callback": "回访",
-    "appeal": "评价申诉",
-    "appeal_upheld": "申诉成立",
-    "appeal_rejected": "申诉驳回",
-    "rated": "评价",
-    "merged_in": "并入重复件",
-    "warn": "临期预警",
-    "account_delay": "记拖延不办",
-    "account_buck_passing": "记推诿扯皮",
+    "register": _lazy("登记"),
+    "discover": _lazy("发现"),
+    "task_assist": _lazy("通知协办"),
+    "task_whistle": _lazy("街道吹哨"),
+    "task_police": _lazy("通知公安"),
+    "task_checkin": _lazy("报到"),
+    "task_done": _lazy("完成协办任务"),
+    "step_photo": _lazy("拍照取证"),
+    "step_stop": _lazy("现场制止"),
+    "report_opinion": _lazy("呈报表签署意见"),
+    "attach": _lazy("上传附件"),
+    "callback": _lazy("回访"),
+    "appeal": _lazy("评价申诉"),
+    "appeal_upheld": _lazy("申诉成立"),
+    "appeal_rejected": _lazy("申诉驳回"),
+    "rated": _lazy("评价"),
+    "merged_in": _lazy("并入重复件"),
+    "warn": _lazy("临期预警"),
+    "account_delay": _lazy("记拖延不办"),
+    "account_buck_passing": _lazy("记推诿扯皮"),
+    "account_absent": _lazy("记吹哨未报到"),
+    "supervise": _lazy("超时督办"),
+    "step_discover": _lazy("发现"),
+    "step_report": _lazy("呈报"),
+    "step_handle": _lazy("处理"),
+    "step_close": _lazy("结案"),
 }
 
 
@@ -131,7 +140,7 @@ def _action_label(event: CaseEvent) -> str:
     move = MOVES.get(event.action)
     if move is not None:
         return str(move.label)
-    return ACTION_LABELS.get(event.action, event.action)
+    return str(ACTION_LABELS.get(event.action, event.action))
 
 
 def _state_label(value: str) -> str:
@@ -348,7 +357,7 @@ def _version(request: HttpRequest) -> int | None:
 
 def _check_version(case: Case, expected: int | None) -> None:
     if expected is not None and expected != case.version:
-        raise Conflict(CONFLICT_MESSAGE)
+        raise Conflict(str(CONFLICT_MESSAGE))
 
 
 def _p(request: HttpRequest, name: str) -> str:
@@ -550,12 +559,12 @@ ACTIONS: dict[str, Callable[[HttpRequest, Case, int | None], None]] = {
     "appeal_decide": _act_appeal_decide,
 }
 DONE_MESSAGES = {
-    "dispatch": "已分派",
-    "accept": "已签收",
-    "rate": "感谢您的评价",
-    "attach": "附件已上传",
-    "photo": "现场照片已上传",
-    "report": "已呈报并生成呈报表",
+    "dispatch": _lazy("已分派"),
+    "accept": _lazy("已签收"),
+    "rate": _lazy("感谢您的评价"),
+    "attach": _lazy("附件已上传"),
+    "photo": _lazy("现场照片已上传"),
+    "report": _lazy("已呈报并生成呈报表"),
 }
 
 
@@ -579,7 +588,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         func(request, case, version)
     except Conflict as exc:
         fresh = _case(request, number)
-        text = CONFLICT_MESSAGE if "他人" in exc.message else exc.message
+        text = str(CONFLICT_MESSAGE) if "他人" in exc.message else exc.message
         return _render_case(request, fresh, 409, alert=text, alert_kind="conflict")
     except InvalidInput as exc:
         fresh = _case(request, number)

@@ -431,3 +431,25 @@ def test_report_form_links_to_the_pdf_and_takes_opinions(demo, login) -> None:
     )
     assert response.status_code == 302
     assert "同意查处" in client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_lists_do_not_query_per_row(demo, login) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client: Client, url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    office, wuye = Client(), Client()
+    office.force_login(user("office"))
+    wuye.force_login(user("wuye"))
+    register(matter_code="")
+    register(matter_code="JX-15-a")
+    desk, inbox = count(office, "/cases/desk/"), count(wuye, "/cases/inbox/")
+    for _ in range(5):
+        register(matter_code="")
+        register(matter_code="JX-15-a")
+    assert count(office, "/cases/desk/") == desk
+    assert count(wuye, "/cases/inbox/") == inbox
