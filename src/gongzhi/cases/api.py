@@ -326,16 +326,11 @@ def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
 )
 def register(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     key = request.headers.get("Idempotency-Key") or payload.idempotency_key or None
-    if key:
-        existing = (
-            Case.objects.filter(idempotency_key=key)
-            .select_related("estate", "matter", "lead_unit", "level")
-            .first()
-        )
-        if existing is not None:
-            return 200, brief(existing)
     reporting_unit = None
     if payload.reporting_unit:
+        # A replay is answered before the unit is checked.
+        if key and (existing := _replay(key)) is not None:
+            return 200, brief(existing)
         reporting_unit = Unit.objects.filter(code=payload.reporting_unit).first()
         if reporting_unit is None:
             raise InvalidInput(
@@ -343,7 +338,8 @@ def register(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]
             )
         if not scope_for(request.user).in_unit(reporting_unit):
             raise PermissionDenied("只能以本单位名义登记巡查发现或移交")
-    case = services.case_register(
+    # The service looks the idempotency key up (one query) and says if the case is new.
+    case, created = services.case_register_or_replay(
         channel=payload.channel,
         estate=payload.estate,
         title=payload.title,
@@ -363,7 +359,19 @@ def register(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]
         is_enforcement=payload.is_enforcement,
         actor=request.user,
     )
+    if not created:
+        return 200, brief(_replay(key) or case)
     return 201, brief(case)
+
+
+def _replay(key: str | None) -> Case | None:
+    if not key:
+        return None
+    return (
+        Case.objects.filter(idempotency_key=key)
+        .select_related("estate", "matter", "lead_unit", "level")
+        .first()
+    )
 
 
 @router.get("/", response=list[CaseBrief], auth=api_auth, summary="台账（按权限与筛选条件）")

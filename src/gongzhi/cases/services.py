@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,8 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from gongzhi.cases import access
@@ -37,7 +40,7 @@ from gongzhi.cases.models import (
 from gongzhi.cases.workflow import MOVES
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import RouteResult, route_entry
-from gongzhi.catalog.selectors import matter_lookup
+from gongzhi.catalog.selectors import catalog_version, matter_lookup
 from gongzhi.catalog.timelimits import due_after, parse_time_limit
 from gongzhi.common.errors import (
     Conflict,
@@ -83,8 +86,38 @@ def _event(
     extra: dict[str, Any] | None = None,
     now: dt.datetime,
 ) -> CaseEvent:
+    event = _event_row(
+        case,
+        action,
+        actor=actor,
+        actor_unit_id=actor_unit_id,
+        unit_id=unit_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        extra=extra,
+        now=now,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
+    case: Case,
+    action: str,
+    *,
+    actor: Any = None,
+    actor_unit_id: int | None = None,
+    unit_id: int | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+    now: dt.datetime,
+) -> CaseEvent:
+    """An event row, not yet saved."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         action=action,
         actor=user,
@@ -121,9 +154,9 @@ def _notify(
 
 
 @lru_cache(maxsize=4096)
-def _ledger_jurisdiction_id(community_path: str) -> int:
+def _ledger_jurisdiction(community_path: str) -> tuple[int, str]:
     """The county (or district, or the top of the tree) whose ledger an estate's cases go
-    in: the deepest ancestor at tier 3 or above."""
+    in: the deepest ancestor at tier 3 or above, as (pk, code)."""
     codes = [c for c in community_path.split("/") if c]
     nodes = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
     chosen = nodes[codes[0]]
@@ -131,26 +164,36 @@ def _ledger_jurisdiction_id(community_path: str) -> int:
         node = nodes[code]
         if node.tier <= 3:
             chosen = node
-    return chosen.pk
+    return chosen.pk, chosen.code
+
+
+def _ledger_jurisdiction_id(community_path: str) -> int:
+    return _ledger_jurisdiction(community_path)[0]
 
 
 def _next_number(jurisdiction: Jurisdiction, year: int) -> str:
-    updated = LedgerCounter.objects.filter(jurisdiction=jurisdiction, year=year).update(
-        last=F("last") + 1
+    """The next ledger number of a jurisdiction and year. The counter row stays locked
+    until the caller's transaction ends, so numbers are unique and gapless; one
+    ``UPDATE … RETURNING`` takes the lock and reads the number in one round trip."""
+    table = LedgerCounter._meta.db_table
+    sql = (
+        f"UPDATE {table} SET last = last + 1 WHERE jurisdiction_id = %s AND year = %s "
+        "RETURNING last"
     )
-    if not updated:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [jurisdiction.pk, year])
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 LedgerCounter.objects.create(jurisdiction=jurisdiction, year=year, last=1)
+            last = 1
         except IntegrityError:
-            LedgerCounter.objects.filter(jurisdiction=jurisdiction, year=year).update(
-                last=F("last") + 1
-            )
-    last = (
-        LedgerCounter.objects.filter(jurisdiction=jurisdiction, year=year)
-        .values_list("last", flat=True)
-        .get()
-    )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [jurisdiction.pk, year])
+                last = cursor.fetchone()[0]
+    else:
+        last = row[0]
     return f"{jurisdiction.code[:6]}-{year}-{last:06d}"
 
 
@@ -312,11 +355,67 @@ def _store_uploads(
     return stored
 
 
+# Intake looks up the same estates and routes the same matters over and over. Outside a
+# transaction (a web request runs in autocommit) the estate row and the routing result are
+# memoised per process for INTAKE_MEMO_SECONDS, keyed with the catalog version (bumped by
+# every catalog import); a save or delete of a unit, unit kind, estate, jurisdiction or
+# matter type in this process clears the memo at once, other processes see the change
+# within INTAKE_MEMO_SECONDS (as with API tokens). Inside a transaction nothing is
+# memoised or read from the memo, so a caller's uncommitted changes are never cached.
+INTAKE_MEMO_SECONDS = 10.0
+INTAKE_MEMO_SIZE = 20_000
+_intake_memo: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_intake_lock = threading.Lock()
+
+
+def intake_memo_clear(**kwargs: Any) -> None:
+    with _intake_lock:
+        _intake_memo.clear()
+
+
+for _model in (Estate, Unit, UnitKind, Jurisdiction, MatterType):
+    post_save.connect(intake_memo_clear, sender=_model, dispatch_uid=f"intake-memo-{_model}")
+    post_delete.connect(intake_memo_clear, sender=_model, dispatch_uid=f"intake-memo-d-{_model}")
+
+
+def _memoised(key: tuple[Any, ...], build: Any) -> Any:
+    if connection.in_atomic_block:
+        return build()
+    now = time.monotonic()
+    hit = _intake_memo.get(key)
+    if hit is not None and now - hit[0] < INTAKE_MEMO_SECONDS:
+        return hit[1]
+    value = build()
+    with _intake_lock:
+        if len(_intake_memo) >= INTAKE_MEMO_SIZE:
+            _intake_memo.clear()
+        _intake_memo[key] = (now, value)
+    return value
+
+
+def _estate_by_code(code: str) -> Estate | None:
+    return _memoised(  # type: ignore[no-any-return]
+        ("estate", code),
+        lambda: (
+            Estate.objects.select_related(
+                "community", "property_company__kind", "owners_committee__kind"
+            )
+            .filter(code=code)
+            .first()
+        ),
+    )
+
+
 def _route_for(estate: Estate, matter_code: str) -> tuple[MatterType, RouteResult] | None:
-    entry = matter_lookup(estate.community, matter_code)
-    if entry is None:
-        return None
-    return entry.matter, route_entry(estate=estate, entry=entry)
+    def build() -> tuple[MatterType, RouteResult] | None:
+        entry = matter_lookup(estate.community, matter_code)
+        if entry is None:
+            return None
+        return entry.matter, route_entry(estate=estate, entry=entry)
+
+    return _memoised(  # type: ignore[no-any-return]
+        ("route", estate.pk, estate.community_id, matter_code, catalog_version()), build
+    )
 
 
 def _limits(matter: MatterType | None, now: dt.datetime) -> dict[str, dt.datetime | None]:
@@ -356,21 +455,43 @@ def case_register(
     """Register a case and route it. With a matter type the duty catalog names the lead
     unit and the case is dispatched at once; without one (or with no unit found) it waits
     on the office's dispatch desk. The same idempotency key returns the same case."""
+    return case_register_or_replay(**locals())[0]
+
+
+def case_register_or_replay(
+    *,
+    channel: str,
+    estate: Estate | str,
+    title: str,
+    description: str,
+    matter_code: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_user: Any = None,
+    reporting_unit: Unit | None = None,
+    building: str = "",
+    unit_no: str = "",
+    room: str = "",
+    location: str = "",
+    urgency: str = Urgency.NORMAL,
+    idempotency_key: str | None = None,
+    external_ref: str = "",
+    is_enforcement: bool = False,
+    uploads: Sequence[Upload] = (),
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """``case_register`` that also says whether the case is new (False: an earlier
+    registration with the same idempotency key, returned as it is)."""
     now = _now(now)
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return existing, False
     errors: list[FieldError] = []
     if isinstance(estate, str):
         code = estate
-        estate_obj = (
-            Estate.objects.select_related(
-                "community", "property_company__kind", "owners_committee__kind"
-            )
-            .filter(code=code)
-            .first()
-        )
+        estate_obj = _estate_by_code(code)
         if estate_obj is None:
             errors.append(FieldError("estate", f"小区编码“{code}”不存在"))
     else:
@@ -412,7 +533,7 @@ def case_register(
     assert estate_obj is not None
     try:
         with transaction.atomic():
-            return _register(
+            case = _register(
                 channel=channel,
                 estate=estate_obj,
                 title=title,
@@ -438,8 +559,9 @@ def case_register(
         if idempotency_key:
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
-                return existing
+                return existing, False
         raise
+    return case, True
 
 
 def _register(
@@ -465,9 +587,8 @@ def _register(
     actor: Any,
     now: dt.datetime,
 ) -> Case:
-    ledger_id = _ledger_jurisdiction_id(estate.community.path)
-    ledger = Jurisdiction(pk=ledger_id)
-    ledger.code = Jurisdiction.objects.values_list("code", flat=True).get(pk=ledger_id)
+    ledger_id, ledger_code = _ledger_jurisdiction(estate.community.path)
+    ledger = Jurisdiction(pk=ledger_id, code=ledger_code)
     matter = routed[0] if routed else None
     route = routed[1] if routed else None
     lead = route.lead if route else None
@@ -475,7 +596,7 @@ def _register(
     case = Case(
         number="",
         jurisdiction_id=ledger_id,
-        year=now.astimezone(dt.UTC).year,
+        year=timezone.localtime(now).year,
         channel=channel,
         external_ref=external_ref,
         idempotency_key=idempotency_key,
@@ -493,7 +614,7 @@ def _register(
         description=description,
         urgency=urgency,
         level_id=ledger_id,
-        route_reasons=route.reasons if route else [],
+        route_reasons=list(route.reasons) if route else [],
         is_enforcement=is_enforcement,
         created_at=now,
         updated_at=now,
@@ -513,11 +634,11 @@ def _register(
         case.dispatched_at = now
         for key, value in _limits(matter, now).items():
             setattr(case, key, value)
-    case.year = now.astimezone(dt.UTC).year
+    # The ledger year is the Beijing calendar year the case arrived in.
     case.number = _next_number(ledger, case.year)
     case.save(force_insert=True)
     actor_unit_id = reporting_unit.pk if reporting_unit else None
-    _event(
+    registered = _event_row(
         case,
         "register",
         actor=actor,
@@ -527,22 +648,31 @@ def _register(
         now=now,
     )
     if case.state == State.DISPATCHED:
-        _event(
-            case,
-            "dispatch",
-            unit_id=case.lead_unit_id,
-            from_state=State.REGISTERED,
-            to_state=State.DISPATCHED,
-            reason="；".join(case.route_reasons),
-            extra={
-                "auto": True,
-                "accept_due_at": case.accept_due_at.isoformat() if case.accept_due_at else "",
-                "assists": [u.pk for u in route.assists] if route else [],
-            },
-            now=now,
+        # Both events in one INSERT.
+        CaseEvent.objects.bulk_create(
+            [
+                registered,
+                _event_row(
+                    case,
+                    "dispatch",
+                    unit_id=case.lead_unit_id,
+                    from_state=State.REGISTERED,
+                    to_state=State.DISPATCHED,
+                    reason="；".join(case.route_reasons),
+                    extra={
+                        "auto": True,
+                        "accept_due_at": (
+                            case.accept_due_at.isoformat() if case.accept_due_at else ""
+                        ),
+                        "assists": [u.pk for u in route.assists] if route else [],
+                    },
+                    now=now,
+                ),
+            ]
         )
         _notify(case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
     elif case.state == State.ACCEPTED:
+        registered.save(force_insert=True)
         _event(
             case,
             "discover",
@@ -555,6 +685,7 @@ def _register(
             now=now,
         )
     else:
+        registered.save(force_insert=True)
         _notify(case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
     if uploads:
         _store_uploads(case, uploads, purpose="report", actor=actor)
