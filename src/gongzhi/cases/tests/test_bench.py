@@ -1,0 +1,164 @@
+"""The intake benchmark's own machinery (not a timed test): percentiles, the summary and
+count check, and the asyncio load generator against a tiny HTTP server on loopback. Also
+the intake memo of the services (outside transactions only, cleared on org changes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db.models.signals import post_save
+
+from gongzhi.cases import bench
+from gongzhi.cases import services as s
+from gongzhi.org.models import Unit
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert bench.percentile(values, 50) == 50.0
+    assert bench.percentile(values, 99) == 99.0
+    assert bench.percentile(values, 100) == 100.0
+    assert bench.percentile([7.0], 99) == 7.0
+    assert bench.percentile([], 50) == 0.0
+
+
+def test_summary_counts_non_201_and_failures_as_errors() -> None:
+    r = bench.summarize(
+        connections=2,
+        latencies=[0.002, 0.004, 0.010],
+        statuses={201: 2, 400: 1},
+        failures=1,
+        elapsed=0.5,
+        created_total=5,
+    )
+    assert (r.requests, r.ok, r.errors) == (4, 2, 2)
+    assert r.rate == 4.0
+    assert r.p50_ms == 4.0
+    assert r.p99_ms == 10.0
+    assert bench.count_check(5, r.created_total) == "count ok"
+    assert bench.count_check(4, r.created_total) == "COUNT MISMATCH"
+
+
+class _TinyServer:
+    """Answers every POST on keep-alive connections: 201 (with Content-Length) for odd
+    requests, 201 chunked for even ones, 409 when the idempotency key repeats."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.bodies: list[dict[str, Any]] = []
+        self.port = 0
+        self.ready = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                headers = dict(
+                    line.split(": ", 1) for line in head.decode().split("\r\n")[1:] if line
+                )
+                body = await reader.readexactly(int(headers["Content-Length"]))
+                self.bodies.append(json.loads(body))
+                key = headers["Idempotency-Key"]
+                status = b"409 Conflict" if key in self.keys else b"201 Created"
+                self.keys.append(key)
+                if len(self.keys) % 2:
+                    writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 2\r\n\r\n{}")
+                else:
+                    writer.write(
+                        b"HTTP/1.1 " + status + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        b"2\r\n{}\r\n0\r\n\r\n"
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self.ready.set()
+        self.loop.run_forever()
+
+    def __enter__(self) -> _TinyServer:
+        self.thread.start()
+        self.ready.wait(5)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        async def cancel_all() -> None:
+            me = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not me]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def test_client_sends_unique_keys_and_counts_responses() -> None:
+    with _TinyServer() as server:
+        r = bench.run_load(
+            host="127.0.0.1",
+            port=server.port,
+            token="gz_test",
+            connections=2,
+            duration=0,
+            max_requests=40,
+        )
+    assert r.requests == 40 == len(server.keys)
+    assert len(set(server.keys)) == 40
+    assert (r.ok, r.errors, r.created_total) == (40, 0, 40)
+    assert r.statuses == {"201": 40}
+    assert 0 < r.p50_ms <= r.p99_ms <= r.max_ms
+    estates = {b["estate"] for b in server.bodies}
+    matters = {b["matter_code"] for b in server.bodies}
+    assert estates == set(bench.ESTATES)
+    assert len(matters) == len(bench.MATTERS)
+
+
+def test_client_refuses_other_hosts_and_unbounded_runs() -> None:
+    with pytest.raises(ValueError):
+        bench.run_load(host="10.0.0.1", port=80, token="x", duration=1)
+    with pytest.raises(ValueError):
+        bench.run_load(host="127.0.0.1", port=80, token="x", duration=0, max_requests=0)
+
+
+@pytest.fixture
+def clean_memo() -> Iterator[None]:
+    s.intake_memo_clear()
+    yield
+    s.intake_memo_clear()
+
+
+def test_intake_memo_outside_transactions_is_cleared_by_org_changes(clean_memo: None) -> None:
+    calls: list[int] = []
+
+    def build() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert s._memoised(("t",), build) == 1
+    assert s._memoised(("t",), build) == 1  # memoised
+    post_save.send(sender=Unit, instance=None, created=False)
+    assert s._memoised(("t",), build) == 2  # a unit changed: built again
+
+
+@pytest.mark.django_db
+def test_intake_memo_is_not_used_inside_a_transaction(clean_memo: None) -> None:
+    calls: list[int] = []
+
+    def build() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert s._memoised(("t",), build) == 1
+    assert s._memoised(("t",), build) == 2
