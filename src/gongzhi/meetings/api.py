@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from gongzhi.cases.models import Case
 from gongzhi.common.apiauth import session_auth
 from gongzhi.common.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from gongzhi.common.workcal import SHANGHAI
@@ -439,12 +440,6 @@ def _units(ids: list[int], field: str) -> list[Unit]:
 
 
 def _cases(ids: list[int]) -> list[Any]:
-    if not ids:
-        return []
-    try:
-        from gongzhi.cases.models import Case
-    except ImportError as exc:
-        raise InvalidInput(errors=[FieldError("case_ids", "案件模块尚未启用")]) from exc
     found = list(Case.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
         raise InvalidInput(errors=[FieldError("case_ids", "所选案件不存在")])

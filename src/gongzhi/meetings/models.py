@@ -141,6 +141,9 @@ class Topic(BaseModel):
     estates = models.ManyToManyField(
         "org.Estate", verbose_name=_("涉及小区"), blank=True, related_name="topics"
     )
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name=_("关联案件"), blank=True, related_name="meeting_topics"
+    )
     state = models.CharField(
         _("状态"), max_length=16, choices=TopicState.choices, default=TopicState.PROPOSED
     )
@@ -379,6 +382,9 @@ class Decision(BaseModel):
         "org.Unit", verbose_name=_("配合单位"), blank=True, related_name="cooperating_decisions"
     )
     due_date = models.DateField(_("完成时限"))
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name=_("关联案件"), blank=True, related_name="meeting_decisions"
+    )
     state = models.CharField(
         _("状态"), max_length=16, choices=DecisionState.choices, default=DecisionState.OPEN
     )

@@ -229,10 +229,15 @@ def body_summary(body: Body, *, year: int, half: int | None = None) -> BodySumma
 
 
 def case_candidates(body: Body) -> list[Any]:
-    """Cases the cases app suggests as topics for this body's level (repeatedly returned
-    or escalated, cross-unit disputes, overdue at the street)."""
-    try:
-        from gongzhi.cases.selectors import case_topic_candidates
-    except ImportError:
-        return []
-    return list(case_topic_candidates(jurisdiction=body.jurisdiction))
+    """Cases the cases app suggests as topics at this body's level (returned or escalated
+    twice, cross-unit disputes, overdue at the street), less those already on a topic."""
+    from gongzhi.cases.selectors import case_topic_candidates
+
+    busy = set(
+        Topic.objects.exclude(state__in=(TopicState.REJECTED, TopicState.DISCUSSED))
+        .filter(cases__isnull=False)
+        .values_list("cases", flat=True)
+    )
+    return [
+        c for c in case_topic_candidates(jurisdiction=body.jurisdiction) if c.case.pk not in busy
+    ]

@@ -535,8 +535,6 @@ def topic_propose(
 
 
 def _topic_cases_set(topic: Topic, cases: list[Any]) -> None:
-    if not hasattr(topic, "cases"):
-        raise DomainError("案件模块尚未启用，不能关联案件")
     topic.cases.set(cases)
 
 
@@ -553,7 +551,7 @@ def topic_from_cases(
         errors.append(FieldError("cases", "请选择案件"))
     elif len({c.estate_id for c in cases}) > 1 or len({c.matter_id for c in cases}) > 1:
         errors.append(FieldError("cases", "一并提交的案件须为同一小区、同一事项"))
-    elif hasattr(Topic, "cases"):
+    else:
         busy = Topic.objects.filter(cases__in=cases).exclude(state__in=(T.REJECTED, T.DISCUSSED))
         if busy.exists():
             errors.append(FieldError("cases", f"案件已在议题“{busy.first()}”中"))
@@ -573,7 +571,7 @@ def topic_from_cases(
         )
     lines = []
     for c in cases:
-        state = c.get_state_display() if hasattr(c, "get_state_display") else c.state
+        state = c.get_state_display()
         lines.append(
             f"{c.number} {c.title}，{c.estate}，现由{getattr(c, 'lead_unit', None) or '—'}办理（{state}）"
         )
@@ -996,7 +994,8 @@ def decision_add(
         errors.append(FieldError("due_date", "完成时限须晚于会议日期"))
     if topic is not None and topic.meeting_id != meeting.pk:
         errors.append(FieldError("topic", "该议题不在本次会议议程中"))
-    cases = list(cases)
+    # Without an explicit list, a decision on a topic raised from cases settles them.
+    cases = list(cases) or (list(topic.cases.all()) if topic is not None else [])
     if cases and not closes_cases and not case_instructions.strip():
         errors.append(FieldError("case_instructions", "退回承办单位时须写明办理要求"))
     _raise(errors)
@@ -1014,8 +1013,6 @@ def decision_add(
     if cooperating_units:
         decision.cooperating_units.set(cooperating_units)
     if cases:
-        if not hasattr(decision, "cases"):
-            raise DomainError("案件模块尚未启用，不能关联案件")
         decision.cases.set(cases)
     audit_record(
         actor=actor,
@@ -1129,15 +1126,19 @@ def decision_complete(
 
 
 def _apply_to_cases(decision: Decision, actor: User | None) -> None:
-    if not hasattr(decision, "cases"):
-        return
+    """Close the decision's cases with its outcome, or hand them back to their lead unit
+    with the instructions. The office acts in its own name; otherwise the conference's
+    decision is applied by the system."""
+    from gongzhi.cases import access as case_access
+    from gongzhi.cases.models import State
     from gongzhi.cases.services import case_decision_apply
 
     label = f"{decision.meeting.title}议定事项：{decision.title}"
-    for case in decision.cases.all():
+    for case in decision.cases.exclude(state__in=(State.CLOSED, State.MERGED)):
+        who = actor if actor is not None and "office" in case_access.sides(actor, case) else None
         case_decision_apply(
             case=case,
-            actor=actor,
+            actor=who,
             decision_label=label,
             outcome=decision.outcome,
             close=decision.closes_cases,
@@ -1208,8 +1209,7 @@ def decision_escalate(*, decision: Decision, actor: User | None, reason: str) ->
         escalated_from=decision,
         actor=None,
     )
-    if hasattr(decision, "cases") and hasattr(topic, "cases"):
-        topic.cases.set(decision.cases.all())
+    topic.cases.set(decision.cases.all())
     return topic
 
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from gongzhi.cases.models import Case
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
 from gongzhi.common.workcal import SHANGHAI, is_workday
 from gongzhi.meetings import access, selectors
@@ -598,10 +599,6 @@ def case_topic(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, _scope = _meeting(request, pk)
     if request.method != "POST":
         return redirect("meetings:agenda", pk=pk)
-    try:
-        from gongzhi.cases.models import Case
-    except ImportError as exc:
-        raise Http404("案件模块尚未启用") from exc
     ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
     try:
         topic = s.topic_from_cases(
@@ -770,6 +767,8 @@ def minutes_editor(request: HttpRequest, pk: int) -> HttpResponse:
                 responsible_unit=unit,
                 cooperating_units=f.objs(Unit, "cooperating_units"),
                 due_date=due,
+                closes_cases=f.text("closes_cases") != "return",
+                case_instructions=f.text("case_instructions"),
                 actor=user,
             )
             return "议定事项已登记"
@@ -884,7 +883,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_complete": scope.in_unit(decision.responsible_unit_id)
         or access.can_manage(scope, body),
         "next_body": s.next_level_body(body),
-        "cases": list(decision.cases.all()) if hasattr(decision, "cases") else [],
+        "cases": list(decision.cases.all()),
         **_body_flags(scope, body),
     }
     return _render(request, "meetings/decision_detail.html", context, extra)
