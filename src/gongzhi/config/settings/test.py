@@ -7,6 +7,9 @@ from .base import DATABASES, VAR_DIR
 
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+    # A file, not Django's shared in-memory test database: tests that act from two threads
+    # at once need SQLite's real locking (WAL, BEGIN IMMEDIATE), as in the demo.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-run.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
