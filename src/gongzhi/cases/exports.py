@@ -195,18 +195,11 @@ class _Sheet:
             c.alignment = wrap
             header.append(c)
         self.ws.append(header)
-        self.date_cells: dict[int, str] = {}
 
-    def append(self, values: list[Any], date_format: str = "yyyy-mm-dd hh:mm") -> None:
-        row = []
-        for value in values:
-            if isinstance(value, dt.datetime):
-                c = WriteOnlyCell(self.ws, value=value)
-                c.number_format = date_format
-                row.append(c)
-            else:
-                row.append(value)
-        self.ws.append(row)
+    def append(self, values: list[Any]) -> None:
+        # Plain values: openpyxl gives datetimes its date format (yyyy-mm-dd h:mm:ss);
+        # a styled cell per date costs a third more time on large exports.
+        self.ws.append(values)
 
 
 def _heading(title: str, now: dt.datetime) -> str:
