@@ -954,6 +954,16 @@ def minutes_send(
             text=f"会议纪要：{meeting.title}",
             meeting=meeting,
         )
+    # A street body reports each meeting to the office above (000 三(一)).
+    upper = next_level_body(meeting.body)
+    if upper is not None and upper.office_unit is not None:
+        inbox_send(
+            unit=upper.office_unit,
+            kind=InboxMessage.Kind.MINUTES,
+            key=f"report-up:{meeting.pk}",
+            text=f"会议情况报告：{meeting.title}（{meeting.decisions.count()} 项议定事项）",
+            meeting=meeting,
+        )
     return minutes
 
 

@@ -376,6 +376,11 @@ def test_minutes_signed_by_convener_then_sent(demo, login, at_demo_now) -> None:
     assert InboxMessage.objects.filter(
         meeting=meeting, kind="minutes", unit=demo.units["market_regulation"]
     ).exists()
+    # …and the street reports the meeting to the county office (000 三(一)).
+    report = InboxMessage.objects.get(
+        meeting=meeting, unit=demo.units["housing_bureau"], key=f"report-up:{meeting.pk}"
+    )
+    assert "会议情况报告" in report.text and "1 项议定事项" in report.text
 
 
 def test_decision_input_errors_write_nothing(demo, at_demo_now) -> None:
