@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.cases import access, selectors, services
@@ -324,13 +324,13 @@ def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
     auth=api_auth,
     summary="登记诉求（对接系统用，支持幂等键）",
 )
-def register(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def register(request: HttpRequest, payload: CaseIn) -> Status:
     key = request.headers.get("Idempotency-Key") or payload.idempotency_key or None
     reporting_unit = None
     if payload.reporting_unit:
         # A replay is answered before the unit is checked.
         if key and (existing := _replay(key)) is not None:
-            return 200, brief(existing)
+            return Status(200, brief(existing))
         reporting_unit = Unit.objects.filter(code=payload.reporting_unit).first()
         if reporting_unit is None:
             raise InvalidInput(
@@ -360,8 +360,8 @@ def register(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]
         actor=request.user,
     )
     if not created:
-        return 200, brief(_replay(key) or case)
-    return 201, brief(case)
+        return Status(200, brief(_replay(key) or case))
+    return Status(201, brief(case))
 
 
 def _replay(key: str | None) -> Case | None:
