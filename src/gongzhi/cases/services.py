@@ -263,10 +263,12 @@ def case_transition(
     if updated != 1:
         raise Conflict("该案件刚被他人处理，请刷新页面后重试")
     from_state = case.state
+    # The unit the actor acted for, before the move changes the lead unit (a transfer
+    # is made by the unit passing the case on, not by its receiver).
+    actor_unit_id = access.acting_unit_id(actor, case, side) if actor else None
     for key, value in values.items():
         setattr(case, key, value)
     case.version += 1
-    actor_unit_id = access.acting_unit_id(actor, case, side) if actor else None
     _event(
         case,
         move,
