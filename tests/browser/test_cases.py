@@ -122,3 +122,48 @@ def test_stale_page_shows_the_conflict(transactional_demo, live_server, page, sh
     page.wait_for_selector(".case-alert-conflict")
     assert "该案件刚被他人处理" in page.inner_text(".case-alert-conflict")
     shot(page, "cases-conflict")
+
+
+def test_six_steps_with_photo_upload_through_htmx(
+    transactional_demo, live_server, page, shot, tmp_path
+) -> None:
+    from PIL import Image
+
+    from gongzhi.cases import services
+
+    case = services.case_register(
+        channel="patrol",
+        estate="JX-E001",
+        title="楼顶私搭乱建",
+        description="8 号楼楼顶正在搭建彩钢房",
+        reporting_unit=transactional_demo.unit("pc:鸿泰"),
+        is_enforcement=True,
+    )
+    photo = tmp_path / "scene.jpg"
+    Image.new("RGB", (64, 48), "orange").save(photo, "JPEG")
+    base = live_server.url
+    log_in(page, base, "wuye")
+    page.goto(f"{base}/cases/{case.number}/")
+    assert "发现" in page.inner_text(".stepper li.current")
+    page.set_input_files(".form-photo input[name=photos]", str(photo))
+    page.click(".form-photo button")
+    page.wait_for_selector(".form-stop")
+    assert "拍照" in page.inner_text(".stepper li.current")
+    assert page.locator(".thumbs img").count() == 1
+    page.fill(".form-stop textarea[name=action]", "已责令停工，拆除材料暂扣")
+    page.click(".form-stop button")
+    page.wait_for_selector(".form-report")
+    page.select_option(
+        ".form-report select[name=receiving_unit]",
+        transactional_demo.unit("urban_enforcement").code,
+    )
+    page.fill(".form-report input[name=contact]", "吴刚")
+    page.fill(".form-report input[name=contact_phone]", "13800000000")
+    page.fill(".form-report textarea[name=details]", "楼顶搭建彩钢房约 30 平方米")
+    page.fill(".form-report textarea[name=opinion]", "请依法查处")
+    page.fill(".form-report input[name=head]", "吴刚")
+    shot(page, "cases-enforcement")
+    page.click(".form-report button")
+    page.wait_for_selector("text=呈报表 PDF")
+    assert "呈报" in page.inner_text(".stepper li.current")
+    shot(page, "cases-enforcement-reported")

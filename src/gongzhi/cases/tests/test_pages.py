@@ -453,3 +453,22 @@ def test_lists_do_not_query_per_row(demo, login) -> None:
         register(matter_code="JX-15-a")
     assert count(office, "/cases/desk/") == desk
     assert count(wuye, "/cases/inbox/") == inbox
+
+
+def test_transfer_from_the_case_page_names_the_transferring_unit(demo, login) -> None:
+    case = register(matter_code="JX-15-a")
+    client = login("wuye")
+    response = client.post(
+        f"/cases/{case.number}/act/transfer/",
+        {
+            "version": case.version,
+            "to_unit": demo.unit("housing_bureau").code,
+            "reason": "属房屋安全问题",
+        },
+    )
+    # wuye may still read the case it passed on, and sees the transfer in the timeline.
+    assert response.status_code == 302
+    event = case.events.get(action="transfer")
+    assert event.actor_unit == demo.unit("pc:鸿泰") and event.unit == demo.unit("housing_bureau")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert "属房屋安全问题" in html and "139****5678" in html  # no longer handling it
