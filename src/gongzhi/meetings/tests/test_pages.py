@@ -86,3 +86,17 @@ def test_demo_state(demo) -> None:
     assert escalated.body.kind == Body.Kind.LEADERSHIP_GROUP
     assert "已两次入户宣传" in escalated.background
     assert Topic.objects.filter(body=body, state=TopicState.PROPOSED).count() == 1
+
+
+def test_admin_lists_meetings_read_only(demo, login) -> None:
+    client = login("admin")
+    for url in ("/admin/meetings/meeting/", "/admin/meetings/decision/", "/admin/meetings/topic/"):
+        assert client.get(url).status_code == 200, url
+    meeting = Meeting.objects.first()
+    assert client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
+
+
+def test_sweep_task_runs(demo) -> None:
+    from gongzhi.meetings.tasks import sweep
+
+    assert sweep() == "reminded=0 overdue=0"
