@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -1996,12 +1996,14 @@ class SweepResult:
     warned: int = 0
     escalated: int = 0
     supervised: int = 0
+    late_response: int = 0
     tasks_breached: int = 0
     closed_unrated: int = 0
 
     def __str__(self) -> str:
         return (
             f"预警 {self.warned} 件，超时上报 {self.escalated} 件，超时督办 {self.supervised} 件，"
+            f"响应超时 {self.late_response} 件，"
             f"报到超时 {self.tasks_breached} 项，逾期未评价结案 {self.closed_unrated} 件"
         )
 
@@ -2121,6 +2123,35 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                 result.escalated += 1
         except Conflict:
             continue  # someone acted on it meanwhile; the next run looks again
+
+    # No first response (on site, or in contact) within the response limit: a delay
+    # record, once; the case stays with the unit, whose resolve clock still runs.
+    late = (
+        Case.objects.filter(
+            state__in=(State.DISPATCHED, State.ACCEPTED),
+            response_due_at__lt=now,
+            responded_at__isnull=True,
+            lead_unit__isnull=False,
+        )
+        .exclude(
+            Exists(Accountability.objects.filter(case_id=OuterRef("pk"), key__startswith="late:"))
+        )
+        .order_by("pk")[:batch]
+    )
+    for case in late:
+        with transaction.atomic():
+            due = case.response_due_at
+            record = _accountability(
+                case,
+                case.lead_unit_id,
+                Accountability.Kind.DELAY,
+                f"超过响应时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）未到场或联系诉求人",
+                key=f"late:{case.pk}:{due.isoformat()}",
+                now=now,
+            )
+            if record is not None:
+                _notify(case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id)
+                result.late_response += 1
 
     # Summoned units that did not check in.
     for task in CaseTask.objects.filter(

@@ -53,6 +53,7 @@ def test_limits_skip_the_holiday(demo) -> None:
 def test_sweep_warns_then_escalates_once(demo, settings) -> None:
     settings.GONGZHI_WARN_BEFORE_HOURS = 4
     case = make_case()
+    s.case_start(case=case, actor=User.objects.get(username="wuye"), now=bj(9, 30, 11))
     # Seven calendar days later, in the middle of the holiday: nothing is due.
     assert str(s.case_sweep(now=bj(10, 7, 23))).startswith("预警 0 件，超时上报 0 件")
     before = snapshot()
@@ -130,3 +131,20 @@ def test_celery_task_runs_the_sweep(demo) -> None:
     from gongzhi.cases.tasks import sweep
 
     assert "预警" in sweep.apply().get()
+
+
+def test_no_first_response_in_time_is_recorded_once(demo) -> None:
+    case = make_case()  # accepted 30 Sep 10:00; JX-15-a wants a response within 1wd
+    assert Case.objects.get(pk=case.pk).response_due_at == bj(10, 8, 17, 30)
+    result = s.case_sweep(now=bj(10, 8, 18))
+    assert result.late_response == 1
+    record = Accountability.objects.get(case=case, kind="delay")
+    assert "响应时限" in record.reason
+    assert s.case_sweep(now=bj(10, 8, 19)).late_response == 0
+    assert Case.objects.get(pk=case.pk).state == State.ACCEPTED
+
+
+def test_a_response_in_time_leaves_no_record(demo) -> None:
+    case = make_case()
+    s.case_start(case=case, actor=User.objects.get(username="wuye"), now=bj(10, 8, 9))
+    assert s.case_sweep(now=bj(10, 8, 18)).late_response == 0
