@@ -83,6 +83,9 @@ def test_case_from_report_to_rating(transactional_demo, live_server, page, shot)
     shot(page, "cases-desk")
     desk_row.locator("button:has-text('反馈诉求人')").click()
     page.wait_for_url(f"{base}/cases/desk/")
+    page.goto(f"{base}/cases/{number}/")
+    assert "13912345678" in page.inner_text(".reporter")  # the office sees the reporter
+    shot(page, "cases-case-office")
     log_out(page, base)
 
     log_in(page, base, "resident")

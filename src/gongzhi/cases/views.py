@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import (
     FileResponse,
     Http404,
@@ -347,7 +348,13 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **extra: A
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
-    return _render_case(request, _case(request, number))
+    case = _case(request, number)
+    scope = scope_for(request.user)
+    # Opening the case reads its notices to the user's units and to the user.
+    Notification.objects.filter(
+        Q(unit_id__in=scope.unit_ids) | Q(user_id=scope.user_id), case=case, read_at__isnull=True
+    ).update(read_at=_now())
+    return _render_case(request, case)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -821,7 +828,16 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related(*selectors.LIST_RELATED)
         .order_by("-created_at", "-id")[:200]
     )
-    return render(request, "cases/mine.html", {"cases": cases, "ratings": Rating.choices})
+    notices = list(
+        Notification.objects.filter(user=request.user, read_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "cases/mine.html",
+        {"cases": cases, "ratings": Rating.choices, "notices": notices},
+    )
 
 
 REPORT_FIELDS = (

@@ -113,6 +113,9 @@ def test_inbox_shows_countdown_and_marks_overdue_cases_red(demo, login) -> None:
     assert "overdue" not in fresh_row
     assert "距签收时限 2 小时 0 分" in fresh_row
     assert "新派单：新案子" in html  # the unit's unread notification
+    with time_machine.travel(NOW, tick=False):
+        login("wuye").get(f"/cases/{fresh.number}/")  # opening the case reads it
+        assert "新派单：新案子" not in login("wuye").get("/cases/inbox/").content.decode()
 
 
 def test_inbox_task_check_in(demo, login) -> None:
@@ -305,6 +308,7 @@ def test_resident_reports_sees_my_cases_and_rates(demo, login) -> None:
     s.case_feedback(case=case, actor=user("office"))
     html = client.get("/cases/mine/").content.decode()
     assert "已清理干净" in html and "待评价" in html and 'name="rating"' in html
+    assert "您的诉求“垃圾没清”已办结，请评价" in html  # the unread notice
     bad = client.post(
         f"/cases/{case.number}/act/rate/",
         {"rating": "dissatisfied", "version": case.version, "next": "/cases/mine/"},
