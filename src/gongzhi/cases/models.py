@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
@@ -101,6 +102,9 @@ class LedgerCounter(models.Model):
 
 
 class Case(BaseModel):
+    # Set by the service: the moment the case was registered (an integration may pass
+    # the time the hotline took the call), not the moment the row was written.
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
     number = models.CharField(_("台账编号"), max_length=40, unique=True)
     jurisdiction = models.ForeignKey(
         "org.Jurisdiction",
@@ -519,6 +523,8 @@ class RatingAppeal(BaseModel):
 
 class Notification(BaseModel):
     """An in-app message to a unit (its inbox) or a person (a resident's own cases)."""
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     unit = models.ForeignKey(
         "org.Unit",

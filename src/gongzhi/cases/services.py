@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -132,6 +133,7 @@ def _event_row(
 
 
 def _notify(
+    now: dt.datetime,
     case: Case,
     kind: str,
     text: str,
@@ -141,6 +143,7 @@ def _notify(
     jurisdiction_id: int | None = None,
 ) -> None:
     Notification.objects.create(
+        created_at=now,
         case=case,
         kind=kind,
         text=text[:300],
@@ -171,11 +174,30 @@ def _ledger_jurisdiction_id(community_path: str) -> int:
     return _ledger_jurisdiction(community_path)[0]
 
 
-def _next_number(jurisdiction: Jurisdiction, year: int) -> str:
+def _next_number(jurisdiction: Jurisdiction, year: int, *, case_id: int | None = None) -> str:
     """The next ledger number of a jurisdiction and year. The counter row stays locked
     until the caller's transaction ends, so numbers are unique and gapless; one
-    ``UPDATE … RETURNING`` takes the lock and reads the number in one round trip."""
+    ``UPDATE … RETURNING`` takes the lock and reads the number in one round trip. With
+    ``case_id`` (PostgreSQL) the same statement also writes the number into that case."""
     table = LedgerCounter._meta.db_table
+    prefix = f"{jurisdiction.code[:6]}-{year}-"
+    if case_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH n AS (UPDATE {table} SET last = last + 1"
+                " WHERE jurisdiction_id = %s AND year = %s RETURNING last)"
+                f" UPDATE {Case._meta.db_table} SET number = %s || CASE WHEN n.last < 1000000"
+                " THEN lpad(n.last::text, 6, '0') ELSE n.last::text END"
+                f" FROM n WHERE {Case._meta.db_table}.id = %s"
+                f" RETURNING {Case._meta.db_table}.number",
+                [jurisdiction.pk, year, prefix, case_id],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return str(row[0])
+        number = _next_number(jurisdiction, year)  # the year's first case: make the row
+        Case.objects.filter(pk=case_id).update(number=number)
+        return number
     sql = (
         f"UPDATE {table} SET last = last + 1 WHERE jurisdiction_id = %s AND year = %s "
         "RETURNING last"
@@ -194,7 +216,7 @@ def _next_number(jurisdiction: Jurisdiction, year: int) -> str:
                 last = cursor.fetchone()[0]
     else:
         last = row[0]
-    return f"{jurisdiction.code[:6]}-{year}-{last:06d}"
+    return f"{prefix}{last:06d}"
 
 
 def _three_party(unit: Unit) -> bool:
@@ -637,7 +659,11 @@ def _register(
         for key, value in _limits(matter, now).items():
             setattr(case, key, value)
     # The ledger year is the Beijing calendar year the case arrived in.
-    case.number = _next_number(ledger, case.year)
+    # The counter row stays locked from the number to the commit. On PostgreSQL the number
+    # is taken last, by the statement that writes it into the case, so concurrent intakes
+    # queue for one statement and the commit instead of for every insert.
+    number_last = connection.vendor == "postgresql"
+    case.number = f"~{uuid.uuid4().hex}" if number_last else _next_number(ledger, case.year)
     case.save(force_insert=True)
     actor_unit_id = reporting_unit.pk if reporting_unit else None
     registered = _event_row(
@@ -672,7 +698,7 @@ def _register(
                 ),
             ]
         )
-        _notify(case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
+        _notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
     elif case.state == State.ACCEPTED:
         registered.save(force_insert=True)
         _event(
@@ -688,7 +714,9 @@ def _register(
         )
     else:
         registered.save(force_insert=True)
-        _notify(case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
+        _notify(now, case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
+    if number_last:
+        case.number = _next_number(ledger, case.year, case_id=case.pk)
     if uploads:
         _store_uploads(case, uploads, purpose="report", actor=actor)
     return case
@@ -764,7 +792,7 @@ def case_dispatch(
             expected_version=expected_version,
             now=now,
         )
-        _notify(case, "dispatch", f"新派单：{case.title}", unit_id=target.pk)
+        _notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=target.pk)
     return case
 
 
@@ -849,7 +877,7 @@ def case_return(
             expected_version=expected_version,
             now=now,
         )
-        _notify(case, "returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)
+        _notify(now, case, "returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)
     return case
 
 
@@ -887,7 +915,7 @@ def case_overrule(
             key=f"buck:{case.pk}:{last.pk}",
             now=now,
         )
-        _notify(case, "overruled", f"退回不成立，请办理：{case.title}", unit_id=unit.pk)
+        _notify(now, case, "overruled", f"退回不成立，请办理：{case.title}", unit_id=unit.pk)
     return case
 
 
@@ -923,7 +951,7 @@ def case_transfer(
             expected_version=expected_version,
             now=now,
         )
-        _notify(case, "transfer", f"转办件，请立即处理：{case.title}", unit_id=target.pk)
+        _notify(now, case, "transfer", f"转办件，请立即处理：{case.title}", unit_id=target.pk)
     return case
 
 
@@ -966,7 +994,7 @@ def case_rule_transfer(
             key=f"buck:{case.pk}:{last.pk if last else 0}:transfer",
             now=now,
         )
-        _notify(case, "overruled", f"转办不成立，请办理：{case.title}", unit_id=unit.pk)
+        _notify(now, case, "overruled", f"转办不成立，请办理：{case.title}", unit_id=unit.pk)
     return case
 
 
@@ -1023,7 +1051,7 @@ def case_escalate(
             expected_version=expected_version,
             now=now,
         )
-        _notify(case, "escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)
+        _notify(now, case, "escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)
     return case
 
 
@@ -1117,12 +1145,13 @@ def case_handle(
         if case.transferred_from_id:
             # 004 三(二): the result is fed back to the unit that passed the case on.
             _notify(
+                now,
                 case,
                 "transfer_result",
                 f"转办件已办结：{case.title}。结果：{result.strip()[:200]}",
                 unit_id=case.transferred_from_id,
             )
-        _notify(case, "handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id)
+        _notify(now, case, "handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id)
     return case
 
 
@@ -1148,6 +1177,7 @@ def case_feedback(
         )
         if case.reporter_user_id:
             _notify(
+                now,
                 case,
                 "feedback",
                 f"您的诉求“{case.title}”已办结，请评价",
@@ -1177,7 +1207,11 @@ def case_send_back(
             now=now,
         )
         _notify(
-            case, "send_back", f"办理结果未通过，请重办：{case.title}", unit_id=case.lead_unit_id
+            now,
+            case,
+            "send_back",
+            f"办理结果未通过，请重办：{case.title}",
+            unit_id=case.lead_unit_id,
         )
     return case
 
@@ -1246,7 +1280,11 @@ def case_rate(
                 now=now,
             )
             _notify(
-                case, "reopened", f"诉求人不满意，重新办理：{case.title}", unit_id=case.lead_unit_id
+                now,
+                case,
+                "reopened",
+                f"诉求人不满意，重新办理：{case.title}",
+                unit_id=case.lead_unit_id,
             )
         else:
             case_transition(
@@ -1258,7 +1296,9 @@ def case_rate(
                 event_unit_id=case.lead_unit_id,
                 now=now,
             )
-            _notify(case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id)
+            _notify(
+                now, case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id
+            )
     return case
 
 
@@ -1287,7 +1327,7 @@ def case_reopen(
             expected_version=expected_version,
             now=now,
         )
-        _notify(case, "reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)
+        _notify(now, case, "reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)
     return case
 
 
@@ -1389,6 +1429,7 @@ def case_decision_apply(
             now=now,
         )
         _notify(
+            now,
             case,
             "decision",
             f"联席会议决定交回办理：{case.title}。{instructions}",
@@ -1457,7 +1498,7 @@ def _task_create(
             now=now,
         )
         label = CaseTask.Kind(kind).label
-        _notify(case, f"task_{kind}", f"{label}：{case.title}（请按时报到）", unit_id=unit.pk)
+        _notify(now, case, f"task_{kind}", f"{label}：{case.title}（请按时报到）", unit_id=unit.pk)
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=now)
     case.version += 1
     return tasks
@@ -1555,7 +1596,7 @@ def _whistle_tasks(
             extra={"task": task.pk, "checkin_due_at": due.isoformat()},
             now=now,
         )
-        _notify(case, "task_whistle", f"街道吹哨，请按时报到：{case.title}", unit_id=unit.pk)
+        _notify(now, case, "task_whistle", f"街道吹哨，请按时报到：{case.title}", unit_id=unit.pk)
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=now)
     case.version += 1
     return tasks
@@ -1661,6 +1702,7 @@ def case_task_done(
     Case.objects.filter(pk=task.case_id).update(version=F("version") + 1, updated_at=now)
     if task.case.lead_unit_id:
         _notify(
+            now,
             task.case,
             "task_done",
             f"{task.unit.name}已完成协办：{task.case.title}",
@@ -1817,7 +1859,7 @@ def case_enforcement_report(
             extra={"step": EnforcementStep.REPORT, "report_form": form.pk},
             now=now,
         )
-        _notify(case, "report", f"呈报件，请立即派员处理：{case.title}", unit_id=target.pk)
+        _notify(now, case, "report", f"呈报件，请立即派员处理：{case.title}", unit_id=target.pk)
     return form
 
 
@@ -1917,7 +1959,7 @@ def case_appeal(
         extra={"appeal": appeal.pk, "rating": case.rating},
         now=now,
     )
-    _notify(case, "appeal", f"评价申诉待裁定：{case.title}", jurisdiction_id=case.level_id)
+    _notify(now, case, "appeal", f"评价申诉待裁定：{case.title}", jurisdiction_id=case.level_id)
     return appeal
 
 
@@ -1958,7 +2000,9 @@ def case_appeal_decide(
         extra={"appeal": appeal.pk},
         now=now,
     )
-    _notify(case, "appeal_decided", f"评价申诉{state.label}：{case.title}", unit_id=appeal.unit_id)
+    _notify(
+        now, case, "appeal_decided", f"评价申诉{state.label}：{case.title}", unit_id=appeal.unit_id
+    )
     return appeal
 
 
@@ -2038,7 +2082,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                     extra={"due_at": case.resolve_due_at.isoformat()},
                     now=now,
                 )
-                _notify(case, "warn", f"即将超时：{case.title}", unit_id=case.lead_unit_id)
+                _notify(now, case, "warn", f"即将超时：{case.title}", unit_id=case.lead_unit_id)
                 result.warned += 1
 
     # Breaches: not accepted in time, or not handled in time.
@@ -2087,6 +2131,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                             now=now,
                         )
                         _notify(
+                            now,
                             case,
                             "breach",
                             f"超时督办：{case.title}",
@@ -2094,7 +2139,11 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                         )
                         if unit_id:
                             _notify(
-                                case, "breach", f"已超时，请立即办理：{case.title}", unit_id=unit_id
+                                now,
+                                case,
+                                "breach",
+                                f"已超时，请立即办理：{case.title}",
+                                unit_id=unit_id,
                             )
                         result.supervised += 1
                     continue
@@ -2116,10 +2165,14 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                     now=now,
                 )
                 _notify(
-                    case, "breach", f"超时自动上报：{case.title}", jurisdiction_id=case.level_id
+                    now,
+                    case,
+                    "breach",
+                    f"超时自动上报：{case.title}",
+                    jurisdiction_id=case.level_id,
                 )
                 if unit_id:
-                    _notify(case, "breach", f"已超时并上报：{case.title}", unit_id=unit_id)
+                    _notify(now, case, "breach", f"已超时并上报：{case.title}", unit_id=unit_id)
                 result.escalated += 1
         except Conflict:
             continue  # someone acted on it meanwhile; the next run looks again
@@ -2150,7 +2203,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                 now=now,
             )
             if record is not None:
-                _notify(case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id)
+                _notify(now, case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id)
                 result.late_response += 1
 
     # Summoned units that did not check in.
@@ -2172,6 +2225,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
                 )
                 if task.requested_by_id:
                     _notify(
+                        now,
                         task.case,
                         "task_breach",
                         f"{task.unit.name}未按时报到：{task.case.title}",
