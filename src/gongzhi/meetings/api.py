@@ -4,8 +4,9 @@ write goes through services.py, which checks the actor's scope)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -27,7 +28,7 @@ from gongzhi.meetings.models import (
     Topic,
 )
 from gongzhi.meetings.workflow import MeetingState
-from gongzhi.org.models import Body, Estate, Person, Unit
+from gongzhi.org.models import Body, Estate, Person, Unit, User
 from gongzhi.org.permissions import scope_for
 
 router = Router(tags=["联席会议"], auth=session_auth)
@@ -300,6 +301,10 @@ class SweepOut(Schema):
 # ---------------------------------------------------------------- helpers
 
 
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
 def _body_out(b: Body, scope: Any) -> dict[str, Any]:
     sch = Schedule.objects.filter(body=b).first()
     return {
@@ -507,14 +512,14 @@ def body_get(request: HttpRequest, pk: int) -> dict[str, Any]:
 @router.put("/bodies/{pk}/schedule", response=BodyOut, summary="设置会议周期（办公室）")
 def schedule_put(request: HttpRequest, pk: int, payload: ScheduleIn) -> dict[str, Any]:
     body, scope = _readable_body(request, pk)
-    s.schedule_set(body=body, actor=request.user, **payload.dict())
+    s.schedule_set(body=body, actor=_actor(request), **payload.dict())
     return _body_out(body, scope)
 
 
 @router.post("/bodies/{pk}/plan", response=list[MeetingOut], summary="按周期生成例会（办公室）")
 def plan(request: HttpRequest, pk: int, payload: PlanIn) -> list[dict[str, Any]]:
     body, _scope = _readable_body(request, pk)
-    made = s.meetings_plan(body=body, start=payload.start, end=payload.end, actor=request.user)
+    made = s.meetings_plan(body=body, start=payload.start, end=payload.end, actor=_actor(request))
     return [_meeting_out(m) for m in made]
 
 
@@ -528,7 +533,7 @@ def meeting_create(request: HttpRequest, pk: int, payload: MeetingIn) -> Status[
         place=payload.place,
         title=payload.title,
         units=_units(payload.unit_ids, "unit_ids"),
-        actor=request.user,
+        actor=_actor(request),
     )
     return Status(201, _meeting_out(meeting))
 
@@ -564,14 +569,16 @@ def meeting_get(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def meeting_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
     meeting = _readable_meeting(request, pk)
-    s.meeting_transition(meeting=meeting, to=payload.to, actor=request.user, reason=payload.reason)
+    s.meeting_transition(
+        meeting=meeting, to=payload.to, actor=_actor(request), reason=payload.reason
+    )
     return _detail(meeting)
 
 
 @router.post("/meetings/{pk}/notice", response=MeetingDetailOut, summary="发出会议通知（办公室）")
 def meeting_notice(request: HttpRequest, pk: int) -> dict[str, Any]:
     meeting = _readable_meeting(request, pk)
-    s.meeting_notice_send(meeting=meeting, actor=request.user)
+    s.meeting_notice_send(meeting=meeting, actor=_actor(request))
     return _detail(meeting)
 
 
@@ -586,7 +593,7 @@ def invitation_add(request: HttpRequest, pk: int, payload: InvitationIn) -> Stat
         if unit is None:
             raise InvalidInput(errors=[FieldError("unit_id", "所选单位不存在")])
     inv = s.invitation_add(
-        meeting=meeting, role=payload.role, unit=unit, name=payload.name, actor=request.user
+        meeting=meeting, role=payload.role, unit=unit, name=payload.name, actor=_actor(request)
     )
     return Status(
         201,
@@ -607,7 +614,7 @@ def invitation_add(request: HttpRequest, pk: int, payload: InvitationIn) -> Stat
 def attendance(request: HttpRequest, pk: int, payload: list[AttendanceIn]) -> dict[str, Any]:
     meeting = _readable_meeting(request, pk)
     rows = [s.AttendanceRow(r.invitation_id, r.status, r.attendee_id, r.note) for r in payload]
-    s.attendance_record(meeting=meeting, rows=rows, actor=request.user)
+    s.attendance_record(meeting=meeting, rows=rows, actor=_actor(request))
     return _detail(meeting)
 
 
@@ -648,7 +655,7 @@ def minutes_put(request: HttpRequest, pk: int, payload: MinutesIn) -> dict[str, 
         summary=payload.summary,
         is_public=payload.is_public,
         items=[s.MinutesItemIn(**i.dict()) for i in payload.items],
-        actor=request.user,
+        actor=_actor(request),
     )
     return _minutes_out(minutes)
 
@@ -663,20 +670,20 @@ def _minutes(request: HttpRequest, pk: int) -> Minutes:
 
 @router.post("/meetings/{pk}/minutes/sign", response=MinutesOut, summary="审签纪要（召集人）")
 def minutes_sign(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _minutes_out(s.minutes_sign(minutes=_minutes(request, pk), actor=request.user))
+    return _minutes_out(s.minutes_sign(minutes=_minutes(request, pk), actor=_actor(request)))
 
 
 @router.post("/meetings/{pk}/minutes/return", response=MinutesOut, summary="退回纪要（召集人）")
 def minutes_return(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
     minutes = s.minutes_return(
-        minutes=_minutes(request, pk), actor=request.user, reason=payload.reason
+        minutes=_minutes(request, pk), actor=_actor(request), reason=payload.reason
     )
     return _minutes_out(minutes)
 
 
 @router.post("/meetings/{pk}/minutes/send", response=MinutesOut, summary="分送纪要（办公室）")
 def minutes_send(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _minutes_out(s.minutes_send(minutes=_minutes(request, pk), actor=request.user))
+    return _minutes_out(s.minutes_send(minutes=_minutes(request, pk), actor=_actor(request)))
 
 
 @router.post(
@@ -697,7 +704,7 @@ def decision_add(request: HttpRequest, pk: int, payload: DecisionIn) -> Status[d
         cases=_cases(payload.case_ids),
         closes_cases=payload.closes_cases,
         case_instructions=payload.case_instructions,
-        actor=request.user,
+        actor=_actor(request),
     )
     return Status(201, _decision_out(decision))
 
@@ -708,8 +715,6 @@ def decision_add(request: HttpRequest, pk: int, payload: DecisionIn) -> Status[d
 @router.get("/topics", response=list[TopicOut], summary="议题（可按机构、状态筛选）")
 def topics(request: HttpRequest, body: int | None = None, state: str = "") -> list[dict]:
     scope = scope_for(request.user)
-    from django.db.models import Q
-
     qs = Topic.objects.filter(
         Q(body__in=access.visible_bodies(scope)) | Q(proposing_unit_id__in=scope.unit_ids)
     ).distinct()
@@ -738,7 +743,7 @@ def topic_propose(request: HttpRequest, pk: int, payload: TopicIn) -> Status[dic
         ask=payload.ask,
         estates=estates,
         cases=_cases(payload.case_ids),
-        actor=request.user,
+        actor=_actor(request),
     )
     return Status(201, _topic_out(topic))
 
@@ -754,7 +759,7 @@ def topic_review(request: HttpRequest, pk: int, payload: ReviewIn) -> dict[str, 
         topic=_topic(request, pk),
         approve=payload.approve,
         reason=payload.reason,
-        actor=request.user,
+        actor=_actor(request),
     )
     return _topic_out(topic)
 
@@ -765,12 +770,12 @@ def topic_schedule(request: HttpRequest, pk: int, payload: ScheduleTopicIn) -> d
     meeting = Meeting.objects.filter(pk=payload.meeting_id).first()
     if meeting is None:
         raise InvalidInput(errors=[FieldError("meeting_id", "会议不存在")])
-    return _topic_out(s.topic_schedule(topic=topic, meeting=meeting, actor=request.user))
+    return _topic_out(s.topic_schedule(topic=topic, meeting=meeting, actor=_actor(request)))
 
 
 @router.post("/topics/{pk}/unschedule", response=TopicOut, summary="移出议程（办公室）")
 def topic_unschedule(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _topic_out(s.topic_unschedule(topic=_topic(request, pk), actor=request.user))
+    return _topic_out(s.topic_unschedule(topic=_topic(request, pk), actor=_actor(request)))
 
 
 @router.post("/invitations/{pk}/leave", response={201: LeaveOut}, summary="请假并指定代会人员")
@@ -779,7 +784,7 @@ def leave_request(request: HttpRequest, pk: int, payload: LeaveIn) -> Status[dic
     _readable_meeting(request, inv.meeting_id)
     person = Person.objects.filter(pk=payload.substitute_id).first()
     leave = s.leave_request(
-        invitation=inv, reason=payload.reason, substitute=person, actor=request.user
+        invitation=inv, reason=payload.reason, substitute=person, actor=_actor(request)
     )
     return Status(201, _leave_out(leave))
 
@@ -807,14 +812,14 @@ def leave_decide(request: HttpRequest, pk: int, payload: DecideIn) -> dict[str, 
         leave=_leave(request, pk),
         approve=payload.approve,
         reason=payload.reason,
-        actor=request.user,
+        actor=_actor(request),
     )
     return _leave_out(leave)
 
 
 @router.post("/leaves/{pk}/file", response=LeaveOut, summary="请假备案（办公室）")
 def leave_file(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _leave_out(s.leave_file(leave=_leave(request, pk), actor=request.user))
+    return _leave_out(s.leave_file(leave=_leave(request, pk), actor=_actor(request)))
 
 
 # ---------------------------------------------------------------- decisions
@@ -856,7 +861,7 @@ def decision_progress(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 @router.post("/decisions/{pk}/progress", response={201: ProgressOut}, summary="报告进展")
 def decision_progress_add(request: HttpRequest, pk: int, payload: TextIn) -> Status[dict[str, Any]]:
     decision = _readable_decision(request, pk)
-    p = s.decision_progress_report(decision=decision, text=payload.text, actor=request.user)
+    p = s.decision_progress_report(decision=decision, text=payload.text, actor=_actor(request))
     return Status(
         201,
         {
@@ -872,14 +877,14 @@ def decision_progress_add(request: HttpRequest, pk: int, payload: TextIn) -> Sta
 def decision_complete(request: HttpRequest, pk: int, payload: OutcomeIn) -> dict[str, Any]:
     decision = _readable_decision(request, pk)
     return _decision_out(
-        s.decision_complete(decision=decision, outcome=payload.outcome, actor=request.user)
+        s.decision_complete(decision=decision, outcome=payload.outcome, actor=_actor(request))
     )
 
 
 @router.post("/decisions/{pk}/escalate", response={201: TopicOut}, summary="逾期事项提请上级")
 def decision_escalate(request: HttpRequest, pk: int, payload: ReasonIn) -> Status[dict[str, Any]]:
     decision = _readable_decision(request, pk)
-    topic = s.decision_escalate(decision=decision, actor=request.user, reason=payload.reason)
+    topic = s.decision_escalate(decision=decision, actor=_actor(request), reason=payload.reason)
     return Status(201, _topic_out(topic))
 
 

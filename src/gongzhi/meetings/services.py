@@ -98,7 +98,7 @@ def _apply(
     old state only, and raise Conflict when someone else moved it first."""
     old = obj.state
     if not allowed(table, old, to):
-        labels = dict(model._meta.get_field("state").choices or [])  # type: ignore[arg-type]
+        labels = dict(model._meta.get_field("state").choices or [])  # type: ignore[union-attr,arg-type]
         raise DomainError(f"当前状态“{labels.get(old, old)}”不能变为“{labels.get(to, to)}”")
     now = timezone.now()
     count = model._default_manager.filter(pk=obj.pk, state=old).update(  # type: ignore[attr-defined]

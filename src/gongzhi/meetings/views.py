@@ -8,11 +8,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,9 +37,10 @@ from gongzhi.meetings.models import (
     Topic,
 )
 from gongzhi.meetings.workflow import DecisionState, MeetingState, TopicState
-from gongzhi.org.models import Body, Estate, Person, Unit
+from gongzhi.org.models import Body, BodyMember, Estate, Person, Unit, User
 from gongzhi.org.permissions import Scope, scope_for
 from gongzhi.org.selectors import body_current_members
+from gongzhi.org.services import body_member_assign, person_create
 
 # ---------------------------------------------------------------- form helpers
 
@@ -141,6 +144,10 @@ def _render(request: HttpRequest, template: str, context: dict, extra: dict) -> 
     return render(request, template, context, status=status)
 
 
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
 def _readable_body(request: HttpRequest, body: Body) -> Scope:
     scope = scope_for(request.user)
     if not access.can_read(scope, body):
@@ -232,7 +239,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _readable_body(request, body)
     extra: dict[str, Any] = {}
     if request.method == "POST":
-        user = request.user
+        user = _actor(request)
 
         def set_schedule(f: Form) -> str:
             weekday = f.int("weekday", "星期")
@@ -283,7 +290,41 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return f"/meetings/m/{meeting.pk}/"
 
-        response, extra = _post(request, {"schedule": set_schedule, "plan": plan, "adhoc": adhoc})
+        def member(f: Form) -> str:
+            """Record a confirmed change of composition (000 三(二)): the new seat, and
+            the seat it replaces, which is end-dated and kept as history."""
+            unit = f.obj(Unit, "unit", "单位", required=False)
+            replaces = f.obj(BodyMember, "replaces", "被替换成员", required=False)
+            start = f.date("start_date", "起始日期")
+            name = f.text("person")
+            if not f.text("reason"):
+                f.errors.append(FieldError("reason", "请注明变更依据（如经第几次会议确认）"))
+            if replaces is not None and replaces.body_id != body.pk:
+                f.errors.append(FieldError("replaces", "被替换的成员不属于该议事机构"))
+            if unit is None and not name:
+                f.errors.append(FieldError("person", "请选择单位或填写人员姓名"))
+            if not access.can_manage(scope_for(user), body):
+                raise PermissionDenied("只有联席会议办公室可以登记成员变更")
+            f.check()
+            assert start is not None
+            with transaction.atomic():
+                person = person_create(name=name) if name else None
+                body_member_assign(
+                    body=body,
+                    role=f.text("role"),
+                    unit=unit,
+                    person=person,
+                    title=f.text("title"),
+                    start_date=start,
+                    replaces=replaces,
+                    actor=user,
+                    reason=f.text("reason"),
+                )
+            return "成员变更已登记"
+
+        response, extra = _post(
+            request, {"schedule": set_schedule, "plan": plan, "adhoc": adhoc, "member": member}
+        )
         if response:
             return response
     current = body_current_members(body.pk).order_by("sort", "id")
@@ -303,6 +344,11 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "weekdays": Schedule.Weekday.choices,
         "kinds": [(k, v) for k, v in Meeting.Kind.choices if k != Meeting.Kind.PLANNED],
         "member_units": [m.unit for m in current if m.unit_id],
+        "seat_roles": BodyMember.Role.choices,
+        "all_units": Unit.objects.filter(
+            Q(jurisdiction__path__startswith=body.jurisdiction.path)
+            | Q(jurisdiction__code__in=body.jurisdiction.ancestor_codes())
+        ).order_by("jurisdiction__path", "name")[:400],
         "plan_start": today,
         "plan_end": dt.date(today.year, 12, 31),
         "next_body": s.next_level_body(body),
@@ -355,7 +401,7 @@ def topic_review(request: HttpRequest, pk: int) -> HttpResponse:
             topic=topic,
             approve=request.POST.get("decision") == "approve",
             reason=request.POST.get("reason", ""),
-            actor=request.user,
+            actor=_actor(request),
         )
     except InvalidInput as exc:
         errors, status = exc.errors, 422
@@ -403,7 +449,7 @@ def topic_propose(request: HttpRequest, body_pk: int) -> HttpResponse:
                 ask=f.text("ask"),
                 estates=f.objs(Estate, "estates"),
                 attachment=request.FILES.get("attachment"),
-                actor=request.user,
+                actor=_actor(request),
             )
             return f"/meetings/topics/{topic.pk}/"
 
@@ -452,7 +498,7 @@ def _meeting(request: HttpRequest, pk: int) -> tuple[Meeting, Scope]:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, scope = _meeting(request, pk)
-    user = request.user
+    user = _actor(request)
     extra: dict[str, Any] = {}
     if request.method == "POST":
 
@@ -525,12 +571,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         inv.current_leave = next(  # type: ignore[attr-defined]
             (lv for lv in inv.leaves.all() if lv.state != "rejected"), None
         )
-        inv.mine = scope.in_unit(inv.unit_id)  # type: ignore[attr-defined]
+        mine = scope.in_unit(inv.unit_id)
+        inv.mine = mine  # type: ignore[attr-defined]
         inv.people = (  # type: ignore[attr-defined]
             Person.objects.filter(posts__unit_id=inv.unit_id, posts__end_date__isnull=True)
             .distinct()
             .order_by("name")
-            if inv.mine and inv.unit_id
+            if mine and inv.unit_id
             else []
         )
     context = {
@@ -539,7 +586,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invitations": invitations,
         "roles": Invitation.Role.choices,
         "units": Unit.objects.filter(
-            jurisdiction__path__startswith=meeting.body.jurisdiction.path[:14]
+            Q(jurisdiction__path__startswith=meeting.body.jurisdiction.path)
+            | Q(jurisdiction__code__in=meeting.body.jurisdiction.ancestor_codes())
         )
         .exclude(pk__in=[i.unit_id for i in invitations if i.unit_id])
         .order_by("jurisdiction__path", "name")[:300],
@@ -565,9 +613,9 @@ def agenda_builder(request: HttpRequest, pk: int) -> HttpResponse:
             topic = form.obj(Topic, "topic", "议题")
             form.check()
             if form.text("action") == "remove":
-                s.topic_unschedule(topic=topic, actor=request.user)
+                s.topic_unschedule(topic=topic, actor=_actor(request))
             elif form.text("action") == "add":
-                s.topic_schedule(topic=topic, meeting=meeting, actor=request.user)
+                s.topic_schedule(topic=topic, meeting=meeting, actor=_actor(request))
             else:
                 raise InvalidInput(errors=[FieldError("action", "未知操作")])
         except InvalidInput as exc:
@@ -602,7 +650,7 @@ def case_topic(request: HttpRequest, pk: int) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
     try:
         topic = s.topic_from_cases(
-            body=meeting.body, cases=list(Case.objects.filter(pk__in=ids)), actor=request.user
+            body=meeting.body, cases=list(Case.objects.filter(pk__in=ids)), actor=_actor(request)
         )
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from exc
@@ -669,7 +717,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 )
             f.check()
-            s.attendance_record(meeting=meeting, rows=rows, actor=request.user)
+            s.attendance_record(meeting=meeting, rows=rows, actor=_actor(request))
             return "出席情况已登记"
 
         response, extra = _post(request, {"record": record})
@@ -713,7 +761,7 @@ def minutes_editor(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(minutes_pdf(minutes), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
         return response
-    user = request.user
+    user = _actor(request)
     extra: dict[str, Any] = {}
     topics = list(meeting.topics.select_related("proposing_unit").order_by("agenda_order"))
     if request.method == "POST":
@@ -773,12 +821,12 @@ def minutes_editor(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return "议定事项已登记"
 
-        response, extra = _post(
+        done, extra = _post(
             request,
             {"save": save, "sign": sign, "return": send_back, "send": send, "decide": decide},
         )
-        if response:
-            return response
+        if done:
+            return done
     items = {i.topic_id: i for i in minutes.items.all()} if minutes else {}
     context = {
         "meeting": meeting,
@@ -853,7 +901,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     units = {decision.responsible_unit_id, *decision.cooperating_units.values_list("pk", flat=True)}
     if not (access.can_read(scope, body) or units & scope.unit_ids):
         raise DjangoPermissionDenied("无权查看该议定事项")
-    user = request.user
+    user = _actor(request)
     extra: dict[str, Any] = {}
     if request.method == "POST":
 

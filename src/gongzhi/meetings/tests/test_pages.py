@@ -100,3 +100,47 @@ def test_sweep_task_runs(demo) -> None:
     from gongzhi.meetings.tasks import sweep
 
     assert sweep() == "reminded=0 overdue=0"
+
+
+def test_office_records_a_change_of_member_with_history(demo, login) -> None:
+    from gongzhi.org.models import BodyMember
+
+    body = _jx()
+    seat = BodyMember.objects.get(body=body, unit=demo.units["market_regulation"], end_date=None)
+    client = login("jiedao")  # the street office staffs this body's office
+    url = f"/meetings/bodies/{body.pk}/"
+    bad = client.post(url, {"action": "member", "role": "member", "start_date": "2026-11-01"})
+    assert bad.status_code == 422 and "请注明变更依据" in bad.content.decode()
+    ok = client.post(
+        url,
+        {
+            "action": "member",
+            "role": "member",
+            "unit": demo.units["market_regulation"].pk,
+            "person": "周新",
+            "title": "副局长",
+            "replaces": seat.pk,
+            "start_date": "2026-11-01",
+            "reason": "市场监管局提出，经 10 月例会确认",
+        },
+        follow=True,
+    )
+    assert "成员变更已登记" in ok.content.decode()
+    seat.refresh_from_db()
+    assert str(seat.end_date) == "2026-10-31"
+    assert "历史变动" in ok.content.decode() and "周新" in ok.content.decode()
+    assert (
+        login("zjj")
+        .post(
+            url,
+            {
+                "action": "member",
+                "role": "member",
+                "person": "x",
+                "start_date": "2026-11-01",
+                "reason": "x",
+            },
+        )
+        .status_code
+        == 403
+    )
