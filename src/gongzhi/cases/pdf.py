@@ -39,7 +39,6 @@ COPIES = (
     "第二联 呈报单位留存",
     "第三联 接收单位留存",
 )
-OFFICE = "联席会议办公室"
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN

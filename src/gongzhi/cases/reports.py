@@ -31,7 +31,7 @@ from gongzhi.cases.exports import (
 )
 from gongzhi.cases.models import Case, Channel, State
 from gongzhi.catalog.models import MatterType
-from gongzhi.org.models import Estate, Unit
+from gongzhi.org.models import Estate, Jurisdiction, Unit
 from gongzhi.org.permissions import Scope, scope_for
 
 PAGE_SIZE = 50
@@ -52,9 +52,8 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 def _title(scope: Scope, what: str) -> str:
-    """ "嘉祥县物业管理诉求台账": named for the account's top office or reading area."""
-    from gongzhi.org.models import Jurisdiction
-
+    """The export's title, e.g. 嘉祥县物业管理诉求台账: named for the account's top office
+    or reading area, or its unit."""
     paths = scope.office_paths + scope.convener_paths + scope.auditor_paths
     place = ""
     if paths:

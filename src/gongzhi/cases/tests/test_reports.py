@@ -107,6 +107,7 @@ def test_each_ledger_filter_narrows(three: dict[str, Case], login: Any) -> None:
     everything = {a.number, b.number, c.number}
     assert shown("") == everything
     assert shown("estate=JX-E002") == {b.number}
+    assert c.lead_unit is not None
     assert shown(f"unit={c.lead_unit.code}") == {c.number}
     assert shown("matter=JX-04-a") == {b.number}
     assert shown("state=handled") == {a.number}
@@ -162,13 +163,13 @@ def test_row_masking_agrees_with_the_access_rule(
         assert vis.sees(case) == access.can_see_reporter(user, case), (username, case.number)
 
 
-def test_assisting_unit_sees_the_reporter(three: dict[str, Case], login: Any) -> None:
+def test_assisting_unit_sees_the_reporter(three: dict[str, Case], login: Any, demo: Any) -> None:
     b = three["b"]
     s.case_accept(case=fresh(b), actor=u("zfj"), now=T0 + dt.timedelta(days=1))
     s.case_joint_request(
         case=fresh(b),
         actor=u("zfj"),
-        units=[three["c"].lead_unit],
+        units=[demo.units["housing_bureau"]],
         instructions="请派员到场",
         now=T0 + dt.timedelta(days=1),
     )
@@ -394,5 +395,7 @@ def test_overdue_counts_the_sweeps_delay_records(demo: Any, login: Any) -> None:
     html = client.get(f"/cases/metrics/{unit.code}/overdue/?{PERIOD}").content.decode()
     assert late.number in html
     # The figure and its drill-down agree (the sweep also finds the demo's own cases).
-    total = int(re.search(r"共 (\d+) 件", html).group(1))
+    found = re.search(r"共 (\d+) 件", html)
+    assert found is not None
+    total = int(found.group(1))
     assert m.overdue == total >= 1
