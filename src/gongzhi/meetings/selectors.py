@@ -88,6 +88,36 @@ class Inbox:
     unread: int = 0
 
 
+def unit_attendance(unit_ids: set[int], *, year: int) -> list[dict[str, Any]]:
+    """Each of the units' attendance record for the year, per body: the figure that
+    counts toward the unit's assessment."""
+    start_at = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+    end_at = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    invitations = Invitation.objects.filter(
+        unit_id__in=unit_ids,
+        meeting__starts_at__gte=start_at,
+        meeting__starts_at__lt=end_at,
+        meeting__state__in=(MeetingState.HELD, MeetingState.CLOSED),
+    ).select_related("unit", "meeting__body", "attendance")
+    lines: dict[tuple[int, int], dict[str, Any]] = {}
+    for inv in invitations:
+        assert inv.unit is not None
+        key = (inv.unit.pk, inv.meeting.body_id)
+        line = lines.setdefault(
+            key,
+            {
+                "unit": inv.unit.name,
+                "body": inv.meeting.body.name,
+                "line": AttendanceLine(unit=inv.unit.name),
+            },
+        )
+        line["line"].invited += 1
+        att = getattr(inv, "attendance", None)
+        if att is not None:
+            setattr(line["line"], att.status, getattr(line["line"], att.status) + 1)
+    return sorted(lines.values(), key=lambda x: (x["unit"], x["body"]))
+
+
 def unit_inbox(scope: Scope, *, limit: int = 50) -> Inbox:
     units = scope.unit_ids
     messages = list(
@@ -117,6 +147,12 @@ def unit_inbox(scope: Scope, *, limit: int = 50) -> Inbox:
     )
     unread = InboxMessage.objects.filter(unit_id__in=units, read_at__isnull=True).count()
     return Inbox(messages, invitations, topics, decisions, unread)
+
+
+def managed_approved_topics(scope: Scope) -> QuerySet[Topic]:
+    """Approved topics waiting for the office to put them on an agenda."""
+    ids = [b.pk for b in access.visible_bodies(scope) if access.can_manage(scope, b)]
+    return Topic.objects.filter(body_id__in=ids, state=TopicState.APPROVED)
 
 
 def half_year(year: int, half: int | None) -> tuple[dt.date, dt.date, str]:

@@ -948,7 +948,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
             read_at=timezone.now()
         )
         return redirect("meetings:inbox")
-    return render(request, "meetings/inbox.html", {"inbox": selectors.unit_inbox(scope)})
+    year = timezone.localdate().year
+    return render(
+        request,
+        "meetings/inbox.html",
+        {
+            "inbox": selectors.unit_inbox(scope),
+            "attendance": selectors.unit_attendance(scope.unit_ids, year=year),
+            "year": year,
+        },
+    )
 
 
 @login_required

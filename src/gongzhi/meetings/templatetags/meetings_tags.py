@@ -35,6 +35,7 @@ def meetings_home(context: Any) -> dict[str, Any]:
         or scope.has("office_staff", "convener", "auditor"),
         "upcoming": upcoming,
         "pending_topics": selectors.pending_topics(scope).count(),
+        "to_schedule": selectors.managed_approved_topics(scope).count(),
         "unread": InboxMessage.objects.filter(
             unit_id__in=scope.unit_ids, read_at__isnull=True
         ).count(),

@@ -54,6 +54,8 @@ def test_member_sees_inbox_and_home_box(demo, login, at_demo_now) -> None:
     html = client.get("/meetings/inbox/").content.decode()
     assert "嘉祥街道物业管理联席会议2026年11月例会" in html
     assert "嘉宁小区物业服务企业退出交接" in html  # the housing bureau's own topic
+    # The unit's attendance record for the year: one meeting held, attended.
+    assert "县住房和城乡建设局</td><td>嘉祥街道物业管理联席会议</td><td>1</td><td>1</td>" in html
     assert client.get("/").status_code == 200
     assert "联席会议" in client.get("/").content.decode()
 
