@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=1, help="granian blocking threads per worker"
         )
-        parser.add_argument("--warmup", type=float, default=2.0, help="seconds not counted")
+        parser.add_argument("--warmup", type=float, default=3.0, help="seconds not counted")
         parser.add_argument(
             "--generator",
             choices=["auto", "python", "wrk"],
