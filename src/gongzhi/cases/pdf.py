@@ -45,6 +45,10 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 LABEL_W = 30 * mm
 PHOTO_MAX_H = 52 * mm
 PHOTOS_PER_ROW = 2
+# Longest text a cell of the form holds before the rest goes to the continuation sheet.
+DETAILS_MAX_H = 95 * mm
+OPINION_MAX_H = 40 * mm
+CONTINUED = "……（续见附页）"
 # A date left blank for the hand-written one: "      年    月    日".
 BLANK_DATE = "&nbsp;" * 14 + "年" + "&nbsp;" * 8 + "月" + "&nbsp;" * 8 + "日"
 
@@ -102,8 +106,11 @@ def _opinions(form: ReportForm) -> list[list[dict[str, str]]]:
     return groups
 
 
-def _opinion_cell(entries: list[dict[str, str]], st: _Styles) -> list[Flowable]:
-    """Filled opinions, or blank lines for a hand-written opinion and signature."""
+def _opinion_cell(
+    entries: list[dict[str, str]], st: _Styles, width: float, overflow: list[str]
+) -> list[Flowable]:
+    """Filled opinions, or blank lines for a hand-written opinion and signature. Text
+    that does not fit is appended to ``overflow`` for the continuation sheet."""
     if not entries:
         return [
             Spacer(1, 16 * mm),
@@ -112,11 +119,31 @@ def _opinion_cell(entries: list[dict[str, str]], st: _Styles) -> list[Flowable]:
         ]
     cell: list[Flowable] = []
     for entry in entries:
-        cell.append(_p(str(entry.get("opinion", "")), st.body))
+        head, rest = _fit(str(entry.get("opinion", "")), st.body, width, OPINION_MAX_H)
+        if rest:
+            overflow.append(f"{entry.get('unit', '')}意见（续）：{rest}")
+        cell.append(_p(head, st.body))
         cell.append(Spacer(1, 3 * mm))
         cell.append(_p(f"负责人（签章）：{entry.get('head', '')}", st.sign))
         cell.append(_p(_date_cn(str(entry.get("date", ""))), st.sign))
     return cell
+
+
+def _fit(text: str, style: ParagraphStyle, width: float, max_h: float) -> tuple[str, str]:
+    """Split ``text`` so the first part fits ``width`` × ``max_h`` as a paragraph; the
+    rest goes on the continuation sheet. A table row cannot break across pages, so a
+    long text in the form would not fit on a page at all."""
+    text = text or ""
+    if _p(text, style).wrap(width, 10**6)[1] <= max_h:
+        return text, ""
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix (with the note) that fits
+        mid = (lo + hi + 1) // 2
+        if _p(text[:mid] + CONTINUED, style).wrap(width, 10**6)[1] <= max_h:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + CONTINUED, text[lo:]
 
 
 def _date_cn(iso: str) -> str:
@@ -163,6 +190,10 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
     contact_w = value_w * 0.48
     unit_w = value_w - contact_w
     rep, rec, office = _opinions(form)
+    text_w = value_w - 12  # less the cell's padding
+    details, details_rest = _fit(form.details, st.body, text_w, DETAILS_MAX_H)
+    overflow: list[str] = [f"违法违规详细情况（续）：{details_rest}"] if details_rest else []
+    opinion_cells = [_opinion_cell(g, st, text_w, overflow) for g in (rep, rec, office)]
     rows: list[list[Any]] = [
         [
             _p("呈报单位", st.label),
@@ -175,10 +206,10 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
             _p(f"接收人：{form.receiver}\n电话：{form.receiver_phone}", st.body),
         ],
         [_p("违法违规位置", st.label), _p(form.location, st.body), ""],
-        [_p("违法违规详细情况", st.label), _p(form.details, st.body), ""],
-        [_p("呈报单位意见", st.label), _opinion_cell(rep, st), ""],
-        [_p("接收单位意见", st.label), _opinion_cell(rec, st), ""],
-        [_p("联席会议\n办公室意见", st.label), _opinion_cell(office, st), ""],
+        [_p("违法违规详细情况", st.label), _p(details, st.body), ""],
+        [_p("呈报单位意见", st.label), opinion_cells[0], ""],
+        [_p("接收单位意见", st.label), opinion_cells[1], ""],
+        [_p("联席会议\n办公室意见", st.label), opinion_cells[2], ""],
         [
             _p("备注", st.label),
             _p(
@@ -221,6 +252,13 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
             st.note,
         )
     )
+    if overflow:
+        # 附页: the rest of the texts too long for the form, on the same copy's pages.
+        story.append(Spacer(1, 6 * mm))
+        story.append(_p(f"附页（案件编号：{case.number}）", st.sub))
+        for text in overflow:
+            story.append(Spacer(1, 2 * mm))
+            story.append(_p(text, st.body))
     return story
 
 

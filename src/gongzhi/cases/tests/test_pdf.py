@@ -27,9 +27,9 @@ def fresh(case: Case) -> Case:
     return Case.objects.select_related("estate__community", "lead_unit", "level").get(pk=case.pk)
 
 
-def photo() -> s.Upload:
+def photo(color: tuple[int, int, int] = (30, 120, 200), fmt: str = "JPEG") -> s.Upload:
     buf = io.BytesIO()
-    Image.new("RGB", (640, 480), (30, 120, 200)).save(buf, format="JPEG")
+    Image.new("RGB", (640, 480), color).save(buf, format=fmt)
     return s.Upload(name="彩钢棚.jpg", content=buf.getvalue())
 
 
@@ -133,3 +133,26 @@ def test_api_serves_the_same_pdf(demo, login) -> None:
     response = login("zfj").get(f"/api/cases/{case.number}/report-form.pdf")
     assert response.status_code == 200
     assert COPIES[0] in _text(PdfReader(io.BytesIO(response.content)))[0]
+
+
+def test_long_details_and_many_photos_flow_onto_more_pages(demo) -> None:
+    case = reported_case(demo)
+    form = case.report_form
+    form.details = "违建情况说明，" * 700  # about 5,000 characters, as much as a form holds
+    form.save(update_fields=["details"])
+    more = [photo((200, 30, 30), "PNG"), photo((30, 160, 30), "WEBP")]
+    s.case_enforcement_photo(case=fresh(case), actor=u("zfj"), photos=more, now=NOW)
+    reader = PdfReader(io.BytesIO(report_form_pdf(fresh(case))))
+    pages = _text(reader)
+    assert len(pages) > 3
+    # Every page carries its copy's mark, the copies in order.
+    marks = [next(m for m in COPIES if m in text) for text in pages]
+    assert marks == sorted(marks, key=COPIES.index)
+    assert set(marks) == set(COPIES)
+    images = sum(
+        1
+        for page in reader.pages
+        for obj in (page["/Resources"].get("/XObject") or {}).values()
+        if obj.get_object()["/Subtype"] == "/Image"
+    )
+    assert images == 9  # three photos in each of three copies
