@@ -16,6 +16,7 @@ from gongzhi.cases.models import (
     Case,
     CaseEvent,
     CaseTask,
+    Channel,
     Rating,
     State,
 )
@@ -94,8 +95,12 @@ class LedgerFilter:
                     setattr(f, name, dt.date.fromisoformat(raw))
                 except ValueError:
                     f.errors[name] = "日期格式应为 YYYY-MM-DD"
+        if f.date_from and f.date_to and f.date_to < f.date_from:
+            f.errors["date_to"] = "结束日期不能早于开始日期"
         if f.state and f.state not in State.values:
             f.errors["state"] = "未知状态"
+        if f.channel and f.channel not in Channel.values:
+            f.errors["channel"] = "未知来源渠道"
         return f
 
 
