@@ -128,6 +128,12 @@ def test_bad_filter_shows_the_form_with_chinese_errors(demo: Any, login: Any) ->
     assert "日期格式应为 YYYY-MM-DD" in html
     assert "未知状态" in html
     assert 'name="date_from"' in html  # the form is there to correct
+    response = login("office").get(
+        "/cases/ledger/?date_from=2027-03-31&date_to=2027-03-01&channel=fax"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "结束日期不能早于开始日期" in html and "未知来源渠道" in html
     export = login("office").get("/cases/ledger.xlsx?date_to=3月1日")
     assert export.status_code == 422
     assert "日期格式应为 YYYY-MM-DD" in export.content.decode()
