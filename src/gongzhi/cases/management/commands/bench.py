@@ -37,9 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=float, default=3.0, help="seconds not counted")
         parser.add_argument(
             "--generator",
-            choices=["auto", "python", "wrk"],
-            default="auto",
-            help="auto = wrk if installed (and no --requests), else the Python client",
+            choices=["python", "wrk"],
+            default="python",
+            help=(
+                "python = the asyncio client (exact count check, about 1%% of a core); "
+                "wrk = wrk with a Lua script, if installed (duration only)"
+            ),
         )
         parser.add_argument(
             "--pg-synchronous-commit",
@@ -56,9 +59,9 @@ class Command(BaseCommand):
         duration = o["duration"] if not o["requests"] else 0.0
         if o["generator"] == "wrk" and not bench.wrk_available():
             raise CommandError("wrk is not installed (apt-get install wrk)")
-        use_wrk = (
-            o["generator"] == "wrk" or (o["generator"] == "auto" and bench.wrk_available())
-        ) and not o["requests"]
+        if o["generator"] == "wrk" and o["requests"]:
+            raise CommandError("wrk runs for a duration: use --duration, not --requests")
+        use_wrk = o["generator"] == "wrk"
         generator = "wrk (Lua script, 1 thread)" if use_wrk else "Python asyncio client"
         signal.signal(signal.SIGTERM, _terminate)
         self.stdout.write(
@@ -88,13 +91,19 @@ class Command(BaseCommand):
         self.stdout.write(bench.HEADER)
         for row in rows:
             self.stdout.write(row.line())
+        cores = os.cpu_count() or 1
         for row in rows:
             r = row.result
+            t = row.window_s or 1.0
+            n = row.cases_in_window
+            per_case = 1000 * row.server_cpu_s / n if n else 0.0
             self.stdout.write(
                 f"{row.database}: {r.elapsed:.1f} s measured, max {r.max_ms:.1f} ms, "
                 f"statuses {r.statuses}; server ({row.workers} workers × {row.threads} "
-                f"threads) used {row.server_cpu_s / r.elapsed if r.elapsed else 0:.2f} cores, "
-                f"load generator ({r.generator}) {r.client_cpu_pct / 100:.2f} cores"
+                f"threads) used {row.server_cpu_s / t:.2f} cores ({per_case:.1f} ms CPU per "
+                f"case) and waited {row.server_runqueue_s / t:.2f} cores' worth for a CPU; "
+                f"load generator ({r.generator}) {r.client_cpu_pct / 100:.2f} cores; "
+                f"whole machine busy {row.machine_busy_s / t:.2f} of {cores} cores"
                 + (f"; first error: {r.first_error}" if r.first_error else "")
             )
         if o["json"]:
