@@ -395,6 +395,8 @@ _intake_lock = threading.Lock()
 def intake_memo_clear(**kwargs: Any) -> None:
     with _intake_lock:
         _intake_memo.clear()
+    # Jurisdiction rows saved anew (a rebuilt database) give estates' ledgers new keys.
+    _ledger_jurisdiction.cache_clear()
 
 
 for _model in (Estate, Unit, UnitKind, Jurisdiction, MatterType):
