@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.cases import access, selectors, services
@@ -781,7 +781,3 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn)
         "state": a.state,
         "reason": a.reason,
     }
-
-
-# Form is imported for the pages' multipart posts through the same router in future.
-_ = Form
