@@ -67,6 +67,12 @@ def _restore() -> DemoContext:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         if not Jurisdiction.objects.exists():
+            # tests/conftest.py re-exports this fixture, so it runs a second time for
+            # the browser tests, possibly after a transactional test flushed the
+            # database (and the unit kinds of the data migration with it).
+            from gongzhi.org.services import unit_kinds_load
+
+            unit_kinds_load()
             _remember(build_demo(now=DEMO_NOW))
 
 
