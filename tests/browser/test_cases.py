@@ -14,18 +14,6 @@ from gongzhi.demo import DEMO_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _no_stale_ledger_cache() -> None:
-    """Transactional tests rebuild the demo with new keys; the per-process memo of each
-    estate's ledger jurisdiction (services.py) must not outlive the old rows."""
-    from gongzhi.cases import services
-
-    for name in ("_ledger_jurisdiction_id", "_ledger_jurisdiction"):
-        cached = getattr(services, name, None)
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
-
-
 def log_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)

@@ -232,8 +232,6 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
     allowed = [
         m.name for m in moves_from(case.state) if set(m.sides) & mine and m.name not in HIDDEN_MOVES
     ]
-    if case.state == State.ESCALATED and case.lead_unit_id is None and "office" in mine:
-        pass  # dispatch offered by the table already
     events = list(
         case.events.select_related("actor", "unit", "actor_unit").order_by("created_at", "id")
     )
