@@ -65,7 +65,8 @@ class Schedule(BaseModel):
         return f"{self.body} · {self.describe()}"
 
     def describe(self) -> str:
-        week = "最后一周" if self.week_of_month >= self.LAST_WEEK else f"第{self.week_of_month}周"
+        last = self.week_of_month >= self.LAST_WEEK or self.rule == self.Rule.EVEN_MONTHS_LAST_WEEK
+        week = "最后一周" if last else f"第{self.week_of_month}周"
         day = self.Weekday(self.weekday).label
         if self.rule == self.Rule.MONTHLY:
             head = "每月"

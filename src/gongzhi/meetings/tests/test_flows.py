@@ -520,3 +520,26 @@ def test_city_office_sees_street_meetings(demo, login) -> None:
     html = login("dispatcher").get("/meetings/decisions/").content.decode()
     assert "曾子花园地下车库违规充电联合整治" not in html
     assert Unit.objects.filter(pk=demo.units["hotline_centre"].pk).exists()
+
+
+def test_escalation_goes_one_level_up(demo) -> None:
+    three = Body.objects.get(name="建设路社区三方联席会议")
+    assert s.next_level_body(three) == _jx()  # community → street (002 (二)第四条)
+    assert s.next_level_body(_jx()).name == "嘉祥县物业管理工作领导小组"  # street → county
+    county = Body.objects.get(name="嘉祥县物业管理工作领导小组")
+    assert s.next_level_body(county) is None  # no city body in the demo
+
+
+def test_three_party_office_sits_in_the_residents_committee(demo, login) -> None:
+    three = Body.objects.get(name="建设路社区三方联席会议")
+    juweihui = login("juweihui")
+    html = juweihui.get(f"/meetings/bodies/{three.pk}/").content.decode()
+    assert "每个双月最后一周星期四 15:00" in html and "按周期生成例会" in html
+    assert "002 (一)第三条" in html
+    # The property company is a member: it sees the body but does not manage it.
+    wuye = login("wuye")
+    html = wuye.get(f"/meetings/bodies/{three.pk}/").content.decode()
+    assert "提出议题" in html and "按周期生成例会" not in html
+    # A unit of another community sees nothing of it.
+    other = Body.objects.get(name="卧龙山社区三方联席会议")
+    assert login("yeweihui").get(f"/meetings/bodies/{other.pk}/").status_code == 403
