@@ -592,10 +592,19 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk__in=[i.unit_id for i in invitations if i.unit_id])
         .order_by("jurisdiction__path", "name")[:300],
         "minutes": Minutes.objects.filter(meeting=meeting).first(),
+        "notice_by": _notice_deadline(meeting),
         "decisions": meeting.decisions.select_related("responsible_unit"),
         **_body_flags(scope, meeting.body),
     }
     return _render(request, "meetings/meeting_detail.html", context, extra)
+
+
+def _notice_deadline(meeting: Meeting) -> dt.date | None:
+    """The last day to send the notice: the body's lead time before the meeting."""
+    schedule = Schedule.objects.filter(body=meeting.body).first()
+    if schedule is None or meeting.notice_sent_at is not None:
+        return None
+    return meeting.starts_at.astimezone(SHANGHAI).date() - dt.timedelta(days=schedule.notice_days)
 
 
 @login_required

@@ -206,6 +206,8 @@ def test_notice_goes_to_every_participants_inbox_and_prints(demo, login, at_demo
     body = _jx()
     december = _next_planned(body)
     office = login("office")
+    page = office.get(f"/meetings/m/{december.pk}/").content.decode()
+    assert "最迟 2026-12-06 发出书面通知" in page  # three days before 9 December
     response = office.post(f"/meetings/m/{december.pk}/", {"action": "notice"}, follow=True)
     assert "会议通知已发出" in response.content.decode()
     december.refresh_from_db()
