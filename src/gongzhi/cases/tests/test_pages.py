@@ -476,3 +476,42 @@ def test_transfer_from_the_case_page_names_the_transferring_unit(demo, login) ->
     assert event.actor_unit == demo.unit("pc:鸿泰") and event.unit == demo.unit("housing_bureau")
     html = client.get(f"/cases/{case.number}/").content.decode()
     assert "属房屋安全问题" in html and "139****5678" in html  # no longer handling it
+
+
+def test_dissatisfied_rating_reopens_and_the_unit_appeals_from_the_page(demo, login) -> None:
+    resident, wuye = user("resident"), user("wuye")
+    case = register(matter_code="JX-15-a", reporter_user=resident)
+    s.case_accept(case=case, actor=wuye)
+    s.case_handle(case=case, actor=wuye, result="已清理")
+    s.case_feedback(case=case, actor=user("office"))
+    client = login("resident")
+    response = client.post(
+        f"/cases/{case.number}/act/rate/",
+        {"rating": "dissatisfied", "reason": "没打扫干净", "version": case.version},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED and case.reopen_count == 1
+    client = login("wuye")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert "对评价提出申诉" in html
+    response = client.post(
+        f"/cases/{case.number}/act/appeal/",
+        {"reason": "已按标准清扫，有照片为证", "version": case.version},
+    )
+    assert response.status_code == 302
+    client = login("office")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert "裁定评价申诉" in html and "已按标准清扫" in html
+    case.refresh_from_db()
+    missing = client.post(
+        f"/cases/{case.number}/act/appeal_decide/",
+        {"reason": "照片属实", "version": case.version},
+    )
+    assert missing.status_code == 422 and "请选择申诉成立或驳回" in missing.content.decode()
+    response = client.post(
+        f"/cases/{case.number}/act/appeal_decide/",
+        {"decision": "upheld", "reason": "照片属实", "version": case.version},
+    )
+    assert response.status_code == 302
+    assert case.appeals.get().state == "upheld"
