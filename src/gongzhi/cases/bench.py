@@ -805,13 +805,19 @@ def bench_one(
             threads=threads,
         )
     finally:
-        if server is not None:
-            server.stop()
-        if not keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if db == "pg":
-                with contextlib.suppress(Exception):
-                    pg_drop()
+        # A second Ctrl-C (uv run forwards SIGINT, the terminal sends it too) must not cut
+        # the clean-up short.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if server is not None:
+                server.stop()
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if db == "pg":
+                    with contextlib.suppress(Exception):
+                        pg_drop()
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def dbs(choice: str) -> Iterator[str]:
