@@ -181,6 +181,7 @@ def clock(case: Case, now: dt.datetime) -> dict[str, Any] | None:
         "overdue": overdue or bool(case.breached_at),
         "soon": not overdue and left < dt.timedelta(hours=4),
         "text": text,
+        "what": label,
     }
 
 
