@@ -94,6 +94,11 @@ def test_case_from_report_to_rating(transactional_demo, live_server, page, shot)
     for step in ("登记", "分派", "签收", "办结", "反馈诉求人", "评价"):
         assert step in timeline
     shot(page, "cases-case-closed")
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible()
+    assert not page.locator(".case-actions").is_visible()
+    assert page.locator(".case-timeline").is_visible()
+    shot(page, "cases-case-print")
 
 
 def test_stale_page_shows_the_conflict(transactional_demo, live_server, page, shot) -> None:
