@@ -128,7 +128,7 @@ def test_meeting_minutes_decisions_through_api(demo, login, at_demo_now) -> None
     )
     assert made.status_code == 201
     mid = made.json()["id"]
-    topic = Topic.objects.filter(body=body, state="proposed").first()
+    topic = Topic.objects.filter(body=body, state="proposed")[0]
     login("convener").post(
         f"/api/meetings/topics/{topic.pk}/review", {"approve": True}, content_type=J
     )

@@ -105,6 +105,7 @@ def test_decision_done_hands_cases_back_with_instructions(demo, at_demo_now) -> 
     with pytest.raises(InvalidInput) as err:
         _hold_with_decision(topic, at_demo_now, close=False)
     assert err.value.errors[0].field == "case_instructions"
+    assert topic.meeting is not None
     decision = s.decision_add(
         meeting=topic.meeting,
         topic=topic,

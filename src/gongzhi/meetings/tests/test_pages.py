@@ -21,8 +21,8 @@ def test_pages_open_for_the_office(demo, login, at_demo_now) -> None:
     body = _jx()
     october = Meeting.objects.get(body=body, state=MeetingState.CLOSED)
     november = Meeting.objects.get(body=body, state=MeetingState.NOTICED)
-    decision = Decision.objects.filter(meeting=october).first()
-    topic = Topic.objects.filter(body=body).first()
+    decision = Decision.objects.filter(meeting=october)[0]
+    topic = Topic.objects.filter(body=body)[0]
     urls = [
         "/",
         "/meetings/",
@@ -94,7 +94,7 @@ def test_admin_lists_meetings_read_only(demo, login) -> None:
     client = login("admin")
     for url in ("/admin/meetings/meeting/", "/admin/meetings/decision/", "/admin/meetings/topic/"):
         assert client.get(url).status_code == 200, url
-    meeting = Meeting.objects.first()
+    meeting = Meeting.objects.all()[0]
     assert client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
 
 
