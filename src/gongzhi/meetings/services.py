@@ -1132,7 +1132,40 @@ def decision_complete(
             text=f"议定事项已办结：{decision.title}",
             decision=decision,
         )
+    _settle_origin(decision, actor, now)
     return decision
+
+
+def _settle_origin(decision: Decision, actor: User | None, now: dt.datetime) -> None:
+    """A decision of the body above on an escalated matter settles the lower body's
+    escalated decision too; its cases went up with the topic and were handled there."""
+    topic = decision.topic
+    origin = topic.escalated_from if topic is not None else None
+    if origin is None or origin.state != D.ESCALATED:
+        return
+    body = decision.meeting.body
+    text = f"经{body.name}研究议定并办结：{decision.title}。{decision.outcome}"
+    decision_transition(
+        decision=origin,
+        to=D.DONE,
+        actor=actor,
+        reason=f"由{body.name}议定事项办结",
+        extra={"settled_by": decision.pk},
+        outcome=text,
+        done_at=now,
+    )
+    DecisionProgress.objects.create(
+        decision=origin, unit=decision.responsible_unit, text=text, kind="done"
+    )
+    lower_office = origin.meeting.body.office_unit
+    if lower_office is not None:
+        inbox_send(
+            unit=lower_office,
+            kind=InboxMessage.Kind.DECISION,
+            key=f"settled:{origin.pk}",
+            text=f"上级已办结提请事项：{origin.title}",
+            decision=origin,
+        )
 
 
 def _apply_to_cases(decision: Decision, actor: User | None) -> None:

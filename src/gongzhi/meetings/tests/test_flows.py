@@ -545,3 +545,40 @@ def test_three_party_office_sits_in_the_residents_committee(demo, login) -> None
     # A unit of another community sees nothing of it.
     other = Body.objects.get(name="卧龙山社区三方联席会议")
     assert login("yeweihui").get(f"/meetings/bodies/{other.pk}/").status_code == 403
+
+
+def test_decision_above_settles_the_escalated_one_below(demo, login, at_demo_now) -> None:
+    county = Body.objects.get(name="嘉祥县物业管理工作领导小组")
+    raised = Topic.objects.get(body=county, escalated_from__isnull=False)
+    origin = raised.escalated_from
+    assert origin is not None and origin.state == DecisionState.ESCALATED
+    meeting = Meeting.objects.filter(body=county, state=MeetingState.PLANNED).order_by("starts_at")[
+        0
+    ]
+    assert meeting.starts_at.astimezone(SHANGHAI).date() == dt.date(2026, 12, 17)
+    login("convener").post(f"/meetings/topics/{raised.pk}/review/", {"decision": "approve"})
+    s.topic_schedule(topic=Topic.objects.get(pk=raised.pk), meeting=meeting, actor=None)
+    s.meeting_notice_send(meeting=meeting, actor=None)
+    at_demo_now.move_to(meeting.starts_at + dt.timedelta(hours=1))
+    s.attendance_record(
+        meeting=meeting,
+        rows=[s.AttendanceRow(i.pk, "present") for i in meeting.invitations.all()],
+        actor=None,
+    )
+    meeting.refresh_from_db()
+    above = s.decision_add(
+        meeting=meeting,
+        topic=Topic.objects.get(pk=raised.pk),
+        title="县财政安排充电设施建设资金",
+        required_outcome="年底前建成充电棚",
+        responsible_unit=demo.units["housing_bureau"],
+        due_date=dt.date(2026, 12, 31),
+        actor=None,
+    )
+    s.decision_complete(decision=above, outcome="充电棚已建成投用", actor=_user("zjj-head"))
+    origin.refresh_from_db()
+    assert origin.state == DecisionState.DONE
+    assert "经嘉祥县物业管理工作领导小组研究议定并办结" in origin.outcome
+    assert InboxMessage.objects.filter(
+        decision=origin, unit=demo.units["street:嘉祥街道"], key=f"settled:{origin.pk}"
+    ).exists()
