@@ -104,15 +104,36 @@ class _TinyServer:
         self.thread.join(5)
 
 
+def _in_own_thread(func: Any) -> Any:
+    """Run ``func`` in a fresh thread: the load generator starts its own event loop, and
+    the browser tests' Playwright may still hold one in the main thread."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = func()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def test_client_sends_unique_keys_and_counts_responses() -> None:
     with _TinyServer() as server:
-        r = bench.run_load(
-            host="127.0.0.1",
-            port=server.port,
-            token="gz_test",
-            connections=2,
-            duration=0,
-            max_requests=40,
+        r = _in_own_thread(
+            lambda: bench.run_load(
+                host="127.0.0.1",
+                port=server.port,
+                token="gz_test",
+                connections=2,
+                duration=0,
+                max_requests=40,
+            )
         )
     assert r.requests == 40 == len(server.keys)
     assert len(set(server.keys)) == 40
