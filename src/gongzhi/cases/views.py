@@ -51,6 +51,7 @@ from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
 from gongzhi.org.models import Estate, Unit
 from gongzhi.org.permissions import Scope, scope_for
+from gongzhi.org.selectors import estate_units_nearby
 
 CASE_RELATED = (
     "estate__community__parent",
@@ -213,9 +214,18 @@ def _matter_choices(case_or_estate: Case | Estate) -> list[Any]:
     return sorted((e.matter for e in entries.values()), key=lambda m: m.code)
 
 
-def _unit_choices() -> list[Unit]:
+def _unit_choices(*, estate: Estate | None = None, scope: Any = None) -> list[Unit]:
+    """Units to pick from: those serving the case's estate (its own bodies, then every
+    level above it) on a case page; the units of the office's area on the desk. Never
+    another city's units."""
+    if estate is not None:
+        qs = estate_units_nearby(estate)
+    elif scope is not None:
+        qs = scope.visible_units().filter(is_active=True)
+    else:
+        qs = Unit.objects.none()
     return list(
-        Unit.objects.select_related("kind", "jurisdiction").order_by(
+        qs.select_related("kind", "jurisdiction").order_by(
             "jurisdiction__depth", "kind__sort", "name"
         )
     )
@@ -325,7 +335,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "appeals": appeals,
         "pending_appeal": pending_appeal,
         "streets": streets,
-        "units": _unit_choices() if need_units else [],
+        "units": _unit_choices(estate=case.estate) if need_units else [],
         "matters": _matter_choices(case) if need_matters else [],
         "suggestions": suggestions,
         "ratings": Rating.choices,
@@ -724,7 +734,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/desk.html",
-        {"groups": groups, "total": len(rows), "units": _unit_choices()},
+        {"groups": groups, "total": len(rows), "units": _unit_choices(scope=scope)},
     )
 
 

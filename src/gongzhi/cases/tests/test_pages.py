@@ -515,3 +515,21 @@ def test_dissatisfied_rating_reopens_and_the_unit_appeals_from_the_page(demo, lo
     )
     assert response.status_code == 302
     assert case.appeals.get().state == "upheld"
+
+
+def test_case_page_offers_only_units_serving_the_estate(demo, login) -> None:
+    from gongzhi.cases import services as svc
+    from gongzhi.org.models import Unit
+
+    case = svc.case_register(
+        channel="12345",
+        estate="JX-E001",
+        title="违建",
+        description="楼顶加盖",
+        matter_code="JX-04-a",
+    )
+    page = login("zfj").get(f"/cases/{case.number}/").content.decode()
+    assert demo.units["housing_bureau"].name in page
+    elsewhere = Unit.objects.exclude(jurisdiction__path__startswith="/370000000000/").first()
+    assert elsewhere is not None
+    assert f">{elsewhere.name}<" not in page
