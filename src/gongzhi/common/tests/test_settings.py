@@ -48,3 +48,13 @@ def test_production_refuses_a_weak_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_beat_schedule_names_registered_tasks() -> None:
+    from django.conf import settings
+
+    from gongzhi.config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

@@ -159,9 +159,11 @@ CACHES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", ""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
-# The deadline sweep of cases, every minute (celery -A gongzhi.config.celery beat).
+# The deadline sweeps (celery -A gongzhi.config.celery beat): cases every minute,
+# decisions of joint conferences (reminders, overdue flags) every hour.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
+    "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
 }
 
 LOGGING = {
