@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from gongzhi.org.models import Body, BodyMember, Post, RoleGrant
+from gongzhi.org.models import Body, BodyMember, Person, Post, RoleGrant
 from gongzhi.org.services import (
     body_create,
     body_member_assign,
@@ -17,7 +17,7 @@ from gongzhi.org.services import (
 )
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.demo import DemoAccount, DemoContext
 
 START = dt.date(2022, 2, 11)  # the date of 嘉政办发〔2022〕1号
 
@@ -98,9 +98,9 @@ ACCOUNTS = [
 
 
 def build(ctx: DemoContext) -> None:
-    people: dict[str, object] = {}
+    people: dict[str, Person] = {}
 
-    def person(name: str, phone: str = "") -> object:
+    def person(name: str, phone: str = "") -> Person:
         if name not in people:
             people[name] = person_create(name=name, phone=phone)
         return people[name]
@@ -142,12 +142,12 @@ def build(ctx: DemoContext) -> None:
     )
     for _key, unit in sorted(ctx.units.items()):
         if unit.jurisdiction.tier <= 4 and unit.kind_id not in ("property_company",):
-            name = next(liaison_names, None)
-            if name is None:
+            liaison = next(liaison_names, None)
+            if liaison is None:
                 break
             post_assign(
                 unit=unit,
-                person=person(name, f"1380537{len(people):04d}"),
+                person=person(liaison, f"1380537{len(people):04d}"),
                 role=Post.Role.LIAISON,
                 title="联络员",
                 start_date=START,
@@ -170,12 +170,12 @@ def build(ctx: DemoContext) -> None:
         duties="负责全县物业管理的组织领导、综合协调等工作，开展评先创优活动（003 三(一)）",
         source="003 附件1",
     )
-    for sort, (role, name, title, key) in enumerate(LEADERSHIP_GROUP):
+    for sort, (member_role, name, title, member_key) in enumerate(LEADERSHIP_GROUP):
         body_member_assign(
             body=group,
-            role=role,
+            role=member_role,
             person=person(name),
-            unit=ctx.units.get(key or ""),
+            unit=ctx.units.get(member_key or ""),
             title=title,
             start_date=START,
             sort=sort,
@@ -194,16 +194,16 @@ def build(ctx: DemoContext) -> None:
             is_staff=role == RoleGrant.Role.PLATFORM_ADMIN,
             is_superuser=role == RoleGrant.Role.PLATFORM_ADMIN,
         )
-        unit = ctx.units.get(unit_key) if unit_key else None
+        grant_unit = ctx.units.get(unit_key) if unit_key else None
         role_grant(
             user=user,
             role=role,
-            unit=unit,
+            unit=grant_unit,
             jurisdiction=ctx.jurisdictions[place] if place else None,
         )
         ctx.users[username] = user
-        where = unit.name if unit else (place or "")
-        ctx.accounts.append(_account(username, RoleGrant.Role(role).label, where))
+        where = grant_unit.name if grant_unit else (place or "")
+        ctx.accounts.append(_account(username, str(RoleGrant.Role(role).label), where))
     # The street office handler also staffs the street's joint-conference office.
     role_grant(
         user=ctx.users["jiedao"],
@@ -212,7 +212,7 @@ def build(ctx: DemoContext) -> None:
     )
 
 
-def _account(username: str, role: str, where: str) -> object:
+def _account(username: str, role: str, where: str) -> DemoAccount:
     from gongzhi.demo import DemoAccount
 
     return DemoAccount(username=username, role=str(role), where=where)

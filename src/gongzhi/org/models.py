@@ -3,6 +3,8 @@ bodies, and the accounts with their roles."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -10,14 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
 
+if TYPE_CHECKING:
+    from gongzhi.org.permissions import Scope
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
+    # Not a field: gongzhi.org.permissions.scope_for memoises the account's roles here.
+    _gongzhi_scope: Scope
+
     class Meta(AbstractUser.Meta):
-        verbose_name = _("账号")
-        verbose_name_plural = _("账号")
+        # django-stubs types AbstractUser.Meta's names as str; Django itself uses lazy text.
+        verbose_name = _("账号")  # type: ignore[assignment]
+        verbose_name_plural = _("账号")  # type: ignore[assignment]
         ordering = ["username"]
 
     def __str__(self) -> str:

@@ -49,8 +49,10 @@ def test_changing_a_liaison_keeps_history(demo) -> None:
     second = person_create(name="乙")
     post_assign(unit=unit, person=first, role=Post.Role.LIAISON, start_date=dt.date(2026, 1, 1))
     post_assign(unit=unit, person=second, role=Post.Role.LIAISON, start_date=dt.date(2026, 6, 1))
-    assert unit_post_holder(unit, Post.Role.LIAISON, on=dt.date(2026, 7, 1)).person == second
-    assert unit_post_holder(unit, Post.Role.LIAISON, on=dt.date(2026, 3, 1)).person == first
+    july = unit_post_holder(unit, Post.Role.LIAISON, on=dt.date(2026, 7, 1))
+    march = unit_post_holder(unit, Post.Role.LIAISON, on=dt.date(2026, 3, 1))
+    assert july is not None and july.person == second
+    assert march is not None and march.person == first
     old = Post.objects.get(unit=unit, person=first, role=Post.Role.LIAISON)
     assert old.end_date == dt.date(2026, 5, 31)
     assert [p.person.name for p in unit_post_history(unit) if p.role == "liaison"][:2] == [
