@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema
@@ -12,7 +14,7 @@ from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.services import catalog_export, catalog_import
 from gongzhi.common.apiauth import session_auth
 from gongzhi.common.errors import PermissionDenied
-from gongzhi.org.models import Estate, Jurisdiction
+from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
 
 router = Router(tags=["职责清单"])
@@ -106,7 +108,10 @@ def import_file(
         raise PermissionDenied("只有本辖区的联席会议办公室可以导入职责清单")
     doc = read_catalog_file(file.read(), file.name or "")
     result = catalog_import(
-        jurisdiction=node, document=doc, actor=request.user, filename=file.name or ""
+        jurisdiction=node,
+        document=doc,
+        actor=cast(User, request.user),  # session_auth: a signed-in account
+        filename=file.name or "",
     )
     return {
         "catalog": result.catalog.name,

@@ -188,7 +188,8 @@ def catalog_import(
                 setattr(matter, key, value)
             matter.save()
             updated += 1
-        matter.assist_kinds.set([kinds[k] for k in v.get("assist", [])])
+        # django-stubs assumes integer primary keys; UnitKind's is its code.
+        matter.assist_kinds.set([kinds[k] for k in v.get("assist", [])])  # type: ignore[misc]
     removed = len(existing)
     if existing:
         MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()

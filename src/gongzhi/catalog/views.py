@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,8 @@ from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.services import catalog_export, catalog_import
 from gongzhi.common.errors import DomainError, InvalidInput
-from gongzhi.org.models import Estate, Jurisdiction
+from gongzhi.common.http import HtmxHttpRequest
+from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -59,7 +62,10 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
                 raise InvalidInput(summary="文件超过 5 MB，请拆分后导入", errors=[])
             doc = read_catalog_file(upload.read(), upload.name or "")
             result = catalog_import(
-                jurisdiction=node, document=doc, actor=request.user, filename=upload.name or ""
+                jurisdiction=node,
+                document=doc,
+                actor=cast(User, request.user),  # @login_required
+                filename=upload.name or "",
             )
         except InvalidInput as exc:
             context.update(errors=exc.errors, summary=exc.message)
@@ -85,7 +91,7 @@ def export_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return export_response(data, node, fmt)
 
 
-def route_page(request: HttpRequest) -> HttpResponse:
+def route_page(request: HtmxHttpRequest) -> HttpResponse:
     estates = Estate.objects.select_related("community").order_by("code")
     estate_code = request.GET.get("estate", "")
     matter_code = request.GET.get("matter", "")

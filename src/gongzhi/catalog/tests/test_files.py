@@ -69,7 +69,7 @@ def test_bad_yaml_is_refused_with_every_error_and_changes_nothing(demo) -> None:
     assert "上级编码 ZZ-9 在本清单和上级清单中都不存在" in text
     # Each error names its line in the file.
     dup = next(e for e in caught.value.errors if "重复" in e.message)
-    assert dup.row == 10 and dup.column.startswith("code")
+    assert dup.row == 10 and dup.column is not None and dup.column.startswith("code")
     assert snapshot() == before
 
 
@@ -171,7 +171,7 @@ def test_bad_xlsx_lists_row_and_column_letters(demo) -> None:
     before = snapshot()
     with pytest.raises(InvalidInput) as caught:
         catalog_import(jurisdiction=demo.county, document=read_xlsx(bad_workbook()))
-    errors = {(e.row, e.column.split("（")[0], e.message) for e in caught.value.errors}
+    errors = {(e.row, (e.column or "").split("（")[0], e.message) for e in caught.value.errors}
     assert (3, "B", "名称不能为空") in errors
     assert any(r == 4 and c == "N" and "必须大于零" in m for r, c, m in errors)
     assert any(r == 5 and c == "A" and "重复" in m for r, c, m in errors)
