@@ -19,6 +19,10 @@ from gongzhi.cases.models import (
     ReportForm,
 )
 
+# Inline rows show these columns, all read-only (tuples: the admin's types take either).
+EVENT_FIELDS = ("created_at", "action", "from_state", "to_state", "actor", "unit", "reason")
+TASK_FIELDS = ("kind", "unit", "state", "checkin_due_at", "checked_in_at", "done_at")
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -35,8 +39,8 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "from_state", "to_state", "actor", "unit", "reason"]
-    readonly_fields = fields
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -49,8 +53,8 @@ class CaseTaskInline(admin.TabularInline):
     model = CaseTask
     extra = 0
     can_delete = False
-    fields = ["kind", "unit", "state", "checkin_due_at", "checked_in_at", "done_at"]
-    readonly_fields = fields
+    fields = TASK_FIELDS
+    readonly_fields = TASK_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -80,6 +80,16 @@ class LoadResult:
         return 100 * self.client_cpu_s / self.elapsed if self.elapsed > 0 else 0.0
 
 
+@dataclass
+class _Tally:
+    """What the load workers count between them."""
+
+    issued: int = 0
+    failures: int = 0
+    created: int = 0
+    first_error: str = ""
+
+
 def summarize(
     *,
     connections: int,
@@ -200,7 +210,7 @@ async def _load(
     hard_stop = measure_from + (duration if duration > 0 else 600.0) + REQUEST_TIMEOUT
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    state = {"issued": 0, "failures": 0, "created": 0, "first_error": ""}
+    state = _Tally()
     cpu_mark: list[float] = []
 
     def cpu() -> float:
@@ -209,7 +219,8 @@ async def _load(
 
     async def worker(n: int) -> None:
         seq = 0
-        reader = writer = None
+        reader: asyncio.StreamReader | None = None
+        writer: asyncio.StreamWriter | None = None
         try:
             while True:
                 now = perf()
@@ -217,10 +228,10 @@ async def _load(
                     return
                 measuring = now >= measure_from
                 if measuring:
-                    if max_requests and state["issued"] >= max_requests:
+                    if max_requests and state.issued >= max_requests:
                         return
-                    state["issued"] += 1
-                if writer is None:
+                    state.issued += 1
+                if reader is None or writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
                     writer.get_extra_info("socket").setsockopt(
                         socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
@@ -234,9 +245,9 @@ async def _load(
                     status = await asyncio.wait_for(_read_response(reader), REQUEST_TIMEOUT)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
                     if measuring:
-                        state["failures"] += 1
-                    if not state["first_error"]:
-                        state["first_error"] = f"{type(exc).__name__}: {exc}"
+                        state.failures += 1
+                    if not state.first_error:
+                        state.first_error = f"{type(exc).__name__}: {exc}"
                     with contextlib.suppress(Exception):
                         writer.close()
                     reader = writer = None
@@ -244,7 +255,7 @@ async def _load(
                     continue
                 t1 = perf()
                 if status == 201:
-                    state["created"] += 1
+                    state.created += 1
                 if measuring and t0 >= measure_from:
                     latencies.append(t1 - t0)
                     statuses[status] = statuses.get(status, 0) + 1
@@ -267,11 +278,11 @@ async def _load(
         connections=connections,
         latencies=latencies,
         statuses=statuses,
-        failures=state["failures"],
+        failures=state.failures,
         elapsed=max(0.0, end - max(start, measure_from)),
-        created_total=state["created"],
+        created_total=state.created,
         client_cpu_s=cpu_used,
-        first_error=state["first_error"],
+        first_error=state.first_error,
     )
 
 

@@ -254,7 +254,7 @@ class Case(BaseModel):
 
     @property
     def state_label(self) -> str:
-        return State(self.state).label
+        return str(State(self.state).label)
 
 
 class CaseTask(BaseModel):

@@ -1270,7 +1270,9 @@ def case_rate(
             now=now,
         )
         if case.reopen_count < limit:
-            changes = _dispatch_changes(case, case.lead_unit, case.matter, now)
+            lead = case.lead_unit
+            assert lead is not None, "a case awaiting its rating was handled by a lead unit"
+            changes = _dispatch_changes(case, lead, case.matter, now)
             changes.update(rating=rating, rating_reason=reason, reopen_count=case.reopen_count + 1)
             case_transition(
                 case=case,
@@ -1950,6 +1952,7 @@ def case_appeal(
         raise InvalidInput(errors=[FieldError("reason", "请说明申诉理由")])
     if case.appeals.filter(state=RatingAppeal.AppealState.PENDING).exists():
         raise DomainError("已有待裁定的申诉")
+    assert case.lead_unit is not None, "only the lead side may appeal (checked above)"
     appeal = RatingAppeal.objects.create(case=case, unit=case.lead_unit, reason=reason.strip())
     _event(
         case,
@@ -2074,6 +2077,7 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
         .only("pk", "title", "lead_unit_id", "resolve_due_at", "state")
         .order_by("resolve_due_at")[:batch]
     ):
+        assert case.resolve_due_at is not None  # filtered on it above
         with transaction.atomic():
             if Case.objects.filter(pk=case.pk, warned_at__isnull=True).update(warned_at=now):
                 _event(
@@ -2194,6 +2198,8 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
         .order_by("pk")[:batch]
     )
     for case in late:
+        # Both filtered on above.
+        assert case.lead_unit_id is not None and case.response_due_at is not None
         with transaction.atomic():
             due = case.response_due_at
             record = _accountability(

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect, render
@@ -49,7 +50,8 @@ from gongzhi.catalog.classify import get_classifier
 from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
-from gongzhi.org.models import Estate, Unit
+from gongzhi.common.http import HtmxHttpRequest
+from gongzhi.org.models import Estate, Unit, User
 from gongzhi.org.permissions import Scope, scope_for
 from gongzhi.org.selectors import estate_units_nearby
 
@@ -152,6 +154,7 @@ def _state_label(value: str) -> str:
 def clock(case: Case, now: dt.datetime) -> dict[str, Any] | None:
     """The running limit of a case for the countdown: acceptance while it waits to be
     signed for, resolution after that; none while suspended or done."""
+    due: dt.datetime | None
     if case.state == State.DISPATCHED and case.accept_due_at:
         due, label = case.accept_due_at, _("签收")
     elif case.state in (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS):
@@ -349,12 +352,14 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
     return context
 
 
-def _render_case(request: HttpRequest, case: Case, status: int = 200, **extra: Any) -> HttpResponse:
+def _render_case(
+    request: HtmxHttpRequest, case: Case, status: int = 200, **extra: Any
+) -> HttpResponse:
     template = "cases/_case_panel.html" if request.htmx else "cases/case_detail.html"
     return render(request, template, case_context(request, case, **extra), status=status)
 
 
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     case = _case(request, number)
@@ -585,7 +590,7 @@ DONE_MESSAGES = {
 
 
 @require_POST
-def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def case_act(request: HtmxHttpRequest, number: str, action: str) -> HttpResponse:
     """One action on a case. Success: back to the page (or the page it came from); a
     stale version: 409 with the current case and the conflict message; bad input: 422
     with the errors next to the fields; a refused rule: its message, 400/403."""
@@ -640,7 +645,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     return redirect("cases:detail", number=number)
 
 
-def _hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _hx_redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -649,7 +654,7 @@ def _hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     """Stream an attachment after checking the reader may see the case; media URLs are
     never exposed. ``?thumb=1`` gives a small JPEG of a photo."""
     case = _case(request, number)
@@ -663,7 +668,7 @@ def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
             img.thumbnail((320, 320))
             out = BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=80)
-        response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+        response: HttpResponseBase = HttpResponse(out.getvalue(), content_type="image/jpeg")
     else:
         response = FileResponse(att.file.open("rb"), content_type=att.content_type)
         response["Content-Disposition"] = f'inline; filename="{att.sha256[:16]}"'
@@ -696,7 +701,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     classifier = get_classifier()
     matters_by_community: dict[int, list[Any]] = {}
     answers: dict[tuple[int, str], Any] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for case in cases:
         community = case.estate.community
         if community.pk not in matters_by_community:
@@ -748,7 +753,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied(_("您不属于任何成员单位"))
     now = _now()
     cases = list(selectors.inbox_cases(scope)[:300])
-    rows = [{"case": c, "clock": clock(c, now)} for c in cases]
+    rows: list[dict[str, Any]] = [{"case": c, "clock": clock(c, now)} for c in cases]
     tasks = list(selectors.inbox_tasks(scope)[:200])
     task_rows = [
         {
@@ -795,7 +800,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def task_act(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     scope = scope_for(request.user)
     task = CaseTask.objects.select_related("case", "unit").filter(pk=pk).first()
     if task is None or task.unit_id not in scope.unit_ids:
@@ -832,13 +837,14 @@ def task_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # @login_required
     cases = list(
-        Case.objects.filter(reporter_user=request.user)
+        Case.objects.filter(reporter_user=user)
         .select_related(*selectors.LIST_RELATED)
         .order_by("-created_at", "-id")[:200]
     )
     notices = list(
-        Notification.objects.filter(user=request.user, read_at__isnull=True)
+        Notification.objects.filter(user=user, read_at__isnull=True)
         .select_related("case")
         .order_by("-created_at", "-id")[:20]
     )
@@ -870,10 +876,10 @@ def _estates() -> list[Estate]:
 
 def report(request: HttpRequest) -> HttpResponse:
     """The resident's report form (logged in or anonymous, channel web)."""
-    user = request.user
-    anonymous = not user.is_authenticated
+    user = request.user if request.user.is_authenticated else None
+    anonymous = user is None
     values = {name: "" for name in REPORT_FIELDS}
-    if not anonymous:
+    if user is not None:
         values["reporter_name"] = user.get_full_name() or str(getattr(user, "display_name", ""))
     errors: dict[str, list[str]] = {}
     status = 200
@@ -904,14 +910,14 @@ def report(request: HttpRequest) -> HttpResponse:
                 matter_code=values["matter_code"],
                 reporter_name=values["reporter_name"],
                 reporter_phone=values["reporter_phone"],
-                reporter_user=None if anonymous else user,
+                reporter_user=user,
                 building=values["building"],
                 unit_no=values["unit_no"],
                 room=values["room"],
                 location=values["location"],
                 idempotency_key=f"web:{key}" if key else None,
                 uploads=uploads,
-                actor=None if anonymous else user,
+                actor=user,
             )
         except InvalidInput as exc:
             errors = _errors_by_field(exc)

@@ -29,7 +29,7 @@ BODY = {
 }
 
 
-def post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any:
+def post(client: Client, url: str, body: dict[str, Any], **headers: Any) -> Any:
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 
 

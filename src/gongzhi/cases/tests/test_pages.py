@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from io import BytesIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,8 +34,8 @@ def user(name: str) -> User:
     return User.objects.get(username=name)
 
 
-def register(**kw) -> Case:
-    data = {
+def register(**kw: Any) -> Case:
+    data: dict[str, Any] = {
         "channel": "12345",
         "estate": "JX-E001",
         "title": "楼道垃圾没清",
@@ -70,7 +71,7 @@ def test_desk_shows_a_registered_case_with_a_suggestion_and_dispatch_works(demo,
     assert response.status_code == 302 and response["Location"] == "/cases/desk/"
     case.refresh_from_db()
     assert case.state == State.DISPATCHED
-    assert case.lead_unit.name == "嘉祥鸿泰物业服务有限公司"
+    assert case.lead_unit is not None and case.lead_unit.name == "嘉祥鸿泰物业服务有限公司"
     assert case.number not in client.get("/cases/desk/").content.decode()
 
 
@@ -244,7 +245,9 @@ def test_report_form_bad_input_gives_422_with_field_errors_and_writes_nothing(de
 def test_anonymous_report_and_track(demo) -> None:
     client = Client()
     form = client.get("/cases/report/").content.decode()
-    key = re.search(r'name="form_key" value="([0-9a-f]+)"', form).group(1)
+    found = re.search(r'name="form_key" value="([0-9a-f]+)"', form)
+    assert found is not None
+    key = found.group(1)
     photo = BytesIO(png())
     photo.name = "scene.png"
     data = {

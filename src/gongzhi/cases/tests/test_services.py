@@ -217,6 +217,7 @@ def test_transfer_goes_straight_to_the_receiver_and_the_result_comes_back(demo) 
     assert case.lead_unit == demo.units["housing_bureau"]
     assert case.transferred_from == demo.units["urban_enforcement"]
     # The receiver must act at once: two working hours, well inside the normal limit.
+    assert case.resolve_due_at is not None
     assert case.accept_due_at is not None and case.accept_due_at < case.resolve_due_at
     s.case_accept(case=case, actor=u("zjj"))
     s.case_handle(case=case, actor=u("zjj"), result="已鉴定为安全")
@@ -329,6 +330,7 @@ def test_suspend_pauses_the_clock(demo) -> None:
     case = register(now=NOW)
     s.case_accept(case=case, actor=u("wuye"), now=NOW)
     due = fresh(case).resolve_due_at
+    assert due is not None
     with pytest.raises(InvalidInput):
         s.case_suspend(case=fresh(case), actor=u("wuye"), reason="")
     s.case_suspend(case=fresh(case), actor=u("wuye"), reason="等待供水公司", now=NOW)
