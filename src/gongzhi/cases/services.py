@@ -1254,8 +1254,15 @@ def case_rate(
                 expected_version=expected_version,
                 now=now,
             )
+        # Rating is open only while the result awaits it, as for the "rate" move: a
+        # closed case is not re-rated to reopen it, an undispatched one has no result.
+        spec = MOVES["rate"]
+        if case.state not in spec.sources:
+            raise DomainError(
+                f"案件当前状态为“{State(case.state).label}”，不能{spec.label}", code="bad_state"
+            )
         # The rating is an event of its own so that metrics count it, then the move.
-        _check_side(actor, case, MOVES["rate"].sides)
+        _check_side(actor, case, spec.sides)
         if expected_version is not None and expected_version != case.version:
             raise Conflict("该案件已被他人更新，请刷新页面后重试")
         _event(

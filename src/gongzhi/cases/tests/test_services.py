@@ -364,6 +364,27 @@ def test_dissatisfied_reopens_then_goes_to_review(demo, settings) -> None:
     assert fresh(case).state == State.CLOSED
 
 
+def test_dissatisfied_rating_only_while_the_result_awaits_it(demo, settings) -> None:
+    settings.GONGZHI_REOPEN_LIMIT = 1
+    waiting = register(matter_code="")
+    assert waiting.state == State.REGISTERED and waiting.lead_unit_id is None
+    with pytest.raises(DomainError, match="不能评价"):
+        s.case_rate(case=fresh(waiting), actor=u("office"), rating="dissatisfied", reason="慢")
+    case = register()
+    s.case_accept(case=case, actor=u("wuye"))
+    s.case_handle(case=fresh(case), actor=u("wuye"), result="已清理")
+    s.case_feedback(case=fresh(case), actor=u("office"))
+    s.case_rate(case=fresh(case), actor=u("office"), rating="satisfied")
+    events = CaseEvent.objects.filter(case=case).count()
+    # Rated and closed: a second, dissatisfied rating does not reopen it.
+    with pytest.raises(DomainError, match="不能评价"):
+        s.case_rate(case=fresh(case), actor=u("office"), rating="dissatisfied", reason="又脏了")
+    case = fresh(case)
+    assert case.state == State.CLOSED and case.reopen_count == 0
+    assert case.rating == "satisfied"
+    assert CaseEvent.objects.filter(case=case).count() == events
+
+
 def test_rating_appeal_upheld(demo) -> None:
     case = register()
     s.case_accept(case=case, actor=u("wuye"))
