@@ -12,6 +12,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -51,6 +52,7 @@ from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
 from gongzhi.common.http import HtmxHttpRequest
+from gongzhi.common.ratelimit import client_address, rate_limit_hit
 from gongzhi.org.models import Estate, Unit, User
 from gongzhi.org.permissions import Scope, scope_for
 from gongzhi.org.selectors import estate_units_nearby
@@ -884,6 +886,18 @@ def report(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
+        if anonymous and rate_limit_hit(
+            scope="anon-report",
+            who=client_address(request),
+            limit=int(getattr(settings, "GONGZHI_ANON_REPORTS_PER_HOUR", 10)),
+            window_seconds=3600,
+        ):
+            return render(
+                request,
+                "cases/report_limited.html",
+                {"limit": getattr(settings, "GONGZHI_ANON_REPORTS_PER_HOUR", 10)},
+                status=429,
+            )
         values = {name: request.POST.get(name, "").strip() for name in REPORT_FIELDS}
         uploads = _uploads(request, "files")
         problems: list[FieldError] = []

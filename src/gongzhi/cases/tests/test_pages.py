@@ -536,3 +536,27 @@ def test_case_page_offers_only_units_serving_the_estate(demo, login) -> None:
     elsewhere = Unit.objects.exclude(jurisdiction__path__startswith="/370000000000/").first()
     assert elsewhere is not None
     assert f">{elsewhere.name}<" not in page
+
+
+def test_anonymous_reports_are_rate_limited_per_address(demo, settings) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.GONGZHI_ANON_REPORTS_PER_HOUR = 2
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    data = {
+        "estate": "JX-E001",
+        "title": "楼道灯坏了",
+        "description": "不亮",
+        "reporter_phone": "13900001111",
+    }
+    for n in range(2):
+        assert client.post("/cases/report/", {**data, "form_key": f"k{n}"}).status_code == 200
+    refused = client.post("/cases/report/", {**data, "form_key": "k3"})
+    assert refused.status_code == 429
+    assert "提交过于频繁" in refused.content.decode()
+    assert Case.objects.filter(title="楼道灯坏了").count() == 2
+    # Another address is not held back.
+    other = Client(REMOTE_ADDR="203.0.113.8")
+    assert other.post("/cases/report/", {**data, "form_key": "k4"}).status_code == 200
+    cache.clear()
