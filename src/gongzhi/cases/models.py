@@ -449,7 +449,7 @@ class Accountability(BaseModel):
     class Kind(models.TextChoices):
         DELAY = "delay", _("拖延不办")
         BUCK_PASSING = "buck_passing", _("推诿扯皮")
-        ABSENT = "absent", _("吹哨未报到")
+        ABSENT = "absent", _("未按时报到")
 
     unit = models.ForeignKey(
         "org.Unit",

@@ -96,7 +96,7 @@ ACTION_LABELS = {
     "warn": _lazy("临期预警"),
     "account_delay": _lazy("记拖延不办"),
     "account_buck_passing": _lazy("记推诿扯皮"),
-    "account_absent": _lazy("记吹哨未报到"),
+    "account_absent": _lazy("记未按时报到"),
     "supervise": _lazy("超时督办"),
     "step_discover": _lazy("发现"),
     "step_report": _lazy("呈报"),
