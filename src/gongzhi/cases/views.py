@@ -30,7 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.cases import access, selectors, services
@@ -72,36 +72,36 @@ STREET_KINDS = ("street_office", "town_government")
 # Moves a page never offers: a conference's decisions come from the meetings app, and
 # "review" follows from a dissatisfied rating.
 HIDDEN_MOVES = {"decide_close", "decide_return", "review"}
-CONFLICT_MESSAGE = _lazy(
+CONFLICT_MESSAGE = gettext_lazy(
     "该案件刚被他人处理，您看到的页面已过时。下面是最新情况，请核对后重新操作。"
 )
 ACTION_LABELS = {
-    "register": _lazy("登记"),
-    "discover": _lazy("发现"),
-    "task_assist": _lazy("通知协办"),
-    "task_whistle": _lazy("街道吹哨"),
-    "task_police": _lazy("通知公安"),
-    "task_checkin": _lazy("报到"),
-    "task_done": _lazy("完成协办任务"),
-    "step_photo": _lazy("拍照取证"),
-    "step_stop": _lazy("现场制止"),
-    "report_opinion": _lazy("呈报表签署意见"),
-    "attach": _lazy("上传附件"),
-    "callback": _lazy("回访"),
-    "appeal": _lazy("评价申诉"),
-    "appeal_upheld": _lazy("申诉成立"),
-    "appeal_rejected": _lazy("申诉驳回"),
-    "rated": _lazy("评价"),
-    "merged_in": _lazy("并入重复件"),
-    "warn": _lazy("临期预警"),
-    "account_delay": _lazy("记拖延不办"),
-    "account_buck_passing": _lazy("记推诿扯皮"),
-    "account_absent": _lazy("记未按时报到"),
-    "supervise": _lazy("超时督办"),
-    "step_discover": _lazy("发现"),
-    "step_report": _lazy("呈报"),
-    "step_handle": _lazy("处理"),
-    "step_close": _lazy("结案"),
+    "register": gettext_lazy("登记"),
+    "discover": gettext_lazy("发现"),
+    "task_assist": gettext_lazy("通知协办"),
+    "task_whistle": gettext_lazy("街道吹哨"),
+    "task_police": gettext_lazy("通知公安"),
+    "task_checkin": gettext_lazy("报到"),
+    "task_done": gettext_lazy("完成协办任务"),
+    "step_photo": gettext_lazy("拍照取证"),
+    "step_stop": gettext_lazy("现场制止"),
+    "report_opinion": gettext_lazy("呈报表签署意见"),
+    "attach": gettext_lazy("上传附件"),
+    "callback": gettext_lazy("回访"),
+    "appeal": gettext_lazy("评价申诉"),
+    "appeal_upheld": gettext_lazy("申诉成立"),
+    "appeal_rejected": gettext_lazy("申诉驳回"),
+    "rated": gettext_lazy("评价"),
+    "merged_in": gettext_lazy("并入重复件"),
+    "warn": gettext_lazy("临期预警"),
+    "account_delay": gettext_lazy("记拖延不办"),
+    "account_buck_passing": gettext_lazy("记推诿扯皮"),
+    "account_absent": gettext_lazy("记未按时报到"),
+    "supervise": gettext_lazy("超时督办"),
+    "step_discover": gettext_lazy("发现"),
+    "step_report": gettext_lazy("呈报"),
+    "step_handle": gettext_lazy("处理"),
+    "step_close": gettext_lazy("结案"),
 }
 
 
@@ -582,12 +582,12 @@ ACTIONS: dict[str, Callable[[HttpRequest, Case, int | None], None]] = {
     "appeal_decide": _act_appeal_decide,
 }
 DONE_MESSAGES = {
-    "dispatch": _lazy("已分派"),
-    "accept": _lazy("已签收"),
-    "rate": _lazy("感谢您的评价"),
-    "attach": _lazy("附件已上传"),
-    "photo": _lazy("现场照片已上传"),
-    "report": _lazy("已呈报并生成呈报表"),
+    "dispatch": gettext_lazy("已分派"),
+    "accept": gettext_lazy("已签收"),
+    "rate": gettext_lazy("感谢您的评价"),
+    "attach": gettext_lazy("附件已上传"),
+    "photo": gettext_lazy("现场照片已上传"),
+    "report": gettext_lazy("已呈报并生成呈报表"),
 }
 
 
