@@ -5,14 +5,15 @@ always in one transaction with an event row."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -53,6 +54,7 @@ from gongzhi.common.errors import (
 )
 from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
 
+P = ParamSpec("P")
 DEFAULT_ACCEPT_LIMIT = "1wd"
 DEFAULT_RESOLVE_LIMIT = "15wd"
 # 003 三(四): a case passed on must be acted on at once by the receiver.
@@ -455,35 +457,6 @@ def _limits(matter: MatterType | None, now: dt.datetime) -> dict[str, dt.datetim
     }
 
 
-def case_register(
-    *,
-    channel: str,
-    estate: Estate | str,
-    title: str,
-    description: str,
-    matter_code: str = "",
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    reporter_user: Any = None,
-    reporting_unit: Unit | None = None,
-    building: str = "",
-    unit_no: str = "",
-    room: str = "",
-    location: str = "",
-    urgency: str = Urgency.NORMAL,
-    idempotency_key: str | None = None,
-    external_ref: str = "",
-    is_enforcement: bool = False,
-    uploads: Sequence[Upload] = (),
-    actor: Any = None,
-    now: dt.datetime | None = None,
-) -> Case:
-    """Register a case and route it. With a matter type the duty catalog names the lead
-    unit and the case is dispatched at once; without one (or with no unit found) it waits
-    on the office's dispatch desk. The same idempotency key returns the same case."""
-    return case_register_or_replay(**locals())[0]
-
-
 def case_register_or_replay(
     *,
     channel: str,
@@ -507,8 +480,11 @@ def case_register_or_replay(
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """``case_register`` that also says whether the case is new (False: an earlier
-    registration with the same idempotency key, returned as it is)."""
+    """Register a case and route it, and say whether it is new. With a matter type the
+    duty catalog names the lead unit and the case is dispatched at once; without one (or
+    with no unit found) it waits on the office's dispatch desk. The same idempotency key
+    returns the earlier case as it is, with False. ``case_register`` below is the same
+    without the flag."""
     now = _now(now)
     # Most keys are new: look for the key with the cheapest query (one column, no
     # ordering; compiling `.first()` over the case's 50 columns cost a third of the
@@ -592,6 +568,18 @@ def case_register_or_replay(
                 return existing, False
         raise
     return case, True
+
+
+def _case_only(func: Callable[P, tuple[Case, bool]]) -> Callable[P, Case]:
+    @functools.wraps(func)
+    def inner(*args: P.args, **kwargs: P.kwargs) -> Case:
+        return func(*args, **kwargs)[0]
+
+    return inner
+
+
+# The same arguments as case_register_or_replay, returning only the case.
+case_register = _case_only(case_register_or_replay)
 
 
 def _register(
