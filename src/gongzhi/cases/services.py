@@ -259,11 +259,14 @@ def case_transition(
     event_unit_id: int | None = None,
     extra: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    authority: str | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Apply one move of the table to ``case``: check the move, the state and the actor's
     side, update conditionally on the state and version read (so of two people acting at
-    once exactly one wins), and write the event."""
+    once exactly one wins), and write the event. ``authority`` names a side the caller
+    has established itself (a joint conference whose area holds the case), instead of
+    the actor's own."""
     now = _now(now)
     spec = MOVES.get(move)
     if spec is None:
@@ -272,7 +275,12 @@ def case_transition(
         raise DomainError(
             f"案件当前状态为“{State(case.state).label}”，不能{spec.label}", code="bad_state"
         )
-    side = _check_side(actor, case, spec.sides)
+    if authority is not None:
+        if authority not in spec.sides:
+            raise PermissionDenied("您无权对该案件执行此操作")
+        side = authority
+    else:
+        side = _check_side(actor, case, spec.sides)
     if spec.needs_reason and not reason.strip():
         raise InvalidInput(errors=[FieldError("reason", f"{spec.label}须填写理由")])
     if expected_version is not None and expected_version != case.version:
@@ -1395,6 +1403,7 @@ def case_decision_apply(
     *,
     case: Case,
     actor: Any,
+    body: Any,
     decision_label: str,
     outcome: str,
     close: bool,
@@ -1402,9 +1411,13 @@ def case_decision_apply(
     now: dt.datetime | None = None,
 ) -> Case:
     """A joint conference's decision settles a case (close=True) or hands it back to its
-    lead unit with instructions (close=False). Called by the meetings app."""
+    lead unit with instructions (close=False). Called by the meetings app. The authority
+    is the conference (``body``), whose area must hold the case's estate; the event names
+    the person who recorded the decision as done, never "the system"."""
     now = _now(now)
-    extra = {"decision": decision_label}
+    if not case.estate.community.path.startswith(body.jurisdiction.path):
+        raise PermissionDenied(f"案件 {case.number} 不在{body.name}的辖区内")
+    extra = {"decision": decision_label, "body": body.pk}
     if close:
         changes: dict[str, Any] = {"closed_at": now, "result": outcome}
         return case_transition(
@@ -1415,6 +1428,7 @@ def case_decision_apply(
             changes=changes,
             event_unit_id=case.lead_unit_id,
             extra=extra,
+            authority="conference",
             now=now,
         )
     if case.lead_unit is None:
@@ -1429,6 +1443,7 @@ def case_decision_apply(
             changes=changes,
             event_unit_id=case.lead_unit_id,
             extra=extra,
+            authority="conference",
             now=now,
         )
         _notify(

@@ -3,7 +3,8 @@ only code that changes ``Case.state``; it refuses a move this table lacks.
 
 Sides (who may make a move): ``office`` the joint-conference office that oversees the
 case's level (the dispatch desk), ``lead`` the responsible unit's staff, ``reporter`` the
-resident who reported it, ``system`` the deadline sweep and other services."""
+resident who reported it, ``system`` the deadline sweep and other services,
+``conference`` a joint conference's decision on a case in its area (meetings app)."""
 
 from __future__ import annotations
 
@@ -74,10 +75,10 @@ MOVES: dict[str, Move] = {
         # A joint conference's decision settles the case (meetings app).
         Move("decide_close", _("按会议决定结案"),
              (S.REGISTERED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RETURNED,
-              S.ESCALATED, S.HANDLED, S.FEEDBACK, S.REVIEW), S.CLOSED, ("office", "system")),
+              S.ESCALATED, S.HANDLED, S.FEEDBACK, S.REVIEW), S.CLOSED, ("conference",)),
         Move("decide_return", _("按会议决定交回办理"),
              (S.REGISTERED, S.RETURNED, S.ESCALATED, S.SUSPENDED, S.REVIEW), S.DISPATCHED,
-             ("office", "system"), needs_reason=True),
+             ("conference",), needs_reason=True),
     )
 }  # fmt: skip
 

@@ -5,6 +5,7 @@ files)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class DomainError(Exception):
@@ -77,3 +78,48 @@ class InvalidInput(DomainError):
 
     def __str__(self) -> str:
         return self.summary + "\n" + "\n".join(str(e) for e in self.errors)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "greater_than": "数值太小",
+    "less_than": "数值太大",
+    "bool_parsing": "应为是/否",
+    "bool_type": "应为是/否",
+    "datetime_parsing": "日期时间格式不正确",
+    "datetime_from_date_parsing": "日期时间格式不正确",
+    "date_parsing": "日期格式不正确",
+    "date_from_datetime_parsing": "日期格式不正确",
+    "time_parsing": "时间格式不正确",
+    "list_type": "应为列表",
+    "string_type": "应为文本",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "格式不正确",
+    "dict_type": "格式不正确",
+    "extra_forbidden": "不接受该字段",
+}
+
+
+def pydantic_field_errors(errors: list[Any]) -> list[FieldError]:
+    """pydantic's validation errors as field errors with Chinese messages; for a choice
+    field the allowed values are named."""
+    found = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "form")]
+        kind = str(err.get("type", ""))
+        if kind in ("enum", "literal_error"):
+            expected = (err.get("ctx") or {}).get("expected", "")
+            message = (
+                f"取值不在允许范围内（可选：{expected}）" if expected else "取值不在允许范围内"
+            )
+        else:
+            message = _PYDANTIC_MESSAGES.get(kind, f"格式不正确（{err.get('msg', kind)}）")
+        found.append(FieldError(".".join(loc), message))
+    return found

@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from gongzhi.common.errors import DomainError, InvalidInput
+from gongzhi.common.errors import DomainError, InvalidInput, pydantic_field_errors
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -30,10 +30,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = []
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query")]
-        errors.append({"field": ".".join(loc), "message": _zh(err), "row": None, "column": None})
+    errors = [e.as_dict() for e in pydantic_field_errors(list(exc.errors))]
     return api.create_response(
         request,
         {"code": "invalid", "message": "输入有误，请按提示修改", "errors": errors},
@@ -46,25 +43,6 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request, {"code": "unauthenticated", "message": "请先登录"}, status=401
     )
-
-
-def _zh(err: dict[str, object]) -> str:
-    kind = str(err.get("type", ""))
-    messages = {
-        "missing": "必填",
-        "string_too_short": "不能为空",
-        "string_too_long": "太长",
-        "int_parsing": "应为整数",
-        "int_type": "应为整数",
-        "bool_parsing": "应为是/否",
-        "datetime_parsing": "日期时间格式不正确",
-        "date_from_datetime_parsing": "日期格式不正确",
-        "literal_error": "取值不在允许范围内",
-        "enum": "取值不在允许范围内",
-        "string_type": "应为文本",
-        "json_invalid": "不是有效的 JSON",
-    }
-    return messages.get(kind, f"格式不正确（{err.get('msg', kind)}）")
 
 
 # Each app's api.py holds a ``router``; its endpoints declare their own auth.

@@ -1170,18 +1170,18 @@ def _settle_origin(decision: Decision, actor: User | None, now: dt.datetime) -> 
 
 def _apply_to_cases(decision: Decision, actor: User | None) -> None:
     """Close the decision's cases with its outcome, or hand them back to their lead unit
-    with the instructions. The office acts in its own name; otherwise the conference's
-    decision is applied by the system."""
-    from gongzhi.cases import access as case_access
+    with the instructions, on the authority of the conference that decided (its area
+    must hold each case), in the name of the person who reported the decision done."""
     from gongzhi.cases.models import State
     from gongzhi.cases.services import case_decision_apply
 
     label = f"{decision.meeting.title}议定事项：{decision.title}"
+    body = decision.meeting.body
     for case in decision.cases.exclude(state__in=(State.CLOSED, State.MERGED)):
-        who = actor if actor is not None and "office" in case_access.sides(actor, case) else None
         case_decision_apply(
             case=case,
-            actor=who,
+            actor=actor,
+            body=body,
             decision_label=label,
             outcome=decision.outcome,
             close=decision.closes_cases,

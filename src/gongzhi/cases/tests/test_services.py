@@ -425,14 +425,44 @@ def test_manual_escalation_goes_to_the_nearest_office_above(demo) -> None:
 
 def test_decision_closes_or_hands_back(demo) -> None:
     case = register(matter_code="JX-04-a")
+    from gongzhi.org.models import Body
+
+    county_body = Body.objects.filter(jurisdiction=demo.county).first()
     s.case_decision_apply(
-        case=case, actor=u("office"), decision_label="第3次联席会议", outcome="限期拆除", close=True
+        case=case,
+        actor=u("office"),
+        body=county_body,
+        decision_label="第3次联席会议",
+        outcome="限期拆除",
+        close=True,
     )
     assert fresh(case).state == State.CLOSED
+    last = fresh(case).events.last()
+    assert last.actor == u("office") and last.extra["side"] == "conference"
     other = register(matter_code="", channel="web")
     with pytest.raises(DomainError):
         s.case_decision_apply(
-            case=other, actor=None, decision_label="会议", outcome="x", close=False
+            case=other,
+            actor=None,
+            body=county_body,
+            decision_label="会议",
+            outcome="x",
+            close=False,
+        )
+    # A conference of another place has no authority over the case.
+    elsewhere = Body(
+        name="赤壁市联席会议",
+        kind=Body.Kind.JOINT_CONFERENCE,
+        jurisdiction=demo.jurisdictions["赤壁市"],
+    )
+    with pytest.raises(PermissionDenied):
+        s.case_decision_apply(
+            case=register(matter_code="JX-04-a"),
+            actor=u("office"),
+            body=elsewhere,
+            decision_label="会议",
+            outcome="x",
+            close=True,
         )
 
 
