@@ -438,6 +438,7 @@ def test_decision_closes_or_hands_back(demo) -> None:
     )
     assert fresh(case).state == State.CLOSED
     last = fresh(case).events.last()
+    assert last is not None
     assert last.actor == u("office") and last.extra["side"] == "conference"
     other = register(matter_code="", channel="web")
     with pytest.raises(DomainError):
