@@ -150,7 +150,7 @@ def test_six_steps_with_photo_upload_through_htmx(
     page.wait_for_selector(".form-stop")
     assert "拍照" in page.inner_text(".stepper li.current")
     assert page.locator(".thumbs img").count() == 1
-    page.fill(".form-stop textarea[name=action]", "已责令停工，拆除材料暂扣")
+    page.fill(".form-stop textarea[name=measures]", "已责令停工，拆除材料暂扣")
     page.click(".form-stop button")
     page.wait_for_selector(".form-report")
     page.select_option(

@@ -1,93 +1,433 @@
-"""Who stands on which side of a case, who may read it, and who may see the reporter's
-personal data (PIPL: only the office and the units handling the case)."""
+"""Who stands where on a case, who may read which cases, who may register where, which
+units a case may be sent to, and which personal data a reader sees. Every door (pages,
+the JSON API, exports, PDFs, tasks) and every service asks this module; none repeats a
+rule.
+
+Sides (what a user may act as on one case):
+- ``office``    staff of the joint-conference office of the case's level or above;
+- ``lead``      staff of the responsible unit;
+- ``assist``    staff of a unit with an open task on the case (joint handling, whistle,
+                police);
+- ``street``    staff of a street office (or town) whose area holds the estate, or of the
+                street-level office there: may blow the whistle (001 三(二));
+- ``reporter``  the resident who reported it;
+- ``registrar`` the account that registered it (a dispatcher, an integration).
+
+Reading: any side; oversight (office, convener, auditor) of an area that holds the
+estate; staff of a unit that answers for the area (street offices, residents'
+committees: ``reads_area`` in unit_kinds.yaml); staff of the estate's own three parties;
+and units the case has involved (lead, tasks, transferring, reporting).
+
+Personal data (PIPL): the reporter's name, phone and room, and phone numbers, ID numbers
+and rooms written into free text, are shown only to the handling sides (office, lead,
+assist, reporter, registrar); everyone else, including auditors, conveners, the public
+and exports made by them, gets them masked."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from gongzhi.cases.models import Case, CaseTask
+from gongzhi.cases.models import Case, CaseTask, Channel
+from gongzhi.org import kinds
+from gongzhi.org.models import Estate, Jurisdiction, RoleGrant, Unit, UnitKind, User
 from gongzhi.org.permissions import Scope, scope_for
 
-HANDLING_ROLES = ("unit_handler", "unit_head", "three_party")
+HANDLING_ROLES = (
+    RoleGrant.Role.UNIT_HANDLER,
+    RoleGrant.Role.UNIT_HEAD,
+    RoleGrant.Role.THREE_PARTY,
+)
+REPORTER_SIDES = frozenset({"office", "lead", "assist", "reporter", "registrar"})
+OPEN_TASK_STATES = (CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
+STREET_LEVELS = (Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
+# Channels staff register through (the resident's own door is ``web``).
+WALK_IN_CHANNELS = (Channel.VISIT, Channel.PATROL, Channel.REFERRAL)
+OFFICE_CHANNELS = tuple(c for c in Channel.values if c != Channel.WEB)
+
+
+# --- who the account is ---------------------------------------------------------------------
+
+
+@dataclass
+class Viewer:
+    """An account as the case rules see it, built once per request (memoised on the user
+    object like its Scope)."""
+
+    user: Any
+    scope: Scope
+    handling_unit_ids: frozenset[int] = frozenset()
+    # Units whose staff read by area, as (unit id, jurisdiction path).
+    area_units: tuple[tuple[int, str], ...] = ()
+    # Street offices the account works in, as (unit id, jurisdiction path).
+    street_units: tuple[tuple[int, str], ...] = ()
+    # Street-level jurisdictions whose office the account staffs, as paths.
+    street_office_paths: tuple[str, ...] = ()
+    # The estates whose three parties the account belongs to.
+    own_estate_ids: frozenset[int] = frozenset()
+    token: Any = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.scope.user_id
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.scope.is_authenticated
+
+    # -- sides on one case
+
+    def sides(self, case: Case, *, open_task_unit_ids: Iterable[int] | None = None) -> set[str]:
+        """The sides this account may act on for ``case`` (see the module's docstring).
+        ``open_task_unit_ids`` may be given when already loaded (lists, exports)."""
+        found = self.handling_sides(case, open_task_unit_ids=open_task_unit_ids)
+        if self.has_side(case, "street"):
+            found.add("street")
+        return found
+
+    def handling_sides(
+        self, case: Case, *, open_task_unit_ids: Iterable[int] | None = None
+    ) -> set[str]:
+        """The sides that handle the case (all but ``street``): those that may see the
+        reporter."""
+        return {
+            side
+            for side in ("office", "lead", "reporter", "registrar", "assist")
+            if self.has_side(case, side, open_task_unit_ids=open_task_unit_ids)
+        }
+
+    def has_side(
+        self, case: Case, side: str, *, open_task_unit_ids: Iterable[int] | None = None
+    ) -> bool:
+        """One side, asked on its own: most checks need one or two sides, and only
+        ``assist`` and ``street`` cost a query."""
+        scope = self.scope
+        if not scope.is_authenticated:
+            return False
+        uid = scope.user_id
+        if side == "office":
+            return scope.is_admin or scope.manages_jurisdiction(case.level)
+        if side == "lead":
+            return bool(case.lead_unit_id and case.lead_unit_id in self.handling_unit_ids)
+        if side == "reporter":
+            return bool(case.reporter_user_id and case.reporter_user_id == uid)
+        if side == "registrar":
+            return bool(case.registered_by_id and case.registered_by_id == uid)
+        if side == "assist":
+            if not self.handling_unit_ids:
+                return False
+            ids = (
+                set(open_task_unit_ids) if open_task_unit_ids is not None else open_task_units(case)
+            )
+            return bool(ids & self.handling_unit_ids)
+        if side == "street":
+            return bool(
+                (self.street_units or self.street_office_paths) and self.whistle_units(case)
+            )
+        return False
+
+    def whistle_units(self, case: Case) -> list[Unit]:
+        """The street offices (or towns) this account may blow the whistle for on
+        ``case``: those it works in whose area holds the estate, or the street-level
+        office of an area it staffs as joint-conference office."""
+        path = case.area_path
+        unit_ids = [uid for uid, root in self.street_units if path.startswith(root)]
+        roots = [root for root in self.street_office_paths if path.startswith(root)]
+        if not unit_ids and not roots:
+            return []
+        q = Q(pk__in=unit_ids)
+        for root in roots:
+            q |= Q(jurisdiction__path=root)
+        return list(
+            Unit.objects.filter(q, is_active=True, kind_id__in=kinds.kinds_with(kinds.STREET_LEVEL))
+            .select_related("jurisdiction")
+            .order_by("jurisdiction__depth", "name")
+        )
+
+    def sees_reporter(self, case: Case, *, open_task_unit_ids: Iterable[int] | None = None) -> bool:
+        """Whether this account sees the reporter's data on ``case`` (PIPL)."""
+        sides = self.handling_sides(case, open_task_unit_ids=open_task_unit_ids)
+        return bool(sides & REPORTER_SIDES)
+
+    # -- reading
+
+    def reads(self, case: Case) -> bool:
+        if not self.is_authenticated:
+            return False
+        scope = self.scope
+        if scope.is_admin:
+            return True
+        path = case.area_path
+        if any(path.startswith(root) for root in self.oversight_paths):
+            return True
+        if any(path.startswith(root) for _uid, root in self.area_units):
+            return True
+        if case.estate_id in self.own_estate_ids:
+            return True
+        uid = scope.user_id
+        if uid and uid in (case.reporter_user_id, case.registered_by_id):
+            return True
+        units = scope.unit_ids
+        if not units:
+            return False
+        if {case.lead_unit_id, case.transferred_from_id, case.reporting_unit_id} & units:
+            return True
+        return CaseTask.objects.filter(case_id=case.pk, unit_id__in=units).exists()
+
+    @cached_property
+    def oversight_paths(self) -> list[str]:
+        s = self.scope
+        return [*s.office_paths, *s.convener_paths, *s.auditor_paths]
+
+    def readable_q(self) -> Q:
+        """The cases this account may read, as one filter on case columns (indexed
+        prefixes and ids, an EXISTS for tasks; no join, no DISTINCT)."""
+        scope = self.scope
+        if scope.is_admin:
+            return Q()
+        if not scope.is_authenticated:
+            return Q(pk__in=[])
+        q = Q(reporter_user_id=scope.user_id) | Q(registered_by_id=scope.user_id)
+        roots = {*self.oversight_paths, *(root for _uid, root in self.area_units)}
+        for root in _outermost(roots):
+            q |= Q(area_path__startswith=root)
+        if self.own_estate_ids:
+            q |= Q(estate_id__in=sorted(self.own_estate_ids))
+        units = sorted(scope.unit_ids)
+        if units:
+            q |= (
+                Q(lead_unit_id__in=units)
+                | Q(transferred_from_id__in=units)
+                | Q(reporting_unit_id__in=units)
+                | Q(Exists(CaseTask.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)))
+            )
+        return q
+
+
+def viewer(user: Any, *, token: Any = None) -> Viewer:
+    """The Viewer of ``user`` (anonymous: nobody), memoised on the user object."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return Viewer(user=None, scope=scope)
+    cached = getattr(user, "_gongzhi_case_viewer", None)
+    if cached is not None and token is None:
+        return cached  # type: ignore[no-any-return]
+    handling = frozenset(
+        uid for uid, roles in scope.unit_roles.items() if roles.intersection(HANDLING_ROLES)
+    )
+    area_units: list[tuple[int, str]] = []
+    street_units: list[tuple[int, str]] = []
+    own_estates: set[int] = set()
+    if handling:
+        street_kinds = kinds.kinds_with(kinds.STREET_LEVEL)
+        area_kinds = kinds.kinds_with(kinds.READS_AREA)
+        party_kinds = kinds.kinds_in_group(UnitKind.Group.THREE_PARTY)
+        for unit in Unit.objects.filter(pk__in=handling, is_active=True).select_related(
+            "jurisdiction"
+        ):
+            if unit.kind_id in area_kinds:
+                area_units.append((unit.pk, unit.jurisdiction.path))
+            if unit.kind_id in street_kinds:
+                street_units.append((unit.pk, unit.jurisdiction.path))
+            if unit.kind_id in party_kinds and unit.estate_id:
+                own_estates.add(unit.estate_id)
+        own_estates.update(
+            Estate.objects.filter(
+                Q(property_company_id__in=handling) | Q(owners_committee_id__in=handling)
+            ).values_list("pk", flat=True)
+        )
+    street_paths: tuple[str, ...] = ()
+    if scope.office_paths:
+        street_paths = tuple(
+            Jurisdiction.objects.filter(
+                path__in=scope.office_paths, level__in=STREET_LEVELS
+            ).values_list("path", flat=True)
+        )
+    v = Viewer(
+        user=user,
+        scope=scope,
+        handling_unit_ids=handling,
+        area_units=tuple(area_units),
+        street_units=tuple(street_units),
+        street_office_paths=street_paths,
+        own_estate_ids=frozenset(own_estates),
+        token=token,
+    )
+    if token is None:
+        user._gongzhi_case_viewer = v
+    return v
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    """Drop paths that lie under another of the set (their cases are already in)."""
+    ordered = sorted(set(paths))
+    kept: list[str] = []
+    for p in ordered:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return kept
+
+
+def open_task_units(case: Case) -> set[int]:
+    return set(
+        CaseTask.objects.filter(case_id=case.pk, state__in=OPEN_TASK_STATES).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+
+# --- the public face of the module ----------------------------------------------------------
 
 
 def sides(user: Any, case: Case) -> set[str]:
-    """The sides ``user`` may act on for ``case``: office, lead, assist, reporter."""
-    scope = scope_for(user)
-    found: set[str] = set()
-    if not scope.is_authenticated:
-        return found
-    if scope.manages_jurisdiction(case.level) or scope.manages_jurisdiction(case.jurisdiction):
-        found.add("office")
-    if case.lead_unit_id and scope.in_unit(case.lead_unit_id, *HANDLING_ROLES):
-        found.add("lead")
-    if case.reporter_user_id and case.reporter_user_id == scope.user_id:
-        found.add("reporter")
-    if scope.unit_ids and any(
-        scope.in_unit(uid, *HANDLING_ROLES) for uid in task_unit_ids(case, open_only=True)
-    ):
-        found.add("assist")
-    return found
+    return viewer(user).sides(case)
 
 
-def task_unit_ids(case: Case, *, open_only: bool = False) -> set[int]:
-    qs = CaseTask.objects.filter(case_id=case.pk)
-    if open_only:
-        qs = qs.filter(state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN))
-    return set(qs.values_list("unit_id", flat=True))
+def can_read(user: Any, case: Case) -> bool:
+    return viewer(user).reads(case)
+
+
+def readable_cases(user: Any) -> QuerySet[Case]:
+    """Cases ``user`` may list: scoped first; callers filter and order after."""
+    v = viewer(user)
+    if not v.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(v.readable_q())
+
+
+def can_see_reporter(user: Any, case: Case) -> bool:
+    return viewer(user).sees_reporter(case)
 
 
 def acting_unit_id(user: Any, case: Case, side: str) -> int | None:
     """The unit a user acts for on a side, for the event log."""
-    scope = scope_for(user)
+    v = viewer(user)
     if side == "lead":
         return case.lead_unit_id
     if side == "assist":
-        ids = task_unit_ids(case, open_only=True) & scope.unit_ids
+        ids = open_task_units(case) & v.handling_unit_ids
         return min(ids) if ids else None
+    if side == "street":
+        found = v.whistle_units(case)
+        return found[0].pk if found else None
     return None
 
 
-def can_read(user: Any, case: Case) -> bool:
+# --- where a case may go ------------------------------------------------------------------
+
+
+def serving_units(estate: Estate) -> QuerySet[Unit]:
+    """The units that serve ``estate``: every active unit of the levels above it (not
+    other estates' property companies or committees) and the estate's own parties. A
+    case of the estate may be dispatched, transferred, joined, whistled or reported only
+    to these, so that no other county's unit reads its reporter."""
+    from gongzhi.org.selectors import estate_units_nearby
+
+    return estate_units_nearby(estate)
+
+
+def target_unit(estate: Estate, code: str | Unit) -> Unit | None:
+    """The unit named by ``code`` if it serves ``estate``; None otherwise (the caller
+    answers as for a code that does not exist)."""
+    if isinstance(code, Unit):
+        code = code.code
+    return serving_units(estate).filter(code=code).first()
+
+
+# --- who may register where ---------------------------------------------------------------
+
+
+@dataclass
+class IntakeRight:
+    """What an account may register: through which channels, for which estates, and
+    whether the reporter is the account itself."""
+
+    channels: tuple[str, ...] = ()
+    as_resident: bool = False
+    reason: str = ""
+    estates_q: Q = field(default_factory=lambda: Q(pk__in=[]))
+
+    def refusal(self, estate: Estate, channel: str) -> str | None:
+        if not self.channels:
+            return self.reason or "您无权登记诉求"
+        if channel not in self.channels:
+            labels = "、".join(str(Channel(c).label) for c in self.channels)
+            return f"您只能通过以下渠道登记：{labels}"
+        if not Estate.objects.filter(self.estates_q, pk=estate.pk).exists():
+            return "该小区不在您的工作范围内"
+        return None
+
+
+def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
+    """Who may register, for which estates and channels (issue 8 defect 5):
+    residents through the report door as themselves; office staff for their area through
+    any staff channel; unit staff for the estates their unit serves, through walk-in,
+    patrol and referral, plus the channels their kind of unit takes (the 12345 centre
+    takes the hotlines); an integration token only through the channels it was granted.
+    Auditors and conveners read; they do not register."""
     scope = scope_for(user)
     if not scope.is_authenticated:
-        return False
-    if sides(user, case):
-        return True
-    if scope.reads_jurisdiction(case.level) or scope.reads_jurisdiction(case.jurisdiction):
-        return True
-    involved = {case.transferred_from_id, case.reporting_unit_id} | task_unit_ids(case)
-    return bool(scope.unit_ids & {u for u in involved if u})
-
-
-def can_see_reporter(user: Any, case: Case) -> bool:
-    """The reporter's name, phone and room: the office and the units handling the case,
-    and the reporter; masked for everyone else (auditors, conveners, the public)."""
-    return bool(sides(user, case))
-
-
-def visible_cases(scope: Scope) -> QuerySet[Case]:
-    """Cases an account may list: those it oversees or reads, its units' cases and
-    tasks, and its own reports."""
-    qs = Case.objects.all()
+        return IntakeRight(reason="请先登录")
     if scope.is_admin:
-        return qs
-    if not scope.is_authenticated:
-        return qs.none()
-    q = Q(reporter_user_id=scope.user_id)
-    roots = scope.office_paths + scope.convener_paths + scope.auditor_paths
-    for root in roots:
-        q |= Q(level__path__startswith=root) | Q(jurisdiction__path__startswith=root)
-    if scope.unit_ids:
-        q |= (
-            Q(lead_unit_id__in=scope.unit_ids)
-            | Q(tasks__unit_id__in=scope.unit_ids)
-            | Q(transferred_from_id__in=scope.unit_ids)
-            | Q(reporting_unit_id__in=scope.unit_ids)
+        right = IntakeRight(channels=OFFICE_CHANNELS, estates_q=Q())
+    else:
+        channels: set[str] = set()
+        q = Q(pk__in=[])
+        if scope.office_paths:
+            channels.update(OFFICE_CHANNELS)
+            for root in scope.office_paths:
+                q |= Q(community__path__startswith=root)
+        v = viewer(user)
+        if v.handling_unit_ids:
+            for unit in Unit.objects.filter(
+                pk__in=v.handling_unit_ids, is_active=True
+            ).select_related("jurisdiction"):
+                channels.update(WALK_IN_CHANNELS)
+                channels.update(kinds.intake_channels(unit.kind_id))
+                q |= _served_estates_q(unit)
+        if channels:
+            right = IntakeRight(channels=tuple(sorted(channels)), estates_q=q)
+        elif scope.has(RoleGrant.Role.RESIDENT) or not scope.roles:
+            right = IntakeRight(channels=(Channel.WEB,), as_resident=True, estates_q=Q())
+        else:
+            right = IntakeRight(reason="审计和召集人账号只能查阅，不能登记诉求")
+    if token is not None:
+        granted = tuple(c for c in right.channels if c in (token.channels or ()))
+        right = IntakeRight(
+            channels=granted,
+            as_resident=right.as_resident,
+            estates_q=right.estates_q,
+            reason="该接口令牌未获授权登记诉求（gongzhi token --channels）",
         )
-    return qs.filter(q).distinct()
+    return right
+
+
+def _served_estates_q(unit: Unit) -> Q:
+    """Estates a unit serves: its own estate or the estates it manages or represents
+    (three parties), otherwise every estate under its jurisdiction."""
+    if unit.kind_id in kinds.kinds_in_group(UnitKind.Group.THREE_PARTY):
+        return (
+            Q(property_company_id=unit.pk)
+            | Q(owners_committee_id=unit.pk)
+            | (Q(pk=unit.estate_id) if unit.estate_id else Q(pk__in=[]))
+        )
+    return Q(community__path__startswith=unit.jurisdiction.path)
+
+
+# --- personal data ------------------------------------------------------------------------
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?\d{7,8}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
+_ROOM = re.compile(
+    r"(\d+\s*(?:号楼|栋|幢|号|楼)\s*(?:\d+\s*单元)?\s*)\d{3,4}(\s*(?:室|号|户)?)"
+    r"|(?<![\d-])(\d{1,3}-\d{1,2}-)\d{3,4}(?![\d-])"
+)
 
 
 def mask_name(name: str) -> str:
@@ -101,3 +441,100 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 7:
         return digits[:3] + "****" + digits[-4:]
     return "*" * len(digits)
+
+
+def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
+    """Free text with phone numbers, ID numbers and room numbers masked, and the given
+    names (the reporter's) replaced by their masked form."""
+    if not text:
+        return text
+    out = _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    out = _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), out)
+    out = _LANDLINE.sub(lambda m: m.group(1) + "-********", out)
+    out = _ROOM.sub(_room_masked, out)
+    for name in names:
+        if name and len(name) >= 2:
+            out = out.replace(name, mask_name(name))
+    return out
+
+
+def _room_masked(m: re.Match[str]) -> str:
+    if m.group(3):
+        return m.group(3) + "***"
+    return (m.group(1) or "") + "***" + (m.group(2) or "")
+
+
+@dataclass(frozen=True)
+class CaseText:
+    """What a reader sees of a case's personal and free-text fields."""
+
+    reporter_name: str
+    reporter_phone: str
+    room: str
+    title: str
+    description: str
+    location: str
+    result: str
+    place: str
+    visible: bool
+
+
+def case_text(case: Case, visible: bool) -> CaseText:
+    """The one function that decides which reporter data a reader sees: all of it when
+    ``visible`` (``Viewer.sees_reporter``), masked otherwise."""
+    if visible:
+        return CaseText(
+            reporter_name=case.reporter_name,
+            reporter_phone=case.reporter_phone,
+            room=case.room,
+            title=case.title,
+            description=case.description,
+            location=case.location,
+            result=case.result,
+            place=case.place_label(with_room=True),
+            visible=True,
+        )
+    names = [case.reporter_name] if case.reporter_name else []
+    return CaseText(
+        reporter_name=mask_name(case.reporter_name),
+        reporter_phone=mask_phone(case.reporter_phone),
+        room="***" if case.room else "",
+        title=mask_text(case.title, names=names),
+        description=mask_text(case.description, names=names),
+        location=mask_text(case.location, names=names),
+        result=mask_text(case.result, names=names),
+        place=mask_text(case.place_label(with_room=False), names=names),
+        visible=False,
+    )
+
+
+def text_for(user: Any, case: Case) -> CaseText:
+    return case_text(case, viewer(user).sees_reporter(case))
+
+
+def actor_label(event: Any, case: Case, visible: bool) -> str:
+    """Who did it, as a timeline shows: a resident actor (the reporter) is masked like
+    the reporter (issue 8 defect 4); the sweep and services without an actor are 系统."""
+    actor = event.actor
+    if actor is None:
+        return "" if event.actor_unit_id else "系统"
+    if case.reporter_user_id and actor.pk == case.reporter_user_id:
+        return f"诉求人 {display_name(actor)}" if visible else "诉求人"
+    return str(actor)
+
+
+def display_name(user: User) -> str:
+    """A person's name, without the role words some demo accounts carry."""
+    person = getattr(user, "person", None)
+    if person is not None and person.name:
+        return str(person.name)
+    return user.get_full_name() or user.display_name or user.username
+
+
+def public_summary(case: Case) -> str:
+    """What the public board says of a case: the office's approved summary, or the
+    matter's name at the estate — never the reporter's own words (issue 7 defect 9)."""
+    if case.public_summary:
+        return case.public_summary
+    matter = case.matter.name if case.matter_id and case.matter else "诉求"
+    return f"{case.estate.name}：{matter}"

@@ -1,49 +1,37 @@
-"""The JSON API of cases: intake (with idempotency keys for integrations), every action
-of the workflow, tasks, the enforcement procedure, appeals, the ledger and metrics. The
-same services and permissions as the pages; reporters' personal data masked for roles
-that do not handle the case."""
+"""The JSON API of cases: intake (with idempotency keys scoped to the caller), reading
+(the ledger with paging, desks, inboxes, a case with its timeline and the actions the
+caller may take), and one endpoint per action of the registry (cases/actions.py), which
+parses the same schema as the page form and calls the same service. Rights and masking
+come from cases/access.py, as on the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+import inspect
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from gongzhi.cases import access, selectors, services
-from gongzhi.cases.models import Case, CaseTask, RatingAppeal, State
-from gongzhi.cases.workflow import moves_from
+from gongzhi.cases import access, actions, selectors
+from gongzhi.cases import services as s
+from gongzhi.cases.display import case_for, case_view
+from gongzhi.cases.models import Case, Channel, Rating, State, Urgency
+from gongzhi.cases.schemas import IDEMPOTENCY_HELP, CaseIn
+from gongzhi.common.actions import Action
 from gongzhi.common.apiauth import api_auth
-from gongzhi.common.errors import FieldError, InvalidInput, NotFound, PermissionDenied
-from gongzhi.org.models import Estate, Unit, User
-from gongzhi.org.permissions import scope_for
+from gongzhi.common.errors import FieldError, InvalidInput, NotFound
+from gongzhi.common.params import Limit, Offset
+from gongzhi.common.schemas import ERRORS, READ_ERRORS, ErrorOut
+from gongzhi.org.models import Estate, Unit
 
-router = Router(tags=["诉求案件"])
+router = Router(tags=["诉求案件"], auth=api_auth)
+STATE_HELP = "案件状态：" + "；".join(f"{v} {label}" for v, label in State.choices)
 
 
 # --- schemas -------------------------------------------------------------------------------
-
-
-class CaseIn(Schema):
-    channel: str
-    estate: str
-    title: str
-    description: str
-    matter_code: str = ""
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    building: str = ""
-    unit_no: str = ""
-    room: str = ""
-    location: str = ""
-    urgency: str = "normal"
-    external_ref: str = ""
-    reporting_unit: str = ""
-    is_enforcement: bool = False
-    idempotency_key: str = ""
 
 
 class UnitRef(Schema):
@@ -54,9 +42,9 @@ class UnitRef(Schema):
 class CaseBrief(Schema):
     number: str
     title: str
-    state: str
+    state: State = Field(..., description=STATE_HELP)
     state_label: str
-    channel: str
+    channel: Channel
     estate: str
     estate_name: str
     matter: str | None
@@ -66,11 +54,36 @@ class CaseBrief(Schema):
     accept_due_at: dt.datetime | None
     resolve_due_at: dt.datetime | None
     overdue: bool
+    external_ref: str
     version: int
+
+
+class RegisteredOut(CaseBrief):
+    track_key: str | None = Field(
+        None, description="诉求人查询码：仅在首次登记时返回，请转告诉求人（凭编号和查询码查询进度）"
+    )
+
+
+class LedgerOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[CaseBrief]
+
+
+class PublicCaseOut(Schema):
+    number: str
+    summary: str = Field(..., description="办公室审定的公示摘要，或事项名称和小区；不含诉求人原话")
+    state: State
+    state_label: str
+    lead_unit: str | None
+    created_at: dt.datetime
+    handled_at: dt.datetime | None
 
 
 class EventOut(Schema):
     action: str
+    label: str
     from_state: str
     to_state: str
     actor: str
@@ -89,6 +102,15 @@ class TaskOut(Schema):
     checked_in_at: dt.datetime | None
     done_at: dt.datetime | None
     result: str
+    mine: bool
+
+
+class AppealOut(Schema):
+    id: int
+    unit: str
+    state: str
+    reason: str
+    decision_reason: str
 
 
 class CaseOut(CaseBrief):
@@ -99,92 +121,17 @@ class CaseOut(CaseBrief):
     unit_no: str
     room: str
     location: str
-    urgency: str
+    urgency: Urgency
     result: str
-    rating: str
+    rating: Rating | None
     rating_reason: str
     route_reasons: list[str]
     enforcement_step: str
-    allowed: list[str]
+    public_summary: str
+    allowed: list[str] = Field(..., description="当前账号此刻可执行的操作（与页面按钮一致）")
     tasks: list[TaskOut]
+    appeals: list[AppealOut]
     timeline: list[EventOut]
-
-
-class ActionIn(Schema):
-    reason: str = ""
-    version: int | None = None
-
-
-class DispatchIn(ActionIn):
-    unit: str = ""
-    matter_code: str = ""
-
-
-class ReturnIn(ActionIn):
-    claimed_matter_code: str = ""
-
-
-class TransferIn(ActionIn):
-    to_unit: str
-
-
-class HandleIn(ActionIn):
-    result: str
-
-
-class RateIn(ActionIn):
-    rating: str
-    callback: bool = False
-
-
-class MergeIn(ActionIn):
-    into: str
-
-
-class TasksIn(Schema):
-    units: list[str]
-    instructions: str
-
-
-class WhistleIn(TasksIn):
-    street_unit: str
-
-
-class NoteIn(Schema):
-    note: str = ""
-
-
-class StopIn(Schema):
-    action: str
-
-
-class ReportIn(Schema):
-    receiving_unit: str
-    contact: str
-    contact_phone: str
-    details: str
-    opinion: str
-    head: str
-    receiver: str = ""
-    receiver_phone: str = ""
-
-
-class OpinionIn(Schema):
-    opinion: str
-    head: str
-
-
-class AppealDecideIn(Schema):
-    upheld: bool
-    reason: str
-
-
-class AppealOut(Schema):
-    id: int
-    case: str
-    unit: str
-    state: str
-    reason: str
 
 
 class MetricsOut(Schema):
@@ -203,39 +150,15 @@ class MetricsOut(Schema):
     satisfaction_rate: float | None
 
 
-class SweepOut(Schema):
-    warned: int
-    escalated: int
-    tasks_breached: int
-    closed_unrated: int
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-
-def _get(request: HttpRequest, number: str) -> Case:
-    case = (
-        Case.objects.select_related(
-            "estate__community",
-            "matter",
-            "lead_unit__kind",
-            "lead_unit__jurisdiction",
-            "level__parent",
-            "jurisdiction",
-        )
-        .filter(number=number)
-        .first()
-    )
-    if case is None or not access.can_read(request.user, case):
-        raise NotFound(f"案件 {number} 不存在或无权查看")
-    return case
+# --- shaping --------------------------------------------------------------------------------
 
 
 def _unit_ref(unit: Unit | None) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
 
-def brief(case: Case, now: dt.datetime | None = None) -> dict[str, Any]:
+def brief(case: Case, text: access.CaseText | None = None, now: dt.datetime | None = None) -> dict:
+    """A list row; ``text`` masks the title for readers who may not see the reporter."""
     now = now or timezone.now()
     running = case.state in (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
     overdue = bool(case.breached_at) or (
@@ -243,7 +166,7 @@ def brief(case: Case, now: dt.datetime | None = None) -> dict[str, Any]:
     )
     return {
         "number": case.number,
-        "title": case.title,
+        "title": text.title if text else case.title,
         "state": case.state,
         "state_label": str(State(case.state).label),
         "channel": case.channel,
@@ -256,63 +179,84 @@ def brief(case: Case, now: dt.datetime | None = None) -> dict[str, Any]:
         "accept_due_at": case.accept_due_at,
         "resolve_due_at": case.resolve_due_at,
         "overdue": overdue,
+        "external_ref": case.external_ref,
         "version": case.version,
     }
 
 
+def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
+    v = access.viewer(user)
+    now = timezone.now()
+    return [brief(c, access.case_text(c, v.sees_reporter(c)), now) for c in cases]
+
+
 def detail(case: Case, user: Any) -> dict[str, Any]:
-    show = access.can_see_reporter(user, case)
-    mine = access.sides(user, case)
-    allowed = [m.name for m in moves_from(case.state) if set(m.sides) & mine]
-    events = case.events.select_related("actor", "unit", "actor_unit")
-    tasks = case.tasks.select_related("unit")
+    view = case_view(case, user)
+    t = view.text
+    mine = {task.pk for task in view.my_tasks}
     return {
-        **brief(case),
-        "description": case.description,
-        "reporter_name": case.reporter_name if show else access.mask_name(case.reporter_name),
-        "reporter_phone": case.reporter_phone if show else access.mask_phone(case.reporter_phone),
+        **brief(case, t),
+        "description": t.description,
+        "reporter_name": t.reporter_name,
+        "reporter_phone": t.reporter_phone,
         "building": case.building,
         "unit_no": case.unit_no,
-        "room": case.room if show else ("***" if case.room else ""),
-        "location": case.location,
+        "room": t.room,
+        "location": t.location,
         "urgency": case.urgency,
-        "result": case.result,
-        "rating": case.rating,
-        "rating_reason": case.rating_reason,
+        "result": t.result,
+        "rating": case.rating or None,
+        "rating_reason": case.rating_reason if t.visible else "",
         "route_reasons": case.route_reasons,
         "enforcement_step": case.enforcement_step,
-        "allowed": allowed,
+        "public_summary": access.public_summary(case),
+        "allowed": view.allowed,
         "tasks": [
             {
-                "id": t.pk,
-                "kind": t.kind,
-                "unit": _unit_ref(t.unit),
-                "state": t.state,
-                "instructions": t.instructions,
-                "checkin_due_at": t.checkin_due_at,
-                "checked_in_at": t.checked_in_at,
-                "done_at": t.done_at,
-                "result": t.result,
+                "id": task.pk,
+                "kind": task.kind,
+                "unit": _unit_ref(task.unit),
+                "state": task.state,
+                "instructions": task.instructions,
+                "checkin_due_at": task.checkin_due_at,
+                "checked_in_at": task.checked_in_at,
+                "done_at": task.done_at,
+                "result": task.result,
+                "mine": task.pk in mine,
             }
-            for t in tasks
+            for task in view.tasks
+        ],
+        "appeals": [
+            {
+                "id": a.pk,
+                "unit": a.unit.name,
+                "state": a.state,
+                "reason": a.reason,
+                "decision_reason": a.decision_reason,
+            }
+            for a in view.appeals
         ],
         "timeline": [
             {
-                "action": e.action,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "actor": str(e.actor) if e.actor else ("系统" if not e.actor_unit else ""),
-                "unit": e.unit.name if e.unit else "",
-                "reason": e.reason,
-                "at": e.created_at,
+                "action": item.event.action,
+                "label": item.label,
+                "from_state": item.event.from_state,
+                "to_state": item.event.to_state,
+                "actor": item.actor,
+                "unit": item.unit,
+                "reason": item.reason,
+                "at": item.event.created_at,
             }
-            for e in events
+            for item in view.timeline
         ],
     }
 
 
-def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
-    return [services.Upload(name=f.name or "file", content=f.read()) for f in files or []]
+def _get(request: HttpRequest, number: str) -> Case:
+    case = case_for(request.user, number)
+    if case is None:
+        raise NotFound(f"案件 {number} 不存在或无权查看")
+    return case
 
 
 # --- intake and reading -------------------------------------------------------------------
@@ -320,26 +264,18 @@ def _uploads(files: list[UploadedFile] | None) -> list[services.Upload]:
 
 @router.post(
     "/",
-    response={200: CaseBrief, 201: CaseBrief},
-    auth=api_auth,
+    response={200: RegisteredOut, 201: RegisteredOut, **ERRORS},
     summary="登记诉求（对接系统用，支持幂等键）",
 )
-def register(request: HttpRequest, payload: CaseIn) -> Status:
-    key = request.headers.get("Idempotency-Key") or payload.idempotency_key or None
-    reporting_unit = None
-    if payload.reporting_unit:
-        # A replay is answered before the unit is checked.
-        if key and (existing := _replay(key)) is not None:
-            return Status(200, brief(existing))
-        reporting_unit = Unit.objects.filter(code=payload.reporting_unit).first()
-        if reporting_unit is None:
-            raise InvalidInput(
-                errors=[FieldError("reporting_unit", f"单位编码“{payload.reporting_unit}”不存在")]
-            )
-        if not scope_for(request.user).in_unit(reporting_unit):
-            raise PermissionDenied("只能以本单位名义登记巡查发现或移交")
-    # The service looks the idempotency key up (one query) and says if the case is new.
-    case, created = services.case_register_or_replay(
+def register(
+    request: HttpRequest,
+    payload: CaseIn,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=100, description=IDEMPOTENCY_HELP)
+    ] = None,
+) -> Status:
+    key = idempotency_key or payload.idempotency_key or None
+    case, created = s.case_register_or_replay(
         channel=payload.channel,
         estate=payload.estate,
         title=payload.title,
@@ -347,8 +283,7 @@ def register(request: HttpRequest, payload: CaseIn) -> Status:
         matter_code=payload.matter_code,
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
-        reporter_user=request.user if scope_for(request.user).has("resident") else None,
-        reporting_unit=reporting_unit,
+        reporting_unit=payload.reporting_unit or None,
         building=payload.building,
         unit_no=payload.unit_no,
         room=payload.room,
@@ -358,60 +293,57 @@ def register(request: HttpRequest, payload: CaseIn) -> Status:
         external_ref=payload.external_ref,
         is_enforcement=payload.is_enforcement,
         actor=request.user,
+        token=getattr(request, "api_token", None),
     )
-    if not created:
-        return Status(200, brief(_replay(key) or case))
-    return Status(201, brief(case))
+    body = {**brief(case), "track_key": getattr(case, "track_key", None)}
+    return Status(201 if created else 200, body)
 
 
-def _replay(key: str | None) -> Case | None:
-    if not key:
-        return None
-    return (
-        Case.objects.filter(idempotency_key=key)
-        .select_related("estate", "matter", "lead_unit", "level")
-        .first()
-    )
-
-
-@router.get("/", response=list[CaseBrief], auth=api_auth, summary="台账（按权限与筛选条件）")
+@router.get("/", response={200: LedgerOut, **READ_ERRORS}, summary="台账（按权限与筛选条件，分页）")
 def ledger(
     request: HttpRequest,
     estate: str = "",
     unit: str = "",
     matter: str = "",
-    state: str = "",
-    channel: str = "",
-    date_from: str = "",
-    date_to: str = "",
+    state: State | None = None,
+    channel: Channel | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
     overdue: bool = False,
-    q: str = "",
-    limit: int = 100,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
+    q: Annotated[str, Field(max_length=100)] = "",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
     f = selectors.LedgerFilter.from_params(
         {
             "estate": estate,
             "unit": unit,
             "matter": matter,
-            "state": state,
-            "channel": channel,
-            "date_from": date_from,
-            "date_to": date_to,
+            "state": state or "",
+            "channel": channel or "",
+            "date_from": date_from.isoformat() if date_from else "",
+            "date_to": date_to.isoformat() if date_to else "",
             "overdue": "1" if overdue else "",
             "q": q,
         }
     )
     if f.errors:
         raise InvalidInput(errors=[FieldError(k, v) for k, v in f.errors.items()])
-    limit = max(1, min(limit, 1000))
-    now = timezone.now()
-    rows = selectors.ledger(scope_for(request.user), f)[offset : offset + limit]
-    return [brief(c, now) for c in rows]
+    qs = selectors.ledger(request.user, f)
+    rows = list(qs[offset : offset + limit])
+    return {
+        "total": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": _rows(request.user, rows),
+    }
 
 
 @router.get(
-    "/public/{estate}", response=list[CaseBrief], summary="小区诉求办理公示（公开，已脱敏）"
+    "/public/{estate}",
+    response={200: list[PublicCaseOut], 404: ErrorOut},
+    auth=None,
+    summary="小区诉求办理公示（公开：只有公示摘要，不含个人信息）",
 )
 def public_list(request: HttpRequest, estate: str) -> list[dict[str, Any]]:
     if not Estate.objects.filter(code=estate).exists():
@@ -419,39 +351,61 @@ def public_list(request: HttpRequest, estate: str) -> list[dict[str, Any]]:
     qs = (
         Case.objects.filter(estate__code=estate)
         .exclude(state=State.MERGED)
-        .select_related(*selectors.LIST_RELATED)
+        .select_related("estate", "matter", "lead_unit")
         .order_by("-created_at")[:100]
     )
-    return [brief(c) for c in qs]
-
-
-@router.get("/desk", response=list[CaseBrief], auth=api_auth, summary="分派台：待办公室处理的案件")
-def desk(request: HttpRequest) -> list[dict[str, Any]]:
-    return [brief(c) for c in selectors.desk_cases(scope_for(request.user))[:500]]
-
-
-@router.get("/inbox", response=list[CaseBrief], auth=api_auth, summary="本单位待办案件")
-def inbox(request: HttpRequest) -> list[dict[str, Any]]:
-    return [brief(c) for c in selectors.inbox_cases(scope_for(request.user))[:500]]
-
-
-@router.get("/mine", response=list[CaseBrief], auth=api_auth, summary="我反映的诉求")
-def mine(request: HttpRequest) -> list[dict[str, Any]]:
-    user = cast(User, request.user)  # api_auth: a signed-in account or a token's
-    qs = Case.objects.filter(reporter_user=user).select_related(*selectors.LIST_RELATED)
-    return [brief(c) for c in qs]
+    return [
+        {
+            "number": c.number,
+            "summary": access.public_summary(c),
+            "state": c.state,
+            "state_label": c.state_label,
+            "lead_unit": c.lead_unit.name if c.lead_unit else None,
+            "created_at": c.created_at,
+            "handled_at": c.handled_at,
+        }
+        for c in qs
+    ]
 
 
 @router.get(
-    "/metrics", response=list[MetricsOut], auth=api_auth, summary="单位办理指标（由事件计算）"
+    "/desk", response={200: list[CaseBrief], **READ_ERRORS}, summary="分派台：待办公室处理的案件"
+)
+def desk(request: HttpRequest) -> list[dict[str, Any]]:
+    return _rows(request.user, selectors.desk_cases(request.user)[:500])
+
+
+@router.get("/inbox", response={200: list[CaseBrief], **READ_ERRORS}, summary="本单位待办案件")
+def inbox(request: HttpRequest) -> list[dict[str, Any]]:
+    return _rows(request.user, selectors.inbox_cases(request.user)[:500])
+
+
+@router.get("/mine", response={200: list[CaseBrief], **READ_ERRORS}, summary="我反映的诉求")
+def mine(request: HttpRequest) -> list[dict[str, Any]]:
+    qs = Case.objects.filter(reporter_user_id=request.user.pk).select_related(
+        *selectors.LIST_RELATED
+    )
+    return _rows(request.user, qs.order_by("-created_at")[:500])
+
+
+@router.get(
+    "/metrics",
+    response={200: list[MetricsOut], **READ_ERRORS},
+    summary="单位办理指标（由事件计算）",
 )
 def metrics(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    if end < start:
-        raise InvalidInput(errors=[FieldError("end", "结束日期不能早于开始日期")])
+    errors = []
+    for name, day in (("start", start), ("end", end)):
+        if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            errors.append(FieldError(name, "日期应在 2000-01-01 至 2100-12-31 之间"))
+    if not errors and end < start:
+        errors.append(FieldError("end", "结束日期不能早于开始日期"))
+    if errors:
+        raise InvalidInput(errors=errors)
     tz = timezone.get_current_timezone()
     begin = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
     finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    scope = access.viewer(request.user).scope
     rows = selectors.unit_metrics(units=scope.visible_units(), start=begin, end=finish)
     return [
         {
@@ -474,311 +428,73 @@ def metrics(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str
     ]
 
 
-@router.get("/{number}", response=CaseOut, auth=api_auth, summary="案件详情与时间线")
+@router.get("/{number}", response={200: CaseOut, **READ_ERRORS}, summary="案件详情与时间线")
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return detail(_get(request, number), request.user)
 
 
-@router.get("/{number}/report-form.pdf", auth=api_auth, summary="呈报表 PDF（一式三份）")
+@router.get(
+    "/{number}/report-form.pdf",
+    response={200: None, **READ_ERRORS},
+    summary="呈报表 PDF（一式三份）",
+)
 def report_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
     from gongzhi.cases.pdf import report_form_pdf as render
 
     case = _get(request, number)
     if not hasattr(case, "report_form"):
         raise NotFound("该案件没有呈报表")
-    response = HttpResponse(render(case), content_type="application/pdf")
+    response = HttpResponse(render(case, request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-chengbaobiao.pdf"'
     return response
 
 
-# --- workflow actions -------------------------------------------------------------------------
+# --- one endpoint per action of the registry ---------------------------------------------------
 
 
-def _done(request: HttpRequest, case: Case) -> dict[str, Any]:
-    case.refresh_from_db()
-    return detail(case, request.user)
-
-
-@router.post("/{number}/dispatch", response=CaseOut, auth=api_auth, summary="分派")
-def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_dispatch(
-        case=case,
-        actor=request.user,
-        unit=payload.unit or None,
-        matter_code=payload.matter_code,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
-    return _done(request, case)
-
-
-def _simple(name: str, summary: str) -> None:
-    func = getattr(services, f"case_{name}")
-
-    def endpoint(request: HttpRequest, number: str, payload: ActionIn) -> dict[str, Any]:
+def _mount(action: Action[Case]) -> None:
+    def endpoint(request: HttpRequest, number: str, payload: Any, **uploads: Any) -> dict:
         case = _get(request, number)
-        kwargs: dict[str, Any] = {"expected_version": payload.version}
-        if name in ("escalate", "suspend", "overrule", "send_back", "reopen", "close"):
-            kwargs["reason"] = payload.reason
-        if name in ("start", "feedback"):
-            kwargs["note"] = payload.reason
-        if name == "rule_transfer":
-            kwargs["reason"] = payload.reason
-        func(case=case, actor=request.user, **kwargs)
-        return _done(request, case)
+        files = {name: list(uploads.get(name) or []) for name in action.files if action.api_files}
+        actions.perform(action, case, request.user, payload, files)
+        return detail(_get(request, number), request.user)
 
-    endpoint.__name__ = f"action_{name}"
+    params = [
+        inspect.Parameter(
+            "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest
+        ),
+        inspect.Parameter("number", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+    ]
+    if action.files and action.api_files:
+        params.append(
+            inspect.Parameter(
+                "payload",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Form[action.input],  # type: ignore[misc,name-defined]
+            )
+        )
+        for name in action.files:
+            params.append(
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=File[list[UploadedFile]],
+                    default=None,
+                )
+            )
+    else:
+        params.append(
+            inspect.Parameter("payload", inspect.Parameter.KEYWORD_ONLY, annotation=action.input)
+        )
+    endpoint.__signature__ = inspect.Signature(params, return_annotation=dict)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"action_{action.name}"
     router.post(
-        f"/{{number}}/{name.replace('_', '-')}", response=CaseOut, auth=api_auth, summary=summary
+        f"/{{number}}/{action.path}",
+        response={200: CaseOut, **ERRORS},
+        summary=action.summary or str(action.label),
+        operation_id=f"cases_action_{action.name}",
     )(endpoint)
 
 
-for _name, _summary in (
-    ("accept", "签收"),
-    ("start", "开始办理（首次响应）"),
-    ("escalate", "逐级上报"),
-    ("overrule", "裁定退回不成立（记推诿扯皮）"),
-    ("rule_transfer", "裁定转办不成立（记推诿扯皮）"),
-    ("suspend", "挂起"),
-    ("resume", "恢复办理"),
-    ("feedback", "反馈诉求人"),
-    ("send_back", "退回重办"),
-    ("reopen", "重新办理"),
-    ("close", "结案"),
-):
-    _simple(_name, _summary)
-
-
-@router.post(
-    "/{number}/return", response=CaseOut, auth=api_auth, summary="退回（须写明适用的清单事项）"
-)
-def return_(request: HttpRequest, number: str, payload: ReturnIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_return(
-        case=case,
-        actor=request.user,
-        reason=payload.reason,
-        claimed_matter_code=payload.claimed_matter_code,
-        expected_version=payload.version,
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/transfer", response=CaseOut, auth=api_auth, summary="转办")
-def transfer(request: HttpRequest, number: str, payload: TransferIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_transfer(
-        case=case,
-        actor=request.user,
-        to_unit=payload.to_unit,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/handle", response=CaseOut, auth=api_auth, summary="办结（结果与凭证）")
-def handle(request: HttpRequest, number: str, payload: HandleIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_handle(
-        case=case, actor=request.user, result=payload.result, expected_version=payload.version
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/rate", response=CaseOut, auth=api_auth, summary="评价（诉求人或回访）")
-def rate(request: HttpRequest, number: str, payload: RateIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_rate(
-        case=case,
-        actor=request.user,
-        rating=payload.rating,
-        reason=payload.reason,
-        callback=payload.callback,
-        expected_version=payload.version,
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/merge", response=CaseOut, auth=api_auth, summary="合并重复件")
-def merge(request: HttpRequest, number: str, payload: MergeIn) -> dict[str, Any]:
-    case = _get(request, number)
-    into = Case.objects.filter(number=payload.into).first()
-    if into is None:
-        raise InvalidInput(errors=[FieldError("into", f"案件 {payload.into} 不存在")])
-    services.case_merge(
-        case=case,
-        into=into,
-        actor=request.user,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/callback", response=CaseOut, auth=api_auth, summary="回访记录")
-def callback(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_callback(case=case, actor=request.user, note=payload.note)
-    return _done(request, case)
-
-
-@router.post(
-    "/{number}/attachments", response=CaseOut, auth=api_auth, summary="上传附件（图片或 PDF）"
-)
-def attach(
-    request: HttpRequest,
-    number: str,
-    files: list[UploadedFile] = File(...),  # noqa: B008
-) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_attach(case=case, actor=request.user, uploads=_uploads(files))
-    return _done(request, case)
-
-
-# --- tasks: joint handling, whistle, police ------------------------------------------------
-
-
-@router.post("/{number}/joint", response=CaseOut, auth=api_auth, summary="联合执法：通知协办单位")
-def joint(request: HttpRequest, number: str, payload: TasksIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_joint_request(
-        case=case, actor=request.user, units=payload.units, instructions=payload.instructions
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/whistle", response=CaseOut, auth=api_auth, summary="街道吹哨、部门报到")
-def whistle(request: HttpRequest, number: str, payload: WhistleIn) -> dict[str, Any]:
-    case = Case.objects.select_related("estate__community").filter(number=number).first()
-    if case is None:
-        raise NotFound(f"案件 {number} 不存在")
-    services.case_whistle(
-        case=case,
-        actor=request.user,
-        street_unit=payload.street_unit,
-        units=payload.units,
-        instructions=payload.instructions,
-    )
-    return _done(request, case)
-
-
-@router.post("/{number}/police", response=CaseOut, auth=api_auth, summary="现场受阻，通知公安")
-def police(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_call_police(case=case, actor=request.user, reason=payload.note)
-    return _done(request, case)
-
-
-def _task(request: HttpRequest, task_id: int) -> CaseTask:
-    task = CaseTask.objects.select_related("case", "unit").filter(pk=task_id).first()
-    if task is None or task.unit_id not in scope_for(request.user).unit_ids:
-        raise NotFound("任务不存在或无权查看")
-    return task
-
-
-@router.post("/tasks/{task_id}/checkin", response=TaskOut, auth=api_auth, summary="报到")
-def task_checkin(request: HttpRequest, task_id: int, payload: NoteIn) -> dict[str, Any]:
-    task = services.case_task_checkin(
-        task=_task(request, task_id), actor=request.user, note=payload.note
-    )
-    return _task_out(task)
-
-
-@router.post("/tasks/{task_id}/done", response=TaskOut, auth=api_auth, summary="完成协办任务")
-def task_done(request: HttpRequest, task_id: int, payload: HandleIn) -> dict[str, Any]:
-    task = services.case_task_done(
-        task=_task(request, task_id), actor=request.user, result=payload.result
-    )
-    return _task_out(task)
-
-
-def _task_out(t: CaseTask) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "kind": t.kind,
-        "unit": _unit_ref(t.unit),
-        "state": t.state,
-        "instructions": t.instructions,
-        "checkin_due_at": t.checkin_due_at,
-        "checked_in_at": t.checked_in_at,
-        "done_at": t.done_at,
-        "result": t.result,
-    }
-
-
-# --- the six-step procedure --------------------------------------------------------------------
-
-
-@router.post(
-    "/{number}/enforcement/photos", response=CaseOut, auth=api_auth, summary="拍照（至少一张）"
-)
-def enforcement_photos(
-    request: HttpRequest,
-    number: str,
-    files: list[UploadedFile] = File(...),  # noqa: B008
-) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_enforcement_photo(case=case, actor=request.user, photos=_uploads(files))
-    return _done(request, case)
-
-
-@router.post("/{number}/enforcement/stop", response=CaseOut, auth=api_auth, summary="制止")
-def enforcement_stop(request: HttpRequest, number: str, payload: StopIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_enforcement_stop(case=case, actor=request.user, action=payload.action)
-    return _done(request, case)
-
-
-@router.post(
-    "/{number}/enforcement/report", response=CaseOut, auth=api_auth, summary="呈报（填写呈报表）"
-)
-def enforcement_report(request: HttpRequest, number: str, payload: ReportIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_enforcement_report(case=case, actor=request.user, **payload.dict())
-    return _done(request, case)
-
-
-@router.post(
-    "/{number}/enforcement/opinion", response=CaseOut, auth=api_auth, summary="呈报表签署意见"
-)
-def enforcement_opinion(request: HttpRequest, number: str, payload: OpinionIn) -> dict[str, Any]:
-    case = _get(request, number)
-    services.case_report_opinion(case=case, actor=request.user, **payload.dict())
-    return _done(request, case)
-
-
-# --- appeals ---------------------------------------------------------------------------------
-
-
-@router.post("/{number}/appeal", response=AppealOut, auth=api_auth, summary="对评价提出申诉")
-def appeal(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    case = _get(request, number)
-    a = services.case_appeal(case=case, actor=request.user, reason=payload.note)
-    return {
-        "id": a.pk,
-        "case": case.number,
-        "unit": a.unit.name,
-        "state": a.state,
-        "reason": a.reason,
-    }
-
-
-@router.post(
-    "/appeals/{appeal_id}/decide", response=AppealOut, auth=api_auth, summary="裁定评价申诉"
-)
-def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn) -> dict[str, Any]:
-    a = RatingAppeal.objects.select_related("case", "unit").filter(pk=appeal_id).first()
-    if a is None or not access.can_read(request.user, a.case):
-        raise NotFound("申诉不存在")
-    services.case_appeal_decide(
-        appeal=a, actor=request.user, upheld=payload.upheld, reason=payload.reason
-    )
-    return {
-        "id": a.pk,
-        "case": a.case.number,
-        "unit": a.unit.name,
-        "state": a.state,
-        "reason": a.reason,
-    }
+for _action in actions.registry:
+    _mount(_action)

@@ -63,10 +63,10 @@ def build(ctx: DemoContext) -> None:
         now=at(18),
     )
     s.case_accept(case=c, actor=wuye, now=at(18) + dt.timedelta(minutes=40))
-    s.case_start(case=c, actor=wuye, note="保洁主管到场查看", now=at(18) + dt.timedelta(hours=1))
+    s.case_start(case=c, actor=wuye, reason="保洁主管到场查看", now=at(18) + dt.timedelta(hours=1))
     s.case_handle(case=c, actor=wuye, result="已清运垃圾并加密保洁频次至每日两次", now=at(17))
     s.case_feedback(case=c, actor=office, now=at(16, 20))
-    s.case_rate(case=c, actor=office, rating="satisfied", callback=True, now=at(16))
+    s.case_rate(case=c, actor=office, rating="satisfied", now=at(16))
 
     # 2. Just dispatched to the property company, waiting to be accepted.
     s.case_register(
@@ -96,7 +96,7 @@ def build(ctx: DemoContext) -> None:
     )
     s.case_accept(case=c, actor=zfj, now=at(3) + dt.timedelta(hours=2))
     s.case_start(
-        case=c, actor=zfj, note="执法队员到场，责令停工", now=at(3) + dt.timedelta(hours=4)
+        case=c, actor=zfj, reason="执法队员到场，责令停工", now=at(3) + dt.timedelta(hours=4)
     )
     s.case_joint_request(
         case=c,
@@ -184,7 +184,7 @@ def build(ctx: DemoContext) -> None:
     )
     s.case_enforcement_photo(case=c, actor=jiedao, photos=[_photo("JX-E003 east")], now=at(1, 5))
     s.case_enforcement_stop(
-        case=c, actor=jiedao, action="现场告知住户停止搭建，发放责令整改通知", now=at(1, 5)
+        case=c, actor=jiedao, measures="现场告知住户停止搭建，发放责令整改通知", now=at(1, 5)
     )
     s.case_enforcement_report(
         case=c,
@@ -224,7 +224,7 @@ def build(ctx: DemoContext) -> None:
         now=at(0, 0.5),
     )
     # The housing bureau has reported for duty; the enforcement bureau not yet.
-    s.case_task_checkin(task=summoned[0], actor=zjj, note="已派员到场", now=at(0, 0.25))
+    s.case_task_checkin(case=c, task=summoned[0], actor=zjj, reason="已派员到场", now=at(0, 0.25))
 
     # 9. The resident's own case, handled and waiting for the rating.
     c = s.case_register(

@@ -2,9 +2,8 @@
 Excel files of the ledger and of the unit metrics.
 
 Reporter data are masked row by row without a query per row: ``ReporterVisibility``
-holds what the account is (office paths, handling units, its id) and decides from the
-fields already loaded with the case (level and jurisdiction paths, lead unit, the
-account's own open tasks prefetched), by the same rule as ``access.can_see_reporter``."""
+loads with each case the account's own open tasks on it, and asks ``access.Viewer``
+(the one rule) with them."""
 
 from __future__ import annotations
 
@@ -21,10 +20,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from gongzhi.cases.access import HANDLING_ROLES, mask_name, mask_phone
+from gongzhi.cases import access
 from gongzhi.cases.models import Case, CaseTask, Channel, Rating, State
 from gongzhi.cases.selectors import UnitMetrics
-from gongzhi.org.permissions import Scope
 
 MAX_EXPORT_ROWS = 50_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,6 +63,8 @@ LEDGER_FIELDS = (
     "reporter_name",
     "reporter_phone",
     "reporter_user",
+    "registered_by",
+    "area_path",
     "title",
     "description",
     "state",
@@ -91,42 +91,33 @@ RATING_LABELS = dict(Rating.choices)
 
 @dataclass(frozen=True)
 class ReporterVisibility:
-    """Who the account is, enough to decide ``can_see_reporter`` for a loaded row."""
+    """The account's Viewer, and the loading that lets it decide a row without a query."""
 
-    scope: Scope
-    handling_unit_ids: frozenset[int]
+    viewer: access.Viewer
 
     @classmethod
-    def for_scope(cls, scope: Scope) -> ReporterVisibility:
-        units = frozenset(
-            uid for uid, roles in scope.unit_roles.items() if roles.intersection(HANDLING_ROLES)
-        )
-        return cls(scope=scope, handling_unit_ids=units)
+    def for_user(cls, user: Any) -> ReporterVisibility:
+        return cls(viewer=access.viewer(user))
 
     def prepare(self, qs: QuerySet[Case]) -> QuerySet[Case]:
         """Load what a ledger row and ``sees`` read, and nothing else (a large export
-        spends most of its database time building objects): the row's columns, both
-        jurisdictions' paths and the account's own open tasks on each case (one extra
-        query per page or chunk, none per row)."""
+        spends most of its database time building objects): the row's columns and the
+        account's own open tasks on each case (one extra query per page or chunk, none
+        per row)."""
         qs = qs.select_related(*LEDGER_RELATED).only(*LEDGER_FIELDS)
-        if self.handling_unit_ids:
+        units = self.viewer.handling_unit_ids
+        if units:
             mine = CaseTask.objects.filter(
-                unit_id__in=self.handling_unit_ids, state__in=OPEN_TASK_STATES
+                unit_id__in=sorted(units), state__in=OPEN_TASK_STATES
             ).only("id", "case_id", "unit_id")
             qs = qs.prefetch_related(Prefetch("tasks", queryset=mine, to_attr="my_open_tasks"))
         return qs
 
     def sees(self, case: Case) -> bool:
-        scope = self.scope
-        if not scope.is_authenticated:
-            return False
-        if scope.manages_jurisdiction(case.level) or scope.manages_jurisdiction(case.jurisdiction):
-            return True
-        if case.reporter_user_id and case.reporter_user_id == scope.user_id:
-            return True
-        if case.lead_unit_id and case.lead_unit_id in self.handling_unit_ids:
-            return True
-        return bool(getattr(case, "my_open_tasks", None))
+        mine = getattr(case, "my_open_tasks", None)
+        return self.viewer.sees_reporter(
+            case, open_task_unit_ids=[t.unit_id for t in mine] if mine is not None else []
+        )
 
 
 def is_overdue(case: Case, now: dt.datetime) -> bool:
@@ -138,41 +129,29 @@ def is_overdue(case: Case, now: dt.datetime) -> bool:
     return bool(case.state == State.DISPATCHED and case.accept_due_at and case.accept_due_at < now)
 
 
-def _place(case: Case, visible: bool) -> str:
-    parts = [
-        f"{case.building}号楼" if case.building and case.building.isdigit() else case.building,
-        f"{case.unit_no}单元" if case.unit_no and case.unit_no.isdigit() else case.unit_no,
-        (case.room if visible else "") if case.room else "",
-        case.location,
-    ]
-    return " ".join(p for p in parts if p)
-
-
-def _summary(case: Case) -> str:
-    text = " ".join(case.description.split())
+def _summary(t: access.CaseText) -> str:
+    text = " ".join(t.description.split())
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS] + "…"
-    return f"{case.title}：{text}" if text and text != case.title else case.title
+    return f"{t.title}：{text}" if text and text != t.title else t.title
 
 
 def ledger_row(case: Case, vis: ReporterVisibility, now: dt.datetime) -> dict[str, Any]:
     """One ledger row; datetimes stay aware (the page and the sheet localise them)."""
-    visible = vis.sees(case)
-    name = case.reporter_name if visible else mask_name(case.reporter_name)
-    phone = case.reporter_phone if visible else mask_phone(case.reporter_phone)
+    t = access.case_text(case, vis.sees(case))
     return {
         "case": case,
         "number": case.number,
         "created_at": case.created_at,
         "channel": str(CHANNEL_LABELS.get(case.channel, case.channel)),
         "estate": case.estate.name,
-        "place": _place(case, visible),
-        "reporter_name": name,
-        "reporter_phone": phone,
-        "reporter_visible": visible,
+        "place": t.place,
+        "reporter_name": t.reporter_name,
+        "reporter_phone": t.reporter_phone,
+        "reporter_visible": t.visible,
         "matter": case.matter.name if case.matter else "",
-        "title": case.title,
-        "summary": _summary(case),
+        "title": t.title,
+        "summary": _summary(t),
         "lead_unit": case.lead_unit.name if case.lead_unit else "",
         "level": case.level.name,
         "state": str(STATE_LABELS.get(case.state, case.state)),
@@ -181,7 +160,7 @@ def ledger_row(case: Case, vis: ReporterVisibility, now: dt.datetime) -> dict[st
         "resolve_due_at": case.resolve_due_at,
         "overdue": is_overdue(case, now),
         "handled_at": case.handled_at,
-        "result": case.result,
+        "result": t.result,
         "rating": str(RATING_LABELS.get(case.rating, "")) if case.rating else "",
     }
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.cases.events import EventKind
 from gongzhi.common.models import BaseModel
 
 
@@ -116,9 +117,22 @@ class Case(BaseModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     external_ref = models.CharField(_("外部工单号"), max_length=64, blank=True)
+    # Scoped to the caller ("u<id>:<key>"), so one caller's key never finds another's case;
+    # the digest of the request body tells a replay from a different body under one key.
     idempotency_key = models.CharField(
-        _("幂等键"), max_length=100, null=True, blank=True, unique=True
+        _("幂等键"), max_length=140, null=True, blank=True, unique=True
     )
+    idempotency_digest = models.CharField(_("请求摘要"), max_length=64, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+    )
+    # A hash of the secret the reporter was given at intake for following the case.
+    track_key_hash = models.CharField(_("查询码摘要"), max_length=64, blank=True)
     reporter_name = models.CharField(_("诉求人姓名"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("诉求人电话"), max_length=20, blank=True)
     reporter_user = models.ForeignKey(
@@ -140,6 +154,11 @@ class Case(BaseModel):
     estate = models.ForeignKey(
         "org.Estate", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="cases"
     )
+    # The estate's community path ("/37/3708/…/"), copied at intake: who may read a case
+    # by area is one indexed prefix test on the case row, with no join.
+    area_path = models.CharField(
+        _("区域路径"), max_length=255, default="", editable=False, db_index=True
+    )
     building = models.CharField(_("楼栋"), max_length=20, blank=True)
     unit_no = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("房号"), max_length=20, blank=True)
@@ -154,6 +173,9 @@ class Case(BaseModel):
     )
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("诉求内容"))
+    # What the public board shows of the case, approved by the office; empty: the
+    # matter's name and the estate, never the reporter's own words.
+    public_summary = models.CharField(_("公示摘要"), max_length=200, blank=True)
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -239,7 +261,7 @@ class Case(BaseModel):
             models.Index(
                 fields=["resolve_due_at"],
                 name="case_resolve_due_idx",
-                condition=Q(state__in=["dispatched", "accepted", "in_progress"]),
+                condition=Q(state__in=["dispatched", "accepted", "in_progress", "escalated"]),
             ),
             models.Index(fields=["estate", "state"], name="case_estate_idx"),
             models.Index(fields=["jurisdiction", "year"], name="case_ledger_idx"),
@@ -255,6 +277,24 @@ class Case(BaseModel):
     @property
     def state_label(self) -> str:
         return str(State(self.state).label)
+
+    def place_label(self, *, with_room: bool) -> str:
+        """Building, entrance, room and location as one line ("5号楼 2单元 302室 东侧"),
+        whether the building was typed as "5" or "5号楼"; the room only when asked."""
+        parts = [
+            _suffixed(self.building, "号楼", ("号楼", "栋", "幢", "楼")),
+            _suffixed(self.unit_no, "单元", ("单元",)),
+            _suffixed(self.room, "室", ("室",)) if with_room else "",
+            self.location,
+        ]
+        return " ".join(p for p in parts if p)
+
+
+def _suffixed(value: str, suffix: str, already: tuple[str, ...]) -> str:
+    value = value.strip()
+    if not value or value.endswith(already) or not value[-1].isdigit():
+        return value
+    return f"{value}{suffix}"
 
 
 class CaseTask(BaseModel):
@@ -326,9 +366,9 @@ class CaseEvent(models.Model):
     these; nothing edits or deletes them."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="events"
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(_("动作"), max_length=24, db_index=True)
+    action = models.CharField(_("动作"), max_length=24, choices=EventKind.choices, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -359,6 +399,10 @@ class CaseEvent(models.Model):
     reason = models.TextField(_("说明"), blank=True)
     extra = models.JSONField(_("附加信息"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), db_index=True)
+    # Tamper evidence: each event holds the hash of the case's previous event and its
+    # own (cases/services/events.py; ``gongzhi audit verify`` walks the chain).
+    prev_hash = models.CharField(_("前一事件摘要"), max_length=64, blank=True)
+    hash = models.CharField(_("事件摘要"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("案件事件")
@@ -428,9 +472,6 @@ class ReportForm(BaseModel):
     receiver_phone = models.CharField(_("接收人电话"), max_length=40, blank=True)
     location = models.CharField(_("地点"), max_length=200)
     details = models.TextField(_("案件详情"))
-    # [{"unit": name, "opinion": text, "head": name, "date": "YYYY-MM-DD"}], in order:
-    # reporting unit, receiving unit, office.
-    opinions = models.JSONField(_("各单位意见"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("呈报表")
@@ -439,6 +480,36 @@ class ReportForm(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case.number} 呈报表"
+
+
+class ReportOpinion(BaseModel):
+    """One signed opinion on a 呈报表, a row each so that two officials signing at once
+    both count: the reporting unit's, the receiving unit's, the office's (003 附件2)."""
+
+    class Signer(models.TextChoices):
+        REPORTING = "reporting", _("呈报单位")
+        RECEIVING = "receiving", _("接收单位")
+        OFFICE = "office", _("联席会议办公室")
+
+    form = models.ForeignKey(
+        ReportForm, verbose_name=_("呈报表"), on_delete=models.CASCADE, related_name="opinions"
+    )
+    signer = models.CharField(_("签署方"), max_length=12, choices=Signer.choices)
+    unit_name = models.CharField(_("单位"), max_length=100)
+    opinion = models.TextField(_("意见"))
+    head = models.CharField(_("负责人"), max_length=50)
+    date = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("呈报表意见")
+        verbose_name_plural = _("呈报表意见")
+        ordering = ["form", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "signer"], name="report_opinion_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name}：{self.opinion[:20]}"
 
 
 class Accountability(BaseModel):

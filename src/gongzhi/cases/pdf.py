@@ -31,7 +31,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from gongzhi.cases.models import Attachment, Case, ReportForm
+from gongzhi.cases import access
+from gongzhi.cases.models import Attachment, Case, ReportForm, ReportOpinion
 from gongzhi.common.pdf import cjk_font
 
 COPIES = (
@@ -92,17 +93,22 @@ class _CopyMark(Flowable):
 
 
 def _opinions(form: ReportForm) -> list[list[dict[str, str]]]:
-    """The opinions grouped as [reporting unit, receiving unit, office]. Entries name
-    their unit; an entry of neither unit is the office's."""
+    """The signed opinions grouped as [reporting unit, receiving unit, office]."""
+    order = {
+        ReportOpinion.Signer.REPORTING: 0,
+        ReportOpinion.Signer.RECEIVING: 1,
+        ReportOpinion.Signer.OFFICE: 2,
+    }
     groups: list[list[dict[str, str]]] = [[], [], []]
-    for entry in form.opinions or []:
-        unit = str(entry.get("unit", ""))
-        if unit == form.reporting_unit.name:
-            groups[0].append(entry)
-        elif unit == form.receiving_unit.name:
-            groups[1].append(entry)
-        else:
-            groups[2].append(entry)
+    for row in form.opinions.order_by("id"):
+        groups[order[ReportOpinion.Signer(row.signer)]].append(
+            {
+                "unit": row.unit_name,
+                "opinion": row.opinion,
+                "head": row.head,
+                "date": row.date.isoformat(),
+            }
+        )
     return groups
 
 
@@ -262,13 +268,19 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
     return story
 
 
-def report_form_pdf(case: Case) -> bytes:
-    """The 呈报表 of ``case`` in three copies; the case must have a report form."""
+def report_form_pdf(case: Case, reader: Any) -> bytes:
+    """The 呈报表 of ``case`` in three copies, as ``reader`` may see it (the place and
+    details masked for readers who may not see the reporter); the case must have a
+    report form."""
     form = (
         ReportForm.objects.select_related("reporting_unit", "receiving_unit")
         .filter(case_id=case.pk)
         .get()
     )
+    if not access.can_see_reporter(reader, case):
+        names = [case.reporter_name] if case.reporter_name else []
+        form.location = access.mask_text(form.location, names=names)
+        form.details = access.mask_text(form.details, names=names)
     photos = list(Attachment.objects.filter(case_id=case.pk, purpose="photo").order_by("id"))
     font = cjk_font()
     st = _styles(font)

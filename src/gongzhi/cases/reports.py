@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.cases import access, selectors
+from gongzhi.cases.display import case_for
 from gongzhi.cases.exports import (
     LEDGER_COLUMNS,
     MAX_EXPORT_ROWS,
@@ -29,7 +29,7 @@ from gongzhi.cases.exports import (
     ledger_xlsx,
     metrics_xlsx,
 )
-from gongzhi.cases.models import Case, Channel, State
+from gongzhi.cases.models import Channel, State
 from gongzhi.catalog.models import MatterType
 from gongzhi.org.models import Estate, Jurisdiction, Unit
 from gongzhi.org.permissions import Scope, scope_for
@@ -97,8 +97,8 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
     if f.errors:
         return render(request, "cases/ledger.html", context, status=422)
     now = timezone.now()
-    vis = ReporterVisibility.for_scope(scope)
-    qs = selectors.ledger(scope, f, now=now)
+    vis = ReporterVisibility.for_user(request.user)
+    qs = selectors.ledger(request.user, f, now=now)
     paginator = Paginator(vis.prepare(qs), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = []
@@ -118,8 +118,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         context = _ledger_context(request, scope, f)
         return render(request, "cases/ledger.html", context, status=422)
     now = timezone.now()
-    vis = ReporterVisibility.for_scope(scope)
-    qs = vis.prepare(selectors.ledger(scope, f, now=now))
+    vis = ReporterVisibility.for_user(request.user)
+    qs = vis.prepare(selectors.ledger(request.user, f, now=now))
     total = qs.count()
     note = ""
     if total > MAX_EXPORT_ROWS:
@@ -311,7 +311,10 @@ def metric_cases_page(request: HttpRequest, unit: str, metric: str) -> HttpRespo
     context.update(
         page=page,
         total=paginator.count,
-        rows=[(c, _case_url(c.number)) for c in page.object_list],
+        rows=[
+            (c, _case_url(c.number), access.text_for(request.user, c).title)
+            for c in page.object_list
+        ],
     )
     return render(request, "cases/metric_cases.html", context)
 
@@ -323,22 +326,11 @@ def metric_cases_page(request: HttpRequest, unit: str, metric: str) -> HttpRespo
 def report_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
     from gongzhi.cases.pdf import report_form_pdf as render_pdf
 
-    case = (
-        Case.objects.select_related(
-            "estate",
-            "level",
-            "jurisdiction",
-            "lead_unit",
-            "report_form__reporting_unit",
-            "report_form__receiving_unit",
-        )
-        .filter(Q(number=number))
-        .first()
-    )
-    if case is None or not access.can_read(request.user, case):
+    case = case_for(request.user, number)
+    if case is None:
         raise Http404(_("案件不存在或无权查看"))
     if not hasattr(case, "report_form"):
         raise Http404(_("该案件没有呈报表"))
-    response = HttpResponse(render_pdf(case), content_type="application/pdf")
+    response = HttpResponse(render_pdf(case, request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-chengbaobiao.pdf"'
     return response

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.cases.access import visible_cases
+from gongzhi.cases.access import readable_cases, viewer
 from gongzhi.cases.models import (
     Accountability,
     Case,
@@ -21,28 +21,32 @@ from gongzhi.cases.models import (
     State,
 )
 from gongzhi.org.models import Jurisdiction, Unit
-from gongzhi.org.permissions import Scope
 
 LIST_RELATED = ("estate", "matter", "lead_unit", "level")
 
 
-def desk_cases(scope: Scope) -> QuerySet[Case]:
-    """The dispatch desk: cases waiting for an office to act at a level it manages."""
-    waiting = (State.REGISTERED, State.RETURNED, State.ESCALATED, State.HANDLED, State.REVIEW)
-    qs = Case.objects.filter(state__in=waiting).select_related(*LIST_RELATED)
+DESK_STATES = (State.REGISTERED, State.RETURNED, State.ESCALATED, State.HANDLED, State.REVIEW)
+
+
+def desk_cases(user: Any) -> QuerySet[Case]:
+    """The dispatch desk: cases waiting for an office to act at a level it manages (the
+    levels are looked up first, so the case table is filtered by ids, not joined)."""
+    scope = viewer(user).scope
+    qs = Case.objects.filter(state__in=DESK_STATES).select_related(*LIST_RELATED)
     if scope.is_admin:
         return qs.order_by("created_at")
     if not scope.office_paths:
         return qs.none()
-    q = Q()
+    q = Q(pk__in=[])
     for root in scope.office_paths:
-        q |= Q(level__path__startswith=root)
-    return qs.filter(q).order_by("created_at")
+        q |= Q(path__startswith=root)
+    levels = Jurisdiction.objects.filter(q).values("pk")
+    return qs.filter(level_id__in=levels).order_by("created_at")
 
 
-def inbox_cases(scope: Scope, unit_ids: set[int] | None = None) -> QuerySet[Case]:
-    """A unit's open cases, soonest due first."""
-    ids = unit_ids if unit_ids is not None else scope.unit_ids
+def inbox_cases(user: Any) -> QuerySet[Case]:
+    """The open cases of the units the user handles for, soonest due first."""
+    ids = viewer(user).handling_unit_ids
     return (
         Case.objects.filter(
             lead_unit_id__in=ids,
@@ -53,10 +57,10 @@ def inbox_cases(scope: Scope, unit_ids: set[int] | None = None) -> QuerySet[Case
     )
 
 
-def inbox_tasks(scope: Scope) -> QuerySet[CaseTask]:
+def inbox_tasks(user: Any) -> QuerySet[CaseTask]:
     return (
         CaseTask.objects.filter(
-            unit_id__in=scope.unit_ids,
+            unit_id__in=viewer(user).handling_unit_ids,
             state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN),
         )
         .select_related("case__estate", "unit", "requested_by")
@@ -104,9 +108,10 @@ class LedgerFilter:
         return f
 
 
-def ledger(scope: Scope, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """The cases ``user`` may read, filtered; newest first."""
     now = now or timezone.now()
-    qs = visible_cases(scope).select_related(*LIST_RELATED)
+    qs = readable_cases(user).select_related(*LIST_RELATED)
     if f.estate:
         qs = qs.filter(estate__code=f.estate)
     if f.unit:
@@ -122,7 +127,7 @@ def ledger(scope: Scope, f: LedgerFilter, *, now: dt.datetime | None = None) -> 
     if f.date_to:
         qs = qs.filter(created_at__date__lte=f.date_to)
     if f.q:
-        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
+        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q) | Q(external_ref=f.q))
     if f.overdue:
         qs = qs.filter(overdue_q(now))
     return qs.order_by("-created_at", "-id")
@@ -138,6 +143,11 @@ def overdue_q(now: dt.datetime) -> Q:
 
 
 # --- metrics --------------------------------------------------------------------------------
+
+
+# Events that put a case in a unit's hands: dispatched, transferred or reported to it,
+# handed back by a ruling, or reopened.
+RECEIVED_ACTIONS = ("dispatch", "transfer", "rule_transfer", "report", "overrule", "reopen")
 
 
 @dataclass
@@ -189,7 +199,7 @@ def unit_metrics(
         for row in rows:
             counts[row["unit_id"]][name] = row["n"]
 
-    received = events.filter(action__in=("dispatch", "transfer", "overrule", "reopen"))
+    received = events.filter(action__in=RECEIVED_ACTIONS)
     add(received.values("unit_id").annotate(n=Count("id")), "received")
     add(events.filter(action="accept").values("unit_id").annotate(n=Count("id")), "accepted")
     add(
@@ -222,7 +232,7 @@ def unit_metrics(
 
 
 METRIC_DRILLDOWN = {
-    "received": Q(action__in=("dispatch", "transfer", "overrule", "reopen")),
+    "received": Q(action__in=RECEIVED_ACTIONS),
     "accepted": Q(action="accept"),
     "accepted_on_time": Q(action="accept", extra__on_time=True),
     "handled": Q(action="handle"),

@@ -12,7 +12,6 @@ urlpatterns: list = [
     path("desk/", views.desk, name="desk"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/notifications/read/", views.notifications_read, name="notifications_read"),
-    path("tasks/<int:pk>/<slug:action>/", views.task_act, name="task_act"),
     path("mine/", views.mine, name="mine"),
     path("report/", views.report, name="report"),
     path("report/matters/", views.report_matters, name="report_matters"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import EffectiveEntry, matter_lookup
 from gongzhi.common.errors import NotFound
-from gongzhi.org.models import Estate, Jurisdiction, Unit
+from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
 from gongzhi.org.selectors import estate_units_nearby
 
 PROPERTY_COMPANY = "property_company"
@@ -119,6 +119,18 @@ class _UnitFinder:
         return self.nearest(kind)
 
 
+def handling_level(estate: Estate, unit: Unit) -> Jurisdiction:
+    """The level a case of ``estate`` sits at when ``unit`` leads it: a three-party
+    body's cases (and those of units at or below the community) are the community's; a
+    department's are at its own jurisdiction. Routing answers and registered cases both
+    use this, so they agree."""
+    if unit.kind.group == UnitKind.Group.THREE_PARTY or (
+        unit.jurisdiction.tier >= estate.community.tier
+    ):
+        return estate.community
+    return unit.jurisdiction
+
+
 def route_entry(
     *, estate: Estate, entry: EffectiveEntry, finder: _UnitFinder | None = None
 ) -> RouteResult:
@@ -159,7 +171,7 @@ def route_entry(
         matter=matter,
         lead=lead,
         assists=assists,
-        level=lead.jurisdiction if lead else None,
+        level=handling_level(estate, lead) if lead else None,
         defined_in=entry.defined_in,
         reasons=reasons,
         unresolved_kinds=unresolved,

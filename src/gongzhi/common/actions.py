@@ -41,6 +41,9 @@ class Action(Generic[T]):
     input: type[Schema]
     run: Callable[[T, Any, Any, Files], Any]
     files: tuple[str, ...] = ()
+    # Whether the API takes the files too (a multipart body); an action whose files are
+    # optional takes JSON there, and files are added with the app's attach action.
+    api_files: bool = True
     template: str = ""
     done: str | Promise | None = None
     # A short line for the API documentation; the label when empty.
@@ -98,9 +101,9 @@ def _is_bool(annotation: Any) -> bool:
 
 def form_input(schema: type[Schema], data: Any) -> Any:
     """Validate a page's POST (a QueryDict) with an action's schema, exactly as the API
-    validates JSON: list fields take every value of the field, a checkbox is a boolean,
-    empty optional numbers are absent. Raises InvalidInput with one Chinese message per
-    field."""
+    validates JSON: list fields take every value of the field, a ticked checkbox ("on")
+    is true, an unticked one takes the field's default, empty optional numbers are
+    absent. Raises InvalidInput with one Chinese message per field."""
     values: dict[str, Any] = {}
     for name, field in schema.model_fields.items():
         key = field.alias or name
@@ -110,9 +113,7 @@ def form_input(schema: type[Schema], data: Any) -> Any:
                 values[name] = got
             continue
         if key not in data:
-            if _is_bool(field.annotation) and field.is_required():
-                values[name] = False
-            continue
+            continue  # the schema's default, or "必填" for a required field
         raw = data.get(key)
         if isinstance(raw, str):
             raw = raw.strip()

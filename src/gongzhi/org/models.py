@@ -157,6 +157,9 @@ class UnitKind(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     group = models.CharField(_("分组"), max_length=16, choices=Group.choices)
     sort = models.PositiveSmallIntegerField(_("排序"), default=100)
+    # See org/data/unit_kinds.yaml for what each capability means.
+    capabilities = models.JSONField(_("职能"), default=list, blank=True)
+    intake_channels = models.JSONField(_("可登记渠道"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("单位类型")

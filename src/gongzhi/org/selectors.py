@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.org.models import BodyMember, Estate, Jurisdiction, Post, Unit
+from gongzhi.org.models import BodyMember, Estate, Jurisdiction, Post, Unit, UnitKind
 
 
 def jurisdiction_ancestors(node: Jurisdiction) -> list[Jurisdiction]:
@@ -42,10 +42,19 @@ def body_current_members(body_id: int, *, on: dt.date | None = None) -> QuerySet
 
 
 def estate_units_nearby(estate: Estate) -> QuerySet[Unit]:
-    """Units whose jurisdiction is on the estate's path up to the root, or the estate's own."""
+    """The units serving an estate: every active unit whose jurisdiction is on the
+    estate's path up to the root, except the property companies and committees of other
+    estates, and the estate's own parties."""
     codes = estate.community.ancestor_codes()
+    own = Q(estate=estate)
+    for pk in (estate.property_company_id, estate.owners_committee_id):
+        if pk:
+            own |= Q(pk=pk)
+    area = Q(jurisdiction__code__in=codes, estate__isnull=True) & ~Q(
+        kind__group=UnitKind.Group.THREE_PARTY
+    )
     return (
         Unit.objects.filter(is_active=True)
-        .filter(Q(jurisdiction__code__in=codes, estate__isnull=True) | Q(estate=estate))
+        .filter(area | own)
         .select_related("kind", "jurisdiction")
     )

@@ -384,6 +384,8 @@ def unit_kinds_load() -> int:
                 "name_en": row.get("name_en", ""),
                 "group": row["group"],
                 "sort": sort * 10,
+                "capabilities": row.get("capabilities", []),
+                "intake_channels": row.get("intake_channels", []),
             },
         )
     return len(rows)

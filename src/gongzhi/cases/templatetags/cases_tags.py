@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from gongzhi.cases import selectors
+from gongzhi.cases import access, selectors
 from gongzhi.cases.models import Case, Notification, State
 from gongzhi.org.permissions import scope_for
 
@@ -54,20 +54,22 @@ def estate_cases(estate: Any, limit: int = 20) -> dict[str, Any]:
     cases = list(
         Case.objects.filter(estate=estate)
         .exclude(state=State.MERGED)
-        .select_related("matter", "lead_unit")
+        .select_related("estate", "matter", "lead_unit")
         .only(
             "number",
-            "title",
+            "public_summary",
             "state",
             "created_at",
             "handled_at",
             "closed_at",
+            "estate__name",
             "matter__name",
             "lead_unit__name",
         )
         .order_by("-created_at", "-id")[:limit]
     )
-    return {"cases": cases, "estate": estate}
+    rows = [{"case": c, "summary": access.public_summary(c)} for c in cases]
+    return {"rows": rows, "estate": estate}
 
 
 @register.simple_tag(takes_context=True)
@@ -80,12 +82,12 @@ def cases_home(context: Any) -> dict[str, Any]:
     if not scope.is_authenticated:
         return box
     if scope.is_admin or scope.office_paths:
-        box["desk"] = selectors.desk_cases(scope).count()
+        box["desk"] = selectors.desk_cases(user).count()
     if scope.unit_ids:
-        inbox = selectors.inbox_cases(scope)
+        inbox = selectors.inbox_cases(user)
         box["inbox"] = inbox.count()
         box["overdue"] = inbox.filter(selectors.overdue_q(timezone.now())).count()
-        box["tasks"] = selectors.inbox_tasks(scope).count()
+        box["tasks"] = selectors.inbox_tasks(user).count()
         box["unread"] = Notification.objects.filter(
             unit_id__in=scope.unit_ids, read_at__isnull=True
         ).count()

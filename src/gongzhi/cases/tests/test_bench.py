@@ -15,6 +15,7 @@ from django.db.models.signals import post_save
 
 from gongzhi.cases import bench
 from gongzhi.cases import services as s
+from gongzhi.cases.services import intake
 from gongzhi.org.models import Unit
 
 
@@ -167,10 +168,10 @@ def test_intake_memo_outside_transactions_is_cleared_by_org_changes(clean_memo: 
         calls.append(1)
         return len(calls)
 
-    assert s._memoised(("t",), build) == 1
-    assert s._memoised(("t",), build) == 1  # memoised
+    assert intake._memoised(("t",), build) == 1
+    assert intake._memoised(("t",), build) == 1  # memoised
     post_save.send(sender=Unit, instance=None, created=False)
-    assert s._memoised(("t",), build) == 2  # a unit changed: built again
+    assert intake._memoised(("t",), build) == 2  # a unit changed: built again
 
 
 @pytest.mark.django_db
@@ -181,5 +182,5 @@ def test_intake_memo_is_not_used_inside_a_transaction(clean_memo: None) -> None:
         calls.append(1)
         return len(calls)
 
-    assert s._memoised(("t",), build) == 1
-    assert s._memoised(("t",), build) == 2
+    assert intake._memoised(("t",), build) == 1
+    assert intake._memoised(("t",), build) == 2

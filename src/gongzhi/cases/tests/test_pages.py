@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from PIL import Image
 
@@ -66,7 +67,7 @@ def test_desk_shows_a_registered_case_with_a_suggestion_and_dispatch_works(demo,
     assert "嘉祥鸿泰物业服务有限公司" in line  # and where routing sends it
     response = client.post(
         f"/cases/{case.number}/act/dispatch/",
-        {"matter_code": "JX-15-a", "version": case.version, "next": "/cases/desk/"},
+        {"matter_code": "JX-15-a", "expected_version": case.version, "next": "/cases/desk/"},
     )
     assert response.status_code == 302 and response["Location"] == "/cases/desk/"
     case.refresh_from_db()
@@ -82,7 +83,9 @@ def test_desk_is_for_the_office_only(demo, login) -> None:
 def test_dispatch_without_matter_or_unit_shows_the_field_error(demo, login) -> None:
     case = register(matter_code="")
     client = login("office")
-    response = client.post(f"/cases/{case.number}/act/dispatch/", {"version": case.version})
+    response = client.post(
+        f"/cases/{case.number}/act/dispatch/", {"expected_version": case.version}
+    )
     assert response.status_code == 422
     assert "请选择事项或责任单位" in response.content.decode()
     case.refresh_from_db()
@@ -97,7 +100,7 @@ def test_returned_case_on_the_desk_shows_the_reason_and_can_be_overruled(demo, l
     assert "是绿化问题" in line and "JX-15-b" in line
     response = client.post(
         f"/cases/{case.number}/act/overrule/",
-        {"reason": "保洁属物业", "version": case.version, "next": "/cases/desk/"},
+        {"reason": "保洁属物业", "expected_version": case.version, "next": "/cases/desk/"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -133,7 +136,9 @@ def test_inbox_task_check_in(demo, login) -> None:
     html = client.get("/cases/inbox/").content.decode()
     task = case.tasks.get()
     assert "吹哨报到" in row(html, f"/cases/{case.number}/")
-    response = client.post(f"/cases/tasks/{task.pk}/checkin/", {"next": "/cases/inbox/"})
+    response = client.post(
+        f"/cases/{case.number}/act/task_checkin/", {"task": task.pk, "next": "/cases/inbox/"}
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.state == "checked_in"
@@ -161,9 +166,9 @@ def test_case_page_hidden_from_outsiders(demo, login) -> None:
 def test_stale_version_gets_409_with_the_conflict_message(demo, login) -> None:
     case = register(matter_code="JX-15-a")
     client = login("wuye")
-    first = client.post(f"/cases/{case.number}/act/accept/", {"version": case.version})
+    first = client.post(f"/cases/{case.number}/act/accept/", {"expected_version": case.version})
     assert first.status_code == 302
-    second = client.post(f"/cases/{case.number}/act/accept/", {"version": case.version})
+    second = client.post(f"/cases/{case.number}/act/accept/", {"expected_version": case.version})
     assert second.status_code == 409
     html = second.content.decode()
     assert "该案件刚被他人处理" in html and f'href="/cases/{case.number}/"' in html
@@ -176,14 +181,18 @@ def test_htmx_action_swaps_the_panel(demo, login) -> None:
     case = register(matter_code="JX-15-a")
     client = login("wuye")
     response = client.post(
-        f"/cases/{case.number}/act/accept/", {"version": case.version}, HTTP_HX_REQUEST="true"
+        f"/cases/{case.number}/act/accept/",
+        {"expected_version": case.version},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith("{% load") is False and 'id="case-panel"' in html
     assert "<html" not in html and "已签收" in html
     stale = client.post(
-        f"/cases/{case.number}/act/start/", {"version": case.version}, HTTP_HX_REQUEST="true"
+        f"/cases/{case.number}/act/start/",
+        {"expected_version": case.version},
+        HTTP_HX_REQUEST="true",
     )
     assert stale.status_code == 409 and "该案件刚被他人处理" in stale.content.decode()
 
@@ -192,7 +201,8 @@ def test_action_with_missing_reason_shows_field_error_and_writes_nothing(demo, l
     case = register(matter_code="JX-15-a")
     client = login("wuye")
     response = client.post(
-        f"/cases/{case.number}/act/return/", {"version": case.version, "reason": "不归我们"}
+        f"/cases/{case.number}/act/return/",
+        {"expected_version": case.version, "reason": "不归我们"},
     )
     assert response.status_code == 422
     html = response.content.decode()
@@ -272,13 +282,40 @@ def test_anonymous_report_and_track(demo) -> None:
     photo.seek(0)
     client.post("/cases/report/", data)
     assert Case.objects.filter(title="楼道灯坏了").count() == 1
-    html = client.post("/cases/track/", {"number": case.number, "phone": "13900001111"})
+    shown = re.search(r'class="track-key">([A-Z0-9]+)<', response.content.decode())
+    assert shown is not None
+    track_key = shown.group(1)
+    html = client.post("/cases/track/", {"number": case.number, "key": track_key.lower()})
     text = html.content.decode()
     assert html.status_code == 200
-    assert "楼道灯坏了" in text and "139****1111" in text and "13900001111" not in text
+    assert "139****1111" in text and "13900001111" not in text
     assert "赵*" in text and "301" not in text and "嘉祥鸿泰物业服务有限公司" in text
-    wrong = client.post("/cases/track/", {"number": case.number, "phone": "13900002222"})
-    assert wrong.status_code == 404 and "楼道灯坏了" not in wrong.content.decode()
+    # A phone number no longer opens a case; a wrong number and a wrong key answer alike.
+    phone = client.post("/cases/track/", {"number": case.number, "key": "13900001111"})
+    wrong_number = client.post("/cases/track/", {"number": "370829-2026-999999", "key": track_key})
+    assert phone.status_code == wrong_number.status_code == 404
+    assert "楼道灯坏了" not in phone.content.decode()
+    assert _errorbox(phone) == _errorbox(wrong_number)
+
+
+def _errorbox(response: Any) -> str:
+    found = re.search(r'<div class="errorbox"[^>]*>(.*?)</div>', response.content.decode())
+    return found.group(1) if found else ""
+
+
+def test_tracking_is_rate_limited_per_case_and_client(demo, settings) -> None:
+    # Issue 8 defect 3: guessing a secret must stop long before it could succeed.
+    settings.GONGZHI_TRACK_PER_CASE_HOUR = 3
+    cache.clear()
+    case = register(matter_code="JX-15-a")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    codes = [
+        client.post("/cases/track/", {"number": case.number, "key": f"WRONG{i}"}).status_code
+        for i in range(5)
+    ]
+    assert codes[:3] == [404, 404, 404] and codes[3:] == [429, 429]
+    other = Client(REMOTE_ADDR="10.0.0.8")
+    assert other.post("/cases/track/", {"number": case.number, "key": "X"}).status_code == 429
 
 
 def test_photo_is_streamed_only_to_readers(demo, login) -> None:
@@ -314,12 +351,12 @@ def test_resident_reports_sees_my_cases_and_rates(demo, login) -> None:
     assert "您的诉求“垃圾没清”已办结，请评价" in html  # the unread notice
     bad = client.post(
         f"/cases/{case.number}/act/rate/",
-        {"rating": "dissatisfied", "version": case.version, "next": "/cases/mine/"},
+        {"rating": "dissatisfied", "expected_version": case.version, "next": "/cases/mine/"},
     )
     assert bad.status_code == 422 and "不满意时请说明理由" in bad.content.decode()
     ok = client.post(
         f"/cases/{case.number}/act/rate/",
-        {"rating": "satisfied", "version": case.version, "next": "/cases/mine/"},
+        {"rating": "satisfied", "expected_version": case.version, "next": "/cases/mine/"},
     )
     assert ok.status_code == 302 and ok["Location"] == "/cases/mine/"
     case.refresh_from_db()
@@ -329,9 +366,38 @@ def test_resident_reports_sees_my_cases_and_rates(demo, login) -> None:
 def test_estate_public_list_has_no_personal_data(demo) -> None:
     case = register(matter_code="JX-15-a")
     html = Client().get("/estates/JX-E001/").content.decode()
-    assert case.number in html and "楼道垃圾没清" in html and "小区保洁" in html
+    # Only the default public summary (the matter at the estate), not the reporter's words.
+    assert case.number in html and "小区保洁" in html and "楼道垃圾没清" not in html
     assert "13912345678" not in html and "139****" not in html and "王小明" not in html
     assert "502" not in html
+
+
+def test_free_text_personal_data_never_reaches_the_public_board(demo, login) -> None:
+    # Issue 7 defect 9: a title with a room, a name and a phone number.
+    case = register(
+        matter_code="JX-15-a",
+        title="5号楼302王秀英13812345678家漏水",
+        reporter_name="王秀英",
+        reporter_phone="13812345678",
+    )
+    for html in (
+        Client().get("/estates/JX-E001/").content.decode(),
+        Client().get("/api/cases/public/JX-E001").content.decode(),
+    ):
+        assert "13812345678" not in html and "302" not in html and "王秀英" not in html
+    # Roles that may not see the reporter get the free text masked too.
+    auditor = login("auditor").get(f"/cases/{case.number}/").content.decode()
+    assert "13812345678" not in auditor and "王秀英" not in auditor and "5号楼302" not in auditor
+    assert "138****5678" in auditor
+    # The office approves a public summary; personal data in it is refused.
+    office = login("office")
+    refused = office.post(
+        f"/cases/{case.number}/act/publish/", {"summary": "王秀英家漏水 13812345678"}
+    )
+    assert refused.status_code == 422
+    ok = office.post(f"/cases/{case.number}/act/publish/", {"summary": "5号楼楼道漏水，物业已维修"})
+    assert ok.status_code == 302
+    assert "5号楼楼道漏水，物业已维修" in Client().get("/estates/JX-E001/").content.decode()
 
 
 def test_home_and_nav_per_role(demo, login) -> None:
@@ -362,18 +428,20 @@ def test_enforcement_stepper_and_forms(demo, login) -> None:
     photo = BytesIO(png())
     photo.name = "p.png"
     response = client.post(
-        f"/cases/{case.number}/act/photo/", {"version": case.version, "photos": [photo]}
+        f"/cases/{case.number}/act/photo/", {"expected_version": case.version, "photos": [photo]}
     )
     assert response.status_code == 302
     case.refresh_from_db()
     html = client.get(f"/cases/{case.number}/").content.decode()
-    assert 'aria-current="step">拍照' in html and 'name="action"' in html
-    client.post(f"/cases/{case.number}/act/stop/", {"version": case.version, "action": "劝离"})
+    assert 'aria-current="step">拍照' in html and 'name="measures"' in html
+    client.post(
+        f"/cases/{case.number}/act/stop/", {"expected_version": case.version, "measures": "劝离"}
+    )
     case.refresh_from_db()
     assert case.enforcement_step == "stop"
     html = client.get(f"/cases/{case.number}/").content.decode()
     assert 'name="receiving_unit"' in html and 'name="head"' in html
-    bad = client.post(f"/cases/{case.number}/act/report/", {"version": case.version})
+    bad = client.post(f"/cases/{case.number}/act/report/", {"expected_version": case.version})
     assert bad.status_code == 422 and "请选择接收单位" in bad.content.decode()
 
 
@@ -387,13 +455,13 @@ def test_street_office_whistles_from_the_case_page(demo, login) -> None:
     street = demo.unit("street:嘉祥街道").code
     bad = client.post(
         f"/cases/{case.number}/act/whistle/",
-        {"version": case.version, "street_unit": street, "instructions": "到场"},
+        {"expected_version": case.version, "street_unit": street, "instructions": "到场"},
     )
     assert bad.status_code == 422 and "请至少选择一个部门" in bad.content.decode()
     response = client.post(
         f"/cases/{case.number}/act/whistle/",
         {
-            "version": case.version,
+            "expected_version": case.version,
             "street_unit": street,
             "units": [demo.unit("housing_bureau").code],
             "instructions": "请明早九点到场",
@@ -403,7 +471,8 @@ def test_street_office_whistles_from_the_case_page(demo, login) -> None:
     task = case.tasks.get()
     assert task.kind == "whistle" and task.unit == demo.unit("housing_bureau")
     html = login("zjj").get(f"/cases/{case.number}/").content.decode()
-    assert f"/cases/tasks/{task.pk}/checkin/" in html
+    assert f"/cases/{case.number}/act/task_checkin/" in html
+    assert f'name="task" value="{task.pk}"' in html
 
 
 def test_report_form_links_to_the_pdf_and_takes_opinions(demo, login) -> None:
@@ -417,7 +486,7 @@ def test_report_form_links_to_the_pdf_and_takes_opinions(demo, login) -> None:
     )
     wuye = user("wuye")
     s.case_enforcement_photo(case=case, actor=wuye, photos=[s.Upload("p.png", png())])
-    s.case_enforcement_stop(case=case, actor=wuye, action="已劝阻停工")
+    s.case_enforcement_stop(case=case, actor=wuye, measures="已劝阻停工")
     s.case_enforcement_report(
         case=case,
         actor=wuye,
@@ -454,6 +523,7 @@ def test_lists_do_not_query_per_row(demo, login) -> None:
     wuye.force_login(user("wuye"))
     register(matter_code="")
     register(matter_code="JX-15-a")
+    count(office, "/cases/desk/"), count(wuye, "/cases/inbox/")  # warm the caches
     desk, inbox = count(office, "/cases/desk/"), count(wuye, "/cases/inbox/")
     for _ in range(5):
         register(matter_code="")
@@ -468,7 +538,7 @@ def test_transfer_from_the_case_page_names_the_transferring_unit(demo, login) ->
     response = client.post(
         f"/cases/{case.number}/act/transfer/",
         {
-            "version": case.version,
+            "expected_version": case.version,
             "to_unit": demo.unit("housing_bureau").code,
             "reason": "属房屋安全问题",
         },
@@ -490,7 +560,7 @@ def test_dissatisfied_rating_reopens_and_the_unit_appeals_from_the_page(demo, lo
     client = login("resident")
     response = client.post(
         f"/cases/{case.number}/act/rate/",
-        {"rating": "dissatisfied", "reason": "没打扫干净", "version": case.version},
+        {"rating": "dissatisfied", "reason": "没打扫干净", "expected_version": case.version},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -500,7 +570,7 @@ def test_dissatisfied_rating_reopens_and_the_unit_appeals_from_the_page(demo, lo
     assert "对评价提出申诉" in html
     response = client.post(
         f"/cases/{case.number}/act/appeal/",
-        {"reason": "已按标准清扫，有照片为证", "version": case.version},
+        {"reason": "已按标准清扫，有照片为证", "expected_version": case.version},
     )
     assert response.status_code == 302
     client = login("office")
@@ -509,12 +579,12 @@ def test_dissatisfied_rating_reopens_and_the_unit_appeals_from_the_page(demo, lo
     case.refresh_from_db()
     missing = client.post(
         f"/cases/{case.number}/act/appeal_decide/",
-        {"reason": "照片属实", "version": case.version},
+        {"reason": "照片属实", "expected_version": case.version},
     )
-    assert missing.status_code == 422 and "请选择申诉成立或驳回" in missing.content.decode()
+    assert missing.status_code == 422 and "必填" in missing.content.decode()
     response = client.post(
         f"/cases/{case.number}/act/appeal_decide/",
-        {"decision": "upheld", "reason": "照片属实", "version": case.version},
+        {"upheld": "true", "reason": "照片属实", "expected_version": case.version},
     )
     assert response.status_code == 302
     assert case.appeals.get().state == "upheld"

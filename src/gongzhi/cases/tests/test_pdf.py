@@ -47,7 +47,7 @@ def reported_case(demo: Any, *, opinion_by_receiver: bool = True) -> Case:
         now=NOW,
     )
     s.case_enforcement_photo(case=case, actor=u("jiedao"), photos=[photo()], now=NOW)
-    s.case_enforcement_stop(case=fresh(case), actor=u("jiedao"), action="责令停止搭建", now=NOW)
+    s.case_enforcement_stop(case=fresh(case), actor=u("jiedao"), measures="责令停止搭建", now=NOW)
     s.case_enforcement_report(
         case=fresh(case),
         actor=u("jiedao"),
@@ -83,7 +83,7 @@ def _images(page: Any) -> int:
 
 def test_three_copies_with_units_opinions_and_photo(demo) -> None:
     case = reported_case(demo)
-    reader = PdfReader(io.BytesIO(report_form_pdf(case)))
+    reader = PdfReader(io.BytesIO(report_form_pdf(case, u("office"))))
     pages = _text(reader)
     assert len(pages) == 3
     for mark, text in zip(COPIES, pages, strict=True):
@@ -100,7 +100,7 @@ def test_three_copies_with_units_opinions_and_photo(demo) -> None:
 
 def test_missing_opinions_leave_rows_for_signatures(demo) -> None:
     case = reported_case(demo, opinion_by_receiver=False)
-    text = _text(PdfReader(io.BytesIO(report_form_pdf(case))))[0]
+    text = _text(PdfReader(io.BytesIO(report_form_pdf(case, u("office")))))[0]
     assert "接收单位意见" in text
     assert "立案查处" not in text
     # Receiving unit and office rows are blank, for a hand signature and date.
@@ -145,7 +145,7 @@ def test_long_details_and_many_photos_flow_onto_more_pages(demo) -> None:
     form.save(update_fields=["details"])
     more = [photo((200, 30, 30), "PNG"), photo((30, 160, 30), "WEBP")]
     s.case_enforcement_photo(case=fresh(case), actor=u("zfj"), photos=more, now=NOW)
-    reader = PdfReader(io.BytesIO(report_form_pdf(fresh(case))))
+    reader = PdfReader(io.BytesIO(report_form_pdf(fresh(case), u("office"))))
     pages = _text(reader)
     assert len(pages) > 3
     # Every page carries its copy's mark, the copies in order.

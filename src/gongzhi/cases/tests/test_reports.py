@@ -22,7 +22,6 @@ from gongzhi.cases.models import Case, RatingAppeal
 from gongzhi.cases.reports import period_from
 from gongzhi.cases.selectors import LedgerFilter, ledger
 from gongzhi.org.models import User
-from gongzhi.org.permissions import scope_for
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
@@ -162,9 +161,8 @@ def test_row_masking_agrees_with_the_access_rule(
     three: dict[str, Case], username: str, demo: Any
 ) -> None:
     user = u(username)
-    scope = scope_for(user)
-    vis = ReporterVisibility.for_scope(scope)
-    rows = list(vis.prepare(ledger(scope, LedgerFilter())))
+    vis = ReporterVisibility.for_user(user)
+    rows = list(vis.prepare(ledger(user, LedgerFilter())))
     for case in rows:
         assert vis.sees(case) == access.can_see_reporter(user, case), (username, case.number)
 
@@ -251,7 +249,6 @@ def history(demo: Any) -> dict[str, Any]:
         case=fresh(one),
         actor=office,
         rating="satisfied",
-        callback=True,
         now=t + dt.timedelta(hours=4),
     )
 
@@ -278,7 +275,6 @@ def history(demo: Any) -> dict[str, Any]:
         actor=office,
         rating="dissatisfied",
         reason="没扫干净",
-        callback=True,
         now=t + dt.timedelta(hours=4),
     )
     return {"one": one, "two": two, "three": three, "unit": demo.units["pc:鸿泰"]}
@@ -306,7 +302,7 @@ def test_metrics_match_the_scripted_history(history: dict[str, Any], login: Any)
 
     # The unit appeals the dissatisfied rating; upheld, it leaves 满意率.
     appeal = s.case_appeal(case=fresh(history["three"]), actor=u("wuye"), reason="已按标准清扫")
-    s.case_appeal_decide(appeal=appeal, actor=u("office"), upheld=True, reason="复查属实")
+    s.case_appeal_decide(case=fresh(appeal.case), actor=u("office"), upheld=True, reason="复查属实")
     assert RatingAppeal.objects.get(pk=appeal.pk).state == RatingAppeal.AppealState.UPHELD
     m = _row(client.get(f"/cases/metrics/?{PERIOD}"), unit.name)
     assert (m.rated, m.satisfied, m.satisfaction_rate) == (1, 1, 100.0)

@@ -89,9 +89,25 @@ def test_no_matter_waits_on_the_office_desk(demo) -> None:
 
 def test_idempotency_key_returns_the_same_case(demo) -> None:
     first = register(idempotency_key="hotline-1")
-    again = register(idempotency_key="hotline-1", title="不同标题")
+    again = register(idempotency_key="hotline-1")
     assert again.pk == first.pk
-    assert Case.objects.filter(idempotency_key="hotline-1").count() == 1
+    assert Case.objects.filter(idempotency_key="sys:hotline-1").count() == 1
+
+
+def test_idempotency_key_with_another_body_is_refused(demo) -> None:
+    register(idempotency_key="hotline-1")
+    with pytest.raises(InvalidInput) as err:
+        register(idempotency_key="hotline-1", title="不同标题")
+    assert err.value.errors[0].field == "idempotency_key"
+
+
+def test_idempotency_keys_are_scoped_to_the_caller(demo) -> None:
+    # The hotline's key, sent by a resident, registers the resident's own report
+    # (issue 7 defect 3, issue 8 defect 10).
+    hotline = register(idempotency_key="k-1", actor=u("dispatcher"))
+    mine = register(idempotency_key="k-1", actor=u("resident"), channel="web", title="我的诉求")
+    assert mine.pk != hotline.pk
+    assert mine.reporter_user == u("resident")
 
 
 def test_bad_input_lists_every_field_and_writes_nothing(demo) -> None:
@@ -129,7 +145,7 @@ def test_uploads_are_checked_by_content_not_name(demo) -> None:
 def test_the_happy_path_to_a_satisfied_close(demo) -> None:
     case = register()
     s.case_accept(case=case, actor=u("wuye"), now=NOW + dt.timedelta(minutes=30))
-    s.case_start(case=case, actor=u("wuye"), note="到场", now=NOW + dt.timedelta(hours=1))
+    s.case_start(case=case, actor=u("wuye"), reason="到场", now=NOW + dt.timedelta(hours=1))
     s.case_handle(case=case, actor=u("wuye"), result="已清理", now=NOW + dt.timedelta(hours=3))
     assert case.state == State.HANDLED
     s.case_feedback(case=case, actor=u("office"), now=NOW + dt.timedelta(hours=4))
@@ -137,7 +153,6 @@ def test_the_happy_path_to_a_satisfied_close(demo) -> None:
         case=case,
         actor=u("office"),
         rating="satisfied",
-        callback=True,
         now=NOW + dt.timedelta(hours=5),
     )
     case = fresh(case)
@@ -244,9 +259,9 @@ def test_joint_handling_blocks_handling_until_every_task_is_done(demo) -> None:
     with pytest.raises(DomainError, match="协办单位尚未完成"):
         s.case_handle(case=fresh(case), actor=u("zfj"), result="拆除")
     with pytest.raises(PermissionDenied):
-        s.case_task_done(task=task, actor=u("zfj"), result="代办")
-    s.case_task_checkin(task=task, actor=u("zjj"))
-    s.case_task_done(task=task, actor=u("zjj"), result="结构安全")
+        s.case_task_done(case=fresh(case), task=task, actor=u("zfj"), result="代办")
+    s.case_task_checkin(case=fresh(case), task=task, actor=u("zjj"))
+    s.case_task_done(case=fresh(case), task=task, actor=u("zjj"), result="结构安全")
     s.case_handle(case=fresh(case), actor=u("zfj"), result="已拆除")
     assert fresh(case).state == State.HANDLED
 
@@ -271,9 +286,11 @@ def test_street_whistle_summons_departments_who_check_in(demo) -> None:
             instructions="x",
         )
     zjj_task = next(t for t in tasks if t.unit == demo.units["housing_bureau"])
-    s.case_task_checkin(task=zjj_task, actor=u("zjj"), now=NOW + dt.timedelta(hours=2))
-    with pytest.raises(Conflict):
-        s.case_task_checkin(task=zjj_task, actor=u("zjj"))
+    s.case_task_checkin(
+        case=fresh(case), task=zjj_task, actor=u("zjj"), now=NOW + dt.timedelta(hours=2)
+    )
+    with pytest.raises(DomainError, match="没有待报到的任务"):
+        s.case_task_checkin(case=fresh(case), task=zjj_task, actor=u("zjj"))
     # The one who did not come is recorded by the sweep after the limit.
     result = s.case_sweep(now=NOW + dt.timedelta(hours=25))
     assert result.tasks_breached >= 1
@@ -294,7 +311,7 @@ def test_six_step_procedure_in_order(demo) -> None:
     )
     assert case.state == State.ACCEPTED and case.enforcement_step == EnforcementStep.DISCOVER
     with pytest.raises(DomainError, match="先拍照"):
-        s.case_enforcement_stop(case=case, actor=u("jiedao"), action="制止")
+        s.case_enforcement_stop(case=case, actor=u("jiedao"), measures="制止")
     with pytest.raises(InvalidInput):
         s.case_enforcement_photo(case=case, actor=u("jiedao"), photos=[])
     s.case_enforcement_photo(case=case, actor=u("jiedao"), photos=[jpeg()])
@@ -306,15 +323,16 @@ def test_six_step_procedure_in_order(demo) -> None:
         opinion="请依法查处",
         head="李国斌",
     )
-    with pytest.raises(InvalidInput, match="输入有误"):
+    with pytest.raises(DomainError, match="再呈报"):
         s.case_enforcement_report(case=fresh(case), actor=u("jiedao"), **report)
-    s.case_enforcement_stop(case=fresh(case), actor=u("jiedao"), action="责令停止搭建")
+    s.case_enforcement_stop(case=fresh(case), actor=u("jiedao"), measures="责令停止搭建")
     form = s.case_enforcement_report(case=fresh(case), actor=u("jiedao"), **report)
     case = fresh(case)
     assert case.state == State.DISPATCHED
     assert case.lead_unit == demo.units["urban_enforcement"]
     assert case.enforcement_step == EnforcementStep.REPORT
-    assert form.opinions[0]["unit"] == street.name
+    first = form.opinions.first()
+    assert first is not None and first.unit_name == street.name
     s.case_accept(case=case, actor=u("zfj"))
     s.case_report_opinion(case=case, actor=u("zfj"), opinion="立案查处", head="李西渠")
     s.case_call_police(case=fresh(case), actor=u("zfj"), reason="当事人阻挠执法")
@@ -393,10 +411,12 @@ def test_rating_appeal_upheld(demo) -> None:
     s.case_rate(case=fresh(case), actor=u("office"), rating="basic")
     appeal = s.case_appeal(case=fresh(case), actor=u("wuye"), reason="已按要求处理")
     with pytest.raises(PermissionDenied):
-        s.case_appeal_decide(appeal=appeal, actor=u("wuye"), upheld=True, reason="x")
-    s.case_appeal_decide(appeal=appeal, actor=u("office"), upheld=True, reason="理由成立")
-    with pytest.raises(Conflict):
-        s.case_appeal_decide(appeal=appeal, actor=u("office"), upheld=False, reason="再裁")
+        s.case_appeal_decide(case=fresh(case), actor=u("wuye"), upheld=True, reason="x")
+    s.case_appeal_decide(case=fresh(case), actor=u("office"), upheld=True, reason="理由成立")
+    with pytest.raises(DomainError, match="没有待裁定的申诉"):
+        s.case_appeal_decide(case=fresh(case), actor=u("office"), upheld=False, reason="再裁")
+    appeal.refresh_from_db()
+    assert appeal.state == "upheld"
     assert CaseEvent.objects.filter(case=case, action="appeal_upheld").exists()
 
 
@@ -489,6 +509,8 @@ def test_every_move_of_the_table_is_exercised_somewhere() -> None:
         "merge",
         "decide_close",
         "decide_return",
+        "rule_transfer",
+        "report",
     }
 
 

@@ -73,10 +73,35 @@ def test_sweep_warns_then_escalates_once(demo, settings) -> None:
     assert record.kind == "delay" and record.unit == demo.units["pc:鸿泰"]
     assert Notification.objects.filter(case=case, jurisdiction=case.level).exists()
     after = snapshot()
-    # Idempotent: the same run again, and a later one, change nothing more.
+    # Idempotent: the same run again changes nothing more.
     s.case_sweep(now=bj(10, 10, 18))
-    s.case_sweep(now=bj(10, 20, 9))
     assert snapshot() == after
+
+
+def test_the_escalation_ladder_climbs_to_the_top_then_the_top_supervises(demo) -> None:
+    # Issue 7 defect 2: an escalated case has the new level's limit; when that office
+    # lets it pass too, the case climbs again (004 三(四)), up to the top level, whose
+    # office supervises it.
+    case = make_case()
+    s.case_sweep(now=bj(10, 10, 18))
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == State.ESCALATED and case.level == demo.jurisdictions["嘉祥街道"]
+    assert case.resolve_due_at is not None and case.resolve_due_at > bj(10, 10, 18)
+    street_due = case.resolve_due_at
+    assert s.case_sweep(now=street_due - dt.timedelta(minutes=1)).escalated == 0
+    assert s.case_sweep(now=street_due + dt.timedelta(minutes=1)).escalated == 1
+    case = Case.objects.get(pk=case.pk)
+    assert case.level == demo.county and case.escalation_count == 2
+    assert case.resolve_due_at is not None
+    county_due = case.resolve_due_at
+    result = s.case_sweep(now=county_due + dt.timedelta(minutes=1))
+    assert result.escalated == 0 and result.supervised == 1
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == State.ESCALATED and case.resolve_due_at is None
+    assert case.breached_at is not None
+    s.case_sweep(now=county_due + dt.timedelta(days=30))
+    assert case.events.filter(action="supervise").count() == 1
+    assert case.events.filter(action="escalate").count() == 2
 
 
 def test_county_breach_is_supervised_at_the_county(demo) -> None:

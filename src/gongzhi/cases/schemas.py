@@ -1,0 +1,54 @@
+"""Inputs of intake, shared by its doors: the API (``CaseIn``) and the resident's report
+form (``WebReportIn``) read the same fields with the same limits."""
+
+from __future__ import annotations
+
+from ninja import Field, Schema
+
+from gongzhi.cases.models import Channel, Urgency
+
+IDEMPOTENCY_HELP = (
+    "幂等键：同一调用方用同一键重复提交同一内容，返回首次登记的案件（200）；"
+    "同一键提交不同内容返回 422。键只在调用方自己的范围内有效。"
+)
+CHANNEL_HELP = "来源渠道：" + "；".join(f"{v} {label}" for v, label in Channel.choices)
+
+
+class IntakeFields(Schema):
+    estate: str = Field(..., max_length=32, description="小区编码")
+    title: str = Field(..., max_length=120)
+    description: str = Field(..., max_length=5000)
+    matter_code: str = Field("", max_length=40, description="职责清单事项编码；不填则待办公室分派")
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+    building: str = Field("", max_length=20)
+    unit_no: str = Field("", max_length=20)
+    room: str = Field("", max_length=20)
+    location: str = Field("", max_length=200)
+
+
+class CaseIn(IntakeFields):
+    channel: Channel = Field(..., description=CHANNEL_HELP)
+    urgency: Urgency = Field(
+        Urgency.NORMAL, description="紧急程度：normal 一般、urgent 紧急、critical 特急"
+    )
+    external_ref: str = Field("", max_length=64, description="对接系统的工单号（可用于台账检索）")
+    reporting_unit: str = Field(
+        "", max_length=64, description="发现/移交单位编码（巡查、移交必填）"
+    )
+    is_enforcement: bool = Field(False, description="执法处置案件（按 003 四 六步处置）")
+    idempotency_key: str = Field("", max_length=100, description=IDEMPOTENCY_HELP)
+
+
+class WebReportIn(IntakeFields):
+    """The resident's form; ``form_key`` makes a double submit register one case."""
+
+    estate: str = Field("", max_length=32)
+    title: str = Field("", max_length=120)
+    description: str = Field("", max_length=5000)
+    form_key: str = Field("", max_length=64)
+
+
+class TrackIn(Schema):
+    number: str = Field("", max_length=40, description="案件编号")
+    key: str = Field("", max_length=20, description="查询码（登记时告知诉求人）")

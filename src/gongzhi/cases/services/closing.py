@@ -1,0 +1,424 @@
+"""Working a case to its end: suspend and resume, handle with the result, the office's
+feedback or send-back, the reporter's rating (and a reopening), closing, merging a
+duplicate, and a joint conference's decision on the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from gongzhi.cases.models import Case, Rating
+from gongzhi.cases.services.dispatch import begin, dispatch_changes
+from gongzhi.cases.services.events import event, lock, notify, now_or, setting
+from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.transition import case_transition
+from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
+
+
+def case_suspend(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    now = now_or(now)
+    return case_transition(
+        case=case,
+        move="suspend",
+        actor=actor,
+        reason=reason.strip(),
+        changes={"suspended_at": now, "resume_state": case.state},
+        event_unit_id=case.lead_unit_id,
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_resume(
+    *, case: Case, actor: Any, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Case:
+    """Resume a suspended case; its clocks move on by the time it was paused."""
+    now = now_or(now)
+    paused = now - case.suspended_at if case.suspended_at else dt.timedelta(0)
+    changes: dict[str, Any] = {"suspended_at": None, "resume_state": ""}
+    for name in ("resolve_due_at", "response_due_at"):
+        due = getattr(case, name)
+        if due is not None:
+            changes[name] = due + paused
+    return case_transition(
+        case=case,
+        move="resume",
+        actor=actor,
+        changes=changes,
+        event_unit_id=case.lead_unit_id,
+        extra={"paused_seconds": int(paused.total_seconds())},
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_handle(
+    *,
+    case: Case,
+    actor: Any,
+    result: str,
+    evidence: Sequence[Upload] = (),
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """办结 with the result and evidence. Refused while an assisting unit's task is open:
+    joint handling ends when every part is done (003 三(四))."""
+    now = now_or(now)
+    ctx = begin(case, "handle", actor, expected_version)
+    errors = []
+    if not result.strip():
+        errors.append(FieldError("result", "请填写办理结果"))
+    errors += check_uploads(evidence, "evidence")
+    if errors:
+        raise InvalidInput(errors=errors)
+    on_time = case.resolve_due_at is None or now <= case.resolve_due_at
+    changes: dict[str, Any] = {"result": result.strip(), "handled_at": now}
+    if case.is_enforcement:
+        changes["enforcement_step"] = "handle"
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="handle",
+            actor=actor,
+            reason=result.strip(),
+            changes=changes,
+            event_unit_id=case.lead_unit_id,
+            extra={"on_time": on_time},
+            ctx=ctx,
+            now=now,
+        )
+        if evidence:
+            stored = store_uploads(case, evidence, purpose="evidence", actor=actor)
+            event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
+        if case.transferred_from_id:
+            # 004 三(二): the result is fed back to the unit that passed the case on.
+            notify(
+                now,
+                case,
+                "transfer_result",
+                f"转办件已办结：{case.title}。结果：{result.strip()[:200]}",
+                unit_id=case.transferred_from_id,
+            )
+        notify(now, case, "handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id)
+    return case
+
+
+def case_feedback(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office sends the result to the reporter, who is asked to rate it."""
+    now = now_or(now)
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="feedback",
+            actor=actor,
+            reason=reason.strip(),
+            event_unit_id=case.lead_unit_id,
+            expected_version=expected_version,
+            now=now,
+        )
+        if case.reporter_user_id:
+            notify(
+                now,
+                case,
+                "feedback",
+                f"您的诉求“{case.title}”已办结，请评价",
+                user_id=case.reporter_user_id,
+            )
+    return case
+
+
+def case_send_back(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    now = now_or(now)
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="send_back",
+            actor=actor,
+            reason=reason.strip(),
+            changes={"handled_at": None},
+            event_unit_id=case.lead_unit_id,
+            expected_version=expected_version,
+            now=now,
+        )
+        notify(
+            now,
+            case,
+            "send_back",
+            f"办理结果未通过，请重办：{case.title}",
+            unit_id=case.lead_unit_id,
+        )
+    return case
+
+
+def case_rate(
+    *,
+    case: Case,
+    actor: Any,
+    rating: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The reporter rates the result (the office records it on a callback visit, 回访).
+    满意 / 基本满意 close the case; 不满意 reopens it while under the reopen limit, and
+    otherwise sends it to the office for review."""
+    now = now_or(now)
+    ctx = begin(case, "rate", actor, expected_version)
+    errors = []
+    if rating not in Rating.values:
+        errors.append(FieldError("rating", "请选择满意、基本满意或不满意"))
+    if rating == Rating.DISSATISFIED and not reason.strip():
+        errors.append(FieldError("reason", "不满意时请说明理由"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    callback = not ctx.has_side("reporter")
+    extra = {"rating": rating, "callback": callback}
+    reason = reason.strip()
+    if rating != Rating.DISSATISFIED:
+        return case_transition(
+            case=case,
+            move="rate",
+            actor=actor,
+            reason=reason,
+            changes={"rating": rating, "rating_reason": reason, "closed_at": now},
+            event_unit_id=case.lead_unit_id,
+            extra=extra,
+            ctx=ctx,
+            now=now,
+        )
+    limit = int(setting("GONGZHI_REOPEN_LIMIT", 1))
+    with transaction.atomic():
+        # The rating is an event of its own so that metrics count it, then the move.
+        lock(case)
+        event(
+            case,
+            "rated",
+            actor=actor,
+            unit_id=case.lead_unit_id,
+            from_state=case.state,
+            to_state=case.state,
+            reason=reason,
+            extra=extra,
+            now=now,
+        )
+        if case.reopen_count < limit:
+            lead = case.lead_unit
+            assert lead is not None, "a case awaiting its rating was handled by a lead unit"
+            changes = dispatch_changes(case, lead, case.matter, now)
+            changes.update(rating=rating, rating_reason=reason, reopen_count=case.reopen_count + 1)
+            case_transition(
+                case=case,
+                move="reopen",
+                actor=actor,
+                reason=f"诉求人不满意：{reason}",
+                changes=changes,
+                event_unit_id=case.lead_unit_id,
+                via="rate",
+                ctx=ctx,
+                now=now,
+            )
+            notify(
+                now,
+                case,
+                "reopened",
+                f"诉求人不满意，重新办理：{case.title}",
+                unit_id=case.lead_unit_id,
+            )
+        else:
+            case_transition(
+                case=case,
+                move="review",
+                actor=actor,
+                reason=reason,
+                changes={"rating": rating, "rating_reason": reason},
+                event_unit_id=case.lead_unit_id,
+                via="rate",
+                ctx=ctx,
+                now=now,
+            )
+            notify(
+                now, case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id
+            )
+    return case
+
+
+def case_reopen(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office reopens a closed or reviewed case to its lead unit."""
+    now = now_or(now)
+    ctx = begin(case, "reopen", actor, expected_version)
+    if case.lead_unit is None:
+        raise DomainError("该案件没有责任单位，无法重新办理")
+    changes = dispatch_changes(case, case.lead_unit, case.matter, now)
+    changes.update(reopen_count=case.reopen_count + 1, closed_at=None)
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="reopen",
+            actor=actor,
+            reason=reason.strip(),
+            changes=changes,
+            event_unit_id=case.lead_unit_id,
+            ctx=ctx,
+            now=now,
+        )
+        notify(now, case, "reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)
+    return case
+
+
+def case_close(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    extra: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    now = now_or(now)
+    return case_transition(
+        case=case,
+        move="close",
+        actor=actor,
+        reason=reason.strip(),
+        changes={"closed_at": now},
+        event_unit_id=case.lead_unit_id,
+        expected_version=expected_version,
+        extra=extra,
+        now=now,
+    )
+
+
+def case_merge(
+    *,
+    case: Case,
+    into: Case | str,
+    actor: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Merge a duplicate into the case that carries on, which the office must be able to
+    act on too; any other number is answered as one that does not exist."""
+    now = now_or(now)
+    ctx = begin(case, "merge", actor, expected_version)
+    other = _merge_target(into, actor)
+    if other.pk == case.pk:
+        raise InvalidInput(errors=[FieldError("into", "不能与自身合并")])
+    if not other.is_open:
+        raise InvalidInput(errors=[FieldError("into", f"案件 {other.number} 已结束，不能并入")])
+    if other.merged_into_id:
+        raise InvalidInput(errors=[FieldError("into", f"案件 {other.number} 本身已被合并")])
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="merge",
+            actor=actor,
+            reason=reason.strip() or f"与 {other.number} 重复",
+            changes={"merged_into": other, "closed_at": now},
+            event_unit_id=None,
+            extra={"into": other.number},
+            ctx=ctx,
+            now=now,
+        )
+        lock(other)
+        event(other, "merged_in", actor=actor, reason=f"并入 {case.number}", now=now)
+    return case
+
+
+def _merge_target(into: Case | str, actor: Any) -> Case:
+    from gongzhi.cases import access
+
+    number = into.number if isinstance(into, Case) else (into or "").strip()
+    if not number:
+        raise InvalidInput(errors=[FieldError("into", "请填写要并入的案件编号")])
+    found = Case.objects.select_related("level", "estate").filter(number=number).first()
+    if found is None or (actor is not None and "office" not in access.sides(actor, found)):
+        raise InvalidInput(errors=[FieldError("into", f"案件 {number} 不存在或无权操作")])
+    return found
+
+
+def case_decision_apply(
+    *,
+    case: Case,
+    actor: Any,
+    body: Any,
+    decision_label: str,
+    outcome: str,
+    close: bool,
+    instructions: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """A joint conference's decision settles a case (close=True) or hands it back to its
+    lead unit with instructions (close=False). Called by the meetings app. The authority
+    is the conference (``body``), whose area must hold the case's estate; the event names
+    the person who recorded the decision as done, never "the system"."""
+    now = now_or(now)
+    if not case.area_path.startswith(body.jurisdiction.path):
+        raise PermissionDenied(f"案件 {case.number} 不在{body.name}的辖区内")
+    extra = {"decision": decision_label, "body": body.pk}
+    if close:
+        return case_transition(
+            case=case,
+            move="decide_close",
+            actor=actor,
+            reason=f"{decision_label}：{outcome}",
+            changes={"closed_at": now, "result": outcome},
+            event_unit_id=case.lead_unit_id,
+            extra=extra,
+            authority="conference",
+            now=now,
+        )
+    if case.lead_unit is None:
+        raise DomainError("该案件没有责任单位，无法交回办理")
+    changes = dispatch_changes(case, case.lead_unit, case.matter, now)
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="decide_return",
+            actor=actor,
+            reason=f"{decision_label}：{instructions or outcome}",
+            changes=changes,
+            event_unit_id=case.lead_unit_id,
+            extra=extra,
+            authority="conference",
+            now=now,
+        )
+        notify(
+            now,
+            case,
+            "decision",
+            f"联席会议决定交回办理：{case.title}。{instructions}",
+            unit_id=case.lead_unit_id,
+        )
+    return case

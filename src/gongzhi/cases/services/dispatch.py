@@ -1,0 +1,430 @@
+"""Getting a case to the unit responsible: dispatch, accept, first response, return and
+the office's ruling on it, transfer and its ruling, escalation level by level, and the
+top level's supervision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from gongzhi.cases import access, workflow
+from gongzhi.cases.models import Accountability, Case, State
+from gongzhi.cases.services.events import accountability, notify, now_or, setting
+from gongzhi.cases.services.intake import limits, route_for
+from gongzhi.cases.services.transition import case_transition, check_version
+from gongzhi.catalog.models import MatterType
+from gongzhi.catalog.routing import handling_level
+from gongzhi.catalog.selectors import matter_lookup
+from gongzhi.catalog.timelimits import due_after
+from gongzhi.common.errors import DomainError, FieldError, InvalidInput
+from gongzhi.org.models import Jurisdiction, RoleGrant, Unit
+
+# 003 三(四): a case passed on must be acted on at once by the receiver.
+TRANSFER_ACCEPT_LIMIT = "2wh"
+# How long an office has to settle a case escalated to it before it climbs again, by
+# level, when the case's matter names no limit (004 三(四)); GONGZHI_ESCALATION_LIMITS
+# overrides any of them.
+ESCALATION_LIMITS = {
+    Jurisdiction.Level.COMMUNITY: "3wd",
+    Jurisdiction.Level.VILLAGE: "3wd",
+    Jurisdiction.Level.STREET: "5wd",
+    Jurisdiction.Level.TOWN: "5wd",
+    Jurisdiction.Level.DISTRICT: "10wd",
+    Jurisdiction.Level.COUNTY: "10wd",
+    Jurisdiction.Level.CITY: "15wd",
+    Jurisdiction.Level.PROVINCE: "15wd",
+}
+
+
+def begin(case: Case, move: str, actor: Any, expected_version: int | None) -> workflow.Ctx:
+    """Before reading a write's input: a stale page is a conflict (409), a user on no side
+    is refused (403), a wrong state or unmet condition is refused (400)."""
+    check_version(case, expected_version)
+    ctx = workflow.Ctx(case, actor)
+    workflow.require(move, ctx)
+    return ctx
+
+
+def target(case: Case, code: Unit | str | None, field: str, *, label: str = "单位") -> Unit:
+    """A unit the case may be sent to: one that serves its estate (issue 8 defect 2);
+    any other code is answered as if it did not exist."""
+    if not code:
+        raise InvalidInput(errors=[FieldError(field, f"请选择{label}")])
+    unit = access.target_unit(case.estate, code)
+    if unit is None:
+        label = code.code if isinstance(code, Unit) else code
+        raise InvalidInput(errors=[FieldError(field, f"单位编码“{label}”不存在或不服务该小区")])
+    return unit
+
+
+def dispatch_changes(
+    case: Case, unit: Unit, matter: MatterType | None, now: dt.datetime
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        "lead_unit": unit,
+        "level": handling_level(case.estate, unit),
+        "dispatched_at": now,
+        "accepted_at": None,
+        "responded_at": None,
+        "warned_at": None,
+        "breached_at": None,
+    }
+    changes.update(limits(matter, now))
+    return changes
+
+
+def case_dispatch(
+    *,
+    case: Case,
+    actor: Any,
+    unit: Unit | str | None = None,
+    matter_code: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office dispatches a case from its desk: by matter type (the catalog names the
+    unit) or to a named unit serving the estate."""
+    now = now_or(now)
+    ctx = begin(case, "dispatch", actor, expected_version)
+    matter = case.matter
+    reasons: list[str] = []
+    chosen = target(case, unit, "unit") if unit else None
+    if matter_code:
+        routed = route_for(case.estate, matter_code)
+        if routed is None:
+            raise InvalidInput(
+                errors=[FieldError("matter_code", f"该小区适用的职责清单中没有事项“{matter_code}”")]
+            )
+        matter, result = routed
+        reasons = result.reasons
+        if chosen is None:
+            chosen = result.lead
+    if chosen is None:
+        raise InvalidInput(errors=[FieldError("unit", "请选择事项或责任单位")])
+    changes = dispatch_changes(case, chosen, matter, now)
+    changes["matter"] = matter
+    if reasons:
+        changes["route_reasons"] = reasons
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="dispatch",
+            actor=actor,
+            reason=reason or "；".join(reasons),
+            changes=changes,
+            event_unit_id=chosen.pk,
+            extra={"matter": matter.code if matter else ""},
+            ctx=ctx,
+            now=now,
+        )
+        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=chosen.pk)
+    return case
+
+
+def case_accept(
+    *, case: Case, actor: Any, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Case:
+    now = now_or(now)
+    on_time = case.accept_due_at is None or now <= case.accept_due_at
+    return case_transition(
+        case=case,
+        move="accept",
+        actor=actor,
+        changes={"accepted_at": now},
+        event_unit_id=case.lead_unit_id,
+        extra={"on_time": on_time},
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_start(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """First response: on site or in contact with the reporter."""
+    now = now_or(now)
+    on_time = case.response_due_at is None or now <= case.response_due_at
+    return case_transition(
+        case=case,
+        move="start",
+        actor=actor,
+        reason=reason.strip(),
+        changes={"responded_at": now},
+        event_unit_id=case.lead_unit_id,
+        extra={"on_time": on_time},
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_return(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    claimed_matter_code: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """退回: the unit says the case is not its own; it must name the catalog entry it
+    believes applies. The case goes back to the office's desk."""
+    now = now_or(now)
+    ctx = begin(case, "return", actor, expected_version)
+    errors = []
+    if not reason.strip():
+        errors.append(FieldError("reason", "退回须说明理由"))
+    code = claimed_matter_code.strip()
+    if not code:
+        errors.append(FieldError("claimed_matter_code", "请写明您认为适用的职责清单事项编码"))
+    elif matter_lookup(case.estate.community, code) is None:
+        errors.append(FieldError("claimed_matter_code", f"职责清单中没有事项“{code}”"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    returned_by = case.lead_unit_id
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="return",
+            actor=actor,
+            reason=reason.strip(),
+            changes={
+                "return_count": case.return_count + 1,
+                "accept_due_at": None,
+                "response_due_at": None,
+                "resolve_due_at": None,
+            },
+            event_unit_id=returned_by,
+            extra={"claimed_matter": code, "returned_by": returned_by},
+            ctx=ctx,
+            now=now,
+        )
+        notify(now, case, "returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)
+    return case
+
+
+def case_overrule(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office rules a returned case was the returning unit's own: it goes back to
+    that unit with fresh limits and a buck-passing record (003 四, 004 四(一))."""
+    now = now_or(now)
+    ctx = begin(case, "overrule", actor, expected_version)
+    last = case.events.filter(action="return").order_by("-id").first()
+    if last is None or not last.unit_id:
+        raise DomainError("找不到退回记录")
+    unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=last.unit_id)
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="overrule",
+            actor=actor,
+            reason=reason,
+            changes=dispatch_changes(case, unit, case.matter, now),
+            event_unit_id=unit.pk,
+            ctx=ctx,
+            now=now,
+        )
+        accountability(
+            case,
+            unit.pk,
+            Accountability.Kind.BUCK_PASSING,
+            f"退回理由不成立：{reason}",
+            key=f"buck:{case.pk}:{last.pk}",
+            now=now,
+        )
+        notify(now, case, "overruled", f"退回不成立，请办理：{case.title}", unit_id=unit.pk)
+    return case
+
+
+def case_transfer(
+    *,
+    case: Case,
+    actor: Any,
+    to_unit: Unit | str,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """转办: pass the case straight to the unit responsible (003 三(四)); it must act at
+    once (a short acceptance limit), and the result goes back to the transferring unit
+    (004 三(二))."""
+    now = now_or(now)
+    ctx = begin(case, "transfer", actor, expected_version)
+    chosen = target(case, to_unit, "to_unit", label="接收单位")
+    if chosen.pk == case.lead_unit_id:
+        raise InvalidInput(errors=[FieldError("to_unit", "不能转办给本单位")])
+    from_unit = case.lead_unit_id
+    changes = dispatch_changes(case, chosen, case.matter, now)
+    changes["accept_due_at"] = due_after(now, TRANSFER_ACCEPT_LIMIT)
+    changes["transferred_from_id"] = from_unit
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="transfer",
+            actor=actor,
+            reason=reason,
+            changes=changes,
+            event_unit_id=chosen.pk,
+            extra={"from_unit": from_unit, "to_unit": chosen.pk},
+            ctx=ctx,
+            now=now,
+        )
+        notify(now, case, "transfer", f"转办件，请立即处理：{case.title}", unit_id=chosen.pk)
+    return case
+
+
+def case_rule_transfer(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office rules a transferred case was the transferring unit's own: it goes back
+    to that unit, which gets a buck-passing record."""
+    now = now_or(now)
+    ctx = begin(case, "rule_transfer", actor, expected_version)
+    assert case.transferred_from_id is not None  # the rule's guard
+    unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=case.transferred_from_id)
+    last = case.events.filter(action__in=("transfer", "report")).order_by("-id").first()
+    changes = dispatch_changes(case, unit, case.matter, now)
+    changes["transferred_from_id"] = None
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="rule_transfer",
+            actor=actor,
+            reason=reason,
+            changes=changes,
+            event_unit_id=unit.pk,
+            ctx=ctx,
+            now=now,
+        )
+        accountability(
+            case,
+            unit.pk,
+            Accountability.Kind.BUCK_PASSING,
+            f"转办不成立：{reason}",
+            key=f"buck:{case.pk}:{last.pk if last else 0}:transfer",
+            now=now,
+        )
+        notify(now, case, "overruled", f"转办不成立，请办理：{case.title}", unit_id=unit.pk)
+    return case
+
+
+def office_above(level: Jurisdiction) -> Jurisdiction | None:
+    """The nearest level above ``level`` that has a joint-conference office (someone
+    holding the office role there): where an escalated case goes. A county that runs
+    Gongzhi alone has none above itself."""
+    ancestors = [c for c in level.ancestor_codes() if c != level.code]
+    if not ancestors:
+        return None
+    staffed = set(
+        RoleGrant.objects.filter(
+            role=RoleGrant.Role.OFFICE_STAFF, jurisdiction__code__in=ancestors
+        ).values_list("jurisdiction__code", flat=True)
+    )
+    for code in reversed(ancestors):
+        if code in staffed:
+            return Jurisdiction.objects.get(code=code)
+    return None
+
+
+def escalation_limit(case: Case, level: Jurisdiction) -> str:
+    limits_by_level = {**ESCALATION_LIMITS, **setting("GONGZHI_ESCALATION_LIMITS", {})}
+    if case.matter_id and case.matter is not None and case.matter.time_limit:
+        return str(case.matter.time_limit)
+    return str(limits_by_level.get(level.level, "10wd"))
+
+
+def case_escalate(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    breach: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """逐级上报 (004 三(四)): the case goes to the office one level up — community →
+    street → district/county → city — with that level's limit to settle it; the sweep
+    escalates again when that limit passes, up to the top level, which supervises."""
+    now = now_or(now)
+    ctx = begin(case, "escalate", actor, expected_version)
+    parent = ctx.office_above
+    assert parent is not None  # the rule's guard
+    extra: dict[str, Any] = {"from_level": case.level_id, "to_level": parent.pk}
+    changes: dict[str, Any] = {
+        "level": parent,
+        "escalation_count": case.escalation_count + 1,
+        "accept_due_at": None,
+        "response_due_at": None,
+        "resolve_due_at": due_after(now, escalation_limit(case, parent)),
+        "warned_at": None,
+    }
+    if breach:
+        extra["breach"] = breach
+        changes["breached_at"] = now
+    with transaction.atomic():
+        case_transition(
+            case=case,
+            move="escalate",
+            actor=actor,
+            reason=reason,
+            changes=changes,
+            event_unit_id=case.lead_unit_id,
+            extra=extra,
+            ctx=ctx,
+            now=now,
+        )
+        notify(now, case, "escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)
+    return case
+
+
+def case_supervise(*, case: Case, breach: str, now: dt.datetime | None = None) -> bool:
+    """No office above a breached case: the office of its level supervises it (督办).
+    The breached clock is cleared so the next sweep does not repeat this; False when
+    someone changed the case meanwhile."""
+    from django.db.models import F
+
+    from gongzhi.cases.services.events import event
+
+    now = now_or(now)
+    cleared = "accept_due_at" if breach == "签收" else "resolve_due_at"
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, version=case.version).update(
+            breached_at=now, **{cleared: None}, version=F("version") + 1, updated_at=now
+        ):
+            return False
+        case.version += 1
+        setattr(case, cleared, None)
+        case.breached_at = now
+        unit_id = case.lead_unit_id
+        event(
+            case,
+            "supervise",
+            unit_id=unit_id,
+            from_state=case.state,
+            to_state=case.state,
+            reason=f"超过{breach}时限，由{case.level.name}联席会议办公室督办",
+            extra={"breach": breach},
+            now=now,
+        )
+        notify(now, case, "breach", f"超时督办：{case.title}", jurisdiction_id=case.level_id)
+        if unit_id and case.state != State.ESCALATED:
+            notify(now, case, "breach", f"已超时，请立即办理：{case.title}", unit_id=unit_id)
+    return True

@@ -1,0 +1,247 @@
+"""The six-step procedure of 003 四: 发现 (at intake) → 拍照 → 制止 → 呈报 with the
+case report form of 附件2 → 处理 (handling) → 结案 (however the case closes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gongzhi.cases import workflow
+from gongzhi.cases.models import (
+    Attachment,
+    Case,
+    EnforcementStep,
+    ReportForm,
+    ReportOpinion,
+)
+from gongzhi.cases.services.dispatch import TRANSFER_ACCEPT_LIMIT, begin, dispatch_changes, target
+from gongzhi.cases.services.events import CONFLICT, STALE, event, notify, now_or, touch
+from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.transition import case_transition
+from gongzhi.catalog.timelimits import due_after
+from gongzhi.common.errors import Conflict, FieldError, InvalidInput
+from gongzhi.org.models import Unit
+
+
+def _step(
+    case: Case, step: str, actor: Any, reason: str, expected_version: int | None, now: dt.datetime
+) -> None:
+    """Move the procedure one step on, conditionally on the version read."""
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(STALE)
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        enforcement_step=step, version=F("version") + 1, updated_at=now
+    )
+    if updated != 1:
+        raise Conflict(CONFLICT)
+    case.enforcement_step = step
+    case.version += 1
+    event(
+        case,
+        f"step_{step}",
+        actor=actor,
+        actor_unit_id=case.lead_unit_id,
+        unit_id=case.lead_unit_id,
+        from_state=case.state,
+        to_state=case.state,
+        reason=reason,
+        extra={"step": step},
+        now=now,
+    )
+
+
+def case_enforcement_photo(
+    *,
+    case: Case,
+    actor: Any,
+    photos: Sequence[Upload],
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Attachment]:
+    """拍照: at least one photo of the scene."""
+    now = now_or(now)
+    begin(case, "photo", actor, expected_version)
+    errors = check_uploads(photos, "photos", photos_only=True)
+    if not photos:
+        errors.append(FieldError("photos", "请至少上传一张现场照片"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    with transaction.atomic():
+        reason = f"上传现场照片 {len(photos)} 张"
+        if case.enforcement_step in ("", EnforcementStep.DISCOVER):
+            _step(case, EnforcementStep.PHOTO, actor, reason, expected_version, now)
+        else:
+            touch(case, expected_version=expected_version, now=now)
+            event(
+                case,
+                "step_photo",
+                actor=actor,
+                actor_unit_id=case.lead_unit_id,
+                unit_id=case.lead_unit_id,
+                reason=reason,
+                extra={"step": case.enforcement_step},
+                now=now,
+            )
+        return store_uploads(case, photos, purpose="photo", actor=actor)
+
+
+def case_enforcement_stop(
+    *,
+    case: Case,
+    actor: Any,
+    measures: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """制止: what was done on site to stop the violation."""
+    now = now_or(now)
+    begin(case, "stop", actor, expected_version)
+    if not measures.strip():
+        raise InvalidInput(errors=[FieldError("measures", "请填写现场制止情况")])
+    with transaction.atomic():
+        _step(case, EnforcementStep.STOP, actor, measures.strip(), expected_version, now)
+        Case.objects.filter(pk=case.pk).update(on_site_action=measures.strip())
+        case.on_site_action = measures.strip()
+    return case
+
+
+def case_enforcement_report(
+    *,
+    case: Case,
+    actor: Any,
+    receiving_unit: Unit | str,
+    contact: str,
+    contact_phone: str,
+    details: str,
+    opinion: str,
+    head: str,
+    receiver: str = "",
+    receiver_phone: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> ReportForm:
+    """呈报: the discovering unit fills the case report form of 003 附件2 and passes the
+    case to the unit with enforcement power, which must act at once."""
+    now = now_or(now)
+    ctx = begin(case, "report", actor, expected_version)
+    errors = []
+    for name, value, label in (
+        ("contact", contact, "联系人"),
+        ("contact_phone", contact_phone, "联系电话"),
+        ("details", details, "案件详情"),
+        ("opinion", opinion, "呈报单位意见"),
+        ("head", head, "呈报单位负责人"),
+    ):
+        if not value.strip():
+            errors.append(FieldError(name, f"请填写{label}"))
+    receiver_unit = None
+    try:
+        receiver_unit = target(case, receiving_unit, "receiving_unit", label="接收单位")
+    except InvalidInput as exc:
+        errors += exc.errors
+    if receiver_unit is not None and receiver_unit.pk == case.lead_unit_id:
+        errors.append(FieldError("receiving_unit", "不能呈报给本单位"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert receiver_unit is not None
+    reporting = case.lead_unit
+    assert reporting is not None
+    location = " ".join(
+        p for p in (case.estate.address, case.estate.name, case.place_label(with_room=True)) if p
+    )
+    with transaction.atomic():
+        form = ReportForm.objects.create(
+            case=case,
+            reporting_unit=reporting,
+            contact=contact.strip(),
+            contact_phone=contact_phone.strip(),
+            receiving_unit=receiver_unit,
+            receiver=receiver.strip(),
+            receiver_phone=receiver_phone.strip() or receiver_unit.phone,
+            location=location,
+            details=details.strip(),
+        )
+        ReportOpinion.objects.create(
+            form=form,
+            signer=ReportOpinion.Signer.REPORTING,
+            unit_name=reporting.name,
+            opinion=opinion.strip(),
+            head=head.strip(),
+            date=timezone.localdate(now),
+        )
+        case_transition(
+            case=case,
+            move="report",
+            actor=actor,
+            reason=f"呈报：{details.strip()[:200]}",
+            changes={
+                **dispatch_changes(case, receiver_unit, case.matter, now),
+                "accept_due_at": due_after(now, TRANSFER_ACCEPT_LIMIT),
+                "transferred_from_id": reporting.pk,
+                "enforcement_step": EnforcementStep.REPORT,
+            },
+            event_unit_id=receiver_unit.pk,
+            extra={"step": EnforcementStep.REPORT, "report_form": form.pk},
+            ctx=ctx,
+            now=now,
+        )
+        notify(
+            now, case, "report", f"呈报件，请立即派员处理：{case.title}", unit_id=receiver_unit.pk
+        )
+    return form
+
+
+def case_report_opinion(
+    *,
+    case: Case,
+    actor: Any,
+    opinion: str,
+    head: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> ReportOpinion:
+    """The receiving unit, or the office, signs its opinion on the 呈报表: a row each, so
+    two officials signing at once both count and neither signs twice."""
+    now = now_or(now)
+    ctx = begin(case, "opinion", actor, expected_version)
+    form = ctx.report_form
+    assert form is not None  # the rule's guard
+    errors = []
+    if not opinion.strip():
+        errors.append(FieldError("opinion", "请填写意见"))
+    if not head.strip():
+        errors.append(FieldError("head", "请填写负责人"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    side = workflow.side_for(workflow.OPS["opinion"], ctx)
+    if side == "office":
+        signer, unit_name = ReportOpinion.Signer.OFFICE, "联席会议办公室"
+    else:
+        signer, unit_name = ReportOpinion.Signer.RECEIVING, form.receiving_unit.name
+    try:
+        with transaction.atomic():
+            touch(case, expected_version=expected_version, now=now)
+            row = ReportOpinion.objects.create(
+                form=form,
+                signer=signer,
+                unit_name=unit_name,
+                opinion=opinion.strip(),
+                head=head.strip(),
+                date=timezone.localdate(now),
+            )
+            event(
+                case,
+                "report_opinion",
+                actor=actor,
+                reason=opinion.strip(),
+                extra={"unit": unit_name, "signer": signer},
+                now=now,
+            )
+    except IntegrityError as exc:
+        raise Conflict("该意见已由他人签署，请刷新页面") from exc
+    return row

@@ -1,0 +1,196 @@
+"""The records every case write leaves: the event row (hash-chained per case), in-app
+notifications, accountability records, and the conditional version bump that serialises
+writers of one case.
+
+Every function here runs inside the caller's transaction, after the caller has taken the
+case's row lock (a conditional update of the case row), so the events of one case are
+written one after another and chain in id order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from gongzhi.cases.events import EventKind
+from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Notification
+from gongzhi.common.chain import digest
+from gongzhi.common.errors import Conflict
+
+CONFLICT = "该案件刚被他人处理，请刷新页面后重试"
+STALE = "该案件已被他人更新，请刷新页面后重试"
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def signed_in(actor: Any) -> Any:
+    """The actor as stored on a row: a signed-in account, or None (the system)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- the event chain ------------------------------------------------------------------------
+
+
+def event_fields(event: CaseEvent) -> list[Any]:
+    """The content of a case event that its hash covers."""
+    return [
+        event.case_id,
+        event.action,
+        event.actor_id,
+        event.actor_unit_id,
+        event.unit_id,
+        event.from_state,
+        event.to_state,
+        event.reason,
+        event.extra,
+        event.created_at,
+    ]
+
+
+def _last_hash(case: Case) -> str:
+    cached = getattr(case, "_last_event_hash", None)
+    if cached is not None:
+        return str(cached)
+    found = (
+        CaseEvent.objects.filter(case_id=case.pk)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def event_row(
+    case: Case,
+    action: EventKind | str,
+    *,
+    now: dt.datetime,
+    actor: Any = None,
+    actor_unit_id: int | None = None,
+    unit_id: int | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """An event row, not yet saved nor chained."""
+    return CaseEvent(
+        case=case,
+        action=str(action),
+        actor=signed_in(actor),
+        actor_unit_id=actor_unit_id,
+        unit_id=unit_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        extra=extra or {},
+        created_at=now,
+    )
+
+
+def events_save(case: Case, rows: Sequence[CaseEvent]) -> list[CaseEvent]:
+    """Chain and insert ``rows`` (in one statement) after the case's last event."""
+    prev = _last_hash(case)
+    for row in rows:
+        row.prev_hash = prev
+        row.hash = digest(prev, event_fields(row))
+        prev = row.hash
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        CaseEvent.objects.bulk_create(list(rows))
+    case._last_event_hash = prev  # type: ignore[attr-defined]
+    return list(rows)
+
+
+def event(case: Case, action: EventKind | str, *, now: dt.datetime, **fields: Any) -> CaseEvent:
+    """Write one event of ``case`` (see ``event_row`` for the fields)."""
+    return events_save(case, [event_row(case, action, now=now, **fields)])[0]
+
+
+# --- serialising writers --------------------------------------------------------------------
+
+
+def touch(case: Case, *, expected_version: int | None, now: dt.datetime) -> None:
+    """A write that leaves the state as it is still moves the case's version, on the
+    version the writer read (or the one its page showed): of two writers at once one
+    wins and the other gets a conflict, and the row lock orders the case's events."""
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(STALE)
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        version=F("version") + 1, updated_at=now
+    )
+    if updated != 1:
+        raise Conflict(CONFLICT)
+    case.version += 1
+
+
+def lock(case: Case) -> None:
+    """Take the case's row lock without changing what a reader sees (a second case a
+    write touches, e.g. the one a duplicate is merged into)."""
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+    case.version += 1
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def notify(
+    now: dt.datetime,
+    case: Case,
+    kind: str,
+    text: str,
+    *,
+    unit_id: int | None = None,
+    user_id: int | None = None,
+    jurisdiction_id: int | None = None,
+) -> None:
+    Notification.objects.create(
+        created_at=now,
+        case=case,
+        kind=kind,
+        text=text[:300],
+        unit_id=unit_id,
+        user_id=user_id,
+        jurisdiction_id=jurisdiction_id,
+    )
+
+
+# --- accountability -------------------------------------------------------------------------
+
+
+def accountability(
+    case: Case,
+    unit_id: int,
+    kind: str,
+    reason: str,
+    *,
+    key: str,
+    now: dt.datetime,
+    task: CaseTask | None = None,
+) -> Accountability | None:
+    """A record against a unit, once per ``key`` (a second sweep records nothing)."""
+    if Accountability.objects.filter(key=key).exists():
+        return None
+    record = Accountability.objects.create(
+        unit_id=unit_id, case=case, kind=kind, reason=reason, key=key, task=task
+    )
+    event(
+        case,
+        f"account_{kind}",
+        unit_id=unit_id,
+        reason=reason,
+        extra={"record": record.pk},
+        now=now,
+    )
+    return record

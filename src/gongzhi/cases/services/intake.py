@@ -1,0 +1,547 @@
+"""Intake: registering a case through any channel, with its ledger number, its route by
+the duty catalog, its attachments, an idempotency key scoped to the caller, and the
+secret the reporter follows it with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from gongzhi.cases import access
+from gongzhi.cases.models import Case, Channel, EnforcementStep, LedgerCounter, State, Urgency
+from gongzhi.cases.services.events import event, event_row, events_save, notify, now_or
+from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.catalog.models import MatterType
+from gongzhi.catalog.routing import RouteResult, handling_level, route_entry
+from gongzhi.catalog.selectors import catalog_version, matter_lookup
+from gongzhi.catalog.timelimits import due_after
+from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
+from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
+
+DEFAULT_ACCEPT_LIMIT = "1wd"
+DEFAULT_RESOLVE_LIMIT = "15wd"
+# An alphabet without look-alikes (0/O, 1/I/L) for the secret read over the phone.
+TRACK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACK_KEY_LENGTH = 8
+
+
+# --- ledger numbers -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def ledger_jurisdiction(community_path: str) -> tuple[int, str]:
+    """The county (or district, or the top of the tree) whose ledger an estate's cases go
+    in: the deepest ancestor at tier 3 or above, as (pk, code)."""
+    codes = [c for c in community_path.split("/") if c]
+    nodes = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
+    chosen = nodes[codes[0]]
+    for code in codes:
+        node = nodes[code]
+        if node.tier <= 3:
+            chosen = node
+    return chosen.pk, chosen.code
+
+
+def next_number(jurisdiction: Jurisdiction, year: int, *, case_id: int | None = None) -> str:
+    """The next ledger number of a jurisdiction and year. The counter row stays locked
+    until the caller's transaction ends, so numbers are unique and gapless; one
+    ``UPDATE … RETURNING`` takes the lock and reads the number in one round trip. With
+    ``case_id`` (PostgreSQL) the same statement also writes the number into that case."""
+    table = LedgerCounter._meta.db_table
+    prefix = f"{jurisdiction.code[:6]}-{year}-"
+    if case_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH n AS (UPDATE {table} SET last = last + 1"
+                " WHERE jurisdiction_id = %s AND year = %s RETURNING last)"
+                f" UPDATE {Case._meta.db_table} SET number = %s || CASE WHEN n.last < 1000000"
+                " THEN lpad(n.last::text, 6, '0') ELSE n.last::text END"
+                f" FROM n WHERE {Case._meta.db_table}.id = %s"
+                f" RETURNING {Case._meta.db_table}.number",
+                [jurisdiction.pk, year, prefix, case_id],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return str(row[0])
+        number = next_number(jurisdiction, year)  # the year's first case: make the row
+        Case.objects.filter(pk=case_id).update(number=number)
+        return number
+    sql = (
+        f"UPDATE {table} SET last = last + 1 WHERE jurisdiction_id = %s AND year = %s "
+        "RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [jurisdiction.pk, year])
+        row = cursor.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():
+                LedgerCounter.objects.create(jurisdiction=jurisdiction, year=year, last=1)
+            last = 1
+        except IntegrityError:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [jurisdiction.pk, year])
+                last = cursor.fetchone()[0]
+    else:
+        last = row[0]
+    return f"{prefix}{last:06d}"
+
+
+# --- the intake memo ------------------------------------------------------------------------
+
+# Intake looks up the same estates and routes the same matters over and over. Outside a
+# transaction (a web request runs in autocommit) the estate row and the routing result are
+# memoised per process for INTAKE_MEMO_SECONDS, keyed with the catalog version (bumped by
+# every catalog import); a save or delete of a unit, unit kind, estate, jurisdiction or
+# matter type in this process clears the memo at once, other processes see the change
+# within INTAKE_MEMO_SECONDS (as with API tokens). Inside a transaction nothing is
+# memoised or read from the memo, so a caller's uncommitted changes are never cached.
+INTAKE_MEMO_SECONDS = 10.0
+INTAKE_MEMO_SIZE = 20_000
+_intake_memo: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_intake_lock = threading.Lock()
+
+
+def intake_memo_clear(**kwargs: Any) -> None:
+    with _intake_lock:
+        _intake_memo.clear()
+    # Jurisdiction rows saved anew (a rebuilt database) give estates' ledgers new keys.
+    ledger_jurisdiction.cache_clear()
+
+
+for _model in (Estate, Unit, UnitKind, Jurisdiction, MatterType):
+    post_save.connect(intake_memo_clear, sender=_model, dispatch_uid=f"intake-memo-{_model}")
+    post_delete.connect(intake_memo_clear, sender=_model, dispatch_uid=f"intake-memo-d-{_model}")
+
+
+def _memoised(key: tuple[Any, ...], build: Any) -> Any:
+    if connection.in_atomic_block:
+        return build()
+    now = time.monotonic()
+    hit = _intake_memo.get(key)
+    if hit is not None and now - hit[0] < INTAKE_MEMO_SECONDS:
+        return hit[1]
+    value = build()
+    with _intake_lock:
+        if len(_intake_memo) >= INTAKE_MEMO_SIZE:
+            _intake_memo.clear()
+        _intake_memo[key] = (now, value)
+    return value
+
+
+def estate_by_code(code: str) -> Estate | None:
+    return _memoised(  # type: ignore[no-any-return]
+        ("estate", code),
+        lambda: (
+            Estate.objects.select_related(
+                "community", "property_company__kind", "owners_committee__kind"
+            )
+            .filter(code=code)
+            .first()
+        ),
+    )
+
+
+def route_for(estate: Estate, matter_code: str) -> tuple[MatterType, RouteResult] | None:
+    def build() -> tuple[MatterType, RouteResult] | None:
+        entry = matter_lookup(estate.community, matter_code)
+        if entry is None:
+            return None
+        return entry.matter, route_entry(estate=estate, entry=entry)
+
+    return _memoised(  # type: ignore[no-any-return]
+        ("route", estate.pk, estate.community_id, matter_code, catalog_version()), build
+    )
+
+
+def limits(matter: MatterType | None, now: dt.datetime) -> dict[str, dt.datetime | None]:
+    accept = (matter.accept_limit if matter else "") or DEFAULT_ACCEPT_LIMIT
+    resolve = (matter.time_limit if matter else "") or DEFAULT_RESOLVE_LIMIT
+    response = matter.response_limit if matter else ""
+    return {
+        "accept_due_at": due_after(now, accept),
+        "response_due_at": due_after(now, response) if response else None,
+        "resolve_due_at": due_after(now, resolve),
+    }
+
+
+# --- idempotency and the reporter's secret --------------------------------------------------
+
+
+def caller_key(actor: Any, *, anonymous: bool) -> str:
+    """Whose idempotency keys these are: an account's own, the public form's, or the
+    system's (demo data, imports)."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if user is not None:
+        return f"u{user.pk}"
+    return "anon" if anonymous else "sys"
+
+
+def request_digest(fields: dict[str, Any], uploads: Sequence[Upload]) -> str:
+    body = {**fields, "uploads": sorted(hashlib.sha256(u.content).hexdigest() for u in uploads)}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def track_key_new() -> tuple[str, str]:
+    """A secret for the reporter to follow the case with, and its stored hash."""
+    key = "".join(secrets.choice(TRACK_ALPHABET) for _ in range(TRACK_KEY_LENGTH))
+    return key, track_key_hash(key)
+
+
+def track_key_hash(key: str) -> str:
+    normal = key.strip().upper().replace(" ", "").replace("-", "")
+    return hashlib.sha256(f"gongzhi-track:{normal}".encode()).hexdigest()
+
+
+def _replay(key: str, digest: str) -> Case | None:
+    """The caller's earlier case under ``key``; a different body under the same key is
+    refused, never answered with the other body's case."""
+    found = Case.objects.filter(idempotency_key=key).order_by().values("pk", "idempotency_digest")
+    row = next(iter(found[:1]), None)
+    if row is None:
+        return None
+    if row["idempotency_digest"] and row["idempotency_digest"] != digest:
+        raise InvalidInput(
+            errors=[
+                FieldError(
+                    "idempotency_key",
+                    "该幂等键已用于另一份内容不同的诉求；重试请原样提交，新诉求请换用新的幂等键",
+                )
+            ],
+            summary="幂等键冲突",
+        )
+    return Case.objects.select_related("estate", "matter", "lead_unit", "level").get(pk=row["pk"])
+
+
+# --- registering ----------------------------------------------------------------------------
+
+
+def case_register_or_replay(
+    *,
+    channel: str,
+    estate: Estate | str,
+    title: str,
+    description: str,
+    matter_code: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_user: Any = None,
+    reporting_unit: Unit | str | None = None,
+    building: str = "",
+    unit_no: str = "",
+    room: str = "",
+    location: str = "",
+    urgency: str = Urgency.NORMAL,
+    idempotency_key: str | None = None,
+    external_ref: str = "",
+    is_enforcement: bool = False,
+    uploads: Sequence[Upload] = (),
+    actor: Any = None,
+    anonymous: bool = False,
+    token: Any = None,
+    now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """Register a case and route it, and say whether it is new.
+
+    With a matter type the duty catalog names the lead unit and the case is dispatched at
+    once; without one (or with no unit found) it waits on the office's dispatch desk.
+    ``actor`` is the account registering (None with ``anonymous``: the public report
+    form; None otherwise: the system, e.g. demo data). Who may register what is
+    ``access.intake_right``; a resident registers only for themselves. The same
+    idempotency key of the same caller returns the earlier case with False. A new case
+    carries ``track_key``, the secret its reporter follows it with (shown once)."""
+    now = now_or(now)
+    scoped = (
+        f"{caller_key(actor, anonymous=anonymous)}:{idempotency_key}" if idempotency_key else None
+    )
+    errors: list[FieldError] = []
+    estate_obj = estate_by_code(estate) if isinstance(estate, str) else estate
+    if estate_obj is None:
+        errors.append(FieldError("estate", f"小区编码“{estate}”不存在"))
+    if channel not in Channel.values:
+        errors.append(FieldError("channel", f"未知来源渠道“{channel}”"))
+    if urgency not in Urgency.values:
+        errors.append(FieldError("urgency", f"未知紧急程度“{urgency}”"))
+    fields = {
+        "channel": channel,
+        "estate": estate_obj.code if estate_obj else str(estate),
+        "title": (title or "").strip(),
+        "description": (description or "").strip(),
+        "matter_code": (matter_code or "").strip(),
+        "reporter_name": (reporter_name or "").strip(),
+        "reporter_phone": (reporter_phone or "").strip().replace(" ", "").replace("-", ""),
+        "building": building.strip(),
+        "unit_no": unit_no.strip(),
+        "room": room.strip(),
+        "location": location.strip(),
+        "urgency": urgency,
+        "external_ref": external_ref.strip(),
+        "reporting_unit": reporting_unit.code
+        if isinstance(reporting_unit, Unit)
+        else (reporting_unit or ""),
+        "is_enforcement": is_enforcement,
+    }
+    digest = request_digest(fields, uploads) if scoped else ""
+    if scoped and (earlier := _replay(scoped, digest)) is not None:
+        return earlier, False
+    unit_obj = _reporting_unit(reporting_unit, actor, errors)
+    resident = _intake_check(actor, anonymous, token, estate_obj, channel, errors)
+    if resident is not None:
+        reporter_user = resident
+        fields["reporter_name"] = fields["reporter_name"] or access.display_name(resident)
+        fields["reporter_phone"] = fields["reporter_phone"] or (resident.phone or "")
+    errors += _check_fields(fields, channel, unit_obj, is_enforcement)
+    routed = None
+    if fields["matter_code"] and estate_obj is not None:
+        routed = route_for(estate_obj, str(fields["matter_code"]))
+        if routed is None:
+            errors.append(
+                FieldError(
+                    "matter_code", f"该小区适用的职责清单中没有事项“{fields['matter_code']}”"
+                )
+            )
+    errors += check_uploads(uploads)
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert estate_obj is not None
+    try:
+        with transaction.atomic():
+            case = _register(
+                fields=fields,
+                estate=estate_obj,
+                routed=routed,
+                reporter_user=reporter_user,
+                reporting_unit=unit_obj,
+                idempotency_key=scoped,
+                digest=digest,
+                is_enforcement=is_enforcement,
+                uploads=uploads,
+                actor=actor,
+                now=now,
+            )
+    except IntegrityError:
+        if scoped and (earlier := _replay(scoped, digest)) is not None:
+            return earlier, False
+        raise
+    return case, True
+
+
+def case_register(**kwargs: Any) -> Case:
+    """``case_register_or_replay`` returning only the case."""
+    return case_register_or_replay(**kwargs)[0]
+
+
+def _reporting_unit(value: Unit | str | None, actor: Any, errors: list[FieldError]) -> Unit | None:
+    """The discovering or referring unit: a unit of the actor's own (the system may
+    name any)."""
+    if value is None or value == "":
+        return None
+    unit = value if isinstance(value, Unit) else Unit.objects.filter(code=value).first()
+    if unit is None:
+        errors.append(FieldError("reporting_unit", f"单位编码“{value}”不存在"))
+        return None
+    if actor is not None and not access.viewer(actor).scope.in_unit(unit):
+        raise PermissionDenied("只能以本单位名义登记巡查发现或移交")
+    return unit
+
+
+def _intake_check(
+    actor: Any,
+    anonymous: bool,
+    token: Any,
+    estate: Estate | None,
+    channel: str,
+    errors: list[FieldError],
+) -> Any:
+    """Apply ``access.intake_right``; return the resident account when the reporter is
+    the actor."""
+    if anonymous:
+        if channel != Channel.WEB:
+            raise PermissionDenied("未登录只能通过网上报事登记诉求")
+        return None
+    if actor is None or estate is None or channel not in Channel.values:
+        return None
+    right = access.intake_right(actor, token=token)
+    why = right.refusal(estate, channel)
+    if why is not None:
+        if right.channels and channel not in right.channels:
+            errors.append(FieldError("channel", why))
+        elif right.channels:
+            errors.append(FieldError("estate", why))
+        else:
+            raise PermissionDenied(why)
+    return actor if right.as_resident else None
+
+
+def _check_fields(
+    f: dict[str, Any], channel: str, unit: Unit | None, is_enforcement: bool
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not f["title"]:
+        errors.append(FieldError("title", "请填写标题"))
+    elif len(f["title"]) > 120:
+        errors.append(FieldError("title", "标题不能超过 120 个字"))
+    if not f["description"]:
+        errors.append(FieldError("description", "请填写诉求内容"))
+    elif len(f["description"]) > 5000:
+        errors.append(FieldError("description", "诉求内容不能超过 5000 个字"))
+    phone = f["reporter_phone"]
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+        errors.append(FieldError("reporter_phone", "电话号码应为 7 到 12 位数字"))
+    if len(f["reporter_name"]) > 50:
+        errors.append(FieldError("reporter_name", "姓名不能超过 50 个字"))
+    for name, label in (("building", "楼栋"), ("unit_no", "单元"), ("room", "房号")):
+        if len(f[name]) > 20:
+            errors.append(FieldError(name, f"{label}不能超过 20 个字"))
+    if len(f["location"]) > 200:
+        errors.append(FieldError("location", "具体位置不能超过 200 个字"))
+    if len(f["external_ref"]) > 64:
+        errors.append(FieldError("external_ref", "外部工单号不能超过 64 个字符"))
+    if channel in (Channel.PATROL, Channel.REFERRAL) and unit is None:
+        errors.append(FieldError("reporting_unit", "巡查发现和单位移交须注明发现/移交单位"))
+    if is_enforcement and unit is None:
+        errors.append(FieldError("reporting_unit", "执法处置案件须由发现单位登记"))
+    return errors
+
+
+def _register(
+    *,
+    fields: dict[str, Any],
+    estate: Estate,
+    routed: tuple[MatterType, RouteResult] | None,
+    reporter_user: Any,
+    reporting_unit: Unit | None,
+    idempotency_key: str | None,
+    digest: str,
+    is_enforcement: bool,
+    uploads: Sequence[Upload],
+    actor: Any,
+    now: dt.datetime,
+) -> Case:
+    ledger_id, ledger_code = ledger_jurisdiction(estate.community.path)
+    ledger = Jurisdiction(pk=ledger_id, code=ledger_code)
+    matter = routed[0] if routed else None
+    route = routed[1] if routed else None
+    lead = route.lead if route else None
+    user = reporter_user if reporter_user is not None and reporter_user.is_authenticated else None
+    track_key, track_hash = track_key_new()
+    case = Case(
+        number="",
+        jurisdiction_id=ledger_id,
+        year=timezone.localtime(now).year,
+        channel=fields["channel"],
+        external_ref=fields["external_ref"],
+        idempotency_key=idempotency_key,
+        idempotency_digest=digest,
+        registered_by=actor if actor is not None and actor.is_authenticated else None,
+        track_key_hash=track_hash,
+        reporter_name=fields["reporter_name"],
+        reporter_phone=fields["reporter_phone"],
+        reporter_user=user,
+        reporting_unit=reporting_unit,
+        estate=estate,
+        area_path=estate.community.path,
+        building=fields["building"],
+        unit_no=fields["unit_no"],
+        room=fields["room"],
+        location=fields["location"],
+        matter=matter,
+        title=fields["title"],
+        description=fields["description"],
+        urgency=fields["urgency"],
+        level_id=ledger_id,
+        route_reasons=list(route.reasons) if route else [],
+        is_enforcement=is_enforcement,
+        created_at=now,
+        updated_at=now,
+    )
+    if is_enforcement and reporting_unit is not None:
+        # 发现: the discovering unit holds the case through 拍照 and 制止 (003 四).
+        case.state = State.ACCEPTED
+        case.lead_unit = reporting_unit
+        case.level = handling_level(estate, reporting_unit)
+        case.enforcement_step = EnforcementStep.DISCOVER
+        case.accepted_at = now
+        case.resolve_due_at = due_after(now, "1wd")
+    elif lead is not None:
+        case.state = State.DISPATCHED
+        case.lead_unit = lead
+        case.level = handling_level(estate, lead)
+        case.dispatched_at = now
+        for key, value in limits(matter, now).items():
+            setattr(case, key, value)
+    # The ledger year is the Beijing calendar year the case arrived in. The counter row
+    # stays locked from the number to the commit. On PostgreSQL the number is taken last,
+    # by the statement that writes it into the case, so concurrent intakes queue for one
+    # statement and the commit instead of for every insert.
+    number_last = connection.vendor == "postgresql"
+    case.number = f"~{uuid.uuid4().hex}" if number_last else next_number(ledger, case.year)
+    case.save(force_insert=True)
+    case._last_event_hash = ""  # type: ignore[attr-defined]
+    actor_unit_id = reporting_unit.pk if reporting_unit else None
+    rows = [
+        event_row(
+            case,
+            "register",
+            actor=actor,
+            actor_unit_id=actor_unit_id,
+            to_state=State.REGISTERED,
+            extra={"channel": case.channel, "matter": matter.code if matter else ""},
+            now=now,
+        )
+    ]
+    if case.state == State.DISPATCHED:
+        rows.append(
+            event_row(
+                case,
+                "dispatch",
+                unit_id=case.lead_unit_id,
+                from_state=State.REGISTERED,
+                to_state=State.DISPATCHED,
+                reason="；".join(case.route_reasons),
+                extra={
+                    "auto": True,
+                    "accept_due_at": case.accept_due_at.isoformat() if case.accept_due_at else "",
+                    "assists": [u.pk for u in route.assists] if route else [],
+                },
+                now=now,
+            )
+        )
+        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
+    elif case.state == State.ACCEPTED:
+        rows.append(
+            event_row(
+                case,
+                "discover",
+                actor=actor,
+                actor_unit_id=actor_unit_id,
+                unit_id=actor_unit_id,
+                from_state=State.REGISTERED,
+                to_state=State.ACCEPTED,
+                extra={"step": EnforcementStep.DISCOVER},
+                now=now,
+            )
+        )
+    else:
+        notify(now, case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
+    events_save(case, rows)
+    if number_last:
+        case.number = next_number(ledger, case.year, case_id=case.pk)
+    if uploads:
+        stored = store_uploads(case, uploads, purpose="report", actor=actor)
+        event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
+    case.track_key = track_key  # type: ignore[attr-defined]
+    return case

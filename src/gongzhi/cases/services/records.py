@@ -1,0 +1,203 @@
+"""Records on a case that leave its state as it is: attachments, the office's callback
+notes and its public summary, a unit's appeal of a rating and the office's ruling, and
+reading notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from gongzhi.cases import access, workflow
+from gongzhi.cases.models import Attachment, Case, Notification, RatingAppeal
+from gongzhi.cases.services.dispatch import begin
+from gongzhi.cases.services.events import event, notify, now_or, signed_in, touch
+from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.common.errors import Conflict, FieldError, InvalidInput
+
+PUBLIC_SUMMARY_MAX = 200
+
+
+def case_attach(
+    *,
+    case: Case,
+    actor: Any,
+    uploads: Sequence[Upload],
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Attachment]:
+    now = now_or(now)
+    ctx = begin(case, "attach", actor, expected_version)
+    errors = check_uploads(uploads, "files")
+    if not uploads:
+        errors.append(FieldError("files", "请选择文件"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    side = workflow.side_for(workflow.OPS["attach"], ctx)
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        stored = store_uploads(
+            case, uploads, purpose="report" if side == "reporter" else "evidence", actor=actor
+        )
+        event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
+    return stored
+
+
+def case_callback(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """回访: the office calls the reporter back and notes what was said."""
+    now = now_or(now)
+    begin(case, "callback", actor, expected_version)
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", "请填写回访情况")])
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        event(case, "callback", actor=actor, reason=reason.strip(), now=now)
+    return case
+
+
+def case_publish(
+    *,
+    case: Case,
+    actor: Any,
+    summary: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The office approves what the public board says of the case (issue 7 defect 9).
+    Personal data in it are refused; an empty summary goes back to the default (the
+    matter and the estate)."""
+    now = now_or(now)
+    begin(case, "publish", actor, expected_version)
+    text = " ".join(summary.split())
+    if len(text) > PUBLIC_SUMMARY_MAX:
+        raise InvalidInput(
+            errors=[FieldError("summary", f"公示摘要不能超过 {PUBLIC_SUMMARY_MAX} 个字")]
+        )
+    names = [case.reporter_name] if case.reporter_name else []
+    if text and access.mask_text(text, names=names) != text:
+        raise InvalidInput(
+            errors=[FieldError("summary", "公示摘要不得含有电话、身份证号、房号或诉求人姓名")]
+        )
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        Case.objects.filter(pk=case.pk).update(public_summary=text)
+        case.public_summary = text
+        event(case, "publish", actor=actor, reason=text or "恢复默认公示摘要", now=now)
+    return case
+
+
+def case_appeal(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> RatingAppeal:
+    """The lead unit appeals a rating it thinks unreasonable."""
+    now = now_or(now)
+    begin(case, "appeal", actor, expected_version)
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", "请说明申诉理由")])
+    assert case.lead_unit is not None, "only the lead side may appeal (checked above)"
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        if RatingAppeal.objects.filter(case=case, state=RatingAppeal.AppealState.PENDING).exists():
+            raise Conflict("已有待裁定的申诉")
+        appeal = RatingAppeal.objects.create(case=case, unit=case.lead_unit, reason=reason.strip())
+        event(
+            case,
+            "appeal",
+            actor=actor,
+            actor_unit_id=case.lead_unit_id,
+            unit_id=case.lead_unit_id,
+            reason=reason.strip(),
+            extra={"appeal": appeal.pk, "rating": case.rating},
+            now=now,
+        )
+        notify(now, case, "appeal", f"评价申诉待裁定：{case.title}", jurisdiction_id=case.level_id)
+    return appeal
+
+
+def case_appeal_decide(
+    *,
+    case: Case,
+    actor: Any,
+    upheld: bool,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> RatingAppeal:
+    """The office rules on the case's pending appeal; upheld, the rating leaves the
+    unit's metrics."""
+    now = now_or(now)
+    ctx = begin(case, "appeal_decide", actor, expected_version)
+    appeal = ctx.pending_appeal
+    assert appeal is not None  # the rule's guard
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", "请填写裁定理由")])
+    state = RatingAppeal.AppealState.UPHELD if upheld else RatingAppeal.AppealState.REJECTED
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        updated = RatingAppeal.objects.filter(
+            pk=appeal.pk, state=RatingAppeal.AppealState.PENDING
+        ).update(
+            state=state,
+            decided_by=signed_in(actor),
+            decision_reason=reason.strip(),
+            decided_at=now,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise Conflict("该申诉已被裁定，请刷新页面")
+        appeal.state = state
+        event(
+            case,
+            "appeal_upheld" if upheld else "appeal_rejected",
+            actor=actor,
+            unit_id=appeal.unit_id,
+            reason=reason.strip(),
+            extra={"appeal": appeal.pk},
+            now=now,
+        )
+        notify(
+            now,
+            case,
+            "appeal_decided",
+            f"评价申诉{state.label}：{case.title}",
+            unit_id=appeal.unit_id,
+        )
+    return appeal
+
+
+def notifications_read(
+    *,
+    actor: Any,
+    case: Case | None = None,
+    ids: Sequence[int] = (),
+    now: dt.datetime | None = None,
+) -> int:
+    """Mark the actor's notifications read (to their units and to themselves): those of
+    one case, or those named, or all. Returns how many."""
+    now = now_or(now)
+    v = access.viewer(actor)
+    if not v.is_authenticated:
+        return 0
+    qs = Notification.objects.filter(
+        Q(unit_id__in=sorted(v.scope.unit_ids)) | Q(user_id=v.user_id), read_at__isnull=True
+    )
+    if case is not None:
+        qs = qs.filter(case=case)
+    if ids:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=now)

@@ -1,0 +1,237 @@
+"""The deadline sweep, in small steps (as Healthchecks' ``sendalerts``): each step finds
+its due rows by an indexed due column, in batches until none is left, and claims each by
+a conditional update or through the service that owns the change, writing its event. It
+is idempotent: a second run at the same moment changes nothing more. ``gongzhi sweep``
+and the Celery beat task run it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.cases.models import Accountability, Case, CaseTask, State
+from gongzhi.cases.services.closing import case_close
+from gongzhi.cases.services.dispatch import case_escalate, case_supervise, office_above
+from gongzhi.cases.services.events import accountability, event, notify, now_or, setting
+from gongzhi.common.errors import Conflict, DomainError
+
+RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    escalated: int = 0
+    supervised: int = 0
+    late_response: int = 0
+    tasks_breached: int = 0
+    closed_unrated: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"预警 {self.warned} 件，超时上报 {self.escalated} 件，超时督办 {self.supervised} 件，"
+            f"响应超时 {self.late_response} 件，"
+            f"报到超时 {self.tasks_breached} 项，逾期未评价结案 {self.closed_unrated} 件"
+        )
+
+
+def _batches(qs: QuerySet, batch: int) -> Iterator[list]:
+    """Rows of ``qs`` in primary-key order, a batch at a time, each batch read after the
+    previous one was handled (rows a step could not claim are not read again)."""
+    last = 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk")[:batch])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+        if len(rows) < batch:
+            return
+
+
+def sweep_warn(now: dt.datetime, batch: int) -> int:
+    """Warn the unit before its resolution limit runs out, once."""
+    warn_before = dt.timedelta(hours=float(setting("GONGZHI_WARN_BEFORE_HOURS", 4)))
+    qs = Case.objects.filter(
+        state__in=RUNNING,
+        warned_at__isnull=True,
+        resolve_due_at__gt=now,
+        resolve_due_at__lte=now + warn_before,
+    ).only("pk", "title", "lead_unit_id", "resolve_due_at", "state", "version")
+    count = 0
+    for rows in _batches(qs, batch):
+        for case in rows:
+            assert case.resolve_due_at is not None  # filtered on it
+            with transaction.atomic():
+                if not Case.objects.filter(pk=case.pk, warned_at__isnull=True).update(
+                    warned_at=now
+                ):
+                    continue
+                event(
+                    case,
+                    "warn",
+                    unit_id=case.lead_unit_id,
+                    reason="即将超过办结时限",
+                    extra={"due_at": case.resolve_due_at.isoformat()},
+                    now=now,
+                )
+                notify(now, case, "warn", f"即将超时：{case.title}", unit_id=case.lead_unit_id)
+                count += 1
+    return count
+
+
+def _breach_of(case: Case, now: dt.datetime) -> str:
+    if case.state == State.DISPATCHED and case.accept_due_at and case.accept_due_at < now:
+        return "签收"
+    return "办结"
+
+
+def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
+    """A breached limit: a delay record against the unit, then the case climbs one level
+    (004 三(四)); at the top level (no office above) that level's office supervises it.
+    An escalated case whose office let its own limit pass climbs again."""
+    qs = Case.objects.filter(
+        Q(state=State.DISPATCHED, accept_due_at__lt=now)
+        | Q(state__in=(*RUNNING, State.ESCALATED), resolve_due_at__lt=now)
+    ).select_related("level", "lead_unit", "matter")
+    escalated = supervised = 0
+    for rows in _batches(qs, batch):
+        for case in rows:
+            which = _breach_of(case, now)
+            due = case.accept_due_at if which == "签收" else case.resolve_due_at
+            try:
+                with transaction.atomic():
+                    if case.lead_unit_id and case.state != State.ESCALATED:
+                        accountability(
+                            case,
+                            case.lead_unit_id,
+                            Accountability.Kind.DELAY,
+                            f"超过{which}时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）",
+                            key=f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}",
+                            now=now,
+                        )
+                    if office_above(case.level) is None:
+                        if case_supervise(case=case, breach=which, now=now):
+                            supervised += 1
+                        continue
+                    case_escalate(
+                        case=case,
+                        actor=None,
+                        reason=f"超过{which}时限，自动上报上一级",
+                        breach=which,
+                        now=now,
+                    )
+                    if case.lead_unit_id:
+                        notify(
+                            now, case, "breach", f"已超时并上报：{case.title}",
+                            unit_id=case.lead_unit_id,
+                        )  # fmt: skip
+                    escalated += 1
+            except (Conflict, DomainError):
+                continue  # someone acted on it meanwhile; the next run looks again
+    return escalated, supervised
+
+
+def sweep_late_response(now: dt.datetime, batch: int) -> int:
+    """No first response (on site, or in contact) within the response limit: a delay
+    record, once; the case stays with the unit, whose resolution clock still runs."""
+    qs = Case.objects.filter(
+        state__in=(State.DISPATCHED, State.ACCEPTED),
+        response_due_at__lt=now,
+        responded_at__isnull=True,
+        lead_unit__isnull=False,
+    ).exclude(
+        Exists(Accountability.objects.filter(case_id=OuterRef("pk"), key__startswith="late:"))
+    )
+    count = 0
+    for rows in _batches(qs, batch):
+        for case in rows:
+            assert case.lead_unit_id is not None and case.response_due_at is not None
+            with transaction.atomic():
+                due = case.response_due_at
+                record = accountability(
+                    case,
+                    case.lead_unit_id,
+                    Accountability.Kind.DELAY,
+                    f"超过响应时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）未到场或联系诉求人",
+                    key=f"late:{case.pk}:{due.isoformat()}",
+                    now=now,
+                )
+                if record is not None:
+                    notify(
+                        now, case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id
+                    )
+                    count += 1
+    return count
+
+
+def sweep_absent(now: dt.datetime, batch: int) -> int:
+    """Summoned units that did not check in within the limit: a record, once."""
+    qs = CaseTask.objects.filter(
+        state=CaseTask.TaskState.PENDING, checkin_due_at__lt=now, breached_at__isnull=True
+    ).select_related("case", "unit")
+    count = 0
+    for rows in _batches(qs, batch):
+        for task in rows:
+            with transaction.atomic():
+                if not CaseTask.objects.filter(pk=task.pk, breached_at__isnull=True).update(
+                    breached_at=now
+                ):
+                    continue
+                accountability(
+                    task.case,
+                    task.unit_id,
+                    Accountability.Kind.ABSENT,
+                    f"{task.get_kind_display()}未在时限内报到",
+                    key=f"absent:{task.pk}",
+                    now=now,
+                    task=task,
+                )
+                if task.requested_by_id:
+                    notify(
+                        now,
+                        task.case,
+                        "task_breach",
+                        f"{task.unit.name}未按时报到：{task.case.title}",
+                        unit_id=task.requested_by_id,
+                    )
+                count += 1
+    return count
+
+
+def sweep_unrated(now: dt.datetime, batch: int) -> int:
+    """Feedback never rated within the rating period: closed without a rating."""
+    days = int(setting("GONGZHI_RATING_DAYS", 7))
+    qs = Case.objects.filter(state=State.FEEDBACK, updated_at__lt=now - dt.timedelta(days=days))
+    count = 0
+    for rows in _batches(qs, batch):
+        for case in rows:
+            try:
+                case_close(
+                    case=case,
+                    actor=None,
+                    reason=f"反馈后 {days} 天未评价，自动结案",
+                    extra={"unrated": True},
+                    now=now,
+                )
+                count += 1
+            except (Conflict, DomainError):
+                continue
+    return count
+
+
+def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
+    """Every step once, in order."""
+    now = now_or(now)
+    result = SweepResult()
+    result.warned = sweep_warn(now, batch)
+    result.escalated, result.supervised = sweep_breach(now, batch)
+    result.late_response = sweep_late_response(now, batch)
+    result.tasks_breached = sweep_absent(now, batch)
+    result.closed_unrated = sweep_unrated(now, batch)
+    return result

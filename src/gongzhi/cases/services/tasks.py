@@ -1,0 +1,313 @@
+"""Other units' parts in a case, each with its own clock: assisting units in joint
+handling (联合执法, 003 三(四)), departments summoned by the street (街道吹哨、部门报到,
+001 三(二)), the police called to an obstructed enforcement (003 三(五)); their check-in
+and completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from gongzhi.cases import workflow
+from gongzhi.cases.models import Case, CaseTask
+from gongzhi.cases.services.dispatch import begin, target
+from gongzhi.cases.services.events import event, notify, now_or, setting, touch
+from gongzhi.catalog.timelimits import due_after
+from gongzhi.common.errors import Conflict, FieldError, InvalidInput
+from gongzhi.org import kinds
+from gongzhi.org.models import Unit
+
+WHISTLE_CHECKIN_LIMIT = "24h"
+POLICE_CHECKIN_LIMIT = "1h"
+
+
+def police_for(case: Case) -> Unit | None:
+    """The police serving the case's estate: the nearest police station, else the
+    public security bureau (kinds with the ``police`` capability)."""
+    from gongzhi.cases.access import serving_units
+
+    return (
+        serving_units(case.estate)
+        .filter(kind_id__in=kinds.kinds_with(kinds.POLICE))
+        .order_by("-jurisdiction__depth", "kind__sort", "name")
+        .first()
+    )
+
+
+def _targets(
+    case: Case, codes: Iterable[Unit | str], field: str, *, none: str = "请至少选择一个单位"
+) -> list[Unit]:
+    found: list[Unit] = []
+    errors: list[FieldError] = []
+    for code in codes:
+        try:
+            unit = target(case, code, field)
+        except InvalidInput as exc:
+            errors += exc.errors
+            continue
+        if unit not in found:
+            found.append(unit)
+    if errors:
+        raise InvalidInput(errors=errors)
+    if not found:
+        raise InvalidInput(errors=[FieldError(field, none)])
+    return found
+
+
+def _tasks_create(
+    *,
+    case: Case,
+    actor: Any,
+    units: list[Unit],
+    kind: str,
+    instructions: str,
+    checkin_limit: str,
+    requested_by: Unit | None,
+    side: str,
+    expected_version: int | None,
+    now: dt.datetime,
+) -> list[CaseTask]:
+    open_same = set(
+        case.tasks.filter(
+            kind=kind, state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
+        ).values_list("unit_id", flat=True)
+    )
+    errors = [
+        FieldError("units", f"{u.name}已有未完成的同类任务") for u in units if u.pk in open_same
+    ]
+    errors += [
+        FieldError("units", f"{u.name}是本案责任单位") for u in units if u.pk == case.lead_unit_id
+    ]
+    if errors:
+        raise InvalidInput(errors=errors)
+    due = due_after(now, checkin_limit)
+    label = CaseTask.Kind(kind).label
+    tasks = []
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        for unit in units:
+            task = CaseTask.objects.create(
+                case=case,
+                unit=unit,
+                kind=kind,
+                instructions=instructions,
+                requested_by=requested_by,
+                checkin_due_at=due,
+                due_at=case.resolve_due_at,
+            )
+            tasks.append(task)
+            event(
+                case,
+                f"task_{kind}",
+                actor=actor,
+                actor_unit_id=requested_by.pk if requested_by else None,
+                unit_id=unit.pk,
+                from_state=case.state,
+                to_state=case.state,
+                reason=instructions,
+                extra={"task": task.pk, "side": side, "checkin_due_at": due.isoformat()},
+                now=now,
+            )
+            notify(
+                now, case, f"task_{kind}", f"{label}：{case.title}（请按时报到）", unit_id=unit.pk
+            )
+    return tasks
+
+
+def case_joint_request(
+    *,
+    case: Case,
+    actor: Any,
+    units: Iterable[Unit | str],
+    instructions: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[CaseTask]:
+    """联合执法: the lead unit goes first and calls the assisting units (003 三(四)); the
+    case can't be handled until every assisting task is done."""
+    now = now_or(now)
+    ctx = begin(case, "joint", actor, expected_version)
+    chosen = _targets(case, units, "units")
+    if not instructions.strip():
+        raise InvalidInput(errors=[FieldError("instructions", "请写明协办任务")])
+    return _tasks_create(
+        case=case,
+        actor=actor,
+        units=chosen,
+        kind=CaseTask.Kind.ASSIST,
+        instructions=instructions.strip(),
+        checkin_limit=setting("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd"),
+        requested_by=case.lead_unit,
+        side=workflow.side_for(workflow.OPS["joint"], ctx) or "",
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_whistle(
+    *,
+    case: Case,
+    actor: Any,
+    units: Iterable[Unit | str],
+    instructions: str,
+    street_unit: Unit | str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[CaseTask]:
+    """街道吹哨、部门报到 (001 三(二), 002 (二)第四条): a street office whose area holds
+    the estate summons named departments to a case; each must check in within the limit.
+    The street is the user's own (``street_unit`` chooses when there are several)."""
+    now = now_or(now)
+    ctx = begin(case, "whistle", actor, expected_version)
+    streets = ctx.whistle_units
+    code = street_unit.code if isinstance(street_unit, Unit) else (street_unit or "").strip()
+    street = next((u for u in streets if u.code == code), None) if code else streets[0]
+    if street is None:
+        raise InvalidInput(errors=[FieldError("street_unit", "请选择您所在的街道办事处")])
+    chosen = _targets(case, units, "units", none="请至少选择一个部门")
+    if not instructions.strip():
+        raise InvalidInput(errors=[FieldError("instructions", "请写明需要各部门做什么")])
+    return _tasks_create(
+        case=case,
+        actor=actor,
+        units=chosen,
+        kind=CaseTask.Kind.WHISTLE,
+        instructions=instructions.strip(),
+        checkin_limit=setting("GONGZHI_WHISTLE_CHECKIN_LIMIT", WHISTLE_CHECKIN_LIMIT),
+        requested_by=street,
+        side="street",
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def case_call_police(
+    *,
+    case: Case,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseTask:
+    """Obstruction of officers: the police serving the estate are called to the case
+    (003 三(五))."""
+    now = now_or(now)
+    ctx = begin(case, "police", actor, expected_version)
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", "请说明现场阻挠情况")])
+    police = ctx.police_unit
+    assert police is not None  # the rule's guard
+    return _tasks_create(
+        case=case,
+        actor=actor,
+        units=[police],
+        kind=CaseTask.Kind.POLICE,
+        instructions=reason.strip(),
+        checkin_limit=POLICE_CHECKIN_LIMIT,
+        requested_by=case.lead_unit,
+        side=workflow.side_for(workflow.OPS["police"], ctx) or "",
+        expected_version=expected_version,
+        now=now,
+    )[0]
+
+
+def _my_task(ctx: workflow.Ctx, task: CaseTask | int | None, *, pending: bool) -> CaseTask:
+    """The user's own open task on the case: the one named, or the only one."""
+    mine = [t for t in ctx.my_tasks if not pending or t.state == CaseTask.TaskState.PENDING]
+    if task is not None:
+        pk = task.pk if isinstance(task, CaseTask) else task
+        found = next((t for t in mine if t.pk == pk), None)
+        if found is None:
+            raise InvalidInput(errors=[FieldError("task", "该任务不存在或不是本单位的任务")])
+        return found
+    if len(mine) > 1:
+        raise InvalidInput(errors=[FieldError("task", "本单位有多项任务，请选择一项")])
+    return mine[0]
+
+
+def case_task_checkin(
+    *,
+    case: Case,
+    actor: Any,
+    task: CaseTask | int | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseTask:
+    """报到: the summoned unit reports for duty."""
+    now = now_or(now)
+    ctx = begin(case, "task_checkin", actor, expected_version)
+    mine = _my_task(ctx, task, pending=True)
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        updated = CaseTask.objects.filter(pk=mine.pk, state=CaseTask.TaskState.PENDING).update(
+            state=CaseTask.TaskState.CHECKED_IN, checked_in_at=now, updated_at=now
+        )
+        if updated != 1:
+            raise Conflict("该任务已报到或已结束，请刷新页面")
+        on_time = mine.checkin_due_at is None or now <= mine.checkin_due_at
+        mine.state, mine.checked_in_at = CaseTask.TaskState.CHECKED_IN, now
+        event(
+            case,
+            "task_checkin",
+            actor=actor,
+            actor_unit_id=mine.unit_id,
+            unit_id=mine.unit_id,
+            reason=reason.strip(),
+            extra={"task": mine.pk, "on_time": on_time},
+            now=now,
+        )
+    return mine
+
+
+def case_task_done(
+    *,
+    case: Case,
+    actor: Any,
+    result: str,
+    task: CaseTask | int | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseTask:
+    now = now_or(now)
+    ctx = begin(case, "task_done", actor, expected_version)
+    mine = _my_task(ctx, task, pending=False)
+    if not result.strip():
+        raise InvalidInput(errors=[FieldError("result", "请填写完成情况")])
+    with transaction.atomic():
+        touch(case, expected_version=expected_version, now=now)
+        updated = CaseTask.objects.filter(
+            pk=mine.pk, state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
+        ).update(
+            state=CaseTask.TaskState.DONE,
+            done_at=now,
+            result=result.strip(),
+            checked_in_at=F("checked_in_at") if mine.checked_in_at else now,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise Conflict("该任务已结束，请刷新页面")
+        mine.state, mine.done_at, mine.result = CaseTask.TaskState.DONE, now, result.strip()
+        event(
+            case,
+            "task_done",
+            actor=actor,
+            actor_unit_id=mine.unit_id,
+            unit_id=mine.unit_id,
+            reason=result.strip(),
+            extra={"task": mine.pk},
+            now=now,
+        )
+        if case.lead_unit_id:
+            notify(
+                now,
+                case,
+                "task_done",
+                f"{mine.unit.name}已完成协办：{case.title}",
+                unit_id=case.lead_unit_id,
+            )
+    return mine

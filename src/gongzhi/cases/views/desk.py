@@ -1,0 +1,87 @@
+"""The office's dispatch desk: cases waiting at the levels it manages, grouped by what
+they wait for, with the classifier's suggestion and the route it would take, and the
+row's actions as the registry offers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from gongzhi.cases import access, actions, selectors, workflow
+from gongzhi.cases.models import CaseEvent, State
+from gongzhi.cases.views.case_page import matter_choices
+from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.routing import route
+from gongzhi.common.errors import DomainError
+
+DESK_ACTIONS = ("dispatch", "overrule", "feedback", "send_back")
+DESK_LIMIT = 200
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    scope = access.viewer(request.user).scope
+    if not (scope.is_admin or scope.office_paths):
+        raise DjangoPermissionDenied(_("只有联席会议办公室可以使用分派台"))
+    cases = list(
+        selectors.desk_cases(request.user).select_related(
+            "estate__community", "estate__property_company", "estate__owners_committee"
+        )[:DESK_LIMIT]
+    )
+    returns: dict[int, CaseEvent] = {}
+    for e in (
+        CaseEvent.objects.filter(case_id__in=[c.pk for c in cases], action="return")
+        .select_related("unit")
+        .order_by("id")
+    ):
+        returns[e.case_id] = e
+    classifier = get_classifier()
+    matters: dict[int, list[Any]] = {}
+    answers: dict[tuple[int, str], Any] = {}
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        community = case.estate.community
+        if community.pk not in matters:
+            matters[community.pk] = matter_choices(case.estate)
+        suggestions = []
+        if case.state in (State.REGISTERED, State.ESCALATED, State.RETURNED):
+            suggestions = classifier.suggest(f"{case.title} {case.description}", community, 3)
+        answer = None
+        if suggestions:
+            key = (case.estate_id, suggestions[0].code)
+            if key not in answers:
+                try:
+                    answers[key] = route(estate=case.estate, matter_code=suggestions[0].code)
+                except DomainError:
+                    answers[key] = None
+            answer = answers[key]
+        ret = returns.get(case.pk)
+        ctx = workflow.Ctx(case, request.user)
+        rows.append(
+            {
+                "case": case,
+                "text": access.case_text(case, ctx.has_side("office")),
+                "allowed": actions.available(ctx, among=DESK_ACTIONS),
+                "suggestions": suggestions,
+                "answer": answer,
+                "matters": matters[community.pk],
+                "returned": ret,
+                "claimed": (ret.extra or {}).get("claimed_matter", "") if ret else "",
+            }
+        )
+    groups = [
+        (_("待分派"), [r for r in rows if r["case"].state == State.REGISTERED]),
+        (_("下级上报"), [r for r in rows if r["case"].state == State.ESCALATED]),
+        (_("单位退回待裁定"), [r for r in rows if r["case"].state == State.RETURNED]),
+        (_("已办结待反馈"), [r for r in rows if r["case"].state == State.HANDLED]),
+        (_("不满意待复核"), [r for r in rows if r["case"].state == State.REVIEW]),
+    ]
+    units = list(scope.visible_units().filter(is_active=True).order_by("name"))
+    return render(
+        request, "cases/desk.html", {"groups": groups, "total": len(rows), "units": units}
+    )
