@@ -54,17 +54,21 @@ BOOL_FIELDS = {"property_scope", "disabled"}
 
 @dataclass
 class Row:
-    """One entry of the file with its location: ``row`` is the sheet row or YAML line;
-    ``columns`` maps a field to its column label as the user sees it."""
+    """One entry of the file with its location: ``row`` is the sheet row or the YAML
+    line where the entry starts; ``columns`` maps a field to its column label as the user
+    sees it (the sheet's letter and header, or the YAML key); ``lines`` maps a YAML key to
+    its own line, so that an error names exactly one row: the key's."""
 
     values: dict[str, Any]
     row: int
     columns: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
+    lines: dict[str, int] = field(default_factory=dict)
 
     def error(self, name: str, message: str) -> FieldError:
         column = self.columns.get(name, name)
-        return FieldError(field=name, message=message, row=self.row, column=column)
+        row = self.lines.get(name, self.row)
+        return FieldError(field=name, message=message, row=row, column=column)
 
 
 @dataclass
@@ -179,13 +183,13 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
             if not isinstance(item, dict):
                 errors.append(row.error(section, "每一项应为键值结构"))
                 continue
-            row.columns = {k: k for k in item}
+            # Each error points at the key's own line where we know it.
+            row.columns = {str(k): str(k) for k in item}
+            row.lines = {str(k): keys[str(k)] for k in item if str(k) in keys}
             values = dict(item)
             if "parent" in values and values["parent"] is None:
                 values["parent"] = ""
             row.values = _normalise(values, row, errors)
-            # Point each error at the key's own line where we know it.
-            row.columns = {k: f"{k}（第 {keys.get(k, line)} 行）" for k in item}
             target.append(row)
     return doc
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Count
 
 from gongzhi.catalog.files import CatalogDocument, write_xlsx, write_yaml
 from gongzhi.catalog.models import Catalog, MatterType
@@ -53,7 +54,8 @@ def _validate(
         if not code:
             errors.append(row.error("code", "编码不能为空"))
         elif code in codes:
-            errors.append(row.error("code", f"编码 {code} 重复（与第 {codes[code]} 行相同）"))
+            # One row per error: the later occurrence is the one reported.
+            errors.append(row.error("code", f"编码 {code} 重复：前面已有同一编码的事项"))
         else:
             codes[code] = row.row
         if len(code) > 32:
@@ -116,7 +118,41 @@ def _validate(
             errors.append(row.error("kind", "单位类型不能为空"))
         elif kind not in kinds:
             errors.append(row.error("kind", f"未知单位类型“{kind}”"))
+    errors += _removed_in_use(jurisdiction, set(codes))
     return errors, kinds
+
+
+def _removed_in_use(jurisdiction: Jurisdiction, kept: set[str]) -> list[FieldError]:
+    """Entries the file leaves out although records still point at them (cases, through a
+    protected foreign key): deleting them would orphan those records, so the import is
+    refused, naming every such entry with how many records use it."""
+    leaving = MatterType.objects.filter(catalog__jurisdiction=jurisdiction).exclude(code__in=kept)
+    uses: dict[int, list[str]] = {}
+    for relation in MatterType._meta.related_objects:
+        if relation.on_delete not in (models.PROTECT, models.RESTRICT):
+            continue
+        model = relation.related_model
+        assert not isinstance(model, str)  # resolved once the apps are loaded
+        link = relation.field.name
+        label = str(model._meta.verbose_name)
+        counts = (
+            model._default_manager.filter(**{f"{link}__in": leaving})
+            .values(link)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for count in counts:
+            uses.setdefault(count[link], []).append(f"{count['n']} 件{label}")
+    errors = []
+    for matter in leaving.filter(pk__in=uses).order_by("sort", "code"):
+        errors.append(
+            FieldError(
+                "code",
+                f"事项 {matter.code}“{matter.name}”仍被 {'、'.join(uses[matter.pk])}使用，"
+                "不能从清单中删除：请在文件中保留该事项（不再使用的可标为停用）",
+            )
+        )
+    return errors
 
 
 @transaction.atomic
@@ -192,7 +228,14 @@ def catalog_import(
         matter.assist_kinds.set([kinds[k] for k in v.get("assist", [])])  # type: ignore[misc]
     removed = len(existing)
     if existing:
-        MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
+        try:
+            MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
+        except models.ProtectedError as exc:
+            # A case registered after the check above; the transaction rolls back whole.
+            raise InvalidInput(
+                errors=_removed_in_use(jurisdiction, {r.values["code"] for r in document.matters}),
+                summary="清单中被删除的事项仍在使用，未导入任何内容",
+            ) from exc
     units_created = 0
     present = set(
         Unit.objects.filter(jurisdiction__path__startswith=jurisdiction.path).values_list(
