@@ -44,3 +44,4 @@ class MatterTypeAdmin(admin.ModelAdmin):
     list_filter = ["catalog", "category", "lead_kind", "property_scope"]
     search_fields = ["code", "name", "description"]
     filter_horizontal = ["assist_kinds"]
+    autocomplete_fields = ["lead_unit", "assist_units"]

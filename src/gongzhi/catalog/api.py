@@ -30,7 +30,9 @@ class MatterOut(Schema):
     legal_basis: str
     source: str
     lead_kind: str | None
+    lead_unit: str | None
     assist_kinds: list[str]
+    assist_units: list[str]
     property_scope: bool
     time_limit: str
     accept_limit: str
@@ -68,7 +70,9 @@ def matters(request: HttpRequest, jurisdiction: str) -> list[dict[str, object]]:
             "legal_basis": e.matter.legal_basis,
             "source": e.matter.source,
             "lead_kind": e.matter.lead_kind_id,
+            "lead_unit": e.matter.lead_unit.code if e.matter.lead_unit else None,
             "assist_kinds": e.assist_kind_codes,
+            "assist_units": [u.code for u in e.assist_units],
             "property_scope": e.matter.property_scope,
             "time_limit": e.matter.time_limit,
             "accept_limit": e.matter.accept_limit,

@@ -36,6 +36,8 @@ MATTER_COLUMNS: list[tuple[str, str]] = [
     ("accept_limit", "签收时限"),
     ("response_limit", "响应时限"),
     ("disabled", "停用"),
+    # Appended last so that the letters of the older columns stay as they were.
+    ("assist_units", "指定协办单位编码"),
 ]
 UNIT_COLUMNS: list[tuple[str, str]] = [
     ("code", "编码"),
@@ -48,7 +50,7 @@ UNIT_COLUMNS: list[tuple[str, str]] = [
 MATTER_SHEET = "事项"
 UNIT_SHEET = "成员单位"
 INFO_SHEET = "清单"
-LIST_FIELDS = {"keywords", "phrasings", "assist"}
+LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units"}
 BOOL_FIELDS = {"property_scope", "disabled"}
 
 

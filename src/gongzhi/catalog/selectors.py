@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from gongzhi.catalog.models import MatterType
-from gongzhi.org.models import Jurisdiction
+from gongzhi.org.models import Jurisdiction, Unit
 
 VERSION_KEY = "gongzhi:catalog:version"
 MEMO_SECONDS = 60.0
@@ -23,9 +23,13 @@ class EffectiveEntry:
     assist_kind_codes: list[str]
     # Jurisdictions whose catalogs define this code, from the top down; the last wins.
     defined_in: list[Jurisdiction] = field(default_factory=list)
+    # Assisting units the entry names, standing in for the nearest unit of their kind.
+    assist_units: list[Unit] = field(default_factory=list)
 
 
-_memo: dict[int, tuple[int, float, dict[str, EffectiveEntry]]] = {}
+# Keyed by the jurisdiction's path (its codes), which no other node shares even after a
+# rolled-back transaction handed its primary key to a new one.
+_memo: dict[str, tuple[int, float, dict[str, EffectiveEntry]]] = {}
 _lock = threading.Lock()
 
 
@@ -49,12 +53,12 @@ def catalog_bump_version() -> None:
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
     version = catalog_version()
     now = time.monotonic()
-    cached = _memo.get(jurisdiction.pk)
+    cached = _memo.get(jurisdiction.path)
     if cached and cached[0] == version and now - cached[1] < MEMO_SECONDS:
         return cached[2]
     result = _build_effective(jurisdiction)
     with _lock:
-        _memo[jurisdiction.pk] = (version, now, result)
+        _memo[jurisdiction.path] = (version, now, result)
     return result
 
 
@@ -64,7 +68,7 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
     matters = list(
         MatterType.objects.filter(catalog__jurisdiction__code__in=codes)
         .select_related("catalog__jurisdiction", "lead_kind", "lead_unit__jurisdiction")
-        .prefetch_related("assist_kinds")
+        .prefetch_related("assist_kinds", "assist_units__jurisdiction", "assist_units__kind")
     )
     matters.sort(key=lambda m: (depth_of[m.catalog.jurisdiction.code], m.sort, m.code))
     result: dict[str, EffectiveEntry] = {}
@@ -79,6 +83,7 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
             matter=matter,
             assist_kind_codes=[k.code for k in matter.assist_kinds.all()],
             defined_in=list(chain),
+            assist_units=list(matter.assist_units.all()),
         )
     return dict(sorted(result.items(), key=lambda kv: (kv[1].matter.sort, kv[0])))
 
