@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from gongzhi.catalog.api import export_response
+from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.models import Catalog, MatterType
 from gongzhi.catalog.services import catalog_export
 

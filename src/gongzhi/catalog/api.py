@@ -8,6 +8,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.files import read_catalog_file
 from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
@@ -132,15 +133,3 @@ def export_file(request: HttpRequest, jurisdiction: str, format: str = "xlsx") -
     node = get_object_or_404(Jurisdiction, code=jurisdiction)
     data = catalog_export(jurisdiction=node, fmt=format)
     return export_response(data, node, format)
-
-
-def export_response(data: bytes, node: Jurisdiction, fmt: str) -> HttpResponse:
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if fmt == "xlsx"
-        else "application/yaml; charset=utf-8"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    filename = f"catalog-{node.code}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.common.apiauth import api_token_revoke
 from gongzhi.common.models import ApiToken, AuditEvent, CalendarDay
 from gongzhi.common.services import (
     calendar_day_delete,
@@ -53,6 +52,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        # Imported here: apiauth loads the JSON API's framework, which every command
+        # would otherwise load at start-up through the admin's autodiscovery.
+        from gongzhi.common.apiauth import api_token_revoke
+
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token, actor=request.user)
 
