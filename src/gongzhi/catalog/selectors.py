@@ -27,9 +27,9 @@ class EffectiveEntry:
     assist_units: list[Unit] = field(default_factory=list)
 
 
-# Keyed by the jurisdiction's path (its codes), which no other node shares even after a
-# rolled-back transaction handed its primary key to a new one.
-_memo: dict[str, tuple[int, float, dict[str, EffectiveEntry]]] = {}
+# Keyed by primary key and path: a rolled-back transaction may hand a primary key to a
+# new node elsewhere in the tree, and a rebuilt tree reuses the codes.
+_memo: dict[tuple[int, str], tuple[int, float, dict[str, EffectiveEntry]]] = {}
 _lock = threading.Lock()
 
 
@@ -39,6 +39,13 @@ def catalog_version() -> int:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY) or 1
     return int(version)
+
+
+def catalog_memo_clear() -> None:
+    """Forget this process's effective catalogs (the import does this at once, so that
+    the rest of its own transaction reads what it wrote)."""
+    with _lock:
+        _memo.clear()
 
 
 def catalog_bump_version() -> None:
@@ -53,12 +60,13 @@ def catalog_bump_version() -> None:
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
     version = catalog_version()
     now = time.monotonic()
-    cached = _memo.get(jurisdiction.path)
+    key = (jurisdiction.pk, jurisdiction.path)
+    cached = _memo.get(key)
     if cached and cached[0] == version and now - cached[1] < MEMO_SECONDS:
         return cached[2]
     result = _build_effective(jurisdiction)
     with _lock:
-        _memo[jurisdiction.path] = (version, now, result)
+        _memo[key] = (version, now, result)
     return result
 
 

@@ -9,7 +9,7 @@ from django.db import models, transaction
 
 from gongzhi.catalog.files import CatalogDocument, write_xlsx, write_yaml
 from gongzhi.catalog.models import Catalog, MatterType
-from gongzhi.catalog.selectors import catalog_bump_version
+from gongzhi.catalog.selectors import catalog_bump_version, catalog_memo_clear
 from gongzhi.catalog.timelimits import parse_time_limit
 from gongzhi.catalog.validation import catalog_validate, removed_in_use
 from gongzhi.common.audit import audit_record
@@ -137,6 +137,7 @@ def catalog_import(
             "revision": catalog.revision,
         },
     )
+    catalog_memo_clear()
     transaction.on_commit(catalog_bump_version)
     return ImportResult(catalog, created, updated, removed, len(plan.new_units))
 
