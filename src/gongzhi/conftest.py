@@ -105,3 +105,24 @@ def login(client: Client) -> Any:
 @pytest.fixture
 def password() -> str:
     return DEMO_PASSWORD
+
+
+_DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_calendar(request: pytest.FixtureRequest, monkeypatch: Any) -> Iterator[None]:
+    """The working calendar keeps the office's holiday rows in memory for a minute
+    (gongzhi.common.workcal). Each test starts from the database as it is — a rolled-back
+    test's rows are gone — and a test without database access sees the package's
+    calendar alone."""
+    from gongzhi.common import workcal
+
+    workcal.calendar_changed()
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in _DB_FIXTURES
+    )
+    if not uses_db:
+        monkeypatch.setattr(workcal, "_load_local_days", dict)
+    yield
+    workcal.calendar_changed()

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from gongzhi.catalog.api import export_response
+from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.models import Catalog, MatterType
 from gongzhi.catalog.services import catalog_export
 
@@ -44,3 +44,4 @@ class MatterTypeAdmin(admin.ModelAdmin):
     list_filter = ["catalog", "category", "lead_kind", "property_scope"]
     search_fields = ["code", "name", "description"]
     filter_horizontal = ["assist_kinds"]
+    autocomplete_fields = ["lead_unit", "assist_units"]

@@ -8,6 +8,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.files import read_catalog_file
 from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
@@ -30,7 +31,9 @@ class MatterOut(Schema):
     legal_basis: str
     source: str
     lead_kind: str | None
+    lead_unit: str | None
     assist_kinds: list[str]
+    assist_units: list[str]
     property_scope: bool
     time_limit: str
     accept_limit: str
@@ -68,7 +71,9 @@ def matters(request: HttpRequest, jurisdiction: str) -> list[dict[str, object]]:
             "legal_basis": e.matter.legal_basis,
             "source": e.matter.source,
             "lead_kind": e.matter.lead_kind_id,
+            "lead_unit": e.matter.lead_unit.code if e.matter.lead_unit else None,
             "assist_kinds": e.assist_kind_codes,
+            "assist_units": [u.code for u in e.assist_units],
             "property_scope": e.matter.property_scope,
             "time_limit": e.matter.time_limit,
             "accept_limit": e.matter.accept_limit,
@@ -128,15 +133,3 @@ def export_file(request: HttpRequest, jurisdiction: str, format: str = "xlsx") -
     node = get_object_or_404(Jurisdiction, code=jurisdiction)
     data = catalog_export(jurisdiction=node, fmt=format)
     return export_response(data, node, format)
-
-
-def export_response(data: bytes, node: Jurisdiction, fmt: str) -> HttpResponse:
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if fmt == "xlsx"
-        else "application/yaml; charset=utf-8"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    filename = f"catalog-{node.code}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -2,18 +2,15 @@
 ``CatalogDocument`` whose rows remember where they came from (line of the YAML file, or
 row and column of the sheet), so that every error can name its place.
 
-The .xlsx layout is documented in docs/catalog-files.md."""
+The .xlsx layout is documented in docs/catalog-files.md. PyYAML and openpyxl are imported
+where a file is read or written, not when the app loads: most commands and requests never
+touch a catalog file (see docs/performance.md, "Start-up of the gongzhi command")."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
 from typing import Any
-
-import yaml
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from gongzhi.common.errors import FieldError, InvalidInput
 
@@ -36,6 +33,8 @@ MATTER_COLUMNS: list[tuple[str, str]] = [
     ("accept_limit", "签收时限"),
     ("response_limit", "响应时限"),
     ("disabled", "停用"),
+    # Appended last so that the letters of the older columns stay as they were.
+    ("assist_units", "指定协办单位编码"),
 ]
 UNIT_COLUMNS: list[tuple[str, str]] = [
     ("code", "编码"),
@@ -48,23 +47,27 @@ UNIT_COLUMNS: list[tuple[str, str]] = [
 MATTER_SHEET = "事项"
 UNIT_SHEET = "成员单位"
 INFO_SHEET = "清单"
-LIST_FIELDS = {"keywords", "phrasings", "assist"}
+LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units"}
 BOOL_FIELDS = {"property_scope", "disabled"}
 
 
 @dataclass
 class Row:
-    """One entry of the file with its location: ``row`` is the sheet row or YAML line;
-    ``columns`` maps a field to its column label as the user sees it."""
+    """One entry of the file with its location: ``row`` is the sheet row or the YAML
+    line where the entry starts; ``columns`` maps a field to its column label as the user
+    sees it (the sheet's letter and header, or the YAML key); ``lines`` maps a YAML key to
+    its own line, so that an error names exactly one row: the key's."""
 
     values: dict[str, Any]
     row: int
     columns: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
+    lines: dict[str, int] = field(default_factory=dict)
 
     def error(self, name: str, message: str) -> FieldError:
         column = self.columns.get(name, name)
-        return FieldError(field=name, message=message, row=self.row, column=column)
+        row = self.lines.get(name, self.row)
+        return FieldError(field=name, message=message, row=row, column=column)
 
 
 @dataclass
@@ -125,6 +128,8 @@ def _yaml_lines(
 ) -> tuple[list[tuple[int, dict[str, int]]], list[tuple[int, dict[str, int]]]]:
     """Line numbers (1-based) of every entry of ``matters`` and ``member_units`` and of
     each of their keys, from the YAML node tree."""
+    import yaml
+
     root = yaml.compose(text)
     found: dict[str, list[tuple[int, dict[str, int]]]] = {"matters": [], "member_units": []}
     if not isinstance(root, yaml.MappingNode):
@@ -141,6 +146,8 @@ def _yaml_lines(
 
 
 def read_yaml(data: bytes | str) -> CatalogDocument:
+    import yaml
+
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     try:
         loaded = yaml.safe_load(text)
@@ -179,13 +186,13 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
             if not isinstance(item, dict):
                 errors.append(row.error(section, "每一项应为键值结构"))
                 continue
-            row.columns = {k: k for k in item}
+            # Each error points at the key's own line where we know it.
+            row.columns = {str(k): str(k) for k in item}
+            row.lines = {str(k): keys[str(k)] for k in item if str(k) in keys}
             values = dict(item)
             if "parent" in values and values["parent"] is None:
                 values["parent"] = ""
             row.values = _normalise(values, row, errors)
-            # Point each error at the key's own line where we know it.
-            row.columns = {k: f"{k}（第 {keys.get(k, line)} 行）" for k in item}
             target.append(row)
     return doc
 
@@ -193,6 +200,8 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
 def write_yaml(
     *, name: str, source: str, matters: list[dict[str, Any]], units: list[dict[str, Any]]
 ) -> bytes:
+    import yaml
+
     header = f"# {name}\n# 由 Gongzhi 导出。字段说明见 docs/catalog-files.md。\n"
     body = yaml.safe_dump(
         {"name": name, "source": source, "member_units": units, "matters": matters},
@@ -214,6 +223,8 @@ def _sheet_rows(
 ) -> list[Row]:
     """Rows of one sheet. Header problems go to ``errors`` (fatal); problems with single
     cells go to ``cell_errors`` and are reported with the import's own checks."""
+    from openpyxl.utils import get_column_letter
+
     header = [str(c.value).strip() if c.value is not None else "" for c in ws[1]]
     by_header = {h: i for i, h in enumerate(header) if h}
     known = dict((h, f) for f, h in columns)
@@ -250,6 +261,8 @@ def _sheet_rows(
 
 
 def read_xlsx(data: bytes) -> CatalogDocument:
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -277,6 +290,9 @@ def read_xlsx(data: bytes) -> CatalogDocument:
 
 
 def _style_header(ws: Any, columns: list[tuple[str, str]], widths: dict[str, int]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws.append([h for _f, h in columns])
     for i, (f, _h) in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i)
@@ -289,6 +305,9 @@ def _style_header(ws: Any, columns: list[tuple[str, str]], widths: dict[str, int
 def write_xlsx(
     *, name: str, source: str, matters: list[dict[str, Any]], units: list[dict[str, Any]]
 ) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
     wb = Workbook()
     info = wb.active
     info.title = INFO_SHEET

@@ -86,6 +86,15 @@ class MatterType(BaseModel):
     assist_kinds = models.ManyToManyField(
         UnitKind, verbose_name=_("协办单位类型"), blank=True, related_name="assisted_matters"
     )
+    # Where two units of one kind serve the same place (通信 and 宽带 are both telecom
+    # utilities in 嘉祥), the kind alone cannot say which assists: the entry names them.
+    assist_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("指定协办单位"),
+        blank=True,
+        related_name="assisted_matters",
+        help_text=_("同一辖区有多个同类单位时，指定由哪一个协办；取代同类型的就近查找"),
+    )
     property_scope = models.BooleanField(_("属物业服务范围"), default=False)
     time_limit = models.CharField(
         _("办结时限"), max_length=16, validators=[validate_time_limit], default="15wd"

@@ -67,7 +67,10 @@ class RouteResult:
 
 class _UnitFinder:
     """Finds, for a unit kind, the nearest unit serving an estate: the estate's own
-    parties first, then the community, street, county and up."""
+    parties first, then the community, street, county and up. Where the nearest place
+    holds several active units of the kind, the kind alone does not say which one is
+    meant: the finder answers none and says why, and the catalog has to name the unit
+    (``lead_unit``, ``assist_units``); it never picks one by name order."""
 
     def __init__(self, estate: Estate) -> None:
         self.estate = estate
@@ -83,17 +86,35 @@ class _UnitFinder:
         )
         self.units = units
 
-    def nearest(self, kind: str) -> Unit | None:
+    def candidates(self, kind: str) -> list[Unit]:
+        """The units of ``kind`` at the nearest place that has any (usually one)."""
+        found: list[Unit] = []
         for unit in self.units:
-            if unit.kind_id == kind:
-                return unit
-        return None
+            if unit.kind_id != kind:
+                continue
+            if found and (unit.estate_id, unit.jurisdiction_id) != (
+                found[0].estate_id,
+                found[0].jurisdiction_id,
+            ):
+                break
+            found.append(unit)
+        return found
 
-    def street_office(self) -> Unit | None:
+    def nearest(self, kind: str, reasons: list[str] | None = None) -> Unit | None:
+        found = self.candidates(kind)
+        if len(found) > 1:
+            if reasons is not None:
+                reasons.append(
+                    f"{found[0].jurisdiction.name}有 {len(found)} 个“{found[0].kind.name}”"
+                    f"（{'、'.join(u.name for u in found)}），清单未指定由哪一个负责"
+                )
+            return None
+        return found[0] if found else None
+
+    def street_office(self, reasons: list[str] | None = None) -> Unit | None:
         for kind in STREET_KINDS:
-            found = self.nearest(kind)
-            if found is not None:
-                return found
+            if self.candidates(kind):
+                return self.nearest(kind, reasons)
         return None
 
     def find(self, kind: str, reasons: list[str]) -> Unit | None:
@@ -104,19 +125,18 @@ class _UnitFinder:
             reasons.append(
                 f"{estate.name}无物业服务企业，由街道负责日常管理（001 四(二)、003 二(十三)）"
             )
-            return self.street_office()
+            return self.street_office(reasons)
         if kind == OWNERS_COMMITTEE:
             if estate.owners_committee is not None:
                 return estate.owners_committee
             reasons.append(f"{estate.name}未成立业主委员会，由社区居委会代行职责（003 二(十三)1）")
-            return self.nearest(RESIDENTS_COMMITTEE)
+            return self.nearest(RESIDENTS_COMMITTEE, reasons)
         if kind == ESTATE_COMMITTEE:
-            found = self.nearest(ESTATE_COMMITTEE)
-            if found is None:
+            if not self.candidates(ESTATE_COMMITTEE):
                 reasons.append("未设环境和物业管理委员会，由社区居委会负责（003 二(十三)1）")
-                return self.nearest(RESIDENTS_COMMITTEE)
-            return found
-        return self.nearest(kind)
+                return self.nearest(RESIDENTS_COMMITTEE, reasons)
+            return self.nearest(ESTATE_COMMITTEE, reasons)
+        return self.nearest(kind, reasons)
 
 
 def handling_level(estate: Estate, unit: Unit) -> Jurisdiction:
@@ -159,13 +179,25 @@ def route_entry(
         lead = None
     if lead is None:
         reasons.append("辖区内未找到对应的牵头单位，转联席会议办公室分派")
+    named: dict[str, list[Unit]] = {}
+    for unit in entry.assist_units:
+        named.setdefault(unit.kind_id, []).append(unit)
+    if entry.assist_units:
+        reasons.append("清单指定协办单位：" + "、".join(u.name for u in entry.assist_units))
     assists: list[Unit] = []
-    for kind in entry.assist_kind_codes:
-        found = finder.find(kind, reasons)
-        if found is None:
-            unresolved.append(kind)
-        elif found != lead and found not in assists:
-            assists.append(found)
+    kinds = [*entry.assist_kind_codes, *(k for k in named if k not in entry.assist_kind_codes)]
+    for kind in kinds:
+        if kind in named:
+            units = named[kind]
+        else:
+            found = finder.find(kind, reasons)
+            if found is None:
+                unresolved.append(kind)
+                continue
+            units = [found]
+        for unit in units:
+            if unit != lead and unit not in assists:
+                assists.append(unit)
     return RouteResult(
         estate=estate,
         matter=matter,

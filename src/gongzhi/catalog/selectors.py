@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from gongzhi.catalog.models import MatterType
-from gongzhi.org.models import Jurisdiction
+from gongzhi.org.models import Jurisdiction, Unit
 
 VERSION_KEY = "gongzhi:catalog:version"
 MEMO_SECONDS = 60.0
@@ -23,9 +23,13 @@ class EffectiveEntry:
     assist_kind_codes: list[str]
     # Jurisdictions whose catalogs define this code, from the top down; the last wins.
     defined_in: list[Jurisdiction] = field(default_factory=list)
+    # Assisting units the entry names, standing in for the nearest unit of their kind.
+    assist_units: list[Unit] = field(default_factory=list)
 
 
-_memo: dict[int, tuple[int, float, dict[str, EffectiveEntry]]] = {}
+# Keyed by primary key and path: a rolled-back transaction may hand a primary key to a
+# new node elsewhere in the tree, and a rebuilt tree reuses the codes.
+_memo: dict[tuple[int, str], tuple[int, float, dict[str, EffectiveEntry]]] = {}
 _lock = threading.Lock()
 
 
@@ -35,6 +39,13 @@ def catalog_version() -> int:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY) or 1
     return int(version)
+
+
+def catalog_memo_clear() -> None:
+    """Forget this process's effective catalogs (the import does this at once, so that
+    the rest of its own transaction reads what it wrote)."""
+    with _lock:
+        _memo.clear()
 
 
 def catalog_bump_version() -> None:
@@ -49,12 +60,13 @@ def catalog_bump_version() -> None:
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
     version = catalog_version()
     now = time.monotonic()
-    cached = _memo.get(jurisdiction.pk)
+    key = (jurisdiction.pk, jurisdiction.path)
+    cached = _memo.get(key)
     if cached and cached[0] == version and now - cached[1] < MEMO_SECONDS:
         return cached[2]
     result = _build_effective(jurisdiction)
     with _lock:
-        _memo[jurisdiction.pk] = (version, now, result)
+        _memo[key] = (version, now, result)
     return result
 
 
@@ -64,7 +76,7 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
     matters = list(
         MatterType.objects.filter(catalog__jurisdiction__code__in=codes)
         .select_related("catalog__jurisdiction", "lead_kind", "lead_unit__jurisdiction")
-        .prefetch_related("assist_kinds")
+        .prefetch_related("assist_kinds", "assist_units__jurisdiction", "assist_units__kind")
     )
     matters.sort(key=lambda m: (depth_of[m.catalog.jurisdiction.code], m.sort, m.code))
     result: dict[str, EffectiveEntry] = {}
@@ -79,6 +91,7 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
             matter=matter,
             assist_kind_codes=[k.code for k in matter.assist_kinds.all()],
             defined_in=list(chain),
+            assist_units=list(matter.assist_units.all()),
         )
     return dict(sorted(result.items(), key=lambda kv: (kv[1].matter.sort, kv[0])))
 

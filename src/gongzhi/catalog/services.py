@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from gongzhi.catalog.files import CatalogDocument, write_xlsx, write_yaml
 from gongzhi.catalog.models import Catalog, MatterType
-from gongzhi.catalog.selectors import catalog_bump_version, effective_catalog
+from gongzhi.catalog.selectors import catalog_bump_version, catalog_memo_clear
 from gongzhi.catalog.timelimits import parse_time_limit
+from gongzhi.catalog.validation import catalog_validate, removed_in_use
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput, NotFound
-from gongzhi.org.models import Jurisdiction, Unit, UnitKind, User
-
-CATEGORIES = set(MatterType.Category.values)
+from gongzhi.org.models import Jurisdiction, Unit, User
 
 
 @dataclass
@@ -25,98 +24,6 @@ class ImportResult:
     updated: int
     removed: int
     units_created: int
-
-
-def _kind_resolver() -> dict[str, str]:
-    """Unit kinds by code and by Chinese name, so Excel users may write either."""
-    resolver: dict[str, str] = {}
-    for kind in UnitKind.objects.all():
-        resolver[kind.code] = kind.code
-        resolver[kind.name] = kind.code
-    return resolver
-
-
-def _validate(
-    jurisdiction: Jurisdiction, doc: CatalogDocument
-) -> tuple[list[FieldError], dict[str, str]]:
-    errors: list[FieldError] = []
-    kinds = _kind_resolver()
-    codes: dict[str, int] = {}
-    inherited = set()
-    if jurisdiction.parent is not None:
-        inherited = set(effective_catalog(jurisdiction.parent))
-    unit_codes = {row.values.get("lead_unit") for row in doc.matters if row.values.get("lead_unit")}
-    known_units = set(Unit.objects.filter(code__in=unit_codes).values_list("code", flat=True))
-    for row in doc.matters:
-        v = row.values
-        code = v.get("code", "")
-        if not code:
-            errors.append(row.error("code", "编码不能为空"))
-        elif code in codes:
-            errors.append(row.error("code", f"编码 {code} 重复（与第 {codes[code]} 行相同）"))
-        else:
-            codes[code] = row.row
-        if len(code) > 32:
-            errors.append(row.error("code", "编码不能超过 32 个字符"))
-        if not v.get("disabled"):
-            if not v.get("name"):
-                errors.append(row.error("name", "名称不能为空"))
-            elif len(v["name"]) > 100:
-                errors.append(row.error("name", "名称不能超过 100 个字符"))
-        category = v.get("category") or "其他"
-        if category not in CATEGORIES:
-            errors.append(row.error("category", f"未知类别“{category}”"))
-        lead = v.get("lead", "")
-        if lead and lead not in kinds:
-            errors.append(row.error("lead", f"未知单位类型“{lead}”"))
-        if v.get("lead_unit") and v["lead_unit"] not in known_units:
-            errors.append(row.error("lead_unit", f"未知单位编码“{v['lead_unit']}”"))
-        if (
-            not v.get("disabled")
-            and not lead
-            and not v.get("lead_unit")
-            and not v.get("property_scope")
-        ):
-            errors.append(
-                row.error("lead", "必须填写牵头单位类型、指定牵头单位，或标明属物业服务范围")
-            )
-        for kind in v.get("assist", []):
-            if kind not in kinds:
-                errors.append(row.error("assist", f"未知单位类型“{kind}”"))
-        for key in ("time_limit", "accept_limit", "response_limit"):
-            value = v.get(key, "")
-            if key == "time_limit" and not value and not v.get("disabled"):
-                errors.append(row.error(key, "办结时限不能为空"))
-                continue
-            if value:
-                try:
-                    parse_time_limit(value)
-                except ValueError as exc:
-                    errors.append(row.error(key, str(exc)))
-        for key in ("keywords", "phrasings"):
-            if not isinstance(v.get(key, []), list):
-                errors.append(row.error(key, "应为列表"))
-    for row in doc.matters:
-        parent = row.values.get("parent", "")
-        if parent and parent not in codes and parent not in inherited:
-            errors.append(row.error("parent", f"上级编码 {parent} 在本清单和上级清单中都不存在"))
-        if parent and parent == row.values.get("code"):
-            errors.append(row.error("parent", "上级编码不能是自己"))
-    seen_units: set[str] = set()
-    for row in doc.units:
-        v = row.values
-        if not v.get("name"):
-            errors.append(row.error("name", "单位名称不能为空"))
-        elif v["name"] in seen_units:
-            errors.append(row.error("name", f"单位“{v['name']}”重复"))
-        else:
-            seen_units.add(v["name"])
-        kind = v.get("kind", "")
-        if not kind:
-            errors.append(row.error("kind", "单位类型不能为空"))
-        elif kind not in kinds:
-            errors.append(row.error("kind", f"未知单位类型“{kind}”"))
-    return errors, kinds
 
 
 @transaction.atomic
@@ -129,12 +36,13 @@ def catalog_import(
 ) -> ImportResult:
     """Replace the jurisdiction's catalog with the file's. Every problem is reported by
     row and column, and a file with any problem changes nothing."""
-    errors, kinds = _validate(jurisdiction, document)
+    errors, plan = catalog_validate(jurisdiction, document)
     errors = sorted(document.errors + errors, key=lambda e: e.row or 0)
     if errors:
         raise InvalidInput(
             errors=errors, summary=f"清单文件有 {len(errors)} 处错误，未导入任何内容"
         )
+    kinds = plan.kinds
     catalog, created_catalog = Catalog.objects.select_for_update().get_or_create(
         jurisdiction=jurisdiction,
         defaults={
@@ -147,13 +55,27 @@ def catalog_import(
         catalog.source = document.source or catalog.source
         catalog.revision += 1
         catalog.save()
-    existing = {m.code: m for m in catalog.matters.all()}
-    lead_units = {
-        u.code: u
-        for u in Unit.objects.filter(
-            code__in=[r.values["lead_unit"] for r in document.matters if r.values.get("lead_unit")]
+    # Units first: the file's matters may name them by code.
+    for new in plan.new_units:
+        v = new.row.values
+        Unit.objects.create(
+            code=new.code or _unit_code(new.home, new.kind),
+            name=new.name,
+            kind_id=new.kind,
+            jurisdiction=new.home,
+            phone=v.get("phone", ""),
+            hotline=v.get("hotline", ""),
+            source=v.get("source", ""),
         )
+    named = {
+        code
+        for row in document.matters
+        for code in [row.values.get("lead_unit", ""), *row.values.get("assist_units", [])]
+        if code
     }
+    units = {u.code: u for u in Unit.objects.filter(code__in=named)}
+    units.update(plan.aliases)
+    existing = {m.code: m for m in catalog.matters.all()}
     created = updated = 0
     for index, row in enumerate(document.matters):
         v = row.values
@@ -167,7 +89,7 @@ def catalog_import(
             "legal_basis": v.get("legal_basis", ""),
             "source": v.get("source", ""),
             "lead_kind_id": kinds[v["lead"]] if v.get("lead") else None,
-            "lead_unit": lead_units.get(v.get("lead_unit", "")),
+            "lead_unit": units.get(v.get("lead_unit", "")),
             "property_scope": bool(v.get("property_scope")),
             "time_limit": str(parse_time_limit(v["time_limit"])) if v.get("time_limit") else "",
             "accept_limit": str(parse_time_limit(v["accept_limit"]))
@@ -190,32 +112,18 @@ def catalog_import(
             updated += 1
         # django-stubs assumes integer primary keys; UnitKind's is its code.
         matter.assist_kinds.set([kinds[k] for k in v.get("assist", [])])  # type: ignore[misc]
+        matter.assist_units.set([units[c] for c in v.get("assist_units", [])])
     removed = len(existing)
     if existing:
-        MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
-    units_created = 0
-    present = set(
-        Unit.objects.filter(jurisdiction__path__startswith=jurisdiction.path).values_list(
-            "name", flat=True
-        )
-    )
-    for row in document.units:
-        v = row.values
-        if v["name"] in present:
-            continue
-        kind = kinds[v["kind"]]
-        home = _unit_home(jurisdiction, v["name"], kind)
-        code = v.get("code") or _unit_code(home, kind)
-        Unit.objects.create(
-            code=code,
-            name=v["name"],
-            kind_id=kind,
-            jurisdiction=home,
-            phone=v.get("phone", ""),
-            hotline=v.get("hotline", ""),
-            source=v.get("source", ""),
-        )
-        units_created += 1
+        try:
+            MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
+        except models.ProtectedError as exc:
+            # A case registered after the check; the transaction rolls back whole.
+            kept = {r.values["code"] for r in document.matters}
+            raise InvalidInput(
+                errors=removed_in_use(jurisdiction, kept),
+                summary="清单中被删除的事项仍在使用，未导入任何内容",
+            ) from exc
     audit_record(
         actor=actor,
         action="catalog.import",
@@ -225,26 +133,13 @@ def catalog_import(
             "created": created,
             "updated": updated,
             "removed": removed,
-            "units_created": units_created,
+            "units_created": len(plan.new_units),
             "revision": catalog.revision,
         },
     )
+    catalog_memo_clear()
     transaction.on_commit(catalog_bump_version)
-    return ImportResult(catalog, created, updated, removed, units_created)
-
-
-def _unit_home(jurisdiction: Jurisdiction, name: str, kind: str) -> Jurisdiction:
-    """A street office or town government named in a county's document belongs to that
-    street or town (嘉祥街道办事处 → 嘉祥街道) when the street exists below the county."""
-    if kind not in ("street_office", "town_government"):
-        return jurisdiction
-    for node in Jurisdiction.objects.filter(
-        path__startswith=jurisdiction.path,
-        level__in=[Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN],
-    ):
-        if name.startswith(node.name):
-            return node
-    return jurisdiction
+    return ImportResult(catalog, created, updated, removed, len(plan.new_units))
 
 
 def _unit_code(jurisdiction: Jurisdiction, kind: str) -> str:
@@ -270,6 +165,7 @@ def _matter_dict(m: MatterType) -> dict[str, Any]:
         "lead": m.lead_kind_id or "",
         "lead_unit": m.lead_unit.code if m.lead_unit else "",
         "assist": sorted(k.code for k in m.assist_kinds.all()),
+        "assist_units": sorted(u.code for u in m.assist_units.all()),
         "property_scope": m.property_scope,
         "time_limit": m.time_limit,
         "accept_limit": m.accept_limit,
@@ -287,7 +183,9 @@ def catalog_export(*, jurisdiction: Jurisdiction, fmt: str) -> bytes:
         raise NotFound(f"{jurisdiction.name}还没有职责清单") from exc
     matters = [
         _matter_dict(m)
-        for m in catalog.matters.select_related("lead_unit").prefetch_related("assist_kinds")
+        for m in catalog.matters.select_related("lead_unit").prefetch_related(
+            "assist_kinds", "assist_units"
+        )
     ]
     units = [
         {
@@ -304,7 +202,7 @@ def catalog_export(*, jurisdiction: Jurisdiction, fmt: str) -> bytes:
     ]
     if fmt == "yaml":
         for m in matters:
-            for key in ("lead_unit", "accept_limit", "response_limit"):
+            for key in ("lead_unit", "assist_units", "accept_limit", "response_limit"):
                 if not m[key]:
                     m.pop(key)
             if not m["disabled"]:

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from gongzhi.catalog.api import export_response
 from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.files import read_catalog_file
 from gongzhi.catalog.models import Catalog
 from gongzhi.catalog.routing import route

@@ -6,3 +6,6 @@ class CommonConfig(AppConfig):
     name = "gongzhi.common"
     label = "common"
     verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from gongzhi.common import checks  # noqa: F401 - registers the system checks

@@ -76,3 +76,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarDay(BaseModel):
+    """A day off or a make-up working day (调休上班) of the working calendar, as the office
+    keeps it: imported from the State Council's notice for a year (``gongzhi calendar
+    import``) or entered in the admin site. A row overrides the ``chinese-calendar``
+    package for its date; years the package does not cover rely on these rows alone
+    (gongzhi.common.workcal)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=40, help_text=_("如：元旦、春节、春节调休上班"))
+    source = models.CharField(
+        _("出处"),
+        max_length=200,
+        blank=True,
+        help_text=_("如：国务院办公厅关于某年部分节假日安排的通知"),
+    )
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"

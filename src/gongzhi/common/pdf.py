@@ -9,10 +9,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-
 CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -25,6 +21,10 @@ FONT_NAME = "GongzhiCJK"
 @cache
 def cjk_font() -> str:
     """Register and return the name of the Chinese font to use in PDFs."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
     paths = [os.environ.get("GONGZHI_PDF_FONT", ""), *CANDIDATES]
     for path in paths:
         if path and Path(path).exists():

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from gongzhi.catalog.routing import route_all
+from gongzhi.common.workcal import calendar_warnings
 from gongzhi.org.models import Body, Estate, Unit
 from gongzhi.org.permissions import scope_for
 from gongzhi.org.selectors import body_current_members, unit_post_history
@@ -23,7 +24,17 @@ ESTATE_RELATED = (
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     units = list(Unit.objects.filter(pk__in=scope.unit_ids).select_related("kind", "jurisdiction"))
-    return render(request, "org/home.html", {"my_units": units, "estates": Estate.objects.count()})
+    # The office keeps the working calendar: it is told when a year has no holidays.
+    office = scope.is_admin or "office_staff" in scope.roles
+    return render(
+        request,
+        "org/home.html",
+        {
+            "my_units": units,
+            "estates": Estate.objects.count(),
+            "calendar_warnings": calendar_warnings() if office else [],
+        },
+    )
 
 
 def estates(request: HttpRequest) -> HttpResponse:

@@ -274,3 +274,83 @@ def test_not_a_catalog_file(demo) -> None:
     with pytest.raises(InvalidInput) as caught:
         read_yaml("matters: [unclosed")
     assert caught.value.errors[0].row == 1
+
+
+def _without_matters_in_use(county) -> tuple[bytes, dict[str, tuple[str, int]]]:
+    """The county's catalog as YAML, less every entry that cases point at."""
+    import yaml
+    from django.db.models import Count
+
+    from gongzhi.cases.models import Case
+
+    used = {
+        row["matter__code"]: (row["matter__name"], row["n"])
+        for row in Case.objects.filter(matter__catalog__jurisdiction=county)
+        .values("matter__code", "matter__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    data = yaml.safe_load(catalog_export(jurisdiction=county, fmt="yaml"))
+    data["matters"] = [m for m in data["matters"] if m["code"] not in used]
+    return yaml.safe_dump(data, allow_unicode=True).encode(), used
+
+
+@pytest.mark.django_db
+def test_dropping_a_matter_in_use_is_refused_naming_each_entry(demo) -> None:
+    text, used = _without_matters_in_use(demo.county)
+    assert len(used) >= 2  # the demo's cases use several matter types
+    before = snapshot()
+    with pytest.raises(InvalidInput) as caught:
+        catalog_import(jurisdiction=demo.county, document=read_yaml(text))
+    messages = [e.message for e in caught.value.errors]
+    assert len(messages) == len(used)
+    for code, (name, n) in used.items():
+        assert any(f"事项 {code}“{name}”仍被 {n} 件案件使用" in m for m in messages), code
+    assert snapshot() == before
+    assert demo.county.catalog.revision == Catalog.objects.get(pk=demo.county.catalog.pk).revision
+
+
+@pytest.mark.django_db
+def test_dropping_a_matter_in_use_answers_422_on_the_page(demo, login) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text, used = _without_matters_in_use(demo.county)
+    before = snapshot()
+    client = login("office")
+    response = client.post(
+        f"/catalog/{demo.county.code}/import/",
+        {"file": SimpleUploadedFile("jx.yaml", text, content_type="application/yaml")},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    for code, (name, n) in used.items():
+        assert f"事项 {code}“{name}”仍被 {n} 件案件使用" in page
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_dropping_a_matter_in_use_fails_the_command(demo, tmp_path, capsys) -> None:
+    text, used = _without_matters_in_use(demo.county)
+    path = tmp_path / "jx.yaml"
+    path.write_bytes(text)
+    before = snapshot()
+    with pytest.raises(CommandError, match="未导入任何内容"):
+        call_command("catalog", "import", str(path), "--jurisdiction", demo.county.code)
+    err = capsys.readouterr().err
+    for code, (name, n) in used.items():
+        assert f"事项 {code}“{name}”仍被 {n} 件案件使用" in err
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_yaml_error_names_one_row_and_one_column(demo) -> None:
+    text = (
+        "matters:\n  - code: C-1\n    name: 类别有误\n    lead: housing_bureau\n\n\n"
+        "    category: 不存在\n    time_limit: 5wd\n"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        catalog_import(jurisdiction=demo.jurisdictions["万张街道"], document=read_yaml(text))
+    (error,) = caught.value.errors
+    assert (error.row, error.column) == (7, "category")
+    assert str(error) == "第 7 行，“category”列：未知类别“不存在”"
+    assert str(error).count("行") == 1

@@ -38,21 +38,6 @@ def test_work_hours_stop_at_lunch_and_night() -> None:
     assert lunch.astimezone(SH) == dt.datetime(2026, 11, 23, 14, 0, tzinfo=SH)
 
 
-def test_local_overrides(tmp_path, settings) -> None:
-    path = tmp_path / "cal.yaml"
-    path.write_text("holidays: [2026-11-24]\nworkdays: [2026-11-29]\n", encoding="utf-8")
-    settings.GONGZHI_WORKCAL_OVERRIDES = str(path)
-    workcal._overrides.cache_clear()
-    workcal.is_workday.cache_clear()
-    try:
-        assert not workcal.is_workday(dt.date(2026, 11, 24))
-        assert workcal.is_workday(dt.date(2026, 11, 29))
-    finally:
-        settings.GONGZHI_WORKCAL_OVERRIDES = ""
-        workcal._overrides.cache_clear()
-        workcal.is_workday.cache_clear()
-
-
 def test_years_without_data_fall_back_to_weekdays() -> None:
     assert workcal.is_workday(dt.date(2031, 3, 3))  # a Monday
     assert not workcal.is_workday(dt.date(2031, 3, 1))  # a Saturday
