@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import EffectiveEntry, matter_lookup
 from gongzhi.common.errors import NotFound
+from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
 from gongzhi.org.selectors import estate_units_nearby
 
@@ -16,7 +17,6 @@ PROPERTY_COMPANY = "property_company"
 OWNERS_COMMITTEE = "owners_committee"
 ESTATE_COMMITTEE = "estate_committee"
 RESIDENTS_COMMITTEE = "residents_committee"
-STREET_KINDS = ("street_office", "town_government")
 
 
 @dataclass
@@ -112,7 +112,7 @@ class _UnitFinder:
         return found[0] if found else None
 
     def street_office(self, reasons: list[str] | None = None) -> Unit | None:
-        for kind in STREET_KINDS:
+        for kind in sorted(kinds.kinds_with(kinds.STREET_LEVEL)):
             if self.candidates(kind):
                 return self.nearest(kind, reasons)
         return None

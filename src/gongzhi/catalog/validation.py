@@ -14,6 +14,7 @@ from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.timelimits import parse_time_limit
 from gongzhi.common.errors import FieldError
+from gongzhi.org import kinds
 from gongzhi.org.models import Jurisdiction, Unit, UnitKind
 
 CATEGORIES = set(MatterType.Category.values)
@@ -67,7 +68,7 @@ def kind_resolver() -> tuple[dict[str, str], dict[str, str]]:
 def unit_home(jurisdiction: Jurisdiction, name: str, kind: str) -> Jurisdiction:
     """A street office or town government named in a county's document belongs to that
     street or town (嘉祥街道办事处 → 嘉祥街道) when the street exists below the county."""
-    if kind not in ("street_office", "town_government"):
+    if kind not in kinds.kinds_with(kinds.STREET_LEVEL):
         return jurisdiction
     for node in Jurisdiction.objects.filter(
         path__startswith=jurisdiction.path,
