@@ -1,6 +1,7 @@
 """The demo county: 嘉祥县 from 003_6e59d700966bc894.txt, with its streets, communities,
 estates (with and without property company and owners' committee), member units, the
-leadership group of 附件1, and one login per role. Each app adds its part through its
+leadership group of 附件1, and one login per role; and beside it a second county, 赤壁市
+(demo_chibi.py), so that the boundary between counties can be tried. Each app adds its part through its
 own ``demo.build(ctx)``, in the order of DEMO_PARTS."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ DEMO_PARTS = (
     "gongzhi.org.demo_people",
     "gongzhi.cases.demo",
     "gongzhi.meetings.demo",
+    "gongzhi.demo_chibi",
 )
 
 

@@ -78,22 +78,23 @@ HEADS = [
     ("田海峰", "utility_heat"),
 ]
 
-# username, display name, role, unit key or None, jurisdiction name or None, note
+# username, the person's name (the role and unit are shown from the grant), role, unit
+# key or None, jurisdiction name or None
 ACCOUNTS = [
     ("admin", "平台管理员", RoleGrant.Role.PLATFORM_ADMIN, None, None),
-    ("office", "县联席会议办公室 刘敏", RoleGrant.Role.OFFICE_STAFF, None, "嘉祥县"),
-    ("dispatcher", "12345 热线调度员 王芳", RoleGrant.Role.UNIT_HANDLER, "hotline_centre", None),
-    ("zjj", "住建局经办人 赵磊", RoleGrant.Role.UNIT_HANDLER, "housing_bureau", None),
-    ("zjj-head", "住建局局长 姜传辉", RoleGrant.Role.UNIT_HEAD, "housing_bureau", None),
-    ("zfj", "综合执法局经办人 孙强", RoleGrant.Role.UNIT_HANDLER, "urban_enforcement", None),
-    ("scj", "市场监管局经办人 周静", RoleGrant.Role.UNIT_HANDLER, "market_regulation", None),
-    ("jiedao", "嘉祥街道办经办人 陈晨", RoleGrant.Role.UNIT_HANDLER, "street:嘉祥街道", None),
-    ("convener", "召集人 张艳丽（副县长）", RoleGrant.Role.CONVENER, None, "嘉祥县"),
-    ("wuye", "鸿泰物业项目经理 吴刚", RoleGrant.Role.THREE_PARTY, "pc:鸿泰", None),
-    ("yeweihui", "曾子花园业委会主任 郑华", RoleGrant.Role.THREE_PARTY, "oc:曾子花园", None),
-    ("juweihui", "建设路社区居委会 何丽", RoleGrant.Role.THREE_PARTY, "rc:建设路社区", None),
-    ("resident", "居民 李建国", RoleGrant.Role.RESIDENT, None, None),
-    ("auditor", "县审计 钱进（只读）", RoleGrant.Role.AUDITOR, None, "嘉祥县"),
+    ("office", "刘敏", RoleGrant.Role.OFFICE_STAFF, None, "嘉祥县"),
+    ("dispatcher", "王芳", RoleGrant.Role.UNIT_HANDLER, "hotline_centre", None),
+    ("zjj", "赵磊", RoleGrant.Role.UNIT_HANDLER, "housing_bureau", None),
+    ("zjj-head", "姜传辉", RoleGrant.Role.UNIT_HEAD, "housing_bureau", None),
+    ("zfj", "孙强", RoleGrant.Role.UNIT_HANDLER, "urban_enforcement", None),
+    ("scj", "周静", RoleGrant.Role.UNIT_HANDLER, "market_regulation", None),
+    ("jiedao", "陈晨", RoleGrant.Role.UNIT_HANDLER, "street:嘉祥街道", None),
+    ("convener", "张艳丽", RoleGrant.Role.CONVENER, None, "嘉祥县"),
+    ("wuye", "吴刚", RoleGrant.Role.THREE_PARTY, "pc:鸿泰", None),
+    ("yeweihui", "郑华", RoleGrant.Role.THREE_PARTY, "oc:曾子花园", None),
+    ("juweihui", "何丽", RoleGrant.Role.THREE_PARTY, "rc:建设路社区", None),
+    ("resident", "李建国", RoleGrant.Role.RESIDENT, None, None),
+    ("auditor", "钱进", RoleGrant.Role.AUDITOR, None, "嘉祥县"),
 ]
 
 
