@@ -667,7 +667,7 @@ def _prepare() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     build_demo()
     user = User.objects.get(username="dispatcher")
-    print(api_token_create(user=user, name="bench"))
+    print(api_token_create(user=user, name="bench", channels=["12345"]))
 
 
 # --- one row ---------------------------------------------------------------------------

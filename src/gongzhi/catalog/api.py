@@ -13,7 +13,7 @@ from gongzhi.catalog.files import read_catalog_file
 from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.services import catalog_export, catalog_import
-from gongzhi.common.apiauth import session_auth
+from gongzhi.common.apiauth import api_auth
 from gongzhi.common.errors import PermissionDenied
 from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
@@ -103,7 +103,7 @@ def suggest(request: HttpRequest, estate: str, text: str) -> list[dict[str, obje
 
 
 @router.post(
-    "/{jurisdiction}/import", response=ImportOut, auth=session_auth, summary="导入职责清单文件"
+    "/{jurisdiction}/import", response=ImportOut, auth=api_auth, summary="导入职责清单文件"
 )
 def import_file(
     request: HttpRequest, jurisdiction: str, file: File[UploadedFile]
@@ -115,7 +115,7 @@ def import_file(
     result = catalog_import(
         jurisdiction=node,
         document=doc,
-        actor=cast(User, request.user),  # session_auth: a signed-in account
+        actor=cast(User, request.user),  # api_auth: a signed-in account or a token's
         filename=file.name or "",
     )
     return {

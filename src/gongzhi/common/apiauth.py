@@ -35,20 +35,21 @@ class TokenAuth(HttpBearer):
         now = time.monotonic()
         hit = _memo.get(digest)
         if hit and now - hit[0] < MEMO_SECONDS:
-            user = hit[1]
+            row = hit[1]
         else:
             row = (
                 ApiToken.objects.select_related("user")
                 .filter(key_hash=digest, revoked_at__isnull=True, user__is_active=True)
                 .first()
             )
-            user = row.user if row else None
             with _lock:
-                _memo[digest] = (now, user)
-        if user is None:
+                _memo[digest] = (now, row)
+        if row is None:
             return None
-        request.user = user
-        return user
+        request.user = row.user
+        # What the token itself was granted (e.g. the channels it registers through).
+        request.api_token = row  # type: ignore[attr-defined]
+        return row.user
 
 
 token_auth = TokenAuth()
@@ -57,10 +58,14 @@ api_auth = [token_auth, session_auth]
 
 
 @transaction.atomic
-def api_token_create(*, user: Any, name: str, actor: Any = None) -> str:
+def api_token_create(
+    *, user: Any, name: str, channels: list[str] | None = None, actor: Any = None
+) -> str:
     """Create a token and return the key; it is shown once and never stored."""
     key = "gz_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:11], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[3:11], key_hash=_hash(key), channels=channels or []
+    )
     audit_record(actor=actor, action="api_token.create", target=token)
     return key
 

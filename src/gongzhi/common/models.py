@@ -66,6 +66,9 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=100)
     prefix = models.CharField(_("前缀"), max_length=8, db_index=True)
     key_hash = models.CharField(_("摘要"), max_length=64, unique=True)
+    # The channels an integration may register cases through (e.g. the 12345 system:
+    # 12345, mayor); empty: the token reads and acts but registers nothing.
+    channels = models.JSONField(_("可登记渠道"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 

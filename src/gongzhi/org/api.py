@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from gongzhi.common.apiauth import session_auth
+from gongzhi.common.apiauth import api_auth
 from gongzhi.org.models import Estate, Jurisdiction
 from gongzhi.org.permissions import scope_for
 from gongzhi.org.selectors import estate_units_nearby
@@ -49,7 +49,7 @@ class MeOut(Schema):
     is_admin: bool
 
 
-@router.get("/me", response=MeOut, auth=session_auth, summary="当前账号与角色")
+@router.get("/me", response=MeOut, auth=api_auth, summary="当前账号与角色（会话或接口令牌）")
 def me(request: HttpRequest) -> dict[str, object]:
     scope = scope_for(request.user)
     return {

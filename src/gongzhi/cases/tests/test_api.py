@@ -35,7 +35,9 @@ def post(client: Client, url: str, body: dict[str, Any], **headers: Any) -> Any:
 
 @pytest.fixture
 def hotline(demo) -> Client:
-    key = api_token_create(user=User.objects.get(username="dispatcher"), name="test")
+    key = api_token_create(
+        user=User.objects.get(username="dispatcher"), name="test", channels=["12345"]
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 

@@ -181,7 +181,8 @@ def example_input(name: str, case: Case, demo: Any, user: User) -> dict[str, Any
     )
     reason = {"reason": "按规定办理"}
     return {
-        "dispatch": {"matter_code": "JX-15-a"} if not case.estate.code.startswith("CB-")
+        "dispatch": {"matter_code": "JX-15-a"}
+        if not case.estate.code.startswith("CB-")
         else {"unit": other},
         "return": {**reason, "claimed_matter_code": "JX-04-a"},
         "transfer": {**reason, "to_unit": other},

@@ -16,9 +16,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="令牌所属账号")
         parser.add_argument("--name", default="接口对接", help="用途说明")
+        parser.add_argument(
+            "--channels",
+            default="",
+            help="允许该令牌登记诉求的渠道，逗号分隔（如 12345,mayor）；不填则不能登记",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"账号“{options['username']}”不存在")
-        self.stdout.write(api_token_create(user=user, name=options["name"]))
+        from gongzhi.cases.models import Channel
+
+        channels = [c.strip() for c in options["channels"].split(",") if c.strip()]
+        unknown = [c for c in channels if c not in Channel.values]
+        if unknown:
+            known = "、".join(Channel.values)
+            raise CommandError(f"未知渠道：{'、'.join(unknown)}（可选：{known}）")
+        self.stdout.write(api_token_create(user=user, name=options["name"], channels=channels))
