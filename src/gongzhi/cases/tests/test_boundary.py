@@ -63,10 +63,11 @@ def test_routing_targets_must_serve_the_estate(demo: Any) -> None:
     assert Case.objects.get(pk=case.pk).state == State.REGISTERED
     assert as_user("cb-wy").get(f"/api/cases/{case.number}").status_code == 404
     dispatched = s.case_register(**{**BODY, "actor": u("dispatcher")})
-    for action, body in (
+    attempts: list[tuple[str, dict[str, Any]]] = [
         ("transfer", {"to_unit": "cb-wy", "reason": "x"}),
         ("joint", {"units": ["421281000000-housing-bureau"], "instructions": "x"}),
-    ):
+    ]
+    for action, body in attempts:
         response = post(as_user("scj"), f"/api/cases/{dispatched.number}/{action}", body)
         assert response.status_code == 422, action
 

@@ -179,8 +179,8 @@ def example_input(name: str, case: Case, demo: Any, user: User) -> dict[str, Any
         for u in access.serving_units(case.estate).filter(kind__group="government")
         if u.pk != case.lead_unit_id and u.pk not in busy
     )
-    reason = {"reason": "按规定办理"}
-    return {
+    reason: dict[str, Any] = {"reason": "按规定办理"}
+    examples: dict[str, dict[str, Any]] = {
         "dispatch": {"matter_code": "JX-15-a"}
         if not case.estate.code.startswith("CB-")
         else {"unit": other},
@@ -204,7 +204,8 @@ def example_input(name: str, case: Case, demo: Any, user: User) -> dict[str, Any
         "opinion": {"opinion": "同意", "head": "张三"},
         "publish": {"summary": "楼道保洁问题，物业已处理"},
         "appeal_decide": {**reason, "upheld": True},
-    }.get(name, reason)
+    }
+    return examples.get(name, reason)
 
 
 def _merge_target(case: Case, user: User) -> str:
