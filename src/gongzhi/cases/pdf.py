@@ -225,6 +225,28 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
             "",
         ],
     ]
+    story.append(_form_table(rows, photos, st, unit_w, contact_w))
+    story.append(Spacer(1, 3 * mm))
+    story.append(
+        _p(
+            "本表一式叁份，联席会议办公室、呈报单位、接收单位各一份。（依据 003 四、附件2）",
+            st.note,
+        )
+    )
+    if overflow:
+        # 附页: the rest of the texts too long for the form, on the same copy's pages.
+        story.append(Spacer(1, 6 * mm))
+        story.append(_p(f"附页（案件编号：{case.number}）", st.sub))
+        for text in overflow:
+            story.append(Spacer(1, 2 * mm))
+            story.append(_p(text, st.body))
+    return story
+
+
+def _form_table(
+    rows: list[list[Any]], photos: list[Attachment], st: _Styles, unit_w: float, contact_w: float
+) -> Table:
+    """The form's grid: the eight rows of 附件2, then the photos three to a row."""
     # Minimum heights: room for a hand-written opinion; long text makes a row grow.
     heights: list[float] = [12 * mm, 12 * mm, 10 * mm, 34 * mm, 28 * mm, 28 * mm, 28 * mm, 9 * mm]
     span_rows = range(2, len(rows))
@@ -250,22 +272,7 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
     for r in range(8, len(rows)):
         style.append(("SPAN", (0, r), (2, r)))
     table.setStyle(TableStyle(style))
-    story.append(table)
-    story.append(Spacer(1, 3 * mm))
-    story.append(
-        _p(
-            "本表一式叁份，联席会议办公室、呈报单位、接收单位各一份。（依据 003 四、附件2）",
-            st.note,
-        )
-    )
-    if overflow:
-        # 附页: the rest of the texts too long for the form, on the same copy's pages.
-        story.append(Spacer(1, 6 * mm))
-        story.append(_p(f"附页（案件编号：{case.number}）", st.sub))
-        for text in overflow:
-            story.append(Spacer(1, 2 * mm))
-            story.append(_p(text, st.body))
-    return story
+    return table
 
 
 def report_form_pdf(case: Case, reader: Any) -> bytes:

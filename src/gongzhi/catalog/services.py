@@ -42,68 +42,16 @@ def catalog_import(
         raise InvalidInput(
             errors=errors, summary=f"清单文件有 {len(errors)} 处错误，未导入任何内容"
         )
-    kinds = plan.kinds
-    catalog, created_catalog = Catalog.objects.select_for_update().get_or_create(
-        jurisdiction=jurisdiction,
-        defaults={
-            "name": document.name or f"{jurisdiction.name}职责清单",
-            "source": document.source,
-        },
-    )
-    if not created_catalog:
-        catalog.name = document.name or catalog.name
-        catalog.source = document.source or catalog.source
-        catalog.revision += 1
-        catalog.save()
-    # Units first: the file's matters may name them by code.
-    for new in plan.new_units:
-        v = new.row.values
-        Unit.objects.create(
-            code=new.code or _unit_code(new.home, new.kind),
-            name=new.name,
-            kind_id=new.kind,
-            jurisdiction=new.home,
-            phone=v.get("phone", ""),
-            hotline=v.get("hotline", ""),
-            source=v.get("source", ""),
-        )
-    named = {
-        code
-        for row in document.matters
-        for code in [row.values.get("lead_unit", ""), *row.values.get("assist_units", [])]
-        if code
-    }
-    units = {u.code: u for u in Unit.objects.filter(code__in=named)}
-    units.update(plan.aliases)
+    catalog = _catalog_row(jurisdiction, document)
+    _units_create(plan)
+    units = _named_units(document, plan)
     existing = {m.code: m for m in catalog.matters.all()}
     created = updated = 0
     for index, row in enumerate(document.matters):
-        v = row.values
-        fields: dict[str, Any] = {
-            "name": v.get("name", ""),
-            "parent_code": v.get("parent", ""),
-            "category": v.get("category") or "其他",
-            "description": v.get("description", ""),
-            "keywords": v.get("keywords", []),
-            "phrasings": v.get("phrasings", []),
-            "legal_basis": v.get("legal_basis", ""),
-            "source": v.get("source", ""),
-            "lead_kind_id": kinds[v["lead"]] if v.get("lead") else None,
-            "lead_unit": units.get(v.get("lead_unit", "")),
-            "property_scope": bool(v.get("property_scope")),
-            "time_limit": str(parse_time_limit(v["time_limit"])) if v.get("time_limit") else "",
-            "accept_limit": str(parse_time_limit(v["accept_limit"]))
-            if v.get("accept_limit")
-            else "",
-            "response_limit": (
-                str(parse_time_limit(v["response_limit"])) if v.get("response_limit") else ""
-            ),
-            "disabled": bool(v.get("disabled")),
-            "sort": index,
-        }
-        matter = existing.pop(v["code"], None)
+        matter = existing.pop(row.values["code"], None)
+        fields = _matter_fields(row.values, index, plan.kinds, units)
         if matter is None:
-            matter = MatterType.objects.create(catalog=catalog, code=v["code"], **fields)
+            matter = MatterType.objects.create(catalog=catalog, code=row.values["code"], **fields)
             created += 1
         else:
             for key, value in fields.items():
@@ -111,19 +59,12 @@ def catalog_import(
             matter.save()
             updated += 1
         # django-stubs assumes integer primary keys; UnitKind's is its code.
-        matter.assist_kinds.set([kinds[k] for k in v.get("assist", [])])  # type: ignore[misc]
-        matter.assist_units.set([units[c] for c in v.get("assist_units", [])])
+        assist = [plan.kinds[k] for k in row.values.get("assist", [])]
+        matter.assist_kinds.set(assist)  # type: ignore[misc,arg-type]
+        matter.assist_units.set([units[c] for c in row.values.get("assist_units", [])])
     removed = len(existing)
     if existing:
-        try:
-            MatterType.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
-        except models.ProtectedError as exc:
-            # A case registered after the check; the transaction rolls back whole.
-            kept = {r.values["code"] for r in document.matters}
-            raise InvalidInput(
-                errors=removed_in_use(jurisdiction, kept),
-                summary="清单中被删除的事项仍在使用，未导入任何内容",
-            ) from exc
+        _matters_remove(jurisdiction, document, existing)
     audit_record(
         actor=actor,
         action="catalog.import",
@@ -140,6 +81,90 @@ def catalog_import(
     catalog_memo_clear()
     transaction.on_commit(catalog_bump_version)
     return ImportResult(catalog, created, updated, removed, len(plan.new_units))
+
+
+def _catalog_row(jurisdiction: Jurisdiction, document: CatalogDocument) -> Catalog:
+    catalog, created = Catalog.objects.select_for_update().get_or_create(
+        jurisdiction=jurisdiction,
+        defaults={
+            "name": document.name or f"{jurisdiction.name}职责清单",
+            "source": document.source,
+        },
+    )
+    if not created:
+        catalog.name = document.name or catalog.name
+        catalog.source = document.source or catalog.source
+        catalog.revision += 1
+        catalog.save()
+    return catalog
+
+
+def _units_create(plan: Any) -> None:
+    """The file's new member units, before its matters, which may name them by code."""
+    for new in plan.new_units:
+        v = new.row.values
+        Unit.objects.create(
+            code=new.code or _unit_code(new.home, new.kind),
+            name=new.name,
+            kind_id=new.kind,
+            jurisdiction=new.home,
+            phone=v.get("phone", ""),
+            hotline=v.get("hotline", ""),
+            source=v.get("source", ""),
+        )
+
+
+def _named_units(document: CatalogDocument, plan: Any) -> dict[str, Unit]:
+    named = {
+        code
+        for row in document.matters
+        for code in [row.values.get("lead_unit", ""), *row.values.get("assist_units", [])]
+        if code
+    }
+    units = {u.code: u for u in Unit.objects.filter(code__in=named)}
+    units.update(plan.aliases)
+    return units
+
+
+def _limit(value: Any) -> str:
+    return str(parse_time_limit(value)) if value else ""
+
+
+def _matter_fields(
+    v: dict[str, Any], index: int, kinds: dict[str, str], units: dict[str, Unit]
+) -> dict[str, Any]:
+    return {
+        "name": v.get("name", ""),
+        "parent_code": v.get("parent", ""),
+        "category": v.get("category") or "其他",
+        "description": v.get("description", ""),
+        "keywords": v.get("keywords", []),
+        "phrasings": v.get("phrasings", []),
+        "legal_basis": v.get("legal_basis", ""),
+        "source": v.get("source", ""),
+        "lead_kind_id": kinds[v["lead"]] if v.get("lead") else None,
+        "lead_unit": units.get(v.get("lead_unit", "")),
+        "property_scope": bool(v.get("property_scope")),
+        "time_limit": _limit(v.get("time_limit")),
+        "accept_limit": _limit(v.get("accept_limit")),
+        "response_limit": _limit(v.get("response_limit")),
+        "disabled": bool(v.get("disabled")),
+        "sort": index,
+    }
+
+
+def _matters_remove(
+    jurisdiction: Jurisdiction, document: CatalogDocument, gone: dict[str, MatterType]
+) -> None:
+    try:
+        MatterType.objects.filter(pk__in=[m.pk for m in gone.values()]).delete()
+    except models.ProtectedError as exc:
+        # A case registered after the check; the transaction rolls back whole.
+        kept = {r.values["code"] for r in document.matters}
+        raise InvalidInput(
+            errors=removed_in_use(jurisdiction, kept),
+            summary="清单中被删除的事项仍在使用，未导入任何内容",
+        ) from exc
 
 
 def _unit_code(jurisdiction: Jurisdiction, kind: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, Rating
 from gongzhi.cases.services.dispatch import begin, dispatch_changes
 from gongzhi.cases.services.events import event, lock, notify, now_or, setting
@@ -210,60 +211,65 @@ def case_rate(
             ctx=ctx,
             now=now,
         )
-    limit = int(setting("GONGZHI_REOPEN_LIMIT", 1))
     with transaction.atomic():
-        # The rating is an event of its own so that metrics count it, then the move.
-        lock(case)
-        event(
-            case,
-            "rated",
+        _rate_dissatisfied(case, actor, ctx, reason, extra, now)
+    return case
+
+
+def _rate_dissatisfied(
+    case: Case,
+    actor: Any,
+    ctx: workflow.Ctx,
+    reason: str,
+    extra: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """不满意: the rating is an event of its own (metrics count it); the case goes back
+    to its unit while under the reopen limit, otherwise to the office for review."""
+    lock(case)
+    event(
+        case,
+        "rated",
+        actor=actor,
+        unit_id=case.lead_unit_id,
+        from_state=case.state,
+        to_state=case.state,
+        reason=reason,
+        extra=extra,
+        now=now,
+    )
+    rating = Rating.DISSATISFIED
+    if case.reopen_count < int(setting("GONGZHI_REOPEN_LIMIT", 1)):
+        lead = case.lead_unit
+        assert lead is not None, "a case awaiting its rating was handled by a lead unit"
+        changes = dispatch_changes(case, lead, case.matter, now)
+        changes.update(rating=rating, rating_reason=reason, reopen_count=case.reopen_count + 1)
+        case_transition(
+            case=case,
+            move="reopen",
             actor=actor,
-            unit_id=case.lead_unit_id,
-            from_state=case.state,
-            to_state=case.state,
-            reason=reason,
-            extra=extra,
+            reason=f"诉求人不满意：{reason}",
+            changes=changes,
+            event_unit_id=case.lead_unit_id,
+            via="rate",
+            ctx=ctx,
             now=now,
         )
-        if case.reopen_count < limit:
-            lead = case.lead_unit
-            assert lead is not None, "a case awaiting its rating was handled by a lead unit"
-            changes = dispatch_changes(case, lead, case.matter, now)
-            changes.update(rating=rating, rating_reason=reason, reopen_count=case.reopen_count + 1)
-            case_transition(
-                case=case,
-                move="reopen",
-                actor=actor,
-                reason=f"诉求人不满意：{reason}",
-                changes=changes,
-                event_unit_id=case.lead_unit_id,
-                via="rate",
-                ctx=ctx,
-                now=now,
-            )
-            notify(
-                now,
-                case,
-                "reopened",
-                f"诉求人不满意，重新办理：{case.title}",
-                unit_id=case.lead_unit_id,
-            )
-        else:
-            case_transition(
-                case=case,
-                move="review",
-                actor=actor,
-                reason=reason,
-                changes={"rating": rating, "rating_reason": reason},
-                event_unit_id=case.lead_unit_id,
-                via="rate",
-                ctx=ctx,
-                now=now,
-            )
-            notify(
-                now, case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id
-            )
-    return case
+        text = f"诉求人不满意，重新办理：{case.title}"
+        notify(now, case, "reopened", text, unit_id=case.lead_unit_id)
+        return
+    case_transition(
+        case=case,
+        move="review",
+        actor=actor,
+        reason=reason,
+        changes={"rating": rating, "rating_reason": reason},
+        event_unit_id=case.lead_unit_id,
+        via="rate",
+        ctx=ctx,
+        now=now,
+    )
+    notify(now, case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id)
 
 
 def case_reopen(

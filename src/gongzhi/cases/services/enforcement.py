@@ -129,26 +129,10 @@ def case_enforcement_report(
     case to the unit with enforcement power, which must act at once."""
     now = now_or(now)
     ctx = begin(case, "report", actor, expected_version)
-    errors = []
-    for name, value, label in (
-        ("contact", contact, "联系人"),
-        ("contact_phone", contact_phone, "联系电话"),
-        ("details", details, "案件详情"),
-        ("opinion", opinion, "呈报单位意见"),
-        ("head", head, "呈报单位负责人"),
-    ):
-        if not value.strip():
-            errors.append(FieldError(name, f"请填写{label}"))
-    receiver_unit = None
-    try:
-        receiver_unit = target(case, receiving_unit, "receiving_unit", label="接收单位")
-    except InvalidInput as exc:
-        errors += exc.errors
-    if receiver_unit is not None and receiver_unit.pk == case.lead_unit_id:
-        errors.append(FieldError("receiving_unit", "不能呈报给本单位"))
-    if errors:
-        raise InvalidInput(errors=errors)
-    assert receiver_unit is not None
+    receiver_unit = _report_receiver(
+        case, receiving_unit, contact=contact, contact_phone=contact_phone, details=details,
+        opinion=opinion, head=head,
+    )  # fmt: skip
     reporting = case.lead_unit
     assert reporting is not None
     location = " ".join(
@@ -194,6 +178,34 @@ def case_enforcement_report(
             now, case, "report", f"呈报件，请立即派员处理：{case.title}", unit_id=receiver_unit.pk
         )
     return form
+
+
+def _report_receiver(case: Case, receiving_unit: Unit | str, **required: str) -> Unit:
+    """Check the form's fields; the receiving unit must serve the estate and not be the
+    reporting unit itself."""
+    labels = {
+        "contact": "联系人",
+        "contact_phone": "联系电话",
+        "details": "案件详情",
+        "opinion": "呈报单位意见",
+        "head": "呈报单位负责人",
+    }
+    errors = [
+        FieldError(name, f"请填写{labels[name]}")
+        for name, value in required.items()
+        if not value.strip()
+    ]
+    receiver = None
+    try:
+        receiver = target(case, receiving_unit, "receiving_unit", label="接收单位")
+    except InvalidInput as exc:
+        errors += exc.errors
+    if receiver is not None and receiver.pk == case.lead_unit_id:
+        errors.append(FieldError("receiving_unit", "不能呈报给本单位"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert receiver is not None
+    return receiver
 
 
 def case_report_opinion(

@@ -254,68 +254,39 @@ def case_register_or_replay(
     token: Any = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """Register a case and route it, and say whether it is new.
-
-    With a matter type the duty catalog names the lead unit and the case is dispatched at
-    once; without one (or with no unit found) it waits on the office's dispatch desk.
-    ``actor`` is the account registering (None with ``anonymous``: the public report
-    form; None otherwise: the system, e.g. demo data). Who may register what is
-    ``access.intake_right``; a resident registers only for themselves. The same
-    idempotency key of the same caller returns the earlier case with False. A new case
-    carries ``track_key``, the secret its reporter follows it with (shown once)."""
+    """Register a case, route it by the duty catalog (or leave it on the office's desk),
+    and say whether it is new: the same idempotency key of the same caller returns the
+    earlier case with False. ``actor`` registers (None: the public form with
+    ``anonymous``, else the system). A new case carries ``track_key``, the reporter's
+    secret (shown once)."""
     now = now_or(now)
     scoped = (
         f"{caller_key(actor, anonymous=anonymous)}:{idempotency_key}" if idempotency_key else None
     )
-    errors: list[FieldError] = []
     estate_obj = estate_by_code(estate) if isinstance(estate, str) else estate
-    if estate_obj is None:
-        errors.append(FieldError("estate", f"小区编码“{estate}”不存在"))
-    if channel not in Channel.values:
-        errors.append(FieldError("channel", f"未知来源渠道“{channel}”"))
-    if urgency not in Urgency.values:
-        errors.append(FieldError("urgency", f"未知紧急程度“{urgency}”"))
-    fields = {
-        "channel": channel,
-        "estate": estate_obj.code if estate_obj else str(estate),
-        "title": (title or "").strip(),
-        "description": (description or "").strip(),
-        "matter_code": (matter_code or "").strip(),
-        "reporter_name": (reporter_name or "").strip(),
-        "reporter_phone": (reporter_phone or "").strip().replace(" ", "").replace("-", ""),
-        "building": building.strip(),
-        "unit_no": unit_no.strip(),
-        "room": room.strip(),
-        "location": location.strip(),
-        "urgency": urgency,
-        "external_ref": external_ref.strip(),
-        "reporting_unit": reporting_unit.code
-        if isinstance(reporting_unit, Unit)
-        else (reporting_unit or ""),
-        "is_enforcement": is_enforcement,
-    }
+    fields = _normalised(
+        channel=channel,
+        estate=estate_obj.code if estate_obj else str(estate),
+        title=title,
+        description=description,
+        matter_code=matter_code,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        building=building,
+        unit_no=unit_no,
+        room=room,
+        location=location,
+        urgency=urgency,
+        external_ref=external_ref,
+        reporting_unit=reporting_unit.code if isinstance(reporting_unit, Unit) else reporting_unit,
+        is_enforcement=is_enforcement,
+    )
     digest = request_digest(fields, uploads) if scoped else ""
     if scoped and (earlier := _replay(scoped, digest)) is not None:
         return earlier, False
-    unit_obj = _reporting_unit(reporting_unit, actor, errors)
-    resident = _intake_check(actor, anonymous, token, estate_obj, channel, errors)
-    if resident is not None:
-        reporter_user = resident
-        fields["reporter_name"] = fields["reporter_name"] or access.display_name(resident)
-        fields["reporter_phone"] = fields["reporter_phone"] or (resident.phone or "")
-    errors += _check_fields(fields, channel, unit_obj, is_enforcement)
-    routed = None
-    if fields["matter_code"] and estate_obj is not None:
-        routed = route_for(estate_obj, str(fields["matter_code"]))
-        if routed is None:
-            errors.append(
-                FieldError(
-                    "matter_code", f"该小区适用的职责清单中没有事项“{fields['matter_code']}”"
-                )
-            )
-    errors += check_uploads(uploads)
-    if errors:
-        raise InvalidInput(errors=errors)
+    unit_obj, reporter_user, routed = _validated(
+        fields, estate_obj, reporting_unit, reporter_user, uploads, actor, anonymous, token
+    )
     assert estate_obj is not None
     try:
         with transaction.atomic():
@@ -327,7 +298,6 @@ def case_register_or_replay(
                 reporting_unit=unit_obj,
                 idempotency_key=scoped,
                 digest=digest,
-                is_enforcement=is_enforcement,
                 uploads=uploads,
                 actor=actor,
                 now=now,
@@ -337,6 +307,56 @@ def case_register_or_replay(
             return earlier, False
         raise
     return case, True
+
+
+def _validated(
+    fields: dict[str, Any],
+    estate: Estate | None,
+    reporting_unit: Unit | str | None,
+    reporter_user: Any,
+    uploads: Sequence[Upload],
+    actor: Any,
+    anonymous: bool,
+    token: Any,
+) -> tuple[Unit | None, Any, tuple[MatterType, RouteResult] | None]:
+    """Every check of a registration, all errors at once: the reporting unit, who may
+    register what (``access.intake_right``; a resident for themselves), the fields, the
+    matter, the files."""
+    errors: list[FieldError] = []
+    if estate is None:
+        errors.append(FieldError("estate", f"小区编码“{fields['estate']}”不存在"))
+    unit = _reporting_unit(reporting_unit, actor, errors)
+    resident = _intake_check(actor, anonymous, token, estate, fields["channel"], errors)
+    if resident is not None:
+        reporter_user = resident
+        fields["reporter_name"] = fields["reporter_name"] or access.display_name(resident)
+        fields["reporter_phone"] = fields["reporter_phone"] or (resident.phone or "")
+    errors += _check_fields(fields, unit)
+    routed = _route_or_error(estate, str(fields["matter_code"]), errors)
+    errors += check_uploads(uploads)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return unit, reporter_user, routed
+
+
+def _normalised(**raw: Any) -> dict[str, Any]:
+    """The request's fields as stored: trimmed, the phone without spaces or dashes."""
+    fields = {
+        k: (v or "").strip() if isinstance(v, str) or v is None else v for k, v in raw.items()
+    }
+    fields["reporter_phone"] = fields["reporter_phone"].replace(" ", "").replace("-", "")
+    return fields
+
+
+def _route_or_error(
+    estate: Estate | None, matter_code: str, errors: list[FieldError]
+) -> tuple[MatterType, RouteResult] | None:
+    if not matter_code or estate is None:
+        return None
+    routed = route_for(estate, matter_code)
+    if routed is None:
+        errors.append(FieldError("matter_code", f"该小区适用的职责清单中没有事项“{matter_code}”"))
+    return routed
 
 
 def case_register(**kwargs: Any) -> Case:
@@ -386,10 +406,13 @@ def _intake_check(
     return actor if right.as_resident else None
 
 
-def _check_fields(
-    f: dict[str, Any], channel: str, unit: Unit | None, is_enforcement: bool
-) -> list[FieldError]:
+def _check_fields(f: dict[str, Any], unit: Unit | None) -> list[FieldError]:
     errors: list[FieldError] = []
+    channel = f["channel"]
+    if channel not in Channel.values:
+        errors.append(FieldError("channel", f"未知来源渠道“{channel}”"))
+    if f["urgency"] not in Urgency.values:
+        errors.append(FieldError("urgency", f"未知紧急程度“{f['urgency']}”"))
     if not f["title"]:
         errors.append(FieldError("title", "请填写标题"))
     elif len(f["title"]) > 120:
@@ -412,7 +435,7 @@ def _check_fields(
         errors.append(FieldError("external_ref", "外部工单号不能超过 64 个字符"))
     if channel in (Channel.PATROL, Channel.REFERRAL) and unit is None:
         errors.append(FieldError("reporting_unit", "巡查发现和单位移交须注明发现/移交单位"))
-    if is_enforcement and unit is None:
+    if f["is_enforcement"] and unit is None:
         errors.append(FieldError("reporting_unit", "执法处置案件须由发现单位登记"))
     return errors
 
@@ -426,31 +449,61 @@ def _register(
     reporting_unit: Unit | None,
     idempotency_key: str | None,
     digest: str,
-    is_enforcement: bool,
     uploads: Sequence[Upload],
     actor: Any,
     now: dt.datetime,
 ) -> Case:
     ledger_id, ledger_code = ledger_jurisdiction(estate.community.path)
     ledger = Jurisdiction(pk=ledger_id, code=ledger_code)
-    matter = routed[0] if routed else None
-    route = routed[1] if routed else None
-    lead = route.lead if route else None
-    user = reporter_user if reporter_user is not None and reporter_user.is_authenticated else None
     track_key, track_hash = track_key_new()
+    case = _new_case(fields, estate, routed, reporting_unit, ledger_id, now)
+    case.reporter_user = (
+        reporter_user if getattr(reporter_user, "is_authenticated", False) else None
+    )
+    case.registered_by = actor if getattr(actor, "is_authenticated", False) else None
+    case.idempotency_key, case.idempotency_digest = idempotency_key, digest
+    case.track_key_hash = track_hash
+    # The ledger year is the Beijing calendar year the case arrived in. The counter row
+    # stays locked from the number to the commit. On PostgreSQL the number is taken last,
+    # by the statement that writes it into the case, so concurrent intakes queue for one
+    # statement and the commit instead of for every insert.
+    number_last = connection.vendor == "postgresql"
+    case.number = f"~{uuid.uuid4().hex}" if number_last else next_number(ledger, case.year)
+    case.save(force_insert=True)
+    case._last_event_hash = ""  # type: ignore[attr-defined]
+    events_save(case, _first_events(case, routed, reporting_unit, actor, now))
+    if case.state == State.DISPATCHED:
+        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
+    elif case.state == State.REGISTERED:
+        notify(now, case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
+    if number_last:
+        case.number = next_number(ledger, case.year, case_id=case.pk)
+    if uploads:
+        stored = store_uploads(case, uploads, purpose="report", actor=actor)
+        event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
+    case.track_key = track_key  # type: ignore[attr-defined]
+    return case
+
+
+def _new_case(
+    fields: dict[str, Any],
+    estate: Estate,
+    routed: tuple[MatterType, RouteResult] | None,
+    reporting_unit: Unit | None,
+    ledger_id: int,
+    now: dt.datetime,
+) -> Case:
+    """The case row as it starts: waiting on the desk, dispatched by the catalog, or held
+    by the unit that discovered it (003 四 发现)."""
+    matter, route = routed if routed else (None, None)
     case = Case(
         number="",
         jurisdiction_id=ledger_id,
         year=timezone.localtime(now).year,
         channel=fields["channel"],
         external_ref=fields["external_ref"],
-        idempotency_key=idempotency_key,
-        idempotency_digest=digest,
-        registered_by=actor if actor is not None and actor.is_authenticated else None,
-        track_key_hash=track_hash,
         reporter_name=fields["reporter_name"],
         reporter_phone=fields["reporter_phone"],
-        reporter_user=user,
         reporting_unit=reporting_unit,
         estate=estate,
         area_path=estate.community.path,
@@ -464,33 +517,36 @@ def _register(
         urgency=fields["urgency"],
         level_id=ledger_id,
         route_reasons=list(route.reasons) if route else [],
-        is_enforcement=is_enforcement,
+        is_enforcement=fields["is_enforcement"],
         created_at=now,
         updated_at=now,
     )
-    if is_enforcement and reporting_unit is not None:
-        # 发现: the discovering unit holds the case through 拍照 and 制止 (003 四).
+    if fields["is_enforcement"] and reporting_unit is not None:
         case.state = State.ACCEPTED
         case.lead_unit = reporting_unit
         case.level = handling_level(estate, reporting_unit)
         case.enforcement_step = EnforcementStep.DISCOVER
         case.accepted_at = now
         case.resolve_due_at = due_after(now, "1wd")
-    elif lead is not None:
+    elif route is not None and route.lead is not None:
         case.state = State.DISPATCHED
-        case.lead_unit = lead
-        case.level = handling_level(estate, lead)
+        case.lead_unit = route.lead
+        case.level = handling_level(estate, route.lead)
         case.dispatched_at = now
         for key, value in limits(matter, now).items():
             setattr(case, key, value)
-    # The ledger year is the Beijing calendar year the case arrived in. The counter row
-    # stays locked from the number to the commit. On PostgreSQL the number is taken last,
-    # by the statement that writes it into the case, so concurrent intakes queue for one
-    # statement and the commit instead of for every insert.
-    number_last = connection.vendor == "postgresql"
-    case.number = f"~{uuid.uuid4().hex}" if number_last else next_number(ledger, case.year)
-    case.save(force_insert=True)
-    case._last_event_hash = ""  # type: ignore[attr-defined]
+    return case
+
+
+def _first_events(
+    case: Case,
+    routed: tuple[MatterType, RouteResult] | None,
+    reporting_unit: Unit | None,
+    actor: Any,
+    now: dt.datetime,
+) -> list[Any]:
+    """The register event, then the catalog's dispatch or the unit's discovery."""
+    matter, route = routed if routed else (None, None)
     actor_unit_id = reporting_unit.pk if reporting_unit else None
     rows = [
         event_row(
@@ -504,6 +560,8 @@ def _register(
         )
     ]
     if case.state == State.DISPATCHED:
+        due = case.accept_due_at.isoformat() if case.accept_due_at else ""
+        assists = [u.pk for u in route.assists] if route else []
         rows.append(
             event_row(
                 case,
@@ -512,15 +570,10 @@ def _register(
                 from_state=State.REGISTERED,
                 to_state=State.DISPATCHED,
                 reason="；".join(case.route_reasons),
-                extra={
-                    "auto": True,
-                    "accept_due_at": case.accept_due_at.isoformat() if case.accept_due_at else "",
-                    "assists": [u.pk for u in route.assists] if route else [],
-                },
+                extra={"auto": True, "accept_due_at": due, "assists": assists},
                 now=now,
             )
         )
-        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
     elif case.state == State.ACCEPTED:
         rows.append(
             event_row(
@@ -535,13 +588,4 @@ def _register(
                 now=now,
             )
         )
-    else:
-        notify(now, case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
-    events_save(case, rows)
-    if number_last:
-        case.number = next_number(ledger, case.year, case_id=case.pk)
-    if uploads:
-        stored = store_uploads(case, uploads, purpose="report", actor=actor)
-        event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
-    case.track_key = track_key  # type: ignore[attr-defined]
-    return case
+    return rows

@@ -13,7 +13,7 @@ from django.db.models import F
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Case, EnforcementStep, State
 from gongzhi.cases.services.events import CONFLICT, STALE, event_row, events_save, now_or
-from gongzhi.common.errors import Conflict, PermissionDenied
+from gongzhi.common.errors import Conflict, DomainError, PermissionDenied
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -49,17 +49,7 @@ def case_transition(
     spec = workflow.MOVES.get(move)
     if spec is None:
         raise PermissionDenied(f"未知操作“{move}”")
-    if authority is not None:
-        if authority not in spec.sides:
-            raise PermissionDenied("您无权对该案件执行此操作")
-        why = workflow.state_refusal(spec, case)
-        if why is not None:
-            from gongzhi.common.errors import DomainError
-
-            raise DomainError(why, code="bad_state")
-        side = authority
-    else:
-        side = workflow.require(move, ctx or workflow.Ctx(case, actor), via=via, reason=reason)
+    side = _side(spec, case, actor, authority, via, ctx, reason)
     target = spec.target or case.resume_state or State.IN_PROGRESS
     values: dict[str, Any] = dict(changes or {})
     values["state"] = target
@@ -94,17 +84,41 @@ def case_transition(
         )
     ]
     if values.get("enforcement_step") == EnforcementStep.CLOSE and from_state != State.CLOSED:
-        rows.append(
-            event_row(
-                case,
-                "step_close",
-                unit_id=case.lead_unit_id,
-                from_state=target,
-                to_state=target,
-                reason=f"处置程序结案（{spec.label}）",
-                extra={"step": EnforcementStep.CLOSE},
-                now=now,
-            )
-        )
+        rows.append(_closing_step(case, target, str(spec.label), now))
     events_save(case, rows)
     return case
+
+
+def _side(
+    spec: workflow.Rule,
+    case: Case,
+    actor: Any,
+    authority: str | None,
+    via: str | None,
+    ctx: workflow.Ctx | None,
+    reason: str,
+) -> str:
+    """The side the move is made on: the authority the caller established, or the
+    actor's own, checked against the table."""
+    if authority is None:
+        return workflow.require(spec.name, ctx or workflow.Ctx(case, actor), via=via, reason=reason)
+    if authority not in spec.sides:
+        raise PermissionDenied("您无权对该案件执行此操作")
+    why = workflow.state_refusal(spec, case)
+    if why is not None:
+        raise DomainError(why, code="bad_state")
+    return authority
+
+
+def _closing_step(case: Case, state: str, label: str, now: dt.datetime) -> Any:
+    """结案 of the six-step procedure, recorded however the case closes (003 四)."""
+    return event_row(
+        case,
+        "step_close",
+        unit_id=case.lead_unit_id,
+        from_state=state,
+        to_state=state,
+        reason=f"处置程序结案（{label}）",
+        extra={"step": EnforcementStep.CLOSE},
+        now=now,
+    )

@@ -1,0 +1,42 @@
+"""Cases (诉求/案件): intake, the unit responsible, its tasks and clocks, the append-only
+event log every history and metric is computed from, attachments, the 呈报表 of the
+six-step enforcement procedure (003 四), accountability records and rating appeals.
+
+- ``case``     the case, its states, channels, urgency, ratings, steps, ledger counter
+- ``work``     tasks, events, attachments, the 呈报表 and its opinions
+- ``records``  accountability records, rating appeals, notifications
+"""
+
+from gongzhi.cases.models.case import (
+    CLOCK_STATES,
+    OPEN_STATES,
+    Case,
+    Channel,
+    EnforcementStep,
+    LedgerCounter,
+    Rating,
+    State,
+    Urgency,
+)
+from gongzhi.cases.models.records import Accountability, Notification, RatingAppeal
+from gongzhi.cases.models.work import Attachment, CaseEvent, CaseTask, ReportForm, ReportOpinion
+
+__all__ = [
+    "CLOCK_STATES",
+    "OPEN_STATES",
+    "Accountability",
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "CaseTask",
+    "Channel",
+    "EnforcementStep",
+    "LedgerCounter",
+    "Notification",
+    "Rating",
+    "RatingAppeal",
+    "ReportForm",
+    "ReportOpinion",
+    "State",
+    "Urgency",
+]
