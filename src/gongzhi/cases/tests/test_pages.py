@@ -630,3 +630,50 @@ def test_anonymous_reports_are_rate_limited_per_address(demo, settings) -> None:
     other = Client(REMOTE_ADDR="203.0.113.8")
     assert other.post("/cases/report/", {**data, "form_key": "k4"}).status_code == 200
     cache.clear()
+
+
+def test_location_reads_naturally_whatever_was_typed(demo, login) -> None:
+    # Issue 7 defect 10: "5号楼号楼 2单元单元".
+    case = register(matter_code="JX-15-a", building="5号楼", unit_no="2单元", room="302")
+    html = login("office").get(f"/cases/{case.number}/").content.decode()
+    assert "5号楼 2单元 302室" in html
+    assert "号楼号楼" not in html and "单元单元" not in html
+    plain = register(matter_code="JX-15-a", building="5", unit_no="2")
+    assert "5号楼 2单元" in login("office").get(f"/cases/{plain.number}/").content.decode()
+
+
+def test_a_missed_acceptance_limit_is_shown_as_such(demo, login) -> None:
+    # Issue 7 defect 10: the acceptance limit and its breach, not only the resolution's.
+    case = register(matter_code="JX-03-01")  # the county housing bureau; no office above
+    assert case.accept_due_at is not None
+    s.case_sweep(now=case.accept_due_at + dt.timedelta(hours=1))
+    case.refresh_from_db()
+    assert case.breached_at is not None
+    html = login("zjj").get(f"/cases/{case.number}/").content.decode()
+    assert "签收时限" in html and "签收已超时" in html
+
+
+def test_the_report_form_prefills_the_residents_own_name(demo, login) -> None:
+    html = login("resident").get("/cases/report/").content.decode()
+    assert 'value="李建国"' in html and "居民 李建国" not in html
+
+
+def test_an_enforcement_case_closed_by_a_rating_records_the_closing_step(demo, login) -> None:
+    # Issue 7 defect 7: 结案 is the sixth step however the case closes (003 四).
+    case = s.case_register(
+        channel="patrol",
+        estate="JX-E003",
+        title="私建彩钢棚",
+        description="院内私建彩钢棚",
+        reporting_unit=demo.unit("street:嘉祥街道"),
+        is_enforcement=True,
+        actor=user("jiedao"),
+    )
+    s.case_handle(case=case, actor=user("jiedao"), result="已拆除")
+    s.case_feedback(case=Case.objects.get(pk=case.pk), actor=user("office"))
+    s.case_rate(case=Case.objects.get(pk=case.pk), actor=user("office"), rating="satisfied")
+    case.refresh_from_db()
+    assert case.state == State.CLOSED and case.enforcement_step == "close"
+    assert case.events.filter(action="step_close").count() == 1
+    html = login("office").get(f"/cases/{case.number}/").content.decode()
+    assert 'aria-current="step">结案' in html

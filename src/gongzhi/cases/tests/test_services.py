@@ -520,3 +520,11 @@ def test_send_back_returns_to_the_unit(demo) -> None:
     s.case_handle(case=fresh(case), actor=u("wuye"), result="处理了")
     s.case_send_back(case=fresh(case), actor=u("office"), reason="无照片凭证")
     assert fresh(case).state == State.IN_PROGRESS
+
+
+def test_routing_answer_and_registered_case_agree_on_the_level(demo, client) -> None:
+    # Issue 7 defect 2: they disagreed on JX-15-c at JX-E001.
+    for estate, matter in (("JX-E001", "JX-15-c"), ("JX-E001", "JX-03-01"), ("JX-E003", "JX-15-a")):
+        answer = client.get("/api/catalog/route", {"estate": estate, "matter": matter}).json()
+        case = register(estate=estate, matter_code=matter)
+        assert answer["level"]["code"] == fresh(case).level.code, (estate, matter)
