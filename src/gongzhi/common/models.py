@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,10 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("新状态"), max_length=64, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     extra = models.JSONField(_("附加信息"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # Tamper evidence: a hash chain per audited object (common/chain.py).
+    prev_hash = models.CharField(_("前一事件摘要"), max_length=64, blank=True)
+    hash = models.CharField(_("事件摘要"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("审计事件")

@@ -6,28 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, Rating
 from gongzhi.cases.services.dispatch import begin, dispatch_changes
-from gongzhi.cases.services.events import event, lock, notify, now_or, setting
+from gongzhi.cases.services.events import Notice, Stamp, event, lock, now_or, setting, when
 from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
 from gongzhi.cases.services.transition import case_transition
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
 
 
-def case_suspend(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
-    now = now_or(now)
+def case_suspend(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
+    now, expected_version = when(at)
     return case_transition(
         case=case,
         move="suspend",
@@ -40,11 +33,9 @@ def case_suspend(
     )
 
 
-def case_resume(
-    *, case: Case, actor: Any, expected_version: int | None = None, now: dt.datetime | None = None
-) -> Case:
+def case_resume(*, case: Case, actor: Any, **at: Unpack[Stamp]) -> Case:
     """Resume a suspended case; its clocks move on by the time it was paused."""
-    now = now_or(now)
+    now, expected_version = when(at)
     paused = now - case.suspended_at if case.suspended_at else dt.timedelta(0)
     changes: dict[str, Any] = {"suspended_at": None, "resume_state": ""}
     for name in ("resolve_due_at", "response_due_at"):
@@ -69,13 +60,11 @@ def case_handle(
     actor: Any,
     result: str,
     evidence: Sequence[Upload] = (),
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """办结 with the result and evidence. Refused while an assisting unit's task is open:
     joint handling ends when every part is done (003 三(四))."""
-    now = now_or(now)
-    ctx = begin(case, "handle", actor, expected_version)
+    ctx, now = begin(case, "handle", actor, at)
     errors = []
     if not result.strip():
         errors.append(FieldError("result", "请填写办理结果"))
@@ -86,6 +75,8 @@ def case_handle(
     changes: dict[str, Any] = {"result": result.strip(), "handled_at": now}
     if case.is_enforcement:
         changes["enforcement_step"] = "handle"
+    # 004 三(二): the result is fed back to the unit that passed the case on.
+    fed_back = f"转办件已办结：{case.title}。结果：{result.strip()[:200]}"
     with transaction.atomic():
         case_transition(
             case=case,
@@ -97,82 +88,51 @@ def case_handle(
             extra={"on_time": on_time},
             ctx=ctx,
             now=now,
+            notices=[
+                Notice("transfer_result", fed_back, unit_id=case.transferred_from_id),
+                Notice("handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id),
+            ],
         )
         if evidence:
             stored = store_uploads(case, evidence, purpose="evidence", actor=actor)
             event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
-        if case.transferred_from_id:
-            # 004 三(二): the result is fed back to the unit that passed the case on.
-            notify(
-                now,
-                case,
-                "transfer_result",
-                f"转办件已办结：{case.title}。结果：{result.strip()[:200]}",
-                unit_id=case.transferred_from_id,
-            )
-        notify(now, case, "handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id)
     return case
 
 
-def case_feedback(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_feedback(*, case: Case, actor: Any, reason: str = "", **at: Unpack[Stamp]) -> Case:
     """The office sends the result to the reporter, who is asked to rate it."""
-    now = now_or(now)
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="feedback",
-            actor=actor,
-            reason=reason.strip(),
-            event_unit_id=case.lead_unit_id,
-            expected_version=expected_version,
-            now=now,
-        )
-        if case.reporter_user_id:
-            notify(
-                now,
-                case,
-                "feedback",
-                f"您的诉求“{case.title}”已办结，请评价",
-                user_id=case.reporter_user_id,
+    now, expected_version = when(at)
+    return case_transition(
+        case=case,
+        move="feedback",
+        actor=actor,
+        reason=reason.strip(),
+        event_unit_id=case.lead_unit_id,
+        expected_version=expected_version,
+        now=now,
+        notices=[
+            Notice(
+                "feedback", f"您的诉求“{case.title}”已办结，请评价", user_id=case.reporter_user_id
             )
-    return case
+        ],
+    )
 
 
-def case_send_back(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
-    now = now_or(now)
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="send_back",
-            actor=actor,
-            reason=reason.strip(),
-            changes={"handled_at": None},
-            event_unit_id=case.lead_unit_id,
-            expected_version=expected_version,
-            now=now,
-        )
-        notify(
-            now,
-            case,
-            "send_back",
-            f"办理结果未通过，请重办：{case.title}",
-            unit_id=case.lead_unit_id,
-        )
-    return case
+def case_send_back(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
+    now, expected_version = when(at)
+    return case_transition(
+        case=case,
+        move="send_back",
+        actor=actor,
+        reason=reason.strip(),
+        changes={"handled_at": None},
+        event_unit_id=case.lead_unit_id,
+        expected_version=expected_version,
+        now=now,
+        notices=[
+            Notice("send_back", f"办理结果未通过，请重办：{case.title}", unit_id=case.lead_unit_id)
+        ],
+    )
 
 
 def case_rate(
@@ -181,14 +141,12 @@ def case_rate(
     actor: Any,
     rating: str,
     reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """The reporter rates the result (the office records it on a callback visit, 回访).
     满意 / 基本满意 close the case; 不满意 reopens it while under the reopen limit, and
     otherwise sends it to the office for review."""
-    now = now_or(now)
-    ctx = begin(case, "rate", actor, expected_version)
+    ctx, now = begin(case, "rate", actor, at)
     errors = []
     if rating not in Rating.values:
         errors.append(FieldError("rating", "请选择满意、基本满意或不满意"))
@@ -238,68 +196,49 @@ def _rate_dissatisfied(
         extra=extra,
         now=now,
     )
-    rating = Rating.DISSATISFIED
+    changes: dict[str, Any] = {"rating": Rating.DISSATISFIED, "rating_reason": reason}
     if case.reopen_count < int(setting("GONGZHI_REOPEN_LIMIT", 1)):
         lead = case.lead_unit
         assert lead is not None, "a case awaiting its rating was handled by a lead unit"
-        changes = dispatch_changes(case, lead, case.matter, now)
-        changes.update(rating=rating, rating_reason=reason, reopen_count=case.reopen_count + 1)
-        case_transition(
-            case=case,
-            move="reopen",
-            actor=actor,
-            reason=f"诉求人不满意：{reason}",
-            changes=changes,
-            event_unit_id=case.lead_unit_id,
-            via="rate",
-            ctx=ctx,
-            now=now,
-        )
-        text = f"诉求人不满意，重新办理：{case.title}"
-        notify(now, case, "reopened", text, unit_id=case.lead_unit_id)
-        return
+        changes.update(dispatch_changes(case, lead, case.matter, now))
+        changes["reopen_count"] = case.reopen_count + 1
+        move, why = "reopen", f"诉求人不满意：{reason}"
+        notice = Notice("reopened", f"诉求人不满意，重新办理：{case.title}", unit_id=lead.pk)
+    else:
+        move, why = "review", reason
+        notice = Notice("review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id)
     case_transition(
         case=case,
-        move="review",
+        move=move,
         actor=actor,
-        reason=reason,
-        changes={"rating": rating, "rating_reason": reason},
+        reason=why,
+        changes=changes,
         event_unit_id=case.lead_unit_id,
         via="rate",
         ctx=ctx,
         now=now,
+        notices=[notice],
     )
-    notify(now, case, "review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id)
 
 
-def case_reopen(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_reopen(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
     """The office reopens a closed or reviewed case to its lead unit."""
-    now = now_or(now)
-    ctx = begin(case, "reopen", actor, expected_version)
+    ctx, now = begin(case, "reopen", actor, at)
     if case.lead_unit is None:
         raise DomainError("该案件没有责任单位，无法重新办理")
     changes = dispatch_changes(case, case.lead_unit, case.matter, now)
     changes.update(reopen_count=case.reopen_count + 1, closed_at=None)
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="reopen",
-            actor=actor,
-            reason=reason.strip(),
-            changes=changes,
-            event_unit_id=case.lead_unit_id,
-            ctx=ctx,
-            now=now,
-        )
-        notify(now, case, "reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)
-    return case
+    return case_transition(
+        case=case,
+        move="reopen",
+        actor=actor,
+        reason=reason.strip(),
+        changes=changes,
+        event_unit_id=case.lead_unit_id,
+        ctx=ctx,
+        now=now,
+        notices=[Notice("reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)],
+    )
 
 
 def case_close(
@@ -307,11 +246,10 @@ def case_close(
     case: Case,
     actor: Any,
     reason: str,
-    expected_version: int | None = None,
     extra: dict[str, Any] | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
-    now = now_or(now)
+    now, expected_version = when(at)
     return case_transition(
         case=case,
         move="close",
@@ -331,13 +269,11 @@ def case_merge(
     into: Case | str,
     actor: Any,
     reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """Merge a duplicate into the case that carries on, which the office must be able to
     act on too; any other number is answered as one that does not exist."""
-    now = now_or(now)
-    ctx = begin(case, "merge", actor, expected_version)
+    ctx, now = begin(case, "merge", actor, at)
     other = _merge_target(into, actor)
     if other.pk == case.pk:
         raise InvalidInput(errors=[FieldError("into", "不能与自身合并")])
@@ -408,23 +344,21 @@ def case_decision_apply(
     if case.lead_unit is None:
         raise DomainError("该案件没有责任单位，无法交回办理")
     changes = dispatch_changes(case, case.lead_unit, case.matter, now)
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="decide_return",
-            actor=actor,
-            reason=f"{decision_label}：{instructions or outcome}",
-            changes=changes,
-            event_unit_id=case.lead_unit_id,
-            extra=extra,
-            authority="conference",
-            now=now,
-        )
-        notify(
-            now,
-            case,
-            "decision",
-            f"联席会议决定交回办理：{case.title}。{instructions}",
-            unit_id=case.lead_unit_id,
-        )
-    return case
+    return case_transition(
+        case=case,
+        move="decide_return",
+        actor=actor,
+        reason=f"{decision_label}：{instructions or outcome}",
+        changes=changes,
+        event_unit_id=case.lead_unit_id,
+        extra=extra,
+        authority="conference",
+        now=now,
+        notices=[
+            Notice(
+                "decision",
+                f"联席会议决定交回办理：{case.title}。{instructions}",
+                unit_id=case.lead_unit_id,
+            )
+        ],
+    )

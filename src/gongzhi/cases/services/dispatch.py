@@ -5,13 +5,21 @@ top level's supervision."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Accountability, Case, State
-from gongzhi.cases.services.events import accountability, notify, now_or, setting
+from gongzhi.cases.services.events import (
+    Notice,
+    Stamp,
+    accountability,
+    notify,
+    now_or,
+    setting,
+    when,
+)
 from gongzhi.cases.services.intake import limits, route_for
 from gongzhi.cases.services.transition import case_transition, check_version
 from gongzhi.catalog.models import MatterType
@@ -38,13 +46,23 @@ ESCALATION_LIMITS = {
 }
 
 
-def begin(case: Case, move: str, actor: Any, expected_version: int | None) -> workflow.Ctx:
+def begin(case: Case, move: str, actor: Any, at: Stamp) -> tuple[workflow.Ctx, dt.datetime]:
     """Before reading a write's input: a stale page is a conflict (409), a user on no side
-    is refused (403), a wrong state or unmet condition is refused (400)."""
+    is refused (403), a wrong state or unmet condition is refused (400). Returns the case
+    as the actor sees it, and the moment. (The write itself is then conditional on the
+    version read, so no one else's change is lost in between.)"""
+    now, expected_version = when(at)
     check_version(case, expected_version)
     ctx = workflow.Ctx(case, actor)
     workflow.require(move, ctx)
-    return ctx
+    return ctx, now
+
+
+def required(value: str, field: str, message: str) -> str:
+    """The text of a field that must not be empty (or a field error)."""
+    if not value.strip():
+        raise InvalidInput(errors=[FieldError(field, message)])
+    return value.strip()
 
 
 def target(case: Case, code: Unit | str | None, field: str, *, label: str = "单位") -> Unit:
@@ -82,13 +100,11 @@ def case_dispatch(
     unit: Unit | str | None = None,
     matter_code: str = "",
     reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """The office dispatches a case from its desk: by matter type (the catalog names the
     unit) or to a named unit serving the estate."""
-    now = now_or(now)
-    ctx = begin(case, "dispatch", actor, expected_version)
+    ctx, now = begin(case, "dispatch", actor, at)
     matter = case.matter
     reasons: list[str] = []
     chosen = target(case, unit, "unit") if unit else None
@@ -108,58 +124,42 @@ def case_dispatch(
     changes["matter"] = matter
     if reasons:
         changes["route_reasons"] = reasons
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="dispatch",
-            actor=actor,
-            reason=reason or "；".join(reasons),
-            changes=changes,
-            event_unit_id=chosen.pk,
-            extra={"matter": matter.code if matter else ""},
-            ctx=ctx,
-            now=now,
-        )
-        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=chosen.pk)
-    return case
-
-
-def case_accept(
-    *, case: Case, actor: Any, expected_version: int | None = None, now: dt.datetime | None = None
-) -> Case:
-    now = now_or(now)
-    on_time = case.accept_due_at is None or now <= case.accept_due_at
     return case_transition(
         case=case,
-        move="accept",
+        move="dispatch",
         actor=actor,
-        changes={"accepted_at": now},
-        event_unit_id=case.lead_unit_id,
-        extra={"on_time": on_time},
-        expected_version=expected_version,
+        reason=reason or "；".join(reasons),
+        changes=changes,
+        event_unit_id=chosen.pk,
+        extra={"matter": matter.code if matter else ""},
+        ctx=ctx,
         now=now,
+        notices=[Notice("dispatch", f"新派单：{case.title}", unit_id=chosen.pk)],
     )
 
 
-def case_start(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_accept(*, case: Case, actor: Any, **at: Unpack[Stamp]) -> Case:
+    """签收: the unit takes the case (on time or not, for its metrics)."""
+    return _clock_stop(case, "accept", actor, "accepted_at", case.accept_due_at, "", at)
+
+
+def case_start(*, case: Case, actor: Any, reason: str = "", **at: Unpack[Stamp]) -> Case:
     """First response: on site or in contact with the reporter."""
-    now = now_or(now)
-    on_time = case.response_due_at is None or now <= case.response_due_at
+    return _clock_stop(case, "start", actor, "responded_at", case.response_due_at, reason, at)
+
+
+def _clock_stop(
+    case: Case, move: str, actor: Any, field: str, due: Any, reason: str, at: Stamp
+) -> Case:
+    now, expected_version = when(at)
     return case_transition(
         case=case,
-        move="start",
+        move=move,
         actor=actor,
         reason=reason.strip(),
-        changes={"responded_at": now},
+        changes={field: now},
         event_unit_id=case.lead_unit_id,
-        extra={"on_time": on_time},
+        extra={"on_time": due is None or now <= due},
         expected_version=expected_version,
         now=now,
     )
@@ -171,13 +171,11 @@ def case_return(
     actor: Any,
     reason: str,
     claimed_matter_code: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """退回: the unit says the case is not its own; it must name the catalog entry it
     believes applies. The case goes back to the office's desk."""
-    now = now_or(now)
-    ctx = begin(case, "return", actor, expected_version)
+    ctx, now = begin(case, "return", actor, at)
     errors = []
     if not reason.strip():
         errors.append(FieldError("reason", "退回须说明理由"))
@@ -189,64 +187,36 @@ def case_return(
     if errors:
         raise InvalidInput(errors=errors)
     returned_by = case.lead_unit_id
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="return",
-            actor=actor,
-            reason=reason.strip(),
-            changes={
-                "return_count": case.return_count + 1,
-                "accept_due_at": None,
-                "response_due_at": None,
-                "resolve_due_at": None,
-            },
-            event_unit_id=returned_by,
-            extra={"claimed_matter": code, "returned_by": returned_by},
-            ctx=ctx,
-            now=now,
-        )
-        notify(now, case, "returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)
-    return case
+    return case_transition(
+        case=case,
+        move="return",
+        actor=actor,
+        reason=reason.strip(),
+        changes={
+            "return_count": case.return_count + 1,
+            "accept_due_at": None,
+            "response_due_at": None,
+            "resolve_due_at": None,
+        },
+        event_unit_id=returned_by,
+        extra={"claimed_matter": code, "returned_by": returned_by},
+        ctx=ctx,
+        now=now,
+        notices=[Notice("returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)],
+    )
 
 
-def case_overrule(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_overrule(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
     """The office rules a returned case was the returning unit's own: it goes back to
     that unit with fresh limits and a buck-passing record (003 四, 004 四(一))."""
-    now = now_or(now)
-    ctx = begin(case, "overrule", actor, expected_version)
+    ctx, now = begin(case, "overrule", actor, at)
     last = case.events.filter(action="return").order_by("-id").first()
     if last is None or not last.unit_id:
         raise DomainError("找不到退回记录")
     unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=last.unit_id)
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="overrule",
-            actor=actor,
-            reason=reason,
-            changes=dispatch_changes(case, unit, case.matter, now),
-            event_unit_id=unit.pk,
-            ctx=ctx,
-            now=now,
-        )
-        accountability(
-            case,
-            unit.pk,
-            Accountability.Kind.BUCK_PASSING,
-            f"退回理由不成立：{reason}",
-            key=f"buck:{case.pk}:{last.pk}",
-            now=now,
-        )
-        notify(now, case, "overruled", f"退回不成立，请办理：{case.title}", unit_id=unit.pk)
-    return case
+    return _hand_back(
+        ctx, "overrule", unit, reason, "退回不成立", key=f"buck:{case.pk}:{last.pk}", now=now
+    )
 
 
 def case_transfer(
@@ -255,14 +225,12 @@ def case_transfer(
     actor: Any,
     to_unit: Unit | str,
     reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """转办: pass the case straight to the unit responsible (003 三(四)); it must act at
     once (a short acceptance limit), and the result goes back to the transferring unit
     (004 三(二))."""
-    now = now_or(now)
-    ctx = begin(case, "transfer", actor, expected_version)
+    ctx, now = begin(case, "transfer", actor, at)
     chosen = target(case, to_unit, "to_unit", label="接收单位")
     if chosen.pk == case.lead_unit_id:
         raise InvalidInput(errors=[FieldError("to_unit", "不能转办给本单位")])
@@ -270,59 +238,62 @@ def case_transfer(
     changes = dispatch_changes(case, chosen, case.matter, now)
     changes["accept_due_at"] = due_after(now, TRANSFER_ACCEPT_LIMIT)
     changes["transferred_from_id"] = from_unit
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="transfer",
-            actor=actor,
-            reason=reason,
-            changes=changes,
-            event_unit_id=chosen.pk,
-            extra={"from_unit": from_unit, "to_unit": chosen.pk},
-            ctx=ctx,
-            now=now,
-        )
-        notify(now, case, "transfer", f"转办件，请立即处理：{case.title}", unit_id=chosen.pk)
-    return case
+    return case_transition(
+        case=case,
+        move="transfer",
+        actor=actor,
+        reason=reason,
+        changes=changes,
+        event_unit_id=chosen.pk,
+        extra={"from_unit": from_unit, "to_unit": chosen.pk},
+        ctx=ctx,
+        now=now,
+        notices=[Notice("transfer", f"转办件，请立即处理：{case.title}", unit_id=chosen.pk)],
+    )
 
 
-def case_rule_transfer(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_rule_transfer(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
     """The office rules a transferred case was the transferring unit's own: it goes back
     to that unit, which gets a buck-passing record."""
-    now = now_or(now)
-    ctx = begin(case, "rule_transfer", actor, expected_version)
+    ctx, now = begin(case, "rule_transfer", actor, at)
     assert case.transferred_from_id is not None  # the rule's guard
     unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=case.transferred_from_id)
     last = case.events.filter(action__in=("transfer", "report")).order_by("-id").first()
-    changes = dispatch_changes(case, unit, case.matter, now)
-    changes["transferred_from_id"] = None
+    key = f"buck:{case.pk}:{last.pk if last else 0}:transfer"
+    return _hand_back(
+        ctx, "rule_transfer", unit, reason, "转办不成立", key=key, now=now,
+        changes={"transferred_from_id": None},
+    )  # fmt: skip
+
+
+def _hand_back(
+    ctx: workflow.Ctx,
+    move: str,
+    unit: Unit,
+    reason: str,
+    ruling: str,
+    *,
+    key: str,
+    now: dt.datetime,
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """The office's ruling that a case was ``unit``'s own after all: back to it with
+    fresh limits and a buck-passing record (003 四, 004 四(一)), once per ``key``."""
+    case = ctx.case
     with transaction.atomic():
         case_transition(
             case=case,
-            move="rule_transfer",
-            actor=actor,
+            move=move,
+            actor=ctx.actor,
             reason=reason,
-            changes=changes,
+            changes={**dispatch_changes(case, unit, case.matter, now), **(changes or {})},
             event_unit_id=unit.pk,
             ctx=ctx,
             now=now,
+            notices=[Notice("overruled", f"{ruling}，请办理：{case.title}", unit_id=unit.pk)],
         )
-        accountability(
-            case,
-            unit.pk,
-            Accountability.Kind.BUCK_PASSING,
-            f"转办不成立：{reason}",
-            key=f"buck:{case.pk}:{last.pk if last else 0}:transfer",
-            now=now,
-        )
-        notify(now, case, "overruled", f"转办不成立，请办理：{case.title}", unit_id=unit.pk)
+        kind = Accountability.Kind.BUCK_PASSING
+        accountability(case, unit.pk, kind, f"{ruling}：{reason}", key=key, now=now)
     return case
 
 
@@ -356,15 +327,13 @@ def case_escalate(
     case: Case,
     actor: Any,
     reason: str,
-    expected_version: int | None = None,
     breach: str = "",
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> Case:
     """逐级上报 (004 三(四)): the case goes to the office one level up — community →
     street → district/county → city — with that level's limit to settle it; the sweep
     escalates again when that limit passes, up to the top level, which supervises."""
-    now = now_or(now)
-    ctx = begin(case, "escalate", actor, expected_version)
+    ctx, now = begin(case, "escalate", actor, at)
     parent = ctx.office_above
     assert parent is not None  # the rule's guard
     extra: dict[str, Any] = {"from_level": case.level_id, "to_level": parent.pk}
@@ -379,20 +348,18 @@ def case_escalate(
     if breach:
         extra["breach"] = breach
         changes["breached_at"] = now
-    with transaction.atomic():
-        case_transition(
-            case=case,
-            move="escalate",
-            actor=actor,
-            reason=reason,
-            changes=changes,
-            event_unit_id=case.lead_unit_id,
-            extra=extra,
-            ctx=ctx,
-            now=now,
-        )
-        notify(now, case, "escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)
-    return case
+    return case_transition(
+        case=case,
+        move="escalate",
+        actor=actor,
+        reason=reason,
+        changes=changes,
+        event_unit_id=case.lead_unit_id,
+        extra=extra,
+        ctx=ctx,
+        now=now,
+        notices=[Notice("escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)],
+    )
 
 
 def case_supervise(*, case: Case, breach: str, now: dt.datetime | None = None) -> bool:

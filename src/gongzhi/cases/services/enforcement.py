@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,8 +19,20 @@ from gongzhi.cases.models import (
     ReportForm,
     ReportOpinion,
 )
-from gongzhi.cases.services.dispatch import TRANSFER_ACCEPT_LIMIT, begin, dispatch_changes, target
-from gongzhi.cases.services.events import CONFLICT, STALE, event, notify, now_or, touch
+from gongzhi.cases.services.dispatch import (
+    TRANSFER_ACCEPT_LIMIT,
+    begin,
+    dispatch_changes,
+    required,
+    target,
+)
+from gongzhi.cases.services.events import (
+    CONFLICT,
+    Stamp,
+    event,
+    notify,
+    touch,
+)
 from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
 from gongzhi.cases.services.transition import case_transition
 from gongzhi.catalog.timelimits import due_after
@@ -28,12 +40,8 @@ from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 from gongzhi.org.models import Unit
 
 
-def _step(
-    case: Case, step: str, actor: Any, reason: str, expected_version: int | None, now: dt.datetime
-) -> None:
+def _step(case: Case, step: str, actor: Any, reason: str, now: dt.datetime) -> None:
     """Move the procedure one step on, conditionally on the version read."""
-    if expected_version is not None and expected_version != case.version:
-        raise Conflict(STALE)
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
         enforcement_step=step, version=F("version") + 1, updated_at=now
     )
@@ -60,12 +68,10 @@ def case_enforcement_photo(
     case: Case,
     actor: Any,
     photos: Sequence[Upload],
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> list[Attachment]:
     """拍照: at least one photo of the scene."""
-    now = now_or(now)
-    begin(case, "photo", actor, expected_version)
+    _ctx, now = begin(case, "photo", actor, at)
     errors = check_uploads(photos, "photos", photos_only=True)
     if not photos:
         errors.append(FieldError("photos", "请至少上传一张现场照片"))
@@ -74,9 +80,9 @@ def case_enforcement_photo(
     with transaction.atomic():
         reason = f"上传现场照片 {len(photos)} 张"
         if case.enforcement_step in ("", EnforcementStep.DISCOVER):
-            _step(case, EnforcementStep.PHOTO, actor, reason, expected_version, now)
+            _step(case, EnforcementStep.PHOTO, actor, reason, now)
         else:
-            touch(case, expected_version=expected_version, now=now)
+            touch(case, now=now)
             event(
                 case,
                 "step_photo",
@@ -90,21 +96,12 @@ def case_enforcement_photo(
         return store_uploads(case, photos, purpose="photo", actor=actor)
 
 
-def case_enforcement_stop(
-    *,
-    case: Case,
-    actor: Any,
-    measures: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_enforcement_stop(*, case: Case, actor: Any, measures: str, **at: Unpack[Stamp]) -> Case:
     """制止: what was done on site to stop the violation."""
-    now = now_or(now)
-    begin(case, "stop", actor, expected_version)
-    if not measures.strip():
-        raise InvalidInput(errors=[FieldError("measures", "请填写现场制止情况")])
+    _ctx, now = begin(case, "stop", actor, at)
+    required(measures, "measures", "请填写现场制止情况")
     with transaction.atomic():
-        _step(case, EnforcementStep.STOP, actor, measures.strip(), expected_version, now)
+        _step(case, EnforcementStep.STOP, actor, measures.strip(), now)
         Case.objects.filter(pk=case.pk).update(on_site_action=measures.strip())
         case.on_site_action = measures.strip()
     return case
@@ -122,13 +119,11 @@ def case_enforcement_report(
     head: str,
     receiver: str = "",
     receiver_phone: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> ReportForm:
     """呈报: the discovering unit fills the case report form of 003 附件2 and passes the
     case to the unit with enforcement power, which must act at once."""
-    now = now_or(now)
-    ctx = begin(case, "report", actor, expected_version)
+    ctx, now = begin(case, "report", actor, at)
     receiver_unit = _report_receiver(
         case, receiving_unit, contact=contact, contact_phone=contact_phone, details=details,
         opinion=opinion, head=head,
@@ -214,13 +209,11 @@ def case_report_opinion(
     actor: Any,
     opinion: str,
     head: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> ReportOpinion:
     """The receiving unit, or the office, signs its opinion on the 呈报表: a row each, so
     two officials signing at once both count and neither signs twice."""
-    now = now_or(now)
-    ctx = begin(case, "opinion", actor, expected_version)
+    ctx, now = begin(case, "opinion", actor, at)
     form = ctx.report_form
     assert form is not None  # the rule's guard
     errors = []
@@ -237,7 +230,7 @@ def case_report_opinion(
         signer, unit_name = ReportOpinion.Signer.RECEIVING, form.receiving_unit.name
     try:
         with transaction.atomic():
-            touch(case, expected_version=expected_version, now=now)
+            touch(case, now=now)
             row = ReportOpinion.objects.create(
                 form=form,
                 signer=signer,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import F
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from gongzhi.cases.events import EventKind
 from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Notification
-from gongzhi.common.chain import digest
+from gongzhi.common.chain import CASE_EVENTS, chain_lock, digest
 from gongzhi.common.errors import Conflict
 
 CONFLICT = "该案件刚被他人处理，请刷新页面后重试"
@@ -27,6 +28,29 @@ STALE = "该案件已被他人更新，请刷新页面后重试"
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
+
+
+class Stamp(TypedDict, total=False):
+    """What every write takes besides its own input: the version the user saw (a stale
+    one is a conflict) and the moment (the sweep and demo data pass their own)."""
+
+    expected_version: int | None
+    now: dt.datetime | None
+
+
+def when(at: Stamp) -> tuple[dt.datetime, int | None]:
+    return now_or(at.get("now")), at.get("expected_version")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An in-app notification a write sends: to a unit, an account or an office."""
+
+    kind: str
+    text: str
+    unit_id: int | None = None
+    user_id: int | None = None
+    jurisdiction_id: int | None = None
 
 
 def setting(name: str, default: Any) -> Any:
@@ -58,9 +82,6 @@ def event_fields(event: CaseEvent) -> list[Any]:
 
 
 def _last_hash(case: Case) -> str:
-    cached = getattr(case, "_last_event_hash", None)
-    if cached is not None:
-        return str(cached)
     found = (
         CaseEvent.objects.filter(case_id=case.pk)
         .order_by("-id")
@@ -98,9 +119,13 @@ def event_row(
     )
 
 
-def events_save(case: Case, rows: Sequence[CaseEvent]) -> list[CaseEvent]:
-    """Chain and insert ``rows`` (in one statement) after the case's last event."""
-    prev = _last_hash(case)
+def events_save(case: Case, rows: Sequence[CaseEvent], *, first: bool = False) -> list[CaseEvent]:
+    """Chain and insert ``rows`` (in one statement) after the case's last event, holding
+    the case's chain until the transaction ends; ``first`` for a case just created."""
+    prev = ""
+    if not first:
+        chain_lock(CASE_EVENTS, case.pk)
+        prev = _last_hash(case)
     for row in rows:
         row.prev_hash = prev
         row.hash = digest(prev, event_fields(row))
@@ -109,7 +134,6 @@ def events_save(case: Case, rows: Sequence[CaseEvent]) -> list[CaseEvent]:
         rows[0].save(force_insert=True)
     else:
         CaseEvent.objects.bulk_create(list(rows))
-    case._last_event_hash = prev  # type: ignore[attr-defined]
     return list(rows)
 
 
@@ -118,10 +142,21 @@ def event(case: Case, action: EventKind | str, *, now: dt.datetime, **fields: An
     return events_save(case, [event_row(case, action, now=now, **fields)])[0]
 
 
+def unit_event(
+    case: Case, action: str, actor: Any, unit_id: int | None, reason: str, extra: dict[str, Any],
+    now: dt.datetime,
+) -> CaseEvent:  # fmt: skip
+    """An event a unit makes about its own part (a task, an appeal)."""
+    return event(
+        case, action, actor=actor, actor_unit_id=unit_id, unit_id=unit_id, reason=reason,
+        extra=extra, now=now,
+    )  # fmt: skip
+
+
 # --- serialising writers --------------------------------------------------------------------
 
 
-def touch(case: Case, *, expected_version: int | None, now: dt.datetime) -> None:
+def touch(case: Case, *, now: dt.datetime, expected_version: int | None = None) -> None:
     """A write that leaves the state as it is still moves the case's version, on the
     version the writer read (or the one its page showed): of two writers at once one
     wins and the other gets a conflict, and the row lock orders the case's events."""
@@ -155,15 +190,22 @@ def notify(
     user_id: int | None = None,
     jurisdiction_id: int | None = None,
 ) -> None:
-    Notification.objects.create(
-        created_at=now,
-        case=case,
-        kind=kind,
-        text=text[:300],
-        unit_id=unit_id,
-        user_id=user_id,
-        jurisdiction_id=jurisdiction_id,
-    )
+    send(now, case, Notice(kind, text, unit_id, user_id, jurisdiction_id))
+
+
+def send(now: dt.datetime, case: Case, *notices: Notice | None) -> None:
+    for n in notices:
+        if n is None or not (n.unit_id or n.user_id or n.jurisdiction_id):
+            continue
+        Notification.objects.create(
+            created_at=now,
+            case=case,
+            kind=n.kind,
+            text=n.text[:300],
+            unit_id=n.unit_id,
+            user_id=n.user_id,
+            jurisdiction_id=n.jurisdiction_id,
+        )
 
 
 # --- accountability -------------------------------------------------------------------------
@@ -194,3 +236,14 @@ def accountability(
         now=now,
     )
     return record
+
+
+def delay(case: Case, what: str, due: dt.datetime | None, key: str, now: dt.datetime) -> Any:
+    """拖延不办: a delay record against the case's unit for a limit it let pass."""
+    assert case.lead_unit_id is not None
+    text = (
+        f"超过{what}时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if due else f"超过{what}时限"
+    )
+    return accountability(
+        case, case.lead_unit_id, Accountability.Kind.DELAY, text, key=key, now=now
+    )

@@ -470,8 +470,7 @@ def _register(
     number_last = connection.vendor == "postgresql"
     case.number = f"~{uuid.uuid4().hex}" if number_last else next_number(ledger, case.year)
     case.save(force_insert=True)
-    case._last_event_hash = ""  # type: ignore[attr-defined]
-    events_save(case, _first_events(case, routed, reporting_unit, actor, now))
+    events_save(case, _first_events(case, routed, reporting_unit, actor, now), first=True)
     if case.state == State.DISPATCHED:
         notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
     elif case.state == State.REGISTERED:

@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.db.models import Q
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Attachment, Case, Notification, RatingAppeal
-from gongzhi.cases.services.dispatch import begin
-from gongzhi.cases.services.events import event, notify, now_or, signed_in, touch
+from gongzhi.cases.services.dispatch import begin, required
+from gongzhi.cases.services.events import (
+    Stamp,
+    event,
+    notify,
+    now_or,
+    signed_in,
+    touch,
+    unit_event,
+)
 from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 
@@ -26,11 +34,9 @@ def case_attach(
     case: Case,
     actor: Any,
     uploads: Sequence[Upload],
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> list[Attachment]:
-    now = now_or(now)
-    ctx = begin(case, "attach", actor, expected_version)
+    ctx, now = begin(case, "attach", actor, at)
     errors = check_uploads(uploads, "files")
     if not uploads:
         errors.append(FieldError("files", "请选择文件"))
@@ -38,7 +44,7 @@ def case_attach(
         raise InvalidInput(errors=errors)
     side = workflow.side_for(workflow.OPS["attach"], ctx)
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         stored = store_uploads(
             case, uploads, purpose="report" if side == "reporter" else "evidence", actor=actor
         )
@@ -46,38 +52,21 @@ def case_attach(
     return stored
 
 
-def case_callback(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_callback(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
     """回访: the office calls the reporter back and notes what was said."""
-    now = now_or(now)
-    begin(case, "callback", actor, expected_version)
-    if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请填写回访情况")])
+    _ctx, now = begin(case, "callback", actor, at)
+    required(reason, "reason", "请填写回访情况")
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         event(case, "callback", actor=actor, reason=reason.strip(), now=now)
     return case
 
 
-def case_publish(
-    *,
-    case: Case,
-    actor: Any,
-    summary: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> Case:
+def case_publish(*, case: Case, actor: Any, summary: str, **at: Unpack[Stamp]) -> Case:
     """The office approves what the public board says of the case (issue 7 defect 9).
     Personal data in it are refused; an empty summary goes back to the default (the
     matter and the estate)."""
-    now = now_or(now)
-    begin(case, "publish", actor, expected_version)
+    _ctx, now = begin(case, "publish", actor, at)
     text = " ".join(summary.split())
     if len(text) > PUBLIC_SUMMARY_MAX:
         raise InvalidInput(
@@ -89,42 +78,25 @@ def case_publish(
             errors=[FieldError("summary", "公示摘要不得含有电话、身份证号、房号或诉求人姓名")]
         )
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         Case.objects.filter(pk=case.pk).update(public_summary=text)
         case.public_summary = text
         event(case, "publish", actor=actor, reason=text or "恢复默认公示摘要", now=now)
     return case
 
 
-def case_appeal(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> RatingAppeal:
+def case_appeal(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> RatingAppeal:
     """The lead unit appeals a rating it thinks unreasonable."""
-    now = now_or(now)
-    begin(case, "appeal", actor, expected_version)
-    if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请说明申诉理由")])
+    _ctx, now = begin(case, "appeal", actor, at)
+    required(reason, "reason", "请说明申诉理由")
     assert case.lead_unit is not None, "only the lead side may appeal (checked above)"
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         if RatingAppeal.objects.filter(case=case, state=RatingAppeal.AppealState.PENDING).exists():
             raise Conflict("已有待裁定的申诉")
         appeal = RatingAppeal.objects.create(case=case, unit=case.lead_unit, reason=reason.strip())
-        event(
-            case,
-            "appeal",
-            actor=actor,
-            actor_unit_id=case.lead_unit_id,
-            unit_id=case.lead_unit_id,
-            reason=reason.strip(),
-            extra={"appeal": appeal.pk, "rating": case.rating},
-            now=now,
-        )
+        extra = {"appeal": appeal.pk, "rating": case.rating}
+        unit_event(case, "appeal", actor, case.lead_unit_id, reason.strip(), extra, now)
         notify(now, case, "appeal", f"评价申诉待裁定：{case.title}", jurisdiction_id=case.level_id)
     return appeal
 
@@ -135,20 +107,17 @@ def case_appeal_decide(
     actor: Any,
     upheld: bool,
     reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> RatingAppeal:
     """The office rules on the case's pending appeal; upheld, the rating leaves the
     unit's metrics."""
-    now = now_or(now)
-    ctx = begin(case, "appeal_decide", actor, expected_version)
+    ctx, now = begin(case, "appeal_decide", actor, at)
     appeal = ctx.pending_appeal
     assert appeal is not None  # the rule's guard
-    if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请填写裁定理由")])
+    required(reason, "reason", "请填写裁定理由")
     state = RatingAppeal.AppealState.UPHELD if upheld else RatingAppeal.AppealState.REJECTED
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         updated = RatingAppeal.objects.filter(
             pk=appeal.pk, state=RatingAppeal.AppealState.PENDING
         ).update(

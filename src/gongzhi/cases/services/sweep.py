@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from gongzhi.cases.models import Accountability, Case, CaseTask, State
 from gongzhi.cases.services.closing import case_close
 from gongzhi.cases.services.dispatch import case_escalate, case_supervise, office_above
-from gongzhi.cases.services.events import accountability, event, notify, now_or, setting
+from gongzhi.cases.services.events import accountability, delay, event, notify, now_or, setting
 from gongzhi.common.errors import Conflict, DomainError
 
 RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
@@ -107,14 +106,8 @@ def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
             try:
                 with transaction.atomic():
                     if case.lead_unit_id and case.state != State.ESCALATED:
-                        accountability(
-                            case,
-                            case.lead_unit_id,
-                            Accountability.Kind.DELAY,
-                            f"超过{which}时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）",
-                            key=f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}",
-                            now=now,
-                        )
+                        key = f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}"
+                        delay(case, which, due, key, now)
                     if office_above(case.level) is None:
                         if case_supervise(case=case, breach=which, now=now):
                             supervised += 1
@@ -154,14 +147,8 @@ def sweep_late_response(now: dt.datetime, batch: int) -> int:
             assert case.lead_unit_id is not None and case.response_due_at is not None
             with transaction.atomic():
                 due = case.response_due_at
-                record = accountability(
-                    case,
-                    case.lead_unit_id,
-                    Accountability.Kind.DELAY,
-                    f"超过响应时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）未到场或联系诉求人",
-                    key=f"late:{case.pk}:{due.isoformat()}",
-                    now=now,
-                )
+                key = f"late:{case.pk}:{due.isoformat()}"
+                record = delay(case, "响应", due, key, now, then="未到场或联系诉求人")
                 if record is not None:
                     notify(
                         now, case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id

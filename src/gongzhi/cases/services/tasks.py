@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.db.models import F
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, CaseTask
-from gongzhi.cases.services.dispatch import begin, target
-from gongzhi.cases.services.events import event, notify, now_or, setting, touch
+from gongzhi.cases.services.dispatch import begin, required, target
+from gongzhi.cases.services.events import Stamp, event, notify, setting, touch, unit_event
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 from gongzhi.org import kinds
@@ -68,7 +68,6 @@ def _tasks_create(
     checkin_limit: str,
     requested_by: Unit | None,
     side: str,
-    expected_version: int | None,
     now: dt.datetime,
 ) -> list[CaseTask]:
     open_same = set(
@@ -88,7 +87,7 @@ def _tasks_create(
     label = CaseTask.Kind(kind).label
     tasks = []
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         for unit in units:
             task = CaseTask.objects.create(
                 case=case,
@@ -124,16 +123,13 @@ def case_joint_request(
     actor: Any,
     units: Iterable[Unit | str],
     instructions: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> list[CaseTask]:
     """联合执法: the lead unit goes first and calls the assisting units (003 三(四)); the
     case can't be handled until every assisting task is done."""
-    now = now_or(now)
-    ctx = begin(case, "joint", actor, expected_version)
+    ctx, now = begin(case, "joint", actor, at)
     chosen = _targets(case, units, "units")
-    if not instructions.strip():
-        raise InvalidInput(errors=[FieldError("instructions", "请写明协办任务")])
+    required(instructions, "instructions", "请写明协办任务")
     return _tasks_create(
         case=case,
         actor=actor,
@@ -143,7 +139,6 @@ def case_joint_request(
         checkin_limit=setting("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd"),
         requested_by=case.lead_unit,
         side=workflow.side_for(workflow.OPS["joint"], ctx) or "",
-        expected_version=expected_version,
         now=now,
     )
 
@@ -155,22 +150,19 @@ def case_whistle(
     units: Iterable[Unit | str],
     instructions: str,
     street_unit: Unit | str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> list[CaseTask]:
     """街道吹哨、部门报到 (001 三(二), 002 (二)第四条): a street office whose area holds
     the estate summons named departments to a case; each must check in within the limit.
     The street is the user's own (``street_unit`` chooses when there are several)."""
-    now = now_or(now)
-    ctx = begin(case, "whistle", actor, expected_version)
+    ctx, now = begin(case, "whistle", actor, at)
     streets = ctx.whistle_units
     code = street_unit.code if isinstance(street_unit, Unit) else (street_unit or "").strip()
     street = next((u for u in streets if u.code == code), None) if code else streets[0]
     if street is None:
         raise InvalidInput(errors=[FieldError("street_unit", "请选择您所在的街道办事处")])
     chosen = _targets(case, units, "units", none="请至少选择一个部门")
-    if not instructions.strip():
-        raise InvalidInput(errors=[FieldError("instructions", "请写明需要各部门做什么")])
+    required(instructions, "instructions", "请写明需要各部门做什么")
     return _tasks_create(
         case=case,
         actor=actor,
@@ -180,25 +172,15 @@ def case_whistle(
         checkin_limit=setting("GONGZHI_WHISTLE_CHECKIN_LIMIT", WHISTLE_CHECKIN_LIMIT),
         requested_by=street,
         side="street",
-        expected_version=expected_version,
         now=now,
     )
 
 
-def case_call_police(
-    *,
-    case: Case,
-    actor: Any,
-    reason: str,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
-) -> CaseTask:
+def case_call_police(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> CaseTask:
     """Obstruction of officers: the police serving the estate are called to the case
     (003 三(五))."""
-    now = now_or(now)
-    ctx = begin(case, "police", actor, expected_version)
-    if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请说明现场阻挠情况")])
+    ctx, now = begin(case, "police", actor, at)
+    required(reason, "reason", "请说明现场阻挠情况")
     police = ctx.police_unit
     assert police is not None  # the rule's guard
     return _tasks_create(
@@ -210,7 +192,6 @@ def case_call_police(
         checkin_limit=POLICE_CHECKIN_LIMIT,
         requested_by=case.lead_unit,
         side=workflow.side_for(workflow.OPS["police"], ctx) or "",
-        expected_version=expected_version,
         now=now,
     )[0]
 
@@ -235,15 +216,13 @@ def case_task_checkin(
     actor: Any,
     task: CaseTask | int | None = None,
     reason: str = "",
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> CaseTask:
     """报到: the summoned unit reports for duty."""
-    now = now_or(now)
-    ctx = begin(case, "task_checkin", actor, expected_version)
+    ctx, now = begin(case, "task_checkin", actor, at)
     mine = _my_task(ctx, task, pending=True)
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         updated = CaseTask.objects.filter(pk=mine.pk, state=CaseTask.TaskState.PENDING).update(
             state=CaseTask.TaskState.CHECKED_IN, checked_in_at=now, updated_at=now
         )
@@ -251,16 +230,8 @@ def case_task_checkin(
             raise Conflict("该任务已报到或已结束，请刷新页面")
         on_time = mine.checkin_due_at is None or now <= mine.checkin_due_at
         mine.state, mine.checked_in_at = CaseTask.TaskState.CHECKED_IN, now
-        event(
-            case,
-            "task_checkin",
-            actor=actor,
-            actor_unit_id=mine.unit_id,
-            unit_id=mine.unit_id,
-            reason=reason.strip(),
-            extra={"task": mine.pk, "on_time": on_time},
-            now=now,
-        )
+        extra = {"task": mine.pk, "on_time": on_time}
+        unit_event(case, "task_checkin", actor, mine.unit_id, reason.strip(), extra, now)
     return mine
 
 
@@ -270,16 +241,13 @@ def case_task_done(
     actor: Any,
     result: str,
     task: CaseTask | int | None = None,
-    expected_version: int | None = None,
-    now: dt.datetime | None = None,
+    **at: Unpack[Stamp],
 ) -> CaseTask:
-    now = now_or(now)
-    ctx = begin(case, "task_done", actor, expected_version)
+    ctx, now = begin(case, "task_done", actor, at)
     mine = _my_task(ctx, task, pending=False)
-    if not result.strip():
-        raise InvalidInput(errors=[FieldError("result", "请填写完成情况")])
+    required(result, "result", "请填写完成情况")
     with transaction.atomic():
-        touch(case, expected_version=expected_version, now=now)
+        touch(case, now=now)
         updated = CaseTask.objects.filter(
             pk=mine.pk, state__in=(CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
         ).update(
@@ -292,16 +260,7 @@ def case_task_done(
         if updated != 1:
             raise Conflict("该任务已结束，请刷新页面")
         mine.state, mine.done_at, mine.result = CaseTask.TaskState.DONE, now, result.strip()
-        event(
-            case,
-            "task_done",
-            actor=actor,
-            actor_unit_id=mine.unit_id,
-            unit_id=mine.unit_id,
-            reason=result.strip(),
-            extra={"task": mine.pk},
-            now=now,
-        )
+        unit_event(case, "task_done", actor, mine.unit_id, result.strip(), {"task": mine.pk}, now)
         if case.lead_unit_id:
             notify(
                 now,

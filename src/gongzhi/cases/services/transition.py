@@ -5,6 +5,7 @@ people acting at once exactly one wins), and writes the event."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,15 @@ from django.db.models import F
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Case, EnforcementStep, State
-from gongzhi.cases.services.events import CONFLICT, STALE, event_row, events_save, now_or
+from gongzhi.cases.services.events import (
+    CONFLICT,
+    STALE,
+    Notice,
+    event_row,
+    events_save,
+    now_or,
+    send,
+)
 from gongzhi.common.errors import Conflict, DomainError, PermissionDenied
 
 
@@ -37,13 +46,14 @@ def case_transition(
     authority: str | None = None,
     via: str | None = None,
     ctx: workflow.Ctx | None = None,
+    notices: Sequence[Notice | None] = (),
     now: dt.datetime | None = None,
 ) -> Case:
     """Apply one move of the table to ``case``.
 
     ``authority`` names a side the caller has established itself (a conference whose
     area holds the case) instead of the actor's own; ``via`` a move whose sides may bring
-    this one about (``rate`` → ``reopen``)."""
+    this one about (``rate`` → ``reopen``). ``notices`` go out with the move."""
     now = now_or(now)
     check_version(case, expected_version)
     spec = workflow.MOVES.get(move)
@@ -86,6 +96,7 @@ def case_transition(
     if values.get("enforcement_step") == EnforcementStep.CLOSE and from_state != State.CLOSED:
         rows.append(_closing_step(case, target, str(spec.label), now))
     events_save(case, rows)
+    send(now, case, *notices)
     return case
 
 
