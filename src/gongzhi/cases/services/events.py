@@ -238,12 +238,13 @@ def accountability(
     return record
 
 
-def delay(case: Case, what: str, due: dt.datetime | None, key: str, now: dt.datetime) -> Any:
+def delay(
+    case: Case, what: str, due: dt.datetime | None, key: str, now: dt.datetime, then: str = ""
+) -> Any:
     """拖延不办: a delay record against the case's unit for a limit it let pass."""
     assert case.lead_unit_id is not None
-    text = (
-        f"超过{what}时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if due else f"超过{what}时限"
-    )
+    when_due = f"（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if due else ""
+    text = f"超过{what}时限{when_due}{then}"
     return accountability(
         case, case.lead_unit_id, Accountability.Kind.DELAY, text, key=key, now=now
     )
