@@ -6,3 +6,11 @@ class CommonConfig(AppConfig):
     name = "gongzhi.common"
     label = "common"
     verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow warns above this many pixels and refuses twice as many: anything that
+        # opens an image (thumbnails, the 呈报表 PDF) is bounded by the upload cap too.
+        Image.MAX_IMAGE_PIXELS = int(getattr(settings, "GONGZHI_MAX_IMAGE_PIXELS", 40_000_000))

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over GONGZHI_MAX_REQUEST_BYTES is refused before anything reads it.
+    "gongzhi.common.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -184,3 +186,14 @@ GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", 
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
 # Anonymous reports accepted per client address and hour (the public report form).
 GONGZHI_ANON_REPORTS_PER_HOUR = int(os.environ.get("GONGZHI_ANON_REPORTS_PER_HOUR", "10"))
+
+# Uploads (gongzhi.common.uploads). A request body over GONGZHI_MAX_REQUEST_BYTES is refused
+# with 413 before it is read; files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to temporary
+# files on disk; each file may be GONGZHI_MAX_UPLOAD_BYTES and an image
+# GONGZHI_MAX_IMAGE_PIXELS (checked from its header, before decoding).
+GONGZHI_MAX_REQUEST_BYTES = int(os.environ.get("GONGZHI_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+GONGZHI_MAX_UPLOAD_BYTES = int(os.environ.get("GONGZHI_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+GONGZHI_MAX_IMAGE_PIXELS = int(os.environ.get("GONGZHI_MAX_IMAGE_PIXELS", "40000000"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
