@@ -3,10 +3,13 @@ environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 SRC_DIR = Path(__file__).resolve().parents[3]
@@ -122,13 +125,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "org:home"
 LOGOUT_REDIRECT_URL = "org:home"
 
-# Lockout after repeated failed logins (django-axes): 5 failures lock the
-# username+address pair for 30 minutes.
+# Failed logins (django-axes records them; gongzhi.org.login decides): after
+# AXES_FAILURE_LIMIT failures of one account from one client address, each further attempt
+# from that address waits GONGZHI_LOGIN_DELAY_SECONDS, doubling with every failure up to
+# GONGZHI_LOGIN_DELAY_MAX_SECONDS; failures are forgotten GONGZHI_LOGIN_FORGET_HOURS after
+# the last one. Other addresses are never slowed down, so nobody can lock a user out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
+GONGZHI_LOGIN_DELAY_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_SECONDS", "30"))
+GONGZHI_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_MAX_SECONDS", "900"))
+GONGZHI_LOGIN_FORGET_HOURS = float(os.environ.get("GONGZHI_LOGIN_FORGET_HOURS", "24"))
+AXES_COOLOFF_TIME = timedelta(hours=GONGZHI_LOGIN_FORGET_HOURS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "gongzhi.org.login.ProgressiveLoginHandler"
+AXES_LOCKOUT_CALLABLE = "gongzhi.org.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gongzhi.common.ratelimit.client_address"
+# An attempt refused while waiting is not a failure: retrying early does not make it worse.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+
+# Client addresses (gongzhi.common.ratelimit.client_address): behind a reverse proxy, list
+# the proxies' addresses or networks; only when the direct peer is one of them is its
+# header (X-Forwarded-For, or X-Real-IP) believed.
+GONGZHI_TRUSTED_PROXIES = env_list("GONGZHI_TRUSTED_PROXIES")
+for _proxy in GONGZHI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"GONGZHI_TRUSTED_PROXIES 中的“{_proxy}”不是有效的地址或网段（CIDR）"
+        ) from _exc
+GONGZHI_PROXY_HEADER = os.environ.get("GONGZHI_PROXY_HEADER", "X-Forwarded-For")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
