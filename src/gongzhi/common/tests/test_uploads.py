@@ -269,6 +269,7 @@ def _call_wsgi(path: str, length: int) -> tuple[str, dict[str, str], bytes]:
     return seen["status"], seen["headers"], body
 
 
+@pytest.mark.django_db  # the handler's request signals look at open connections
 def test_a_body_over_the_cap_gets_413_without_being_read() -> None:
     status, headers, body = _call_wsgi("/cases/report/", 400 * 1024 * 1024)
     assert status.startswith("413")
@@ -277,6 +278,7 @@ def test_a_body_over_the_cap_gets_413_without_being_read() -> None:
     assert headers["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.django_db
 def test_the_api_gets_413_as_json(settings: Any) -> None:
     settings.GONGZHI_MAX_REQUEST_BYTES = 5 * 1024 * 1024
     status, _, body = _call_wsgi("/api/cases/", 5 * 1024 * 1024 + 1)
