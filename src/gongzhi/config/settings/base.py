@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for its templates and static files: /api/docs served from here, not a CDN.
+    "ninja",
     "axes",
     "gongzhi.common",
     "gongzhi.org",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     # First: a body over GONGZHI_MAX_REQUEST_BYTES is refused before anything reads it.
     "gongzhi.common.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.common.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.common.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -223,3 +227,46 @@ GONGZHI_MAX_IMAGE_PIXELS = int(os.environ.get("GONGZHI_MAX_IMAGE_PIXELS", "40000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 30
+
+# Headers (gongzhi.common.security). No page has an inline script, style or handler; htmx
+# is configured for it in base.html. The names and shape are those of Django 6.0's own CSP
+# settings, so that Django's middleware can take over on upgrade.
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env_bool("GONGZHI_CSP_REPORT_ONLY", False):
+    # Trying a stricter policy out: the browser reports violations and blocks nothing.
+    SECURE_CSP_REPORT_ONLY, SECURE_CSP = SECURE_CSP, {}
+SECURE_REFERRER_POLICY = "same-origin"
+GONGZHI_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Sessions: a login ends after GONGZHI_SESSION_IDLE_MINUTES without a request (each request
+# extends it) and GONGZHI_SESSION_MAX_HOURS after it began.
+GONGZHI_SESSION_IDLE_MINUTES = float(os.environ.get("GONGZHI_SESSION_IDLE_MINUTES", "30"))
+GONGZHI_SESSION_MAX_HOURS = float(os.environ.get("GONGZHI_SESSION_MAX_HOURS", "12"))
+# The store forgets an idle session 5 minutes after the middleware would log it out, so that
+# the middleware sees it first and can tell the user why.
+SESSION_COOKIE_AGE = int(GONGZHI_SESSION_IDLE_MINUTES * 60) + 300
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
