@@ -59,10 +59,9 @@ def client_address(request: HttpRequest) -> str:
     trusted proxies, and the first address not among them is the client. Whatever a
     client writes into the header itself stays to the left of that and is never used, and
     a peer that is not a trusted proxy cannot choose its address at all."""
-    remote = str(request.META.get("REMOTE_ADDR", "") or "")
-    peer = parse_address(remote)
-    if peer is None:
-        return remote or "unknown"
+    peer = parse_address(str(request.META.get("REMOTE_ADDR", "") or ""))
+    if peer is None:  # no address at all (an internal request): "" is stored as NULL
+        return ""
     networks = trusted_networks(tuple(getattr(settings, "GONGZHI_TRUSTED_PROXIES", ())))
     if not networks or not any(peer in net for net in networks):
         return str(peer)

@@ -61,6 +61,10 @@ def test_x_real_ip_when_configured(behind_proxy: Any) -> None:
     assert client_address(r) == "198.51.100.8"
 
 
+def test_no_address_is_empty(behind_proxy: Any) -> None:
+    assert client_address(req("", HTTP_X_FORWARDED_FOR="1.2.3.4")) == ""
+
+
 def test_addresses_are_normalised() -> None:
     assert str(parse_address("::ffff:192.0.2.1")) == "192.0.2.1"
     assert parse_address("not an address") is None

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "gongzhi.common.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gongzhi.common.security.SecurityHeadersMiddleware",
+    # A view's database error while the database is unreachable answers 503.
+    "gongzhi.common.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
