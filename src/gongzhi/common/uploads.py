@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -382,17 +382,14 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 def asgi_request_cap(app: ASGIApp) -> ASGIApp:
     """Wrap Django's ASGI application: Django's ASGI handler reads the whole body (into a
     temporary file) before any middleware runs, so the cap must come before it."""
 
-    async def capped(scope: Scope, receive: Receive, send: Send) -> None:
+    async def capped(scope: Any, receive: Any, send: Any) -> None:
         if scope.get("type") == "http":
             limit = max_request_bytes()
             headers = dict(scope.get("headers") or [])
