@@ -1,10 +1,14 @@
 """When the database cannot be reached, say so: 503 with ``Retry-After`` and a Chinese
 message (JSON for the API, a plain page otherwise) instead of a 500.
 
-"Cannot be reached" means an ``OperationalError`` or ``InterfaceError`` while the
-connection is absent (connecting failed) or no longer usable (the server went away). An
-``OperationalError`` on a healthy connection — a missing table, a bad statement — stays a
-500: it is a bug, not an outage.
+"Cannot be reached" means an ``InterfaceError``, or an ``OperationalError`` that is about
+the connection: PostgreSQL's driver reports a lost or refused connection without an
+SQLSTATE, or with class 08 (connection exception) or 57P01–57P03 (the server shut the
+session down or is starting); otherwise (SQLite) the connection is absent or no longer
+usable. The connection's state alone is not enough: when a session is killed mid-request,
+Django reconnects while leaving the transaction, so by the time the error is handled the
+connection is a healthy new one. Any other ``OperationalError`` — a missing table, a bad
+statement, a deadlock — stays a 500: it is not an outage.
 
 Three doors lead here: ``DatabaseUnavailableMiddleware.process_exception`` for errors in
 views, ``server_error`` (the project's ``handler500``) for errors raised in middleware
@@ -25,11 +29,19 @@ from django.views import defaults
 RETRY_AFTER_SECONDS = 30
 
 
+CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
     if isinstance(exc, InterfaceError):
         return True
     if not isinstance(exc, OperationalError):
         return False
+    cause = exc.__cause__
+    if cause is not None and hasattr(cause, "sqlstate"):  # psycopg
+        state = cause.sqlstate
+        if state is None or str(state).startswith(CONNECTION_SQLSTATES):
+            return True
     for conn in connections.all(initialized_only=True):
         if conn.connection is None:
             return True

@@ -9,8 +9,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
+
+from gongzhi.common.unavailable import database_unavailable
 
 MESSAGE = "系统暂时无法连接数据库，请稍后重试。"
 
@@ -74,9 +76,42 @@ def test_a_connection_lost_mid_request_answers_503(demo: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_database_error_on_a_healthy_connection_is_a_500(demo: Any) -> None:
-    bug = driver_error("no such column: nonsense")
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        bug: Exception = psycopg.errors.DeadlockDetected("deadlock detected")  # SQLSTATE 40P01
+    else:
+        bug = driver_error("no such column: nonsense")
     with mock.patch.object(connection, "create_cursor", side_effect=bug):
         page = Client(raise_request_exception=False).get("/estates/JX-E001/")
         api = Client(raise_request_exception=False).get("/api/catalog/370829000000/matters")
     assert page.status_code == 500 and "Retry-After" not in page
     assert api.status_code == 500
+
+
+class _PgError(Exception):
+    """Stands for a psycopg error: only its ``sqlstate`` matters here."""
+
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _wrapped(sqlstate: str | None) -> OperationalError:
+    exc = OperationalError("from the driver")
+    exc.__cause__ = _PgError(sqlstate)
+    return exc
+
+
+@pytest.mark.django_db
+def test_a_session_killed_mid_request_is_unavailable_even_after_reconnecting(demo: Any) -> None:
+    """Leaving the transaction, Django reconnects: the connection looks healthy by the time
+    the error is handled, so the driver's account of the error decides."""
+    assert connection.is_usable()
+    assert database_unavailable(_wrapped(None))  # connection lost, refused, reset
+    assert database_unavailable(_wrapped("57P01"))  # terminated by the administrator
+    assert database_unavailable(_wrapped("08006"))  # connection failure
+    assert not database_unavailable(_wrapped("42703"))  # undefined column: a bug
+    assert not database_unavailable(_wrapped("40P01"))  # deadlock: not an outage
+    assert database_unavailable(InterfaceError("connection already closed"))
+    assert not database_unavailable(ValueError("no"))
