@@ -237,16 +237,9 @@ def _header_only(stream: IO[bytes], pillow_format: str) -> Any:
 def _too_many_pixels(
     field: str, label: str, width: int, height: int, max_pixels: int
 ) -> FieldError:
-    mp = f"{max_pixels / 1_000_000:g}"
-    if width and height:
-        message = _(
-            "“%(name)s”图片尺寸过大（%(w)d×%(h)d 像素），最多 %(mp)s 百万像素，请缩小后再上传"
-        ) % {"name": label, "w": width, "h": height, "mp": mp}
-    else:
-        message = _("“%(name)s”图片尺寸过大，最多 %(mp)s 百万像素，请缩小后再上传") % {
-            "name": label,
-            "mp": mp,
-        }
+    message = _(
+        "“%(name)s”图片尺寸过大（%(w)d×%(h)d 像素），最多 %(mp)s 百万像素，请缩小后再上传"
+    ) % {"name": label, "w": width, "h": height, "mp": f"{max_pixels / 1_000_000:g}"}
     return FieldError(field, message)
 
 
