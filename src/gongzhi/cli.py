@@ -4,6 +4,8 @@ gongzhi demo [--port N] [--reset]
 gongzhi route --estate CODE --matter CODE
 gongzhi catalog import FILE --jurisdiction CODE
 gongzhi catalog export --jurisdiction CODE --format yaml|xlsx
+gongzhi serve [--host H] [--port N] [--workers N]
+gongzhi bench intake|crash
 """
 
 from __future__ import annotations
