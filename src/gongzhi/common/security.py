@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -82,6 +83,16 @@ SEEN_AT = "_gongzhi_seen_at"
 # The session is saved (and its expiry pushed back) at most this often, not on every
 # request: the idle limit is then exact to within this many seconds.
 TOUCH_SECONDS = 60
+
+
+def stamp_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in``: the login's start and last activity go into the session as it
+    is created, so the first request after logging in writes nothing more."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[AUTH_AT] = now
+        session[SEEN_AT] = now
 
 
 def idle_seconds() -> int:
