@@ -74,24 +74,26 @@ def test_a_free_port_runs_granian_with_the_options() -> None:
 
 
 def _request(port: int, raw: bytes, *, read_timeout: float = 15.0) -> tuple[int, dict, bytes]:
+    """Send ``raw`` (with ``Connection: close``) and read the answer to the end."""
     with socket.create_connection(("127.0.0.1", port), timeout=read_timeout) as s:
         s.sendall(raw)
         data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
+        while chunk := s.recv(65536):
             data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {k.lower(): v for k, v in (ln.split(": ", 1) for ln in lines[1:])}
-        length = int(headers.get("content-length", "0"))
-        while len(body) < length:
-            chunk = s.recv(65536)
-            if not chunk:
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v for k, v in (ln.split(": ", 1) for ln in lines[1:])}
+    if headers.get("transfer-encoding") == "chunked":
+        decoded = b""
+        while True:
+            size_line, _, rest = body.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
                 break
-            body += chunk
-        return int(lines[0].split()[1]), headers, body
+            decoded += rest[:size]
+            body = rest[size + 2 :]
+        body = decoded
+    return int(lines[0].split()[1]), headers, body
 
 
 def _get(port: int, path: str) -> tuple[int, dict, bytes]:
@@ -151,13 +153,15 @@ def test_served_by_granian(served: tuple[int, dict[str, str]]) -> None:
     assert status == 503 and json.loads(body)["code"] == "unavailable"
     assert "default-src 'self'" in headers["content-security-policy"]
 
-    # A 200 MB body is refused by its declared length after the first bytes.
+    # A 200 MB body is refused by its declared length before any of it is sent. (Sending
+    # part of it first gets the same 413, but granian then closes a connection with unread
+    # data, and the reset may cut the answer's body short on this side.)
     head = (
-        "POST /cases/report/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "POST /cases/report/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         "Content-Type: multipart/form-data; boundary=x\r\n"
         f"Content-Length: {200 * 1024 * 1024}\r\n\r\n"
     ).encode()
-    status, _, body = _request(port, head + b"x" * 65536)
+    status, _, body = _request(port, head)
     assert status == 413 and "请求内容过大（超过 1 MB）" in body.decode()
 
     # A second instance on the same port is refused, with a reason and a non-zero exit.
