@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import struct
+import threading
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -289,6 +290,23 @@ def test_the_api_gets_413_as_json(settings: Any) -> None:
     }
 
 
+def run_in_own_loop(coro: Any) -> None:
+    """In a fresh thread: the browser tests' Playwright may hold this thread's loop."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(10)
+    if errors:
+        raise errors[0]
+
+
 def test_asgi_cap_answers_before_django_reads_the_body() -> None:
     called: list[str] = []
 
@@ -305,9 +323,9 @@ def test_asgi_cap_answers_before_django_reads_the_body() -> None:
 
     app: Any = u.asgi_request_cap(inner)
     big = {"type": "http", "path": "/api/cases/", "headers": [(b"content-length", b"999999999")]}
-    asyncio.run(app(big, receive, send))
+    run_in_own_loop(app(big, receive, send))
     assert sent[0]["status"] == 413 and called == []
     assert json.loads(sent[1]["body"])["code"] == "too_large"
     small = {"type": "http", "path": "/x/", "headers": [(b"content-length", b"10")]}
-    asyncio.run(app(small, receive, send))
+    run_in_own_loop(app(small, receive, send))
     assert called == ["/x/"]
