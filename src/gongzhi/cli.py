@@ -5,6 +5,8 @@ gongzhi route --estate CODE --matter CODE
 gongzhi catalog import FILE --jurisdiction CODE
 gongzhi catalog export --jurisdiction CODE --format yaml|xlsx
 gongzhi calendar import FILE | gongzhi calendar status
+gongzhi serve [--host H] [--port N] [--workers N]
+gongzhi bench intake|crash
 """
 
 from __future__ import annotations

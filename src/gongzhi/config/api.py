@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gongzhi.common.errors import DomainError, InvalidInput, pydantic_field_errors
+from gongzhi.common.unavailable import database_unavailable, unavailable_response
 
 api = NinjaAPI(
     title="共治 Gongzhi API",
@@ -26,6 +28,15 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, InvalidInput):
         body["errors"] = [e.as_dict() for e in exc.errors]
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(DatabaseError)
+def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """503 with Retry-After when the database cannot be reached; any other database error
+    goes on to Django's own handling (a 500)."""
+    if database_unavailable(exc):
+        return unavailable_response(request)
+    raise exc
 
 
 @api.exception_handler(NinjaValidationError)

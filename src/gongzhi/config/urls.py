@@ -7,6 +7,9 @@ from django.views.i18n import JavaScriptCatalog
 from gongzhi.config.api import api
 from gongzhi.org.urls import auth_urlpatterns
 
+# A database that cannot be reached answers 503 with Retry-After, not 500.
+handler500 = "gongzhi.common.unavailable.server_error"
+
 admin.site.site_header = "共治 Gongzhi 管理后台"
 admin.site.site_title = "共治 Gongzhi"
 admin.site.index_title = "数据管理"

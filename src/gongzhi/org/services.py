@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
-from gongzhi.common.errors import DomainError, FieldError, InvalidInput
+from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
 from gongzhi.org.models import (
     Body,
     BodyMember,
@@ -342,6 +343,105 @@ def user_create(
     return user
 
 
+# Relations to an account that are not its history: credentials, revoked on deactivation
+# and deleted with the account.
+NOT_HISTORY = frozenset({"common.apitoken"})
+
+
+def user_history(user: User) -> list[str]:
+    """What the account appears in as a person who acted, reported, held a role or a post:
+    the names of the kinds of record (audit events, case events, cases reported, role
+    grants …), empty when it has none. Every relation to the account counts, so a model
+    added later counts without a change here."""
+    found: list[str] = []
+    for rel in User._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete):
+            continue
+        if not (rel.one_to_many or rel.one_to_one or rel.many_to_many):
+            continue
+        model = rel.related_model
+        if model is None or isinstance(model, str) or model._meta.label_lower in NOT_HISTORY:
+            continue
+        field_name = rel.field.name  # type: ignore[union-attr]
+        if model._base_manager.filter(**{field_name: user}).exists():
+            label = str(model._meta.verbose_name_plural)
+            if label not in found:
+                found.append(label)
+    return found
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
+    """Stop an account without touching its history: it can no longer log in (its
+    sessions stop working at their next request), its API tokens are revoked, and every
+    event, case and record keeps showing who it was."""
+    from gongzhi.common.apiauth import api_token_revoke
+    from gongzhi.common.models import ApiToken
+
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", _("请填写停用原因"))])
+    if actor is not None and actor.pk == user.pk:
+        raise DomainError(_("不能停用自己的账号"))
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        api_token_revoke(token=token, actor=actor)
+    user.is_active = False
+    if changed or tokens:
+        audit_record(
+            actor=actor,
+            action="user.deactivate",
+            target=user,
+            from_state="active" if changed else "inactive",
+            to_state="inactive",
+            reason=reason.strip(),
+            extra={"tokens_revoked": len(tokens)},
+        )
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User | None, reason: str) -> User:
+    if not reason.strip():
+        raise InvalidInput(errors=[FieldError("reason", _("请填写启用原因"))])
+    if User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
+        audit_record(
+            actor=actor,
+            action="user.reactivate",
+            target=user,
+            from_state="inactive",
+            to_state="active",
+            reason=reason.strip(),
+        )
+    user.is_active = True
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor: User | None) -> None:
+    """Delete an account that has no history (a mistaken or unused one); one with history
+    is refused: deactivate it instead, so that no event loses who acted."""
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        return
+    history = user_history(locked)
+    if history:
+        raise Conflict(
+            _(
+                "账号“%(user)s”已有历史记录（%(history)s），不能删除：删除会让这些记录失去"
+                "操作人。请改用“停用”，停用后不能登录，记录中仍显示其姓名。"
+            )
+            % {"user": locked, "history": "、".join(history)}
+        )
+    audit_record(
+        actor=actor,
+        action="user.delete",
+        target=locked,
+        extra={"username": locked.username, "display_name": locked.display_name},
+    )
+    locked.delete()
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -360,7 +460,7 @@ def role_grant(
         errors.append(FieldError("jurisdiction", "该角色必须指定辖区"))
     if errors:
         raise InvalidInput(errors=errors)
-    grant, _ = RoleGrant.objects.get_or_create(
+    grant, _created = RoleGrant.objects.get_or_create(
         user=user, role=role, unit=unit, jurisdiction=jurisdiction
     )
     audit_record(actor=actor, action="role.grant", target=grant, unit=unit)

@@ -27,3 +27,18 @@ def test_demo_command_builds_a_fresh_database(tmp_path: Path) -> None:
     reset = subprocess.run([*cmd, "--reset"], env=env, capture_output=True, text=True, check=False)
     assert reset.returncode == 0, reset.stderr
     assert "正在载入嘉祥县演示数据" in reset.stdout
+
+
+def test_demo_refuses_a_busy_port_before_doing_anything() -> None:
+    import socket
+
+    import pytest
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match=f"端口 {port} 已被占用"):
+            call_command("demo", "--port", str(port))

@@ -3,10 +3,13 @@ environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 SRC_DIR = Path(__file__).resolve().parents[3]
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for its templates and static files: /api/docs served from here, not a CDN.
+    "ninja",
     "axes",
     "gongzhi.common",
     "gongzhi.org",
@@ -47,7 +52,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over GONGZHI_MAX_REQUEST_BYTES is refused before anything reads it.
+    "gongzhi.common.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.common.security.SecurityHeadersMiddleware",
+    # A view's database error while the database is unreachable answers 503.
+    "gongzhi.common.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.common.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -120,13 +131,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "org:home"
 LOGOUT_REDIRECT_URL = "org:home"
 
-# Lockout after repeated failed logins (django-axes): 5 failures lock the
-# username+address pair for 30 minutes.
+# Failed logins (django-axes records them; gongzhi.org.login decides): after
+# AXES_FAILURE_LIMIT failures of one account from one client address, each further attempt
+# from that address waits GONGZHI_LOGIN_DELAY_SECONDS, doubling with every failure up to
+# GONGZHI_LOGIN_DELAY_MAX_SECONDS; failures are forgotten GONGZHI_LOGIN_FORGET_HOURS after
+# the last one. Other addresses are never slowed down, so nobody can lock a user out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
+GONGZHI_LOGIN_DELAY_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_SECONDS", "30"))
+GONGZHI_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_MAX_SECONDS", "900"))
+GONGZHI_LOGIN_FORGET_HOURS = float(os.environ.get("GONGZHI_LOGIN_FORGET_HOURS", "24"))
+AXES_COOLOFF_TIME = timedelta(hours=GONGZHI_LOGIN_FORGET_HOURS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "gongzhi.org.login.ProgressiveLoginHandler"
+AXES_LOCKOUT_CALLABLE = "gongzhi.org.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gongzhi.common.ratelimit.client_address"
+# An attempt refused while waiting is not a failure: retrying early does not make it worse.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+
+# Client addresses (gongzhi.common.ratelimit.client_address): behind a reverse proxy, list
+# the proxies' addresses or networks; only when the direct peer is one of them is its
+# header (X-Forwarded-For, or X-Real-IP) believed.
+GONGZHI_TRUSTED_PROXIES = env_list("GONGZHI_TRUSTED_PROXIES")
+for _proxy in GONGZHI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"GONGZHI_TRUSTED_PROXIES 中的“{_proxy}”不是有效的地址或网段（CIDR）"
+        ) from _exc
+GONGZHI_PROXY_HEADER = os.environ.get("GONGZHI_PROXY_HEADER", "X-Forwarded-For")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -184,3 +218,57 @@ GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", 
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
 # Anonymous reports accepted per client address and hour (the public report form).
 GONGZHI_ANON_REPORTS_PER_HOUR = int(os.environ.get("GONGZHI_ANON_REPORTS_PER_HOUR", "10"))
+
+# Uploads (gongzhi.common.uploads). A request body over GONGZHI_MAX_REQUEST_BYTES is refused
+# with 413 before it is read; files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to temporary
+# files on disk; each file may be GONGZHI_MAX_UPLOAD_BYTES and an image
+# GONGZHI_MAX_IMAGE_PIXELS (checked from its header, before decoding).
+GONGZHI_MAX_REQUEST_BYTES = int(os.environ.get("GONGZHI_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+GONGZHI_MAX_UPLOAD_BYTES = int(os.environ.get("GONGZHI_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+GONGZHI_MAX_IMAGE_PIXELS = int(os.environ.get("GONGZHI_MAX_IMAGE_PIXELS", "40000000"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
+
+# Headers (gongzhi.common.security). No page has an inline script, style or handler; htmx
+# is configured for it in base.html. The names and shape are those of Django 6.0's own CSP
+# settings, so that Django's middleware can take over on upgrade.
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env_bool("GONGZHI_CSP_REPORT_ONLY", False):
+    # Trying a stricter policy out: the browser reports violations and blocks nothing.
+    SECURE_CSP_REPORT_ONLY, SECURE_CSP = SECURE_CSP, {}
+SECURE_REFERRER_POLICY = "same-origin"
+GONGZHI_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Sessions: a login ends after GONGZHI_SESSION_IDLE_MINUTES without a request (each request
+# extends it) and GONGZHI_SESSION_MAX_HOURS after it began.
+GONGZHI_SESSION_IDLE_MINUTES = float(os.environ.get("GONGZHI_SESSION_IDLE_MINUTES", "30"))
+GONGZHI_SESSION_MAX_HOURS = float(os.environ.get("GONGZHI_SESSION_MAX_HOURS", "12"))
+# The store forgets an idle session 5 minutes after the middleware would log it out, so that
+# the middleware sees it first and can tell the user why.
+SESSION_COOKIE_AGE = int(GONGZHI_SESSION_IDLE_MINUTES * 60) + 300
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"

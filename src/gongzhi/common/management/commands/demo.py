@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from gongzhi.common.management.commands.serve import port_free
 from gongzhi.demo import DEMO_PARTS, DEMO_PASSWORD, build_demo
 from gongzhi.org.models import Jurisdiction, RoleGrant, User
 
@@ -25,6 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:
+            # runserver would fail only after the demo is loaded, and in English.
+            free, why = port_free(options["host"], options["port"])
+            if not free:
+                raise CommandError(
+                    f"端口 {options['port']} 已被占用（{options['host']}）：演示网站可能已在运行，"
+                    "请打开它或先停止它；也可以用 --port 换一个端口。"
+                    if why == "in use"
+                    else why
+                )
         if options["reset"]:
             self._reset()
         call_command("migrate", verbosity=0, interactive=False)

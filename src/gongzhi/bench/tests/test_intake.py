@@ -1,22 +1,16 @@
 """The intake benchmark's own machinery (not a timed test): percentiles, the summary and
-count check, and the asyncio load generator against a tiny HTTP server on loopback. Also
-the intake memo of the services (outside transactions only, cleared on org changes)."""
+count check, and the asyncio load generator against a tiny HTTP server on loopback."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db.models.signals import post_save
 
-from gongzhi.cases import bench
-from gongzhi.cases import services as s
-from gongzhi.cases.services import intake
-from gongzhi.org.models import Unit
+from gongzhi.bench import intake as bench
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -152,35 +146,3 @@ def test_client_refuses_other_hosts_and_unbounded_runs() -> None:
         bench.run_load(host="10.0.0.1", port=80, token="x", duration=1)
     with pytest.raises(ValueError):
         bench.run_load(host="127.0.0.1", port=80, token="x", duration=0, max_requests=0)
-
-
-@pytest.fixture
-def clean_memo() -> Iterator[None]:
-    s.intake_memo_clear()
-    yield
-    s.intake_memo_clear()
-
-
-def test_intake_memo_outside_transactions_is_cleared_by_org_changes(clean_memo: None) -> None:
-    calls: list[int] = []
-
-    def build() -> int:
-        calls.append(1)
-        return len(calls)
-
-    assert intake._memoised(("t",), build) == 1
-    assert intake._memoised(("t",), build) == 1  # memoised
-    post_save.send(sender=Unit, instance=None, created=False)
-    assert intake._memoised(("t",), build) == 2  # a unit changed: built again
-
-
-@pytest.mark.django_db
-def test_intake_memo_is_not_used_inside_a_transaction(clean_memo: None) -> None:
-    calls: list[int] = []
-
-    def build() -> int:
-        calls.append(1)
-        return len(calls)
-
-    assert intake._memoised(("t",), build) == 1
-    assert intake._memoised(("t",), build) == 2

@@ -1,18 +1,25 @@
-"""``gongzhi bench intake``: the intake benchmark of issue 3 (see gongzhi.cases.bench and
-docs/performance.md). Starts granian (WSGI, production settings) against a fresh
-PostgreSQL database and/or a fresh SQLite file, registers and routes cases over HTTP from a
-load generator on loopback and prints one line per database."""
+"""``gongzhi bench intake|crash`` (see gongzhi.bench and docs/performance.md).
+
+intake: the intake benchmark of issue 3. Starts granian (WSGI, production settings) against
+a fresh PostgreSQL database and/or a fresh SQLite file, registers and routes cases over
+HTTP from a load generator on loopback and prints one line per database.
+
+crash: kills granian with SIGKILL in the middle of the same kind of load on a scratch
+PostgreSQL database, restarts it, and checks that every acknowledged case is there and the
+ledger numbers have no gap."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.cases import bench
+from gongzhi.bench import crash
+from gongzhi.bench import intake as bench
 
 
 def _terminate(signum: int, frame: Any) -> None:
@@ -20,12 +27,20 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 class Command(BaseCommand):
-    help = "性能基准：intake = 经 HTTP 登记并自动派单（granian + PostgreSQL/SQLite）"
+    help = (
+        "性能基准：intake = 经 HTTP 登记并自动派单（granian + PostgreSQL/SQLite）；"
+        "crash = 负载中 kill -9 服务后检查已确认的案件是否都在、台账编号是否连续"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["intake"], help="which benchmark")
+        parser.add_argument("what", choices=["intake", "crash"], help="which benchmark")
         parser.add_argument("--connections", type=int, default=16)
-        parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
+        parser.add_argument(
+            "--duration",
+            type=float,
+            default=None,
+            help="seconds measured (intake, default 20); crash: seconds of new load (default 40)",
+        )
         parser.add_argument(
             "--requests", type=int, default=0, help="stop after N requests (Python client)"
         )
@@ -50,12 +65,32 @@ class Command(BaseCommand):
             default="on",
             help="off = ALTER DATABASE gongzhi_bench SET synchronous_commit = off (bench only)",
         )
+        parser.add_argument(
+            "--kill-at",
+            default="6,24",
+            help="crash: seconds into the load at which to kill -9 granian (comma-separated)",
+        )
+        parser.add_argument(
+            "--pg-terminate-at",
+            default="",
+            help="crash: seconds at which to end the app's database sessions (pg_terminate_backend)",
+        )
+        parser.add_argument(
+            "--drain",
+            type=float,
+            default=60.0,
+            help="crash: seconds after the load to get an answer for requests still unanswered",
+        )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
     def handle(self, *args: Any, **o: Any) -> None:
         if o["connections"] < 1 or o["workers"] < 1 or o["threads"] < 1:
             raise CommandError("--connections, --workers and --threads must be at least 1")
+        if o["what"] == "crash":
+            self._crash({**o, "duration": o["duration"] or 40.0})
+            return
+        o["duration"] = o["duration"] or 20.0
         duration = o["duration"] if not o["requests"] else 0.0
         if o["generator"] == "wrk" and not bench.wrk_available():
             raise CommandError("wrk is not installed (apt-get install wrk)")
@@ -110,3 +145,43 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
         if any(row.check != "count ok" for row in rows):
             raise CommandError("COUNT MISMATCH")
+
+    def _crash(self, o: dict[str, Any]) -> None:
+        try:
+            kill_at = _seconds(o["kill_at"])
+            pg_at = _seconds(o["pg_terminate_at"])
+        except ValueError as exc:
+            raise CommandError("--kill-at and --pg-terminate-at take seconds, e.g. 5,12") from exc
+        if o["db"] not in ("pg", "both"):
+            raise CommandError("the crash check runs on PostgreSQL only")
+        signal.signal(signal.SIGTERM, _terminate)
+        self.stdout.write(
+            f"crash check: POST /api/cases/ as 'dispatcher' over {o['connections']} connections "
+            f"for {o['duration']:g} s, kill -9 of granian at {kill_at or 'never'} s"
+            + (f", pg_terminate_backend at {pg_at} s" if pg_at else "")
+            + "; unanswered requests are sent again with the same Idempotency-Key"
+        )
+        try:
+            report = crash.crash_run(
+                connections=o["connections"],
+                duration=o["duration"],
+                kill_at=kill_at,
+                pg_terminate_at=pg_at,
+                workers=o["workers"],
+                threads=o["threads"],
+                drain=o["drain"],
+                keep=o["keep"],
+                log=lambda msg: self.stderr.write(msg),
+            )
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted; server stopped, scratch database dropped") from exc
+        for line in report.lines():
+            self.stdout.write(line)
+        if o["json"]:
+            self.stdout.write(json.dumps(asdict(report), ensure_ascii=False))
+        if not report.ok:
+            raise CommandError("CRASH CHECK FAILED")
+
+
+def _seconds(text: str) -> list[float]:
+    return [float(part) for part in text.split(",") if part.strip()]

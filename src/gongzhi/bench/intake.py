@@ -3,13 +3,9 @@ settings) against a fresh database, register and route cases over HTTP from a lo
 generator on loopback, and report cases/s, p50/p99 latency, errors and a count check
 (cases in the database == successful 201 responses).
 
-This module is also the load generator's entry point, so that the generator runs in its
-own process and does not share a GIL with anything::
-
-    python -m gongzhi.cases.bench client '<json spec>'    # prints a JSON summary
-    python -m gongzhi.cases.bench prepare                 # migrate, demo, token (env DB)
-
-Nothing Django is imported at module level: the client process stays lean.
+The load generator runs in its own process (``python -m gongzhi.bench client SPEC``), so
+that it shares a GIL with nothing. Nothing Django is imported at module level: the client
+process stays lean. The server and databases are ``gongzhi.bench.server``'s.
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import math
-import os
 import resource
 import secrets
 import shutil
@@ -33,11 +28,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongzhi.bench.server import (
+    Server,
+    count_cases,
+    free_port,
+    machine_busy_seconds,
+    pg_drop,
+    pg_recreate,
+    prepare_database,
+    server_env,
+    start_server,
+)
+
 ESTATES = ("JX-E001", "JX-E002", "JX-E003", "JX-E004", "JX-E005")
 MATTERS = ("JX-15-a", "JX-15-b", "JX-04-a", "JX-03-01", "JX-06-04")
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
-PG_BENCH_DB = "gongzhi_bench"
-CASE_TABLE = "cases_case"
 REQUEST_TIMEOUT = 30.0
 
 
@@ -324,7 +328,7 @@ def run_load_in_process(**spec: Any) -> LoadResult:
     """The same as ``run_load`` in a separate Python process (its own GIL)."""
     limit = (spec.get("duration") or 600) + (spec.get("warmup") or 0) + 2 * REQUEST_TIMEOUT
     out = subprocess.run(
-        [sys.executable, "-m", "gongzhi.cases.bench", "client", json.dumps(spec)],
+        [sys.executable, "-m", "gongzhi.bench", "client", json.dumps(spec)],
         capture_output=True,
         text=True,
         timeout=limit,
@@ -454,220 +458,6 @@ def run_wrk(
         client_cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         generator="wrk",
     )
-
-
-# --- the server and the databases --------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _group_cpu_seconds(pgid: int) -> tuple[float, float]:
-    """(CPU seconds used, seconds spent runnable but waiting for a CPU) so far by the
-    threads of the live processes of a process group (from /proc/*/task/*/schedstat)."""
-    cpu = wait = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[2]) != pgid:  # field 5: pgrp
-                continue
-            for task in os.listdir(f"/proc/{entry}/task"):
-                run, queued, _ = Path(f"/proc/{entry}/task/{task}/schedstat").read_text().split()
-                cpu += int(run)
-                wait += int(queued)
-        except (OSError, ValueError):
-            continue
-    return cpu / 1e9, wait / 1e9
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all processes of the machine used so far (from /proc/stat)."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    values = [int(v) for v in fields]
-    idle = values[3] + values[4]  # idle, iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    def cpu_seconds(self) -> tuple[float, float]:
-        return _group_cpu_seconds(self.process.pid)
-
-    def stop(self) -> None:
-        """Stop the whole process group (granian and its workers); kill if it lingers."""
-        if self.process.poll() is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-
-
-def bench_application() -> Any:
-    """granian's target (a factory): the production WSGI application of
-    gongzhi.config.wsgi, with the URL configuration loaded before the first request, and a
-    file in GONGZHI_BENCH_READY_DIR saying this worker is ready, so that the measurement
-    starts only when every worker has loaded the app."""
-    from django.urls import get_resolver
-
-    from gongzhi.config.wsgi import application
-
-    get_resolver().url_patterns  # noqa: B018 — import every URL module now
-    ready = os.environ.get("GONGZHI_BENCH_READY_DIR")
-    if ready:
-        Path(ready, str(os.getpid())).touch()
-    return application
-
-
-def server_env(*, database_url: str, var_dir: Path, extra: dict[str, str] | None = None) -> dict:
-    env = dict(os.environ)
-    # Byte code is cached outside the work tree so that workers start in seconds.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "gongzhi-bench-pycache")
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "gongzhi.config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "DATABASE_URL": database_url,
-            "GONGZHI_VAR": str(var_dir),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    env.update(extra or {})
-    return env
-
-
-def start_server(*, env: dict, workers: int, threads: int, port: int, log: Path) -> Server:
-    granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
-    cmd = [
-        granian,
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "--factory",
-        "gongzhi.cases.bench:bench_application",
-    ]
-    ready = log.parent / "ready"
-    ready.mkdir(exist_ok=True)
-    env = {**env, "GONGZHI_BENCH_READY_DIR": str(ready)}
-    logf = log.open("wb")
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    logf.close()
-    server = Server(process=proc, port=port, log=log)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"granian exited early:\n{log.read_text()[-3000:]}")
-        if len(list(ready.iterdir())) < workers:
-            time.sleep(0.2)
-            continue
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(
-                    b"GET /api/cases/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                )
-                if s.recv(12).startswith(b"HTTP/1.1"):
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError("granian did not answer within 180 s")
-
-
-def pg_recreate(
-    name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL, *, synchronous_commit: bool = True
-) -> str:
-    """Drop and create the bench database. ``synchronous_commit=False`` sets it off for
-    this database only (a commit returns before its WAL is on disk: a crash of the
-    machine can lose the last few hundred milliseconds of commits, never consistency)."""
-    import psycopg
-
-    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        if not synchronous_commit:
-            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    return f"{admin_url}/{name}"
-
-
-def pg_drop(name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def count_cases(database_url: str) -> int:
-    if database_url.startswith("sqlite:///"):
-        import sqlite3
-
-        with contextlib.closing(sqlite3.connect(database_url[len("sqlite:///") :])) as conn:
-            return int(conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()[0])
-    import psycopg
-
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()
-        return int(row[0]) if row else 0
-
-
-def prepare_database(env: dict) -> str:
-    """Migrate, build the 嘉祥 demo and make a token for ``dispatcher``, in a child
-    process with the bench database's environment. Returns the token."""
-    out = subprocess.run(
-        [sys.executable, "-m", "gongzhi.cases.bench", "prepare"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"preparing the database failed:\n{out.stderr[-3000:]}")
-    return out.stdout.strip().splitlines()[-1]
-
-
-def _prepare() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    from gongzhi.common.apiauth import api_token_create
-    from gongzhi.demo import build_demo
-    from gongzhi.org.models import User
-
-    call_command("migrate", verbosity=0, interactive=False)
-    build_demo()
-    user = User.objects.get(username="dispatcher")
-    print(api_token_create(user=user, name="bench", channels=["12345"]))
 
 
 # --- one row ---------------------------------------------------------------------------
@@ -833,17 +623,3 @@ def bench_one(
 
 def dbs(choice: str) -> Iterator[str]:
     yield from {"pg": ["pg"], "sqlite": ["sqlite"], "both": ["pg", "sqlite"]}[choice]
-
-
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["client"]:
-        spec = json.loads(argv[1])
-        print(json.dumps(asdict(run_load(**spec))))
-    elif argv[:1] == ["prepare"]:
-        _prepare()
-    else:
-        raise SystemExit("usage: python -m gongzhi.cases.bench client SPEC | prepare")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,0 +1,33 @@
+"""The benchmarks' child processes, so that each runs with its own GIL::
+
+python -m gongzhi.bench client '<json spec>'        # intake load, prints a JSON summary
+python -m gongzhi.bench crash-client '<json spec>'  # crash load, writes its records
+python -m gongzhi.bench prepare                     # migrate, demo, token (env DB)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["client"]:
+        from gongzhi.bench.intake import run_load
+
+        print(json.dumps(asdict(run_load(**json.loads(argv[1])))))
+    elif argv[:1] == ["crash-client"]:
+        from gongzhi.bench.crash import run_crash_client
+
+        run_crash_client(**json.loads(argv[1]))
+    elif argv[:1] == ["prepare"]:
+        from gongzhi.bench.server import prepare
+
+        prepare()
+    else:
+        raise SystemExit("usage: python -m gongzhi.bench client SPEC | crash-client SPEC | prepare")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
