@@ -164,9 +164,9 @@ def _photo(att: Attachment, max_w: float, st: _Styles) -> Flowable:
     try:
         with att.file.open("rb") as fh:
             data = fh.read()
-        from PIL import Image as PILImage
+        from gongzhi.common.uploads import pillow
 
-        with PILImage.open(io.BytesIO(data)) as img:
+        with pillow().open(io.BytesIO(data)) as img:
             w, h = img.size
             if img.format not in ("JPEG", "PNG"):
                 # ReportLab embeds JPEG and PNG best; convert other formats (WebP).

@@ -223,12 +223,21 @@ def _image_size(
     return width, height
 
 
+def pillow() -> Any:
+    """Pillow's Image module, bounded: it warns above GONGZHI_MAX_IMAGE_PIXELS and refuses
+    twice as many, so anything that opens an image (thumbnails, the 呈报表 PDF) is bounded
+    by the upload cap too. Imported here, when an image is first handled, not at start."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = int(getattr(settings, "GONGZHI_MAX_IMAGE_PIXELS", 40_000_000))
+    return Image
+
+
 def _header_only(stream: IO[bytes], pillow_format: str) -> Any:
     """The format's Pillow plugin on ``stream``: it reads the header and decodes nothing.
     ``Image.open`` would do the same, then refuse a big image with its own message and
     no size; the plugin lets the caller say how big."""
-    from PIL import Image
-
+    Image = pillow()
     Image.init()
     factory, _accept = Image.OPEN[pillow_format]
     return factory(stream, "")
@@ -285,6 +294,7 @@ def thumbnail_make(source: IO[bytes], *, size: int = 320, max_pixels: int | None
     1/2, 1/4 or 1/8 scale (``draft``), so a 40-megapixel photo costs a few megabytes."""
     from PIL import ImageOps
 
+    pillow()
     limit = max_image_pixels() if max_pixels is None else max_pixels
     try:
         head = source.read(16)

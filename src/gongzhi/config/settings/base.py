@@ -3,6 +3,7 @@ environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 from datetime import timedelta
@@ -42,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     # Only for its templates and static files: /api/docs served from here, not a CDN.
-    "ninja",
     "axes",
     "gongzhi.common",
     "gongzhi.org",
@@ -75,10 +75,16 @@ ROOT_URLCONF = "gongzhi.config.urls"
 WSGI_APPLICATION = "gongzhi.config.wsgi.application"
 ASGI_APPLICATION = "gongzhi.config.asgi.application"
 
+# The API documentation's page and files (Swagger UI) come from the server, not a CDN;
+# ninja is not an installed app, so that commands don't import it (config/api.py renders
+# the page), and its package is found without importing it.
+_ninja = importlib.util.find_spec("ninja")
+NINJA_DIR = Path(_ninja.origin if _ninja and _ninja.origin else ".").parent
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -171,7 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS = [PACKAGE_DIR / "static", NINJA_DIR / "static"]
 # Static files are served by WhiteNoise straight from the apps in development and tests
 # (no collectstatic needed), and from STATIC_ROOT after collectstatic in production.
 WHITENOISE_USE_FINDERS = True
