@@ -42,7 +42,7 @@ def test_office_agenda_and_notice_convener_approves(
     page.goto(f"{base}/meetings/topics/")
     row = page.locator(f"#topic-{pending.pk}")
     assert pending.title in row.inner_text()
-    row.locator("button[value=approve]").click()
+    row.locator("button[name=approve][value=true]").click()
     page.locator(f"#topic-{pending.pk} >> text=已批准").wait_for()
     shot(page, "meetings-topic-approved")
     pending.refresh_from_db()

@@ -1,20 +1,71 @@
-"""Who may see and do what with a body's meetings. Pages, the API and the services all
-ask these; none repeats the rules.
+"""Who may read what, and who may do what now, for joint conferences. Pages, the API, the
+services and the registry (actions.py) all ask here; none repeats a rule.
+
+Reading (each ``readable_*`` is a queryset scoped to the account first; ``*_for`` looks
+one object up in it and answers NotFound for what the account may not read, so a door
+never tells an object it hides from one that does not exist):
+
+- a body: office staff, conveners and auditors of its jurisdiction or above; anyone of
+  the unit its office sits in; the units and people seated in it now;
+- a meeting: its body's readers, and the units invited to it;
+- a topic: its body's readers, and the proposing unit;
+- a decision: its body's readers, and the responsible and co-operating units;
+- a leave request or an invitation: the readers of its meeting;
+- inbox messages: the units they were sent to.
+
+Acting (``RULES``: one entry per action of the registry, "who" and "when"):
 
 - the office (办公室) manages: office staff of the body's jurisdiction or above, or the
   unit the body's office sits in (002 (一)第四条: a residents' committee member);
 - conveners approve topics and leave, and sign the minutes: conveners of the
   jurisdiction or above, or the person seated as 总召集人/召集人/组长;
-- member units see their bodies, propose topics, ask for leave, report progress;
-- auditors read; the public sees only minutes marked public."""
+- member units propose topics, ask for their own leave, report progress on decisions they
+  are responsible for or co-operate on;
+- auditors read; the public sees only minutes marked public.
+
+``refusal(user, name, obj)`` is the one answer: None when the action is offered to the
+user on the object now, else the error the service raises. ``user=None`` is the system
+(the demo, the sweep): only "when" applies to it."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.org.models import Body, BodyMember
-from gongzhi.org.permissions import Scope
+from gongzhi.common.errors import Conflict, DomainError, NotFound, PermissionDenied
+from gongzhi.common.params import DB_INT_MAX
+from gongzhi.common.workcal import SHANGHAI
+from gongzhi.meetings.models import (
+    Decision,
+    InboxMessage,
+    Invitation,
+    LeaveRequest,
+    Meeting,
+    Minutes,
+    Schedule,
+    Topic,
+)
+from gongzhi.meetings.workflow import (
+    DECISION_MOVES,
+    LEAVE_MOVES,
+    MEETING_MOVES,
+    MINUTES_MOVES,
+    TOPIC_MOVES,
+    DecisionState,
+    LeaveState,
+    MeetingState,
+    MinutesState,
+    TopicState,
+)
+from gongzhi.org.models import Body, BodyMember, Jurisdiction
+from gongzhi.org.permissions import Scope, scope_for
+
+M, T, L, N, D = MeetingState, TopicState, LeaveState, MinutesState, DecisionState
 
 CONVENER_SEATS = (
     BodyMember.Role.GENERAL_CONVENER,
@@ -23,59 +74,593 @@ CONVENER_SEATS = (
 )
 
 
-def _current_seats(body: Body) -> QuerySet[BodyMember]:
-    today = timezone.localdate()
-    return body.members.filter(start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
+# ---------------------------------------------------------------- seats
+
+
+def _current(qs: QuerySet[BodyMember], on: dt.date | None = None) -> QuerySet[BodyMember]:
+    day = on or timezone.localdate()
+    return qs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def current_seats(body: Body, on: dt.date | None = None) -> QuerySet[BodyMember]:
+    return _current(BodyMember.objects.filter(body_id=body.pk), on)
 
 
 def member_unit_ids(body: Body) -> set[int]:
-    return {u for u in _current_seats(body).values_list("unit_id", flat=True) if u is not None}
+    return {u for u in current_seats(body).values_list("unit_id", flat=True) if u is not None}
 
 
-def can_manage(scope: Scope, body: Body) -> bool:
-    return scope.manages_jurisdiction(body.jurisdiction) or (
-        body.office_unit_id is not None and scope.in_unit(body.office_unit_id)
-    )
+# ---------------------------------------------------------------- reading
 
 
-def can_convene(scope: Scope, body: Body) -> bool:
-    if scope.convenes_jurisdiction(body.jurisdiction):
-        return True
-    if scope.user_id is None:
-        return False
-    return (
-        _current_seats(body).filter(role__in=CONVENER_SEATS, person__user_id=scope.user_id).exists()
-    )
-
-
-def is_member(scope: Scope, body: Body) -> bool:
-    return bool(member_unit_ids(body) & scope.unit_ids)
-
-
-def can_read(scope: Scope, body: Body) -> bool:
-    return (
-        scope.reads_jurisdiction(body.jurisdiction)
-        or can_manage(scope, body)
-        or is_member(scope, body)
-        or can_convene(scope, body)
-    )
-
-
-def visible_bodies(scope: Scope) -> QuerySet[Body]:
-    qs = Body.objects.filter(is_active=True).select_related("jurisdiction", "office_unit")
+def readable_bodies(user: Any) -> QuerySet[Body]:
+    scope = scope_for(user)
+    qs = Body.objects.filter(is_active=True)
     if scope.is_admin:
         return qs
-    today = timezone.localdate()
-    seated = BodyMember.objects.filter(unit_id__in=scope.unit_ids, start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    if not scope.is_authenticated:
+        return qs.none()
+    seats = _current(BodyMember.objects.filter(body_id=OuterRef("pk"))).filter(
+        Q(unit_id__in=scope.unit_ids) | Q(person__user_id=scope.user_id)
     )
-    q = (
+    return qs.filter(
         scope.oversight_q("jurisdiction__path")
-        | Q(pk__in=seated.values("body_id"))
         | Q(office_unit_id__in=scope.unit_ids)
+        | Q(Exists(seats))
     )
-    if scope.user_id is not None:
-        q |= Q(members__person__user_id=scope.user_id)
-    return qs.filter(q).distinct()
+
+
+def readable_meetings(user: Any) -> QuerySet[Meeting]:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Meeting.objects.all()
+    invited = Invitation.objects.filter(meeting_id=OuterRef("pk"), unit_id__in=scope.unit_ids)
+    return Meeting.objects.filter(
+        Q(body_id__in=readable_bodies(user).values("pk")) | Q(Exists(invited))
+    )
+
+
+def readable_topics(user: Any) -> QuerySet[Topic]:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Topic.objects.all()
+    return Topic.objects.filter(
+        Q(body_id__in=readable_bodies(user).values("pk")) | Q(proposing_unit_id__in=scope.unit_ids)
+    )
+
+
+def readable_decisions(user: Any) -> QuerySet[Decision]:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Decision.objects.all()
+    cooperating = Decision.cooperating_units.through.objects.filter(
+        decision_id=OuterRef("pk"), unit_id__in=scope.unit_ids
+    )
+    return Decision.objects.filter(
+        Q(meeting__body_id__in=readable_bodies(user).values("pk"))
+        | Q(responsible_unit_id__in=scope.unit_ids)
+        | Q(Exists(cooperating))
+    )
+
+
+def readable_invitations(user: Any) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(meeting_id__in=readable_meetings(user).values("pk"))
+
+
+def readable_leaves(user: Any) -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.filter(
+        invitation__meeting_id__in=readable_meetings(user).values("pk")
+    )
+
+
+def readable_messages(user: Any) -> QuerySet[InboxMessage]:
+    return InboxMessage.objects.filter(unit_id__in=scope_for(user).unit_ids)
+
+
+def valid_pk(value: Any) -> int | None:
+    """An id as the database can hold it, or None (a page's URL or form may hold any
+    digits; an id past 2⁶³ would be an overflow, not a miss)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= DB_INT_MAX else None
+
+
+def _one(qs: QuerySet[Any], pk: Any, what: str) -> Any:
+    number = valid_pk(pk)
+    found = qs.filter(pk=number).first() if number is not None else None
+    if found is None:
+        raise NotFound(f"{what}不存在或无权查看")
+    return found
+
+
+def body_for(user: Any, pk: Any) -> Body:
+    qs = readable_bodies(user).select_related("jurisdiction", "office_unit")
+    body: Body = _one(qs, pk, "议事机构")
+    return body
+
+
+def meeting_for(user: Any, pk: Any) -> Meeting:
+    qs = readable_meetings(user).select_related("body__jurisdiction", "body__office_unit", "chair")
+    meeting: Meeting = _one(qs, pk, "会议")
+    return meeting
+
+
+def topic_for(user: Any, pk: Any) -> Topic:
+    qs = readable_topics(user).select_related(
+        "body__jurisdiction", "proposing_unit", "meeting", "escalated_from__meeting__body"
+    )
+    topic: Topic = _one(qs, pk, "议题")
+    return topic
+
+
+def decision_for(user: Any, pk: Any) -> Decision:
+    qs = readable_decisions(user).select_related(
+        "meeting__body__jurisdiction", "meeting__body__office_unit", "responsible_unit", "topic"
+    )
+    decision: Decision = _one(qs, pk, "议定事项")
+    return decision
+
+
+def invitation_for(user: Any, pk: Any) -> Invitation:
+    qs = readable_invitations(user).select_related("meeting__body__jurisdiction", "unit")
+    invitation: Invitation = _one(qs, pk, "参会单位")
+    return invitation
+
+
+def leave_for(user: Any, pk: Any) -> LeaveRequest:
+    qs = readable_leaves(user).select_related(
+        "invitation__meeting__body__jurisdiction", "invitation__unit", "substitute"
+    )
+    leave: LeaveRequest = _one(qs, pk, "请假申请")
+    return leave
+
+
+@dataclass
+class UnitInbox:
+    """The inbox of an account's units: the object of the "mark read" action."""
+
+    unit_ids: frozenset[int]
+
+    @property
+    def pk(self) -> str:
+        return "mine"
+
+
+def inbox_for(user: Any) -> UnitInbox:
+    return UnitInbox(frozenset(scope_for(user).unit_ids))
+
+
+def public_minutes(pk: Any) -> Minutes:
+    """Minutes marked public, once sent; everything else stays invisible to the public."""
+    found = (
+        Minutes.objects.select_related("meeting__body")
+        .filter(meeting_id=pk, is_public=True, state=N.SENT)
+        .first()
+    )
+    if found is None:
+        raise NotFound("纪要不存在或未公开")
+    return found
+
+
+def minutes_readable(who: Who, meeting: Meeting, minutes: Minutes | None) -> bool:
+    """Drafts are for the office and the convener; the others read the minutes once sent."""
+    if minutes is None:
+        return False
+    return minutes.state == N.SENT or who.manages(meeting.body) or who.convenes(meeting.body)
+
+
+# ---------------------------------------------------------------- who
+
+
+class Who:
+    """One account's standing towards bodies, memoised for one request or one call.
+    ``Who(None)`` is the system."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.system = user is None
+        self.scope: Scope = scope_for(user)
+        self._manages: dict[int, bool] = {}
+        self._convenes: dict[int, bool] = {}
+        self._members: dict[int, set[int]] = {}
+
+    def manages(self, body: Body) -> bool:
+        if body.pk not in self._manages:
+            self._manages[body.pk] = self.scope.manages_jurisdiction(body.jurisdiction) or (
+                body.office_unit_id is not None and self.scope.in_unit(body.office_unit_id)
+            )
+        return self._manages[body.pk]
+
+    def convenes(self, body: Body) -> bool:
+        if body.pk not in self._convenes:
+            seated = (
+                self.scope.user_id is not None
+                and current_seats(body)
+                .filter(role__in=CONVENER_SEATS, person__user_id=self.scope.user_id)
+                .exists()
+            )
+            self._convenes[body.pk] = self.scope.convenes_jurisdiction(body.jurisdiction) or seated
+        return self._convenes[body.pk]
+
+    def member_units(self, body: Body) -> set[int]:
+        if body.pk not in self._members:
+            self._members[body.pk] = member_unit_ids(body)
+        return self._members[body.pk]
+
+    def is_member(self, body: Body) -> bool:
+        return bool(self.member_units(body) & self.scope.unit_ids)
+
+    def proposing_units(self, body: Body) -> set[int]:
+        """The units in whose name this account may propose a topic to the body."""
+        members = self.member_units(body)
+        if self.manages(body):
+            return members | ({body.office_unit_id} - {None})  # type: ignore[operator]
+        return members & self.scope.unit_ids
+
+    def in_unit(self, unit_id: int | None) -> bool:
+        return self.scope.in_unit(unit_id)
+
+    def decision_units(self, decision: Decision) -> set[int]:
+        """The account's units among the decision's responsible and co-operating units."""
+        ids = {decision.responsible_unit_id, *(u.pk for u in decision.cooperating_units.all())}
+        return ids & self.scope.unit_ids
+
+
+def who_of(user: Any, who: Who | None = None) -> Who:
+    return who if who is not None and who.user is user else Who(user)
+
+
+# ---------------------------------------------------------------- acting: the rules
+
+
+Check = Callable[[Who, Any], bool]
+When = Callable[[Any, dt.datetime], DomainError | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    on: str  # the kind of object: body, meeting, topic, invitation, leave, decision, inbox
+    who: Check
+    denied: str
+    when: When | None = None
+
+
+def _move(table: dict[str, set[str]], labels: Any, old: str, new: str) -> DomainError | None:
+    if new in table.get(old, set()):
+        return None
+    return DomainError(f"当前状态“{labels(old).label}”不能变为“{labels(new).label}”")
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _body(obj: Any) -> Body:
+    if isinstance(obj, Body):
+        return obj
+    if isinstance(obj, Meeting | Topic):
+        return obj.body
+    if isinstance(obj, Invitation):
+        return obj.meeting.body
+    if isinstance(obj, LeaveRequest):
+        return obj.invitation.meeting.body
+    if isinstance(obj, Decision):
+        return obj.meeting.body
+    raise TypeError(obj)
+
+
+def _manages(w: Who, obj: Any) -> bool:
+    return w.manages(_body(obj))
+
+
+def _convenes(w: Who, obj: Any) -> bool:
+    return w.convenes(_body(obj))
+
+
+def _minutes(meeting: Meeting) -> Minutes | None:
+    # Always read afresh: an action earlier in the same call may have moved them.
+    return Minutes.objects.filter(meeting_id=meeting.pk).first()
+
+
+def _has_schedule(body: Body, now: dt.datetime) -> DomainError | None:
+    if Schedule.objects.filter(body_id=body.pk).exists():
+        return None
+    return DomainError("该议事机构尚未设置会议周期")
+
+
+def _notice_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    if m.starts_at <= now and m.state == M.PLANNED:
+        return DomainError("会议时间已过，不能再发通知")
+    return _move(MEETING_MOVES, M, m.state, M.NOTICED)
+
+
+def _invite_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    if m.state not in (M.PLANNED, M.NOTICED):
+        return DomainError("会议已召开或已取消，不能再邀请")
+    return None
+
+
+def _cancel_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    return _move(MEETING_MOVES, M, m.state, M.CANCELLED)
+
+
+def _attendance_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    if m.state in (M.CANCELLED, M.CLOSED):
+        return DomainError("会议已取消或纪要已印发，不能再登记")
+    if _local_day(m.starts_at) > _local_day(now):
+        return DomainError("会议尚未召开，不能登记出席")
+    return None
+
+
+def _draft_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    """Minutes and decisions are drafted after the meeting is held, until the convener
+    signs the minutes."""
+    if m.state != M.HELD:
+        return DomainError("会议召开并登记出席后才能起草纪要、登记议定事项")
+    minutes = _minutes(m)
+    if minutes is not None and minutes.state != N.DRAFT:
+        return Conflict("纪要已审签，不能再修改；请召集人退回后修改")
+    return None
+
+
+def _sign_when(m: Meeting, now: dt.datetime) -> DomainError | None:
+    minutes = _minutes(m)
+    if minutes is None:
+        return DomainError("尚无会议纪要")
+    if m.state != M.HELD:
+        return DomainError("会议未召开或纪要已印发")
+    return _move(MINUTES_MOVES, N, minutes.state, N.SIGNED)
+
+
+def _minutes_move(to: str) -> When:
+    def when(m: Meeting, now: dt.datetime) -> DomainError | None:
+        minutes = _minutes(m)
+        if minutes is None:
+            return DomainError("尚无会议纪要")
+        return _move(MINUTES_MOVES, N, minutes.state, to)
+
+    return when
+
+
+def _topic_move(to: str) -> When:
+    def when(t: Topic, now: dt.datetime) -> DomainError | None:
+        return _move(TOPIC_MOVES, T, t.state, to)
+
+    return when
+
+
+def _schedule_when(t: Topic, now: dt.datetime) -> DomainError | None:
+    refused = _move(TOPIC_MOVES, T, t.state, T.SCHEDULED)
+    if refused is None and not open_agendas(t.body, now).exists():
+        return DomainError("没有可列入的计划会议，请先生成例会或安排临时会议")
+    return refused
+
+
+def _unschedule_when(t: Topic, now: dt.datetime) -> DomainError | None:
+    if t.state == T.SCHEDULED and t.meeting is not None and t.meeting.state != M.PLANNED:
+        return DomainError("会议通知已发出，议程不能再调整")
+    return _move(TOPIC_MOVES, T, t.state, T.APPROVED)
+
+
+def open_agendas(body: Body, now: dt.datetime) -> QuerySet[Meeting]:
+    """Meetings whose agenda the office may still compile: planned and still ahead."""
+    return Meeting.objects.filter(body_id=body.pk, state=M.PLANNED, starts_at__gt=now)
+
+
+def _leave_request_who(w: Who, inv: Invitation) -> bool:
+    return inv.unit_id is not None and w.in_unit(inv.unit_id)
+
+
+def _leave_request_when(inv: Invitation, now: dt.datetime) -> DomainError | None:
+    meeting = inv.meeting
+    if inv.unit_id is None:
+        return DomainError("外部列席人员无需请假")
+    if meeting.state not in (M.PLANNED, M.NOTICED) or meeting.starts_at <= now:
+        return DomainError("会议已召开，不能再请假")
+    if any(lv.state != L.REJECTED for lv in inv.leaves.all()):
+        return DomainError("本单位已有请假申请")
+    return None
+
+
+def _leave_move(to: str) -> When:
+    def when(leave: LeaveRequest, now: dt.datetime) -> DomainError | None:
+        return _move(LEAVE_MOVES, L, leave.state, to)
+
+    return when
+
+
+def _reports_progress(w: Who, d: Decision) -> bool:
+    return bool(w.decision_units(d)) or w.manages(d.meeting.body)
+
+
+def _completes(w: Who, d: Decision) -> bool:
+    return w.in_unit(d.responsible_unit_id) or w.manages(d.meeting.body)
+
+
+def _progress_when(d: Decision, now: dt.datetime) -> DomainError | None:
+    return DomainError("该事项已办结") if d.state == D.DONE else None
+
+
+def _complete_when(d: Decision, now: dt.datetime) -> DomainError | None:
+    return _move(DECISION_MOVES, D, d.state, D.DONE)
+
+
+def _escalate_when(d: Decision, now: dt.datetime) -> DomainError | None:
+    refused = _move(DECISION_MOVES, D, d.state, D.ESCALATED)
+    if refused is None and next_level_body(d.meeting.body) is None:
+        return DomainError("上级没有可提请的联席会议")
+    return refused
+
+
+def _has_units(w: Who, box: UnitInbox) -> bool:
+    return bool(w.scope.unit_ids)
+
+
+def _unread_when(box: UnitInbox, now: dt.datetime) -> DomainError | None:
+    unread = InboxMessage.objects.filter(unit_id__in=box.unit_ids, read_at__isnull=True)
+    return None if unread.exists() else DomainError("没有未读消息")
+
+
+OFFICE = "只有联席会议办公室可以"
+CONVENER = "只有召集人可以"
+
+RULES: dict[str, Rule] = {
+    # a body
+    "schedule_set": Rule("body", _manages, OFFICE + "设置会议周期"),
+    "meetings_plan": Rule("body", _manages, OFFICE + "生成会议计划", _has_schedule),
+    "meeting_create": Rule("body", _manages, OFFICE + "安排会议"),
+    "topic_propose": Rule(
+        "body", lambda w, b: bool(w.proposing_units(b)), "您的单位不是该议事机构的成员单位"
+    ),
+    "topic_from_cases": Rule("body", _manages, OFFICE + "将案件提为议题"),
+    "body_member_change": Rule("body", _manages, OFFICE + "登记成员变更"),
+    # a meeting, its agenda, attendance and minutes
+    "meeting_notice": Rule("meeting", _manages, OFFICE + "发出会议通知", _notice_when),
+    "invitation_add": Rule("meeting", _manages, OFFICE + "邀请参会单位", _invite_when),
+    "meeting_cancel": Rule("meeting", _manages, OFFICE + "取消会议", _cancel_when),
+    "attendance_record": Rule("meeting", _manages, OFFICE + "登记出席情况", _attendance_when),
+    "minutes_save": Rule("meeting", _manages, OFFICE + "起草会议纪要", _draft_when),
+    "decision_add": Rule("meeting", _manages, OFFICE + "登记议定事项", _draft_when),
+    "minutes_sign": Rule("meeting", _convenes, CONVENER + "审签会议纪要", _sign_when),
+    "minutes_return": Rule("meeting", _convenes, CONVENER + "退回会议纪要", _minutes_move(N.DRAFT)),
+    "minutes_send": Rule("meeting", _manages, OFFICE + "分送会议纪要", _minutes_move(N.SENT)),
+    # a topic
+    "topic_review": Rule("topic", _convenes, CONVENER + "审批议题", _topic_move(T.APPROVED)),
+    "topic_schedule": Rule("topic", _manages, OFFICE + "编排议程", _schedule_when),
+    "topic_unschedule": Rule("topic", _manages, OFFICE + "编排议程", _unschedule_when),
+    # an invitation and its leave request
+    "leave_request": Rule(
+        "invitation", _leave_request_who, "只能为本单位请假", _leave_request_when
+    ),
+    "leave_decide": Rule("leave", _convenes, CONVENER + "批准请假", _leave_move(L.APPROVED)),
+    "leave_file": Rule("leave", _manages, OFFICE + "备案", _leave_move(L.FILED)),
+    # a decision
+    "decision_progress": Rule(
+        "decision", _reports_progress, "只有责任单位、配合单位或办公室可以报告进展", _progress_when
+    ),
+    "decision_complete": Rule(
+        "decision", _completes, "只有责任单位或办公室可以报告办结", _complete_when
+    ),
+    "decision_escalate": Rule("decision", _manages, OFFICE + "提请上级", _escalate_when),
+    # the account's inbox
+    "inbox_read": Rule("inbox", _has_units, "您不属于任何单位", _unread_when),
+}
+
+KINDS: dict[type, str] = {
+    Body: "body",
+    Meeting: "meeting",
+    Topic: "topic",
+    Invitation: "invitation",
+    LeaveRequest: "leave",
+    Decision: "decision",
+    UnitInbox: "inbox",
+}
+
+
+def kind_of(obj: Any) -> str:
+    return KINDS[type(obj)]
+
+
+def key_of(obj: Any) -> str:
+    """``meeting:12``: how pages mark the object an offered action is for."""
+    return f"{kind_of(obj)}:{obj.pk}"
+
+
+def refusal(
+    user: Any, name: str, obj: Any, *, now: dt.datetime | None = None, who: Who | None = None
+) -> DomainError | None:
+    """None when ``name`` is offered to ``user`` on ``obj`` now; else what refuses it."""
+    rule = RULES[name]
+    if kind_of(obj) != rule.on:
+        raise TypeError(f"{name} acts on a {rule.on}, not on {obj!r}")
+    w = who_of(user, who)
+    if not w.system and not rule.who(w, obj):
+        return PermissionDenied(rule.denied)
+    if rule.when is not None:
+        return rule.when(obj, now or timezone.now())
+    return None
+
+
+def offered(
+    user: Any, name: str, obj: Any, *, now: dt.datetime | None = None, who: Who | None = None
+) -> bool:
+    return refusal(user, name, obj, now=now, who=who) is None
+
+
+def require(actor: Any, name: str, obj: Any, *, now: dt.datetime | None = None) -> None:
+    """The services' first line: raise what refuses the action, if anything does."""
+    refused = refusal(actor, name, obj, now=now)
+    if refused is not None:
+        raise refused
+
+
+def allowed(
+    user: Any, obj: Any, *, now: dt.datetime | None = None, who: Who | None = None
+) -> list[str]:
+    """The actions offered to ``user`` on ``obj`` now, in the registry's order."""
+    w = who_of(user, who)
+    kind = kind_of(obj)
+    now = now or timezone.now()
+    return [
+        name
+        for name, rule in RULES.items()
+        if rule.on == kind and refusal(user, name, obj, now=now, who=w) is None
+    ]
+
+
+def annotate(user: Any, objs: Iterable[Any], *, who: Who | None = None) -> None:
+    """Set ``obj.allowed`` on each object, for pages to show exactly what is offered."""
+    w = who_of(user, who)
+    now = timezone.now()
+    for obj in objs:
+        obj.allowed = allowed(user, obj, now=now, who=w)
+
+
+# ---------------------------------------------------------------- cases and levels
+
+
+def case_link_refusal(actor: Any, body: Body, case: Any) -> str | None:
+    """A case may be linked to a topic or a decision of ``body`` only by someone who may
+    act on it as the office, and only when the body's area holds its estate. The message
+    for a case the actor may not act on is the one for a case that does not exist."""
+    from gongzhi.cases.access import sides
+
+    if actor is not None and "office" not in sides(actor, case):
+        return "所选案件不存在或无权关联"
+    if not case.estate.community.path.startswith(body.jurisdiction.path):
+        return f"案件 {case.number} 不在{body.name}的辖区内"
+    return None
+
+
+def next_level_body(body: Body) -> Body | None:
+    """The body a matter goes to when it can't be settled here: the nearest active joint
+    conference (else leadership group) of a higher level (street → district/county → city,
+    004 三(四); community → street, 002 (二)第四条)."""
+    codes = body.jurisdiction.ancestor_codes()[:-1]
+    if not codes:
+        return None
+    candidates = list(
+        Body.objects.filter(
+            jurisdiction__code__in=codes,
+            is_active=True,
+            kind__in=(Body.Kind.JOINT_CONFERENCE, Body.Kind.LEADERSHIP_GROUP),
+        ).select_related("jurisdiction", "office_unit")
+    )
+    depth = {code: i for i, code in enumerate(codes)}
+    candidates.sort(
+        key=lambda b: (
+            -depth[b.jurisdiction.code],
+            b.kind != Body.Kind.JOINT_CONFERENCE,
+            b.pk,
+        )
+    )
+    return candidates[0] if candidates else None
+
+
+def jurisdiction_units_q(jurisdiction: Jurisdiction) -> Q:
+    """Units a body may invite or seat: of its jurisdiction and below, or above it."""
+    return Q(jurisdiction__path__startswith=jurisdiction.path) | Q(
+        jurisdiction__code__in=jurisdiction.ancestor_codes()
+    )
