@@ -99,13 +99,14 @@ AdhocKind = Annotated[
 
 
 class EmptyIn(Schema):
-    """No input: the action needs only its object."""
+    """无需输入。"""
 
 
+# Defaults (both doors): the third week and three days' notice and reminder, as the
+# model and the demo's street bodies have them; 000 三(四)2(4) wants the agenda in writing
+# before the meeting, so a lead time of zero is a choice, not a default.
 class ScheduleIn(Schema):
-    """A body's schedule. Defaults: the third week and three days' notice and reminder,
-    as the model and the demo's street bodies have it; 000 三(四)2(4) wants the agenda in
-    writing before the meeting, so a lead time of zero is a choice, not a default."""
+    """会议周期；遇节假日顺延到本月下一个工作日。"""
 
     rule: RuleChoice
     weekday: WeekdayChoice
@@ -187,8 +188,8 @@ class AttendanceIn(Schema):
 
     @classmethod
     def from_form(cls, data: QueryDict) -> dict[str, Any]:
-        """The page's table: ``status-<invitation>``, ``attendee-<invitation>``,
-        ``note-<invitation>``; rows without a status are not recorded."""
+        # The page's table: status-<invitation>, attendee-<invitation>, note-<invitation>;
+        # rows without a status are not recorded.
         rows = []
         for key in data:
             if not key.startswith("status-") or not data.get(key, "").strip():
@@ -221,7 +222,7 @@ class MinutesIn(Schema):
 
     @classmethod
     def from_form(cls, data: QueryDict) -> dict[str, Any]:
-        """The page's editor: one ``report-``, ``views-`` and ``conclusion-<topic>`` each."""
+        # The page's editor: one report-, views- and conclusion-<topic> field each.
         topics = sorted(
             {
                 k.split("-", 1)[1]

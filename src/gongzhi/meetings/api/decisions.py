@@ -17,16 +17,16 @@ from gongzhi.meetings.api import out
 from gongzhi.meetings.api.router import QueryId, actor, answers, router, who
 from gongzhi.meetings.workflow import DecisionState
 
-_STATES = ["open", *DecisionState.values]
+# "open" is every decision not done yet (as before), not only those still 待落实.
 DecisionStateQuery = Annotated[
     Literal["open", "in_progress", "done", "overdue", "escalated"] | None,
     Query(None),
     WithJsonSchema(
         {
             "type": "string",
-            "enum": _STATES,
-            "description": "open 未办结；"
-            + "；".join(f"{v} {label}" for v, label in DecisionState.choices),
+            "enum": ["open", "in_progress", "done", "overdue", "escalated"],
+            "description": "open 未办结（待落实、落实中、已逾期、已提请上级）；in_progress 落实中；"
+            "done 已办结；overdue 已逾期；escalated 已提请上级",
         }
     ),
 ]

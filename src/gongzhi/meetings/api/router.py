@@ -24,8 +24,9 @@ class FieldErrorOut(Schema):
 
 
 class ErrorOut(Schema):
-    """Every refusal: ``code`` (invalid, not_found, permission_denied, conflict,
-    domain_error, unauthenticated) and a Chinese ``message``; field errors for 422."""
+    """拒绝的原因：code 为 invalid（422，附逐项 errors）、not_found（404）、
+    permission_denied（403）、conflict（409，他人已先处理）、domain_error（400）、
+    unauthenticated（401）；message 为中文说明。"""
 
     code: str
     message: str
