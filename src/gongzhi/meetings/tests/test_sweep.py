@@ -77,10 +77,10 @@ def test_a_meeting_not_held_on_its_day_is_flagged_shown_and_counted(
 
     # It was held after all: attendance recorded late marks it held; the flag stays in
     # its history, and the summary counts it held.
-    rows = [{"invitation_id": i.pk, "status": "present"} for i in november.invitations.all()]
+    present = [{"invitation_id": i.pk, "status": "present"} for i in november.invitations.all()]
     recorded = office.post(
         f"/api/meetings/meetings/{november.pk}/attendance",
-        {"rows": rows},
+        {"rows": present},
         content_type="application/json",
     )
     assert recorded.json()["state"] == "held"
