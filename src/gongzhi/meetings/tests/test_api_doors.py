@@ -33,7 +33,7 @@ def _get_paths(client: Client) -> list[str]:
         "bodies": body.pk,
         "meetings": meeting.pk,
         "topics": meeting.topics.get().pk,
-        "decisions": meeting.body.meetings.get(state=MeetingState.CLOSED).decisions.first().pk,
+        "decisions": meeting.body.meetings.get(state=MeetingState.CLOSED).decisions.all()[0].pk,
         "invitations": LeaveRequest.objects.get().invitation_id,
         "leaves": LeaveRequest.objects.get().pk,
     }

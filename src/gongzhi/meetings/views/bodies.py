@@ -117,7 +117,6 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": selectors.case_candidates(body, request.user)
         if "topic_from_cases" in body.allowed
         else [],
-        "can_manage": who.manages(body),
     }
     return page(request, "meetings/body_detail.html", context, outcome)
 

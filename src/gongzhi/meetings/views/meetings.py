@@ -67,6 +67,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = access.Who(request.user)
     access.annotate(request.user, [meeting], who=who)
     invitations = _invitations(request, meeting, who)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
     context = {
         "meeting": meeting,
         "agenda": selectors.meeting_agenda(meeting),
@@ -75,16 +76,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "units": Unit.objects.filter(access.jurisdiction_units_q(meeting.body.jurisdiction))
         .exclude(pk__in=[i.unit_id for i in invitations if i.unit_id])
         .order_by("jurisdiction__path", "name")[:300],
-        "minutes": Minutes.objects.filter(meeting=meeting).first(),
+        "minutes": minutes,
+        "minutes_link": access.minutes_page_open(who, meeting, minutes),
+        "agenda_link": access.agenda_open(who, meeting),
         "notice_by": _notice_deadline(meeting),
         "decisions": meeting.decisions.select_related("responsible_unit"),
-        "can_manage": who.manages(meeting.body),
-        "can_convene": who.convenes(meeting.body),
     }
     return page(request, "meetings/meeting_detail.html", context, outcome)
 
 
 def _managed(request: HttpRequest, pk: int, message: str) -> tuple[Meeting, access.Who]:
+    """A page of the office's work on a meeting (agenda, attendance): 403 for the others
+    who may read the meeting."""
     meeting = readable(access.meeting_for, request, pk)
     who = access.Who(request.user)
     if not who.manages(meeting.body):
@@ -178,8 +181,7 @@ def minutes_editor(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = readable(access.meeting_for, request, pk)
     who = access.Who(request.user)
     minutes = Minutes.objects.filter(meeting=meeting).first()
-    staff = who.manages(meeting.body) or who.convenes(meeting.body)
-    if not staff and not access.minutes_readable(who, meeting, minutes):
+    if not access.minutes_page_open(who, meeting, minutes):
         raise DjangoPermissionDenied("纪要印发后才能查看")
     if request.GET.get("format") == "pdf":
         if minutes is None:
