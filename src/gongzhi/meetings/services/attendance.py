@@ -56,7 +56,7 @@ def leave_request(
     the same unit (000 三(四)2(5))."""
     # Lock the invitation: two requests at once would both find none pending.
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("meeting__body", "unit")
         .get(pk=invitation.pk)
     )

@@ -87,7 +87,9 @@ def decision_add(
     any, a decision on a topic raised from cases settles the topic's cases."""
     # Lock the meeting: the minutes can't be signed and sent under the new decision.
     meeting = (
-        Meeting.objects.select_for_update().select_related("body__jurisdiction").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("body__jurisdiction")
+        .get(pk=meeting.pk)
     )
     access.require(actor, "decision_add", meeting)
     errors = _add_errors(
