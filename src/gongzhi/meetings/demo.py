@@ -4,11 +4,14 @@ week of every even month), a half-yearly schedule for the county leadership grou
 嘉祥街道 conference's last meeting (a week or more before "now") with signed minutes and
 two decisions (one done, one overdue and escalated to the county), and its next meeting
 with an approved agenda, the notice sent and a pending leave request. Dates follow
-ctx.now, so the demo reads the same whenever it is built."""
+ctx.now, so the demo reads the same whenever it is built. While ``gongzhi demo`` serves,
+``on_serve`` runs the meetings sweep in-process, as the cases part runs the cases sweep."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from typing import TYPE_CHECKING
 
 from gongzhi.common.workcal import SHANGHAI
@@ -21,7 +24,11 @@ from gongzhi.org.services import body_create, body_member_assign
 if TYPE_CHECKING:
     from gongzhi.demo import DemoContext
 
+log = logging.getLogger(__name__)
 START = dt.date(2022, 2, 11)
+# Decisions fall due by the day and meetings are missed by the day: every ten minutes
+# is plenty (the Celery beat runs it hourly).
+SWEEP_SECONDS = 600.0
 STREET_COMMUNITIES = {
     "嘉祥街道": ["建设路社区", "嘉宁社区"],
     "卧龙山街道": ["卧龙山社区"],
@@ -205,7 +212,7 @@ def _history(ctx: DemoContext, body: Body) -> None:
     )
     for t in (t1, t2):
         s.topic_review(topic=t, approve=True, actor=None)
-        s.topic_schedule(topic=t, meeting=held, actor=None)
+        s.topic_schedule(topic=t, meeting=held, actor=None, now=before)
     s.meeting_notice_send(meeting=held, actor=None, now=before)
     rows = []
     for inv in held.invitations.select_related("unit"):
@@ -254,9 +261,8 @@ def _history(ctx: DemoContext, body: Body) -> None:
         due_date=today - dt.timedelta(days=3),
         actor=None,
     )
-    minutes = held.minutes
-    s.minutes_sign(minutes=minutes, actor=None, now=held.starts_at + dt.timedelta(days=1))
-    s.minutes_send(minutes=minutes, actor=None, now=held.starts_at + dt.timedelta(days=1))
+    s.minutes_sign(meeting=held, actor=None, now=held.starts_at + dt.timedelta(days=1))
+    s.minutes_send(meeting=held, actor=None, now=held.starts_at + dt.timedelta(days=1))
     s.decision_progress_report(
         decision=d_late,
         text="已两次入户宣传，飞线充电减少，消防通道仍有占用。",
@@ -269,7 +275,7 @@ def _history(ctx: DemoContext, body: Body) -> None:
         actor=None,
         now=_at(day + dt.timedelta(days=5), 16),
     )
-    s.meeting_decisions_sweep(now=ctx.now)
+    s.meetings_sweep(now=ctx.now)
     d_late.refresh_from_db()
     s.decision_escalate(
         decision=d_late,
@@ -289,7 +295,7 @@ def _history(ctx: DemoContext, body: Body) -> None:
         actor=None,
     )
     s.topic_review(topic=t3, approve=True, actor=None)
-    s.topic_schedule(topic=t3, meeting=upcoming, actor=None)
+    s.topic_schedule(topic=t3, meeting=upcoming, actor=None, now=ctx.now)
     s.meeting_notice_send(meeting=upcoming, actor=None, now=ctx.now)
     s.topic_propose(
         body=body,
@@ -313,3 +319,28 @@ def _history(ctx: DemoContext, body: Body) -> None:
             actor=None,
             now=ctx.now,
         )
+
+
+def sweep_forever(stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
+    """Sweep now and then every ``interval`` seconds until ``stop`` is set."""
+    from django.db import close_old_connections
+
+    while True:
+        try:
+            close_old_connections()
+            result = s.meetings_sweep()
+            log.info("meetings sweep: %s", result)
+        except Exception:  # keep the demo's sweep alive; the next run tries again
+            log.exception("meetings sweep failed")
+        if stop.wait(interval):
+            return
+
+
+def on_serve() -> threading.Event:
+    """Run the meetings sweep in-process while the demo serves; set the returned event
+    to stop it."""
+    stop = threading.Event()
+    threading.Thread(
+        target=sweep_forever, args=(stop,), name="gongzhi-meetings-sweep", daemon=True
+    ).start()
+    return stop

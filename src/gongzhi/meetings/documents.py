@@ -175,6 +175,7 @@ def summary_xlsx(summary: BodySummary) -> bytes:
         ("计划召开（按会议周期）", summary.scheduled),
         ("实际召开", summary.held),
         ("其中临时会议", summary.adhoc),
+        ("未按期召开", summary.missed),
         ("取消", summary.cancelled),
         ("议题：提出", sum(summary.topics.values())),
         (

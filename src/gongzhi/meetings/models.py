@@ -119,7 +119,15 @@ class Meeting(BaseModel):
                 name="meeting_one_planned_per_day",
             )
         ]
-        indexes = [models.Index(fields=["body", "starts_at"], name="meeting_body_time_idx")]
+        indexes = [
+            models.Index(fields=["body", "starts_at"], name="meeting_body_time_idx"),
+            # The sweep's look-up of meetings whose day passed without being held.
+            models.Index(
+                fields=["starts_at"],
+                name="meeting_pending_time_idx",
+                condition=Q(state__in=["planned", "noticed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from gongzhi.common.workcal import SHANGHAI
 from gongzhi.meetings import access
@@ -22,12 +23,47 @@ from gongzhi.meetings.models import (
     Schedule,
     Topic,
 )
-from gongzhi.meetings.services import decisions_report
-from gongzhi.meetings.workflow import DecisionState, MeetingState, TopicState
+from gongzhi.meetings.workflow import (
+    MEETING_PENDING_STATES,
+    DecisionState,
+    MeetingState,
+    TopicState,
+)
 from gongzhi.org.models import Body
-from gongzhi.org.permissions import Scope
 
 D = DecisionState
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            body=meeting.body,
+            starts_at__lt=meeting.starts_at,
+            state__in=(MeetingState.HELD, MeetingState.CLOSED),
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def decisions_report(meeting: Meeting) -> list[dict[str, Any]]:
+    """The first item of every agenda: the previous meeting's decisions and how each
+    stands now (000 三(三)1)."""
+    prev = previous_meeting(meeting)
+    if prev is None:
+        return []
+    return [
+        {
+            "id": d.pk,
+            "title": d.title,
+            "unit": d.responsible_unit.name,
+            "due_date": d.due_date.isoformat(),
+            "state": d.state,
+            "state_label": str(DecisionState(d.state).label),
+            "outcome": d.outcome,
+        }
+        for d in prev.decisions.select_related("responsible_unit").order_by("id")
+    ]
 
 
 @dataclass
@@ -49,32 +85,47 @@ def meeting_agenda(meeting: Meeting) -> Agenda:
     return Agenda(meeting=meeting, report=report, topics=topics)
 
 
-def visible_meetings(scope: Scope) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(body__in=access.visible_bodies(scope)).select_related(
-        "body__jurisdiction", "chair"
+def visible_meetings(user: Any) -> QuerySet[Meeting]:
+    return access.readable_meetings(user).select_related(
+        "body__jurisdiction", "body__office_unit", "chair"
     )
 
 
-def visible_decisions(scope: Scope) -> QuerySet[Decision]:
-    bodies = access.visible_bodies(scope)
+def visible_decisions(user: Any) -> QuerySet[Decision]:
     return (
-        Decision.objects.filter(
-            Q(meeting__body__in=bodies)
-            | Q(responsible_unit_id__in=scope.unit_ids)
-            | Q(cooperating_units__in=scope.unit_ids)
-        )
-        .distinct()
-        .select_related("meeting__body", "responsible_unit", "topic")
+        access.readable_decisions(user)
+        .select_related("meeting__body__jurisdiction", "responsible_unit", "topic")
         .prefetch_related("cooperating_units")
     )
 
 
-def pending_topics(scope: Scope) -> QuerySet[Topic]:
+def visible_topics(user: Any) -> QuerySet[Topic]:
+    return access.readable_topics(user).select_related(
+        "body__jurisdiction", "proposing_unit", "meeting"
+    )
+
+
+def convened_bodies(who: access.Who) -> list[Body]:
+    return [
+        b
+        for b in access.readable_bodies(who.user).select_related("jurisdiction")
+        if who.convenes(b)
+    ]
+
+
+def managed_bodies(who: access.Who) -> list[Body]:
+    return [
+        b for b in access.readable_bodies(who.user).select_related("jurisdiction") if who.manages(b)
+    ]
+
+
+def pending_topics(who: access.Who) -> QuerySet[Topic]:
     """Topics waiting for this account's approval as convener."""
-    ids = [b.pk for b in access.visible_bodies(scope) if access.can_convene(scope, b)]
     return (
-        Topic.objects.filter(body_id__in=ids, state=TopicState.PROPOSED)
-        .select_related("body", "proposing_unit")
+        Topic.objects.filter(
+            body_id__in=[b.pk for b in convened_bodies(who)], state=TopicState.PROPOSED
+        )
+        .select_related("body__jurisdiction", "proposing_unit", "meeting")
         .order_by("created_at")
     )
 
@@ -118,11 +169,9 @@ def unit_attendance(unit_ids: set[int], *, year: int) -> list[dict[str, Any]]:
     return sorted(lines.values(), key=lambda x: (x["unit"], x["body"]))
 
 
-def unit_inbox(scope: Scope, *, limit: int = 50) -> Inbox:
-    units = scope.unit_ids
-    messages = list(
-        InboxMessage.objects.filter(unit_id__in=units).select_related("unit", "meeting")[:limit]
-    )
+def unit_inbox(user: Any, *, limit: int = 50) -> Inbox:
+    units = access.who_of(user).scope.unit_ids
+    messages = list(access.readable_messages(user).select_related("unit", "meeting")[:limit])
     invitations = list(
         Invitation.objects.filter(
             unit_id__in=units,
@@ -138,21 +187,28 @@ def unit_inbox(scope: Scope, *, limit: int = 50) -> Inbox:
         .select_related("body", "meeting")
         .order_by("-created_at")[:limit]
     )
+    cooperating = Decision.cooperating_units.through.objects.filter(
+        decision_id=OuterRef("pk"), unit_id__in=units
+    )
     decisions = list(
-        Decision.objects.filter(Q(responsible_unit_id__in=units) | Q(cooperating_units__in=units))
+        Decision.objects.filter(Q(responsible_unit_id__in=units) | Q(Exists(cooperating)))
         .exclude(state=D.DONE)
-        .distinct()
         .select_related("meeting__body", "responsible_unit")
         .order_by("due_date")
     )
-    unread = InboxMessage.objects.filter(unit_id__in=units, read_at__isnull=True).count()
+    unread = access.readable_messages(user).filter(read_at__isnull=True).count()
     return Inbox(messages, invitations, topics, decisions, unread)
 
 
-def managed_approved_topics(scope: Scope) -> QuerySet[Topic]:
+def managed_approved_topics(who: access.Who) -> QuerySet[Topic]:
     """Approved topics waiting for the office to put them on an agenda."""
-    ids = [b.pk for b in access.visible_bodies(scope) if access.can_manage(scope, b)]
-    return Topic.objects.filter(body_id__in=ids, state=TopicState.APPROVED)
+    return (
+        Topic.objects.filter(
+            body_id__in=[b.pk for b in managed_bodies(who)], state=TopicState.APPROVED
+        )
+        .select_related("body__jurisdiction", "proposing_unit", "meeting")
+        .order_by("created_at")
+    )
 
 
 def half_year(year: int, half: int | None) -> tuple[dt.date, dt.date, str]:
@@ -208,6 +264,8 @@ class BodySummary:
     cancelled: int
     adhoc: int
     meetings: list[Meeting]
+    # Not held by their day: flagged by the sweep, or still waiting past their day.
+    missed: int = 0
     topics: Counter[str] = field(default_factory=Counter)
     decisions_total: int = 0
     done_on_time: int = 0
@@ -242,6 +300,7 @@ def body_summary(body: Body, *, year: int, half: int | None = None) -> BodySumma
         cancelled=meetings.filter(state=MeetingState.CANCELLED).count(),
         adhoc=meetings.exclude(kind=Meeting.Kind.PLANNED).filter(state__in=held_states).count(),
         meetings=list(meetings.order_by("starts_at")),
+        missed=meetings_missed(meetings).count(),
     )
     topics = Topic.objects.filter(
         body=body, created_at__gte=start_at, created_at__lt=end_at
@@ -264,9 +323,18 @@ def body_summary(body: Body, *, year: int, half: int | None = None) -> BodySumma
     return summary
 
 
-def case_candidates(body: Body) -> list[Any]:
+def meetings_missed(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """未按期召开: flagged by the sweep, or still planned or noticed after their day."""
+    today = dt.datetime.combine(timezone.localdate(), dt.time(0), tzinfo=SHANGHAI)
+    return meetings.filter(
+        Q(state=MeetingState.MISSED) | Q(state__in=MEETING_PENDING_STATES, starts_at__lt=today)
+    )
+
+
+def case_candidates(body: Body, user: Any = None) -> list[Any]:
     """Cases the cases app suggests as topics at this body's level (returned or escalated
-    twice, cross-unit disputes, overdue at the street), less those already on a topic."""
+    twice, cross-unit disputes, overdue at the street), less those already on a topic;
+    for an account, only those it may raise (access.case_link_refusal)."""
     from gongzhi.cases.selectors import case_topic_candidates
 
     busy = set(
@@ -275,5 +343,8 @@ def case_candidates(body: Body) -> list[Any]:
         .values_list("cases", flat=True)
     )
     return [
-        c for c in case_topic_candidates(jurisdiction=body.jurisdiction) if c.case.pk not in busy
+        c
+        for c in case_topic_candidates(jurisdiction=body.jurisdiction)
+        if c.case.pk not in busy
+        and (user is None or access.case_link_refusal(user, body, c.case) is None)
     ]

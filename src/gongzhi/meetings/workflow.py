@@ -14,6 +14,8 @@ class MeetingState(models.TextChoices):
     HELD = "held", _("已召开")
     CLOSED = "closed", _("纪要已印发")
     CANCELLED = "cancelled", _("已取消")
+    # The sweep's flag for a meeting whose day passed without attendance recorded.
+    MISSED = "missed", _("未按期召开")
 
 
 class TopicState(models.TextChoices):
@@ -48,12 +50,18 @@ class DecisionState(models.TextChoices):
 M, T, L, N, D = MeetingState, TopicState, LeaveState, MinutesState, DecisionState
 
 MEETING_MOVES: dict[str, set[str]] = {
-    M.PLANNED: {M.NOTICED, M.HELD, M.CANCELLED},
-    M.NOTICED: {M.HELD, M.CANCELLED},
+    M.PLANNED: {M.NOTICED, M.HELD, M.CANCELLED, M.MISSED},
+    M.NOTICED: {M.HELD, M.CANCELLED, M.MISSED},
+    # Flagged by the sweep; attendance recorded late still marks it held (the flag stays
+    # in its history), or the office cancels it with the reason.
+    M.MISSED: {M.HELD, M.CANCELLED},
     M.HELD: {M.CLOSED},
     M.CLOSED: set(),
     M.CANCELLED: set(),
 }
+
+# Meetings that may still be held: the missed-meeting sweep looks at these.
+MEETING_PENDING_STATES = (M.PLANNED, M.NOTICED)
 
 # 000 三(四)2(4): proposed by a member unit, approved by the convener, compiled by the office.
 TOPIC_MOVES: dict[str, set[str]] = {

@@ -43,7 +43,7 @@ def _hold_with_decision(topic: Topic, traveller, *, close: bool, instructions: s
         topic=topic,
         title="车库照明整改",
         required_outcome="更换全部灯具",
-        responsible_unit=topic.proposing_unit,
+        responsible_unit=topic.cases.get().lead_unit,
         due_date=meeting.starts_at.date() + dt.timedelta(days=10),
         closes_cases=close,
         case_instructions=instructions,
@@ -60,11 +60,15 @@ def test_candidates_on_the_agenda_builder_and_raising_a_case(demo, login, at_dem
     html = office.get(f"/meetings/m/{december.pk}/agenda/").content.decode()
     case = _case("地下车库照明大面积损坏")
     assert case.number in html and "在街道层级超时未办结" in html
-    response = office.post(f"/meetings/m/{december.pk}/cases/", {"cases": [case.pk]})
+    form = {"action": "topic_from_cases", "target": body.pk, "case_ids": [case.pk]}
+    response = office.post(f"/meetings/m/{december.pk}/agenda/", form)
     topic = Topic.objects.get(cases=case)
     assert response.status_code == 302 and response["Location"] == f"/meetings/topics/{topic.pk}/"
     assert topic.state == TopicState.PROPOSED
-    assert topic.proposing_unit == case.lead_unit  # the property company sits in the body
+    # The office raises it (issue 7): proposed by the body's office unit in the name of the
+    # person who raised it, not by the unit that let the case lapse.
+    assert topic.proposing_unit == body.office_unit != case.lead_unit
+    assert topic.proposed_by == User.objects.get(username="office")
     assert case.number in topic.background and topic.title.startswith("地下车库照明大面积损坏")
     # Once on a topic, the case is no longer suggested, and can't be raised twice.
     html = office.get(f"/meetings/m/{december.pk}/agenda/").content.decode()
@@ -73,7 +77,9 @@ def test_candidates_on_the_agenda_builder_and_raising_a_case(demo, login, at_dem
         s.topic_from_cases(body=body, cases=[case], actor=User.objects.get(username="office"))
     # Members can't raise cases; cases of different estates don't go together.
     assert (
-        login("zjj").post(f"/meetings/m/{december.pk}/cases/", {"cases": [case.pk]}).status_code
+        login("zjj")
+        .post(f"/meetings/m/{december.pk}/cases/", {**form, "case_ids": [case.pk]})
+        .status_code
         == 403
     )
     with pytest.raises(InvalidInput) as err:
@@ -92,7 +98,8 @@ def test_decision_done_closes_its_cases(demo, login, at_demo_now) -> None:
     assert list(decision.cases.all()) == [case]  # inherited from the topic
     wuye = login("wuye")
     wuye.post(
-        f"/meetings/decisions/{decision.pk}/", {"action": "complete", "outcome": "灯具已全部更换"}
+        f"/meetings/decisions/{decision.pk}/",
+        {"action": "decision_complete", "outcome": "灯具已全部更换"},
     )
     case.refresh_from_db()
     assert case.state == "closed"
@@ -101,6 +108,7 @@ def test_decision_done_closes_its_cases(demo, login, at_demo_now) -> None:
 
 def test_decision_done_hands_cases_back_with_instructions(demo, at_demo_now) -> None:
     case = _case("地下车库照明大面积损坏")
+    lead = case.lead_unit
     topic = s.topic_from_cases(body=_jx(), cases=[case], actor=None)
     with pytest.raises(InvalidInput) as err:
         _hold_with_decision(topic, at_demo_now, close=False)
@@ -111,7 +119,7 @@ def test_decision_done_hands_cases_back_with_instructions(demo, at_demo_now) -> 
         topic=topic,
         title="车库照明整改",
         required_outcome="更换全部灯具",
-        responsible_unit=topic.proposing_unit,
+        responsible_unit=topic.cases.get().lead_unit,
         due_date=dt.date(2026, 12, 31),
         closes_cases=False,
         case_instructions="物业公司一周内完成更换，街道验收",
@@ -122,4 +130,4 @@ def test_decision_done_hands_cases_back_with_instructions(demo, at_demo_now) -> 
     )
     case.refresh_from_db()
     assert case.state == "dispatched"
-    assert case.lead_unit == topic.proposing_unit
+    assert case.lead_unit == lead

@@ -64,8 +64,8 @@ def test_topic_proposal_approval_and_rejection_through_pages(demo, login, at_dem
     response = zfj.post(
         f"/meetings/bodies/{body.pk}/propose/",
         {
-            "action": "propose",
-            "unit": demo.units["urban_enforcement"].pk,
+            "action": "topic_propose",
+            "unit_id": demo.units["urban_enforcement"].pk,
             "title": "",
             "background": "",
             "ask": "",
@@ -78,12 +78,12 @@ def test_topic_proposal_approval_and_rejection_through_pages(demo, login, at_dem
     response = zfj.post(
         f"/meetings/bodies/{body.pk}/propose/",
         {
-            "action": "propose",
-            "unit": demo.units["urban_enforcement"].pk,
+            "action": "topic_propose",
+            "unit_id": demo.units["urban_enforcement"].pk,
             "title": "卧龙山庄违建拆除协调",
             "background": "屡次整改不到位",
             "ask": "请明确联合执法",
-            "estates": [demo.estates["JX-E001"].pk],
+            "estate_codes": ["JX-E001"],
         },
     )
     assert response.status_code == 302
@@ -93,15 +93,13 @@ def test_topic_proposal_approval_and_rejection_through_pages(demo, login, at_dem
 
     # The office manages but does not approve; the convener does.
     office = login("office")
-    assert (
-        office.post(f"/meetings/topics/{topic.pk}/review/", {"decision": "approve"}).status_code
-        == 403
-    )
+    review = {"action": "topic_review", "approve": "true"}
+    assert office.post(f"/meetings/topics/{topic.pk}/review/", review).status_code == 403
     convener = login("convener")
     assert f"topic-{topic.pk}" in convener.get("/meetings/topics/").content.decode()
     no_reason = convener.post(
         f"/meetings/topics/{topic.pk}/review/",
-        {"decision": "reject", "reason": ""},
+        {"action": "topic_review", "approve": "false", "reason": ""},
         HTTP_HX_REQUEST="true",
     )
     assert no_reason.status_code == 422
@@ -110,7 +108,7 @@ def test_topic_proposal_approval_and_rejection_through_pages(demo, login, at_dem
     assert topic.state == TopicState.PROPOSED
     row = convener.post(
         f"/meetings/topics/{topic.pk}/review/",
-        {"decision": "reject", "reason": "属综合执法局职责，先按程序办理"},
+        {"action": "topic_review", "approve": "false", "reason": "属综合执法局职责，先按程序办理"},
         HTTP_HX_REQUEST="true",
     )
     assert row.status_code == 200 and "未批准" in row.content.decode()
@@ -124,7 +122,10 @@ def test_topic_proposal_approval_and_rejection_through_pages(demo, login, at_dem
 
 def test_non_members_cannot_propose(demo, login) -> None:
     body = _jx()
-    assert login("dispatcher").get(f"/meetings/bodies/{body.pk}/propose/").status_code == 403
+    # The hotline centre sits in no body: it can't even see this one.
+    assert login("dispatcher").get(f"/meetings/bodies/{body.pk}/propose/").status_code == 404
+    # The auditor reads the body but is not offered to propose.
+    assert login("auditor").get(f"/meetings/bodies/{body.pk}/propose/").status_code == 403
     with pytest.raises(InvalidInput) as err:
         s.topic_propose(
             body=body,
@@ -134,7 +135,7 @@ def test_non_members_cannot_propose(demo, login) -> None:
             ask="a",
             actor=_user("office"),
         )
-    assert err.value.errors[0].field == "unit"
+    assert err.value.errors[0].field == "unit_id"
     with pytest.raises(PermissionDenied):
         s.topic_propose(
             body=body,
@@ -180,21 +181,14 @@ def test_agenda_opens_with_previous_decisions_and_office_compiles_it(
     december = _next_planned(body)
     topic = _propose(demo, title="电梯维保费用分摊")
     office = login("office")
-    response = office.post(
-        f"/meetings/m/{december.pk}/agenda/",
-        {"action": "add", "topic": topic.pk},
-        HTTP_HX_REQUEST="true",
-    )
+    add = {"action": "topic_schedule", "target": topic.pk, "meeting_id": december.pk}
+    response = office.post(f"/meetings/m/{december.pk}/agenda/", add, HTTP_HX_REQUEST="true")
     assert (
         response.status_code == 400
         and "当前状态“待审批”不能变为“已列入议程”" in response.content.decode()
     )
     s.topic_review(topic=topic, approve=True, actor=_user("convener"))
-    response = office.post(
-        f"/meetings/m/{december.pk}/agenda/",
-        {"action": "add", "topic": topic.pk},
-        HTTP_HX_REQUEST="true",
-    )
+    response = office.post(f"/meetings/m/{december.pk}/agenda/", add, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     assert html.index("通报上期会议议定事项落实情况") < html.index("电梯维保费用分摊")
@@ -208,7 +202,8 @@ def test_notice_goes_to_every_participants_inbox_and_prints(demo, login, at_demo
     office = login("office")
     page = office.get(f"/meetings/m/{december.pk}/").content.decode()
     assert "最迟 2026-12-06 发出书面通知" in page  # three days before 9 December
-    response = office.post(f"/meetings/m/{december.pk}/", {"action": "notice"}, follow=True)
+    notice = {"action": "meeting_notice"}
+    response = office.post(f"/meetings/m/{december.pk}/", notice, follow=True)
     assert "会议通知已发出" in response.content.decode()
     december.refresh_from_db()
     assert december.state == MeetingState.NOTICED and december.notice_sent_at is not None
@@ -228,7 +223,7 @@ def test_notice_goes_to_every_participants_inbox_and_prints(demo, login, at_demo
     assert "会" in text and "通报上期会议议定事项落实情况" in text.replace(" ", "")
     # Sending twice is refused by the table.
     office = login("office")
-    again = office.post(f"/meetings/m/{december.pk}/", {"action": "notice"})
+    again = office.post(f"/meetings/m/{december.pk}/", notice)
     assert again.status_code == 400
 
 
@@ -249,17 +244,12 @@ def test_leave_with_substitute_from_the_same_unit(demo, login, at_demo_now) -> N
         start_date=dt.date(2024, 1, 1),
     )
     zfj = login("zfj")
-    bad = zfj.post(
-        f"/meetings/m/{december.pk}/",
-        {"action": "leave", "invitation": inv.pk, "reason": "出差", "substitute": outsider.pk},
-    )
+    leave_form = {"action": "leave_request", "target": inv.pk, "reason": "出差"}
+    bad = zfj.post(f"/meetings/m/{december.pk}/", {**leave_form, "substitute_id": outsider.pk})
     assert bad.status_code == 422
     assert "代会人员须为县综合行政执法局的在职人员" in bad.content.decode()
     assert not LeaveRequest.objects.filter(invitation=inv).exists()
-    ok = zfj.post(
-        f"/meetings/m/{december.pk}/",
-        {"action": "leave", "invitation": inv.pk, "reason": "出差", "substitute": own.pk},
-    )
+    ok = zfj.post(f"/meetings/m/{december.pk}/", {**leave_form, "substitute_id": own.pk})
     assert ok.status_code == 302
     leave = LeaveRequest.objects.get(invitation=inv)
     assert leave.state == LeaveState.REQUESTED
@@ -268,10 +258,10 @@ def test_leave_with_substitute_from_the_same_unit(demo, login, at_demo_now) -> N
         s.leave_decide(leave=leave, approve=True, actor=_user("office"))
     login("convener").post(
         f"/meetings/m/{december.pk}/",
-        {"action": "leave_decide", "leave": leave.pk, "decision": "approve"},
+        {"action": "leave_decide", "target": leave.pk, "approve": "true"},
     )
     office = login("office")
-    office.post(f"/meetings/m/{december.pk}/", {"action": "leave_file", "leave": leave.pk})
+    office.post(f"/meetings/m/{december.pk}/", {"action": "leave_file", "target": leave.pk})
     leave.refresh_from_db()
     assert leave.state == LeaveState.FILED and leave.filed_at is not None
     assert "孙强 代会" in office.get(f"/meetings/m/{december.pk}/notice/").content.decode()
@@ -281,7 +271,7 @@ def test_leave_with_substitute_from_the_same_unit(demo, login, at_demo_now) -> N
     office = login("office")  # the session would have expired meanwhile
     page = office.get(f"/meetings/m/{december.pk}/attendance/").content.decode()
     assert '<option value="substitute" selected>' in page
-    form = {"action": "record"}
+    form = {"action": "attendance_record"}
     for i in december.invitations.all():
         form[f"status-{i.pk}"] = "present"
     form[f"status-{inv.pk}"] = "substitute"
@@ -328,7 +318,7 @@ def test_minutes_signed_by_convener_then_sent(demo, login, at_demo_now) -> None:
     office.post(
         url,
         {
-            "action": "save",
+            "action": "minutes_save",
             "summary": "会议概况",
             f"report-{topic.pk}": "汇报",
             f"views-{topic.pk}": "意见",
@@ -336,13 +326,13 @@ def test_minutes_signed_by_convener_then_sent(demo, login, at_demo_now) -> None:
         },
     )
     convener = login("convener")
-    refused = convener.post(url, {"action": "sign"})
+    refused = convener.post(url, {"action": "minutes_sign"})
     assert refused.status_code == 422 and "尚无会议议定内容" in refused.content.decode()
     office = login("office")
     office.post(
         url,
         {
-            "action": "save",
+            "action": "minutes_save",
             "summary": "会议概况",
             f"report-{topic.pk}": "汇报",
             f"views-{topic.pk}": "意见",
@@ -352,22 +342,22 @@ def test_minutes_signed_by_convener_then_sent(demo, login, at_demo_now) -> None:
     office.post(
         url,
         {
-            "action": "decide",
-            "topic": topic.pk,
+            "action": "decision_add",
+            "topic_id": topic.pk,
             "title": "制定电梯维保费用分摊办法",
             "required_outcome": "报县政府审定",
-            "responsible_unit": demo.units["housing_bureau"].pk,
-            "cooperating_units": [demo.units["market_regulation"].pk],
+            "responsible_unit_id": demo.units["housing_bureau"].pk,
+            "cooperating_unit_ids": [demo.units["market_regulation"].pk],
             "due_date": "2026-12-31",
         },
     )
     assert Decision.objects.filter(meeting=meeting).count() == 1
-    assert office.post(url, {"action": "sign"}).status_code == 403
-    login("convener").post(url, {"action": "sign"})
+    assert office.post(url, {"action": "minutes_sign"}).status_code == 403
+    login("convener").post(url, {"action": "minutes_sign"})
     office = login("office")
-    refused = office.post(url, {"action": "save", "summary": "改"})
+    refused = office.post(url, {"action": "minutes_save", "summary": "改"})
     assert refused.status_code == 409
-    response = office.post(url, {"action": "send"}, follow=True)
+    response = office.post(url, {"action": "minutes_send"}, follow=True)
     assert "纪要已分送" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.CLOSED
@@ -400,7 +390,7 @@ def test_decision_input_errors_write_nothing(demo, at_demo_now) -> None:
     assert {e.field for e in err.value.errors} == {
         "title",
         "required_outcome",
-        "responsible_unit",
+        "responsible_unit_id",
         "due_date",
     }
     assert not Decision.objects.filter(meeting=meeting).exists()
@@ -421,15 +411,17 @@ def test_decision_progress_reminder_overdue_escalation_done(demo, login, at_demo
         actor=_user("office"),
     )
     zjj = login("zjj")
-    zjj.post(f"/meetings/decisions/{decision.pk}/", {"action": "progress", "text": "已起草初稿"})
+    zjj.post(
+        f"/meetings/decisions/{decision.pk}/", {"action": "decision_progress", "text": "已起草初稿"}
+    )
     decision.refresh_from_db()
     assert decision.state == DecisionState.IN_PROGRESS
-    assert login("resident").get(f"/meetings/decisions/{decision.pk}/").status_code == 403
+    assert login("resident").get(f"/meetings/decisions/{decision.pk}/").status_code == 404
 
     # Three days before the due date: one reminder, however often the sweep runs.
     before = dt.datetime.combine(due - dt.timedelta(days=3), dt.time(8), tzinfo=SHANGHAI)
-    assert s.meeting_decisions_sweep(now=before).reminded == [decision.pk]
-    assert s.meeting_decisions_sweep(now=before).reminded == []
+    assert s.meetings_sweep(now=before).reminded == [decision.pk]
+    assert s.meetings_sweep(now=before).reminded == []
     assert InboxMessage.objects.filter(decision=decision, kind="reminder").count() == 1
     # The day after: flagged overdue once, in the unit's and the office's inbox.
     after = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(8), tzinfo=SHANGHAI)
@@ -450,11 +442,12 @@ def test_decision_progress_reminder_overdue_escalation_done(demo, login, at_demo
     # Escalation: a proposed topic of the county body, with the history attached.
     office = login("office")
     refused = office.post(
-        f"/meetings/decisions/{decision.pk}/", {"action": "escalate", "reason": ""}
+        f"/meetings/decisions/{decision.pk}/", {"action": "decision_escalate", "reason": ""}
     )
     assert refused.status_code == 422
     office.post(
-        f"/meetings/decisions/{decision.pk}/", {"action": "escalate", "reason": "需县级协调资金"}
+        f"/meetings/decisions/{decision.pk}/",
+        {"action": "decision_escalate", "reason": "需县级协调资金"},
     )
     decision.refresh_from_db()
     assert decision.state == DecisionState.ESCALATED
@@ -470,10 +463,13 @@ def test_decision_progress_reminder_overdue_escalation_done(demo, login, at_demo
 
     # Done at last (late): the summary counts it as done late.
     at_demo_now.move_to(after + dt.timedelta(days=2))
-    login("zjj").post(f"/meetings/decisions/{decision.pk}/", {"action": "complete", "outcome": ""})
+    login("zjj").post(
+        f"/meetings/decisions/{decision.pk}/", {"action": "decision_complete", "outcome": ""}
+    )
     assert Decision.objects.get(pk=decision.pk).state == DecisionState.ESCALATED
     login("zjj").post(
-        f"/meetings/decisions/{decision.pk}/", {"action": "complete", "outcome": "办法已印发"}
+        f"/meetings/decisions/{decision.pk}/",
+        {"action": "decision_complete", "outcome": "办法已印发"},
     )
     decision.refresh_from_db()
     assert decision.state == DecisionState.DONE
@@ -544,7 +540,7 @@ def test_three_party_office_sits_in_the_residents_committee(demo, login) -> None
     assert "提出议题" in html and "按周期生成例会" not in html
     # A unit of another community sees nothing of it.
     other = Body.objects.get(name="卧龙山社区三方联席会议")
-    assert login("yeweihui").get(f"/meetings/bodies/{other.pk}/").status_code == 403
+    assert login("yeweihui").get(f"/meetings/bodies/{other.pk}/").status_code == 404
 
 
 def test_decision_above_settles_the_escalated_one_below(demo, login, at_demo_now) -> None:
@@ -556,7 +552,9 @@ def test_decision_above_settles_the_escalated_one_below(demo, login, at_demo_now
         0
     ]
     assert meeting.starts_at.astimezone(SHANGHAI).date() == dt.date(2026, 12, 17)
-    login("convener").post(f"/meetings/topics/{raised.pk}/review/", {"decision": "approve"})
+    login("convener").post(
+        f"/meetings/topics/{raised.pk}/review/", {"action": "topic_review", "approve": "true"}
+    )
     s.topic_schedule(topic=Topic.objects.get(pk=raised.pk), meeting=meeting, actor=None)
     s.meeting_notice_send(meeting=meeting, actor=None)
     at_demo_now.move_to(meeting.starts_at + dt.timedelta(hours=1))

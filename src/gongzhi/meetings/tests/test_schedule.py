@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from gongzhi.common.errors import InvalidInput, PermissionDenied
+from gongzhi.common.errors import DomainError, InvalidInput, PermissionDenied
 from gongzhi.meetings import services as s
 from gongzhi.meetings.models import Meeting, Schedule
 from gongzhi.meetings.schedule import planned_days
@@ -65,9 +65,9 @@ def test_plan_through_the_service_is_idempotent_and_office_only(demo) -> None:
         jurisdiction=demo.jurisdictions["万张街道"],
     )
     office = User.objects.get(username="office")
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(DomainError) as refused:
         s.meetings_plan(body=body, start=D(2026, 9, 1), end=D(2026, 12, 31), actor=office)
-    assert err.value.errors[0].field == "schedule"
+    assert refused.value.message == "该议事机构尚未设置会议周期"
     with pytest.raises(InvalidInput) as err:
         s.schedule_set(body=body, rule="weekly", weekday=6, week_of_month=9, actor=office)
     assert {e.field for e in err.value.errors} == {"rule", "weekday", "week_of_month"}
@@ -100,7 +100,7 @@ def test_schedule_and_plan_through_the_body_page(demo, login) -> None:
     bad = client.post(
         url,
         {
-            "action": "schedule",
+            "action": "schedule_set",
             "rule": "monthly",
             "weekday": "3",
             "week_of_month": "x",
@@ -110,12 +110,12 @@ def test_schedule_and_plan_through_the_body_page(demo, login) -> None:
         },
     )
     assert bad.status_code == 422
-    assert "第几周应为整数" in bad.content.decode()
+    assert "<td>week_of_month</td><td>应为整数</td>" in bad.content.decode()
     assert not Schedule.objects.filter(body=body).exists()
     ok = client.post(
         url,
         {
-            "action": "schedule",
+            "action": "schedule_set",
             "rule": "monthly",
             "weekday": "3",
             "week_of_month": "1",
@@ -128,7 +128,7 @@ def test_schedule_and_plan_through_the_body_page(demo, login) -> None:
     )
     assert "会议周期已保存" in ok.content.decode()
     assert "每月第1周星期四 09:30" in ok.content.decode()
-    client.post(url, {"action": "plan", "start": "2026-10-01", "end": "2026-10-31"})
+    client.post(url, {"action": "meetings_plan", "start": "2026-10-01", "end": "2026-10-31"})
     html = client.get("/meetings/calendar/?month=2026-10").content.decode()
     assert "测试街道联席会议" in html
     assert Meeting.objects.get(body=body).planned_date == D(2026, 10, 8)

@@ -1,5 +1,6 @@
 """``gongzhi meetings_sweep [--now ISO]``: remind responsible units before decisions
-fall due and flag overdue ones. Idempotent; run it from cron or a periodic task."""
+fall due, flag overdue ones, and flag meetings not held on their day (未按期召开).
+Idempotent; run it from cron or a periodic task."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.meetings.services import meeting_decisions_sweep
+from gongzhi.meetings.services import meetings_sweep
 
 
 class Command(BaseCommand):
-    help = "议定事项督办：到期前提醒，逾期标记（可重复运行）"
+    help = "联席会议督办：议定事项到期前提醒、逾期标记，会议未按期召开标记（可重复运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="以该时刻为准（ISO 8601，默认当前时间）")
@@ -26,5 +27,8 @@ class Command(BaseCommand):
                 raise CommandError("--now 格式应为 ISO 8601，如 2026-11-02T09:00:00+08:00") from exc
             if now.tzinfo is None:
                 raise CommandError("--now 须带时区，如 +08:00")
-        result = meeting_decisions_sweep(now=now)
-        self.stdout.write(f"提醒 {len(result.reminded)} 项，标记逾期 {len(result.overdue)} 项")
+        result = meetings_sweep(now=now)
+        self.stdout.write(
+            f"提醒 {len(result.reminded)} 项，标记逾期 {len(result.overdue)} 项，"
+            f"未按期召开 {len(result.missed)} 次"
+        )

@@ -1,0 +1,97 @@
+"""What the meetings services share: one move of a transition table with its audit
+event, the units' inbox, and local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from gongzhi.common.audit import audit_record
+from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
+from gongzhi.common.workcal import SHANGHAI
+from gongzhi.meetings.events import MeetingsEvent
+from gongzhi.meetings.models import Decision, InboxMessage, Meeting, Topic
+from gongzhi.meetings.workflow import allowed
+from gongzhi.org.models import Unit, User
+
+
+def raise_errors(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput(errors=errors)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(SHANGHAI)
+
+
+def person_of(actor: User | None) -> User | None:
+    """The account to name on a row (``proposed_by``, ``signed_by`` …); None for the system."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def apply_move(
+    *,
+    model: type[Model],
+    obj: Any,
+    table: dict[str, set[str]],
+    to: str,
+    actor: User | None,
+    event: MeetingsEvent,
+    reason: str = "",
+    unit: Unit | None = None,
+    extra: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Any:
+    """Apply one move of a transition table: refuse a move the table lacks, update on the
+    old state only, and raise Conflict when someone else moved it first."""
+    old = obj.state
+    if not allowed(table, old, to):
+        labels = dict(model._meta.get_field("state").choices or [])  # type: ignore[union-attr,arg-type]
+        raise DomainError(f"当前状态“{labels.get(old, old)}”不能变为“{labels.get(to, to)}”")
+    count = model._default_manager.filter(pk=obj.pk, state=old).update(  # type: ignore[attr-defined]
+        state=to, updated_at=timezone.now(), **fields
+    )
+    if count != 1:
+        raise Conflict("该记录已被他人处理，请刷新后重试")
+    obj.state = to
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    audit_record(
+        actor=actor,
+        action=event,
+        target=obj,
+        unit=unit,
+        from_state=old,
+        to_state=to,
+        reason=reason,
+        extra=extra,
+    )
+    return obj
+
+
+def inbox_send(
+    *,
+    unit: Unit,
+    kind: str,
+    key: str,
+    text: str,
+    meeting: Meeting | None = None,
+    topic: Topic | None = None,
+    decision: Decision | None = None,
+) -> bool:
+    """One message per (unit, key); returns False when it was already there."""
+    _msg, created = InboxMessage.objects.get_or_create(
+        unit=unit,
+        key=key,
+        defaults={
+            "kind": kind,
+            "text": text[:300],
+            "meeting": meeting,
+            "topic": topic,
+            "decision": decision,
+        },
+    )
+    return created
