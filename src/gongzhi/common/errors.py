@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The largest id a database column holds (an id past it is "not found", never a 500).
+DB_INT_MAX = 2**63 - 1
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request. ``message`` is shown to the user."""

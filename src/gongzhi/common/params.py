@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Path, Query
 
-DB_INT_MAX = 2**63 - 1
+from gongzhi.common.errors import DB_INT_MAX
 
 # A primary key in a path, e.g. ``/meetings/{pk}``.
 PathId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from gongzhi.common.errors import NotFound
-from gongzhi.common.params import DB_INT_MAX
+from gongzhi.common.errors import DB_INT_MAX, NotFound
 from gongzhi.meetings.access.standing import Who, seated_now
 from gongzhi.meetings.models import (
     Decision,
