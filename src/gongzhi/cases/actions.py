@@ -141,7 +141,7 @@ def _add(
 
 
 def _uploads(files: Files, name: str) -> list[s.Upload]:
-    return s.uploads_from(files.get(name, []))
+    return list(files.get(name, []))
 
 
 def _v(d: Any) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from gongzhi.cases.services.enforcement import (
     case_enforcement_stop,
     case_report_opinion,
 )
-from gongzhi.cases.services.files import MAX_ATTACHMENTS, MAX_UPLOAD_BYTES, Upload, uploads_from
+from gongzhi.cases.services.files import MAX_ATTACHMENTS, Upload
 from gongzhi.cases.services.intake import (
     DEFAULT_ACCEPT_LIMIT,
     DEFAULT_RESOLVE_LIMIT,
@@ -75,7 +75,6 @@ __all__ = [
     "DEFAULT_ACCEPT_LIMIT",
     "DEFAULT_RESOLVE_LIMIT",
     "MAX_ATTACHMENTS",
-    "MAX_UPLOAD_BYTES",
     "TRANSFER_ACCEPT_LIMIT",
     "SweepResult",
     "Upload",
@@ -121,5 +120,4 @@ __all__ = [
     "office_above",
     "police_for",
     "track_key_hash",
-    "uploads_from",
 ]

@@ -14,7 +14,7 @@ from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, Rating
 from gongzhi.cases.services.dispatch import begin, dispatch_changes
 from gongzhi.cases.services.events import Notice, Stamp, event, lock, now_or, setting, when
-from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.files import check_uploads, store_uploads
 from gongzhi.cases.services.transition import case_transition
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
 
@@ -59,7 +59,7 @@ def case_handle(
     case: Case,
     actor: Any,
     result: str,
-    evidence: Sequence[Upload] = (),
+    evidence: Sequence[Any] = (),
     **at: Unpack[Stamp],
 ) -> Case:
     """办结 with the result and evidence. Refused while an assisting unit's task is open:
@@ -68,7 +68,8 @@ def case_handle(
     errors = []
     if not result.strip():
         errors.append(FieldError("result", "请填写办理结果"))
-    errors += check_uploads(evidence, "evidence")
+    checked, upload_errors = check_uploads(evidence, "evidence")
+    errors += upload_errors
     if errors:
         raise InvalidInput(errors=errors)
     on_time = case.resolve_due_at is None or now <= case.resolve_due_at
@@ -93,8 +94,8 @@ def case_handle(
                 Notice("handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id),
             ],
         )
-        if evidence:
-            stored = store_uploads(case, evidence, purpose="evidence", actor=actor)
+        if checked:
+            stored = store_uploads(case, checked, purpose="evidence", actor=actor)
             event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
     return case
 

@@ -33,7 +33,7 @@ from gongzhi.cases.services.events import (
     notify,
     touch,
 )
-from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.files import check_uploads, store_uploads
 from gongzhi.cases.services.transition import case_transition
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
@@ -67,12 +67,12 @@ def case_enforcement_photo(
     *,
     case: Case,
     actor: Any,
-    photos: Sequence[Upload],
+    photos: Sequence[Any],
     **at: Unpack[Stamp],
 ) -> list[Attachment]:
     """拍照: at least one photo of the scene."""
     _ctx, now = begin(case, "photo", actor, at)
-    errors = check_uploads(photos, "photos", photos_only=True)
+    checked, errors = check_uploads(photos, "photos", photos_only=True)
     if not photos:
         errors.append(FieldError("photos", "请至少上传一张现场照片"))
     if errors:
@@ -93,7 +93,7 @@ def case_enforcement_photo(
                 extra={"step": case.enforcement_step},
                 now=now,
             )
-        return store_uploads(case, photos, purpose="photo", actor=actor)
+        return store_uploads(case, checked, purpose="photo", actor=actor)
 
 
 def case_enforcement_stop(*, case: Case, actor: Any, measures: str, **at: Unpack[Stamp]) -> Case:

@@ -22,12 +22,13 @@ from django.utils import timezone
 from gongzhi.cases import access
 from gongzhi.cases.models import Case, Channel, EnforcementStep, LedgerCounter, State, Urgency
 from gongzhi.cases.services.events import event, event_row, events_save, notify, now_or
-from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.files import check_uploads, store_uploads
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import RouteResult, handling_level, route_entry
 from gongzhi.catalog.selectors import catalog_version, matter_lookup
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
+from gongzhi.common.uploads import CheckedUpload
 from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
 
 DEFAULT_ACCEPT_LIMIT = "1wd"
@@ -189,8 +190,8 @@ def caller_key(actor: Any, *, anonymous: bool) -> str:
     return "anon" if anonymous else "sys"
 
 
-def request_digest(fields: dict[str, Any], uploads: Sequence[Upload]) -> str:
-    body = {**fields, "uploads": sorted(hashlib.sha256(u.content).hexdigest() for u in uploads)}
+def request_digest(fields: dict[str, Any], uploads: Sequence[CheckedUpload]) -> str:
+    body = {**fields, "uploads": sorted(u.sha256 for u in uploads)}
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -248,7 +249,7 @@ def case_register_or_replay(
     idempotency_key: str | None = None,
     external_ref: str = "",
     is_enforcement: bool = False,
-    uploads: Sequence[Upload] = (),
+    uploads: Sequence[Any] = (),
     actor: Any = None,
     anonymous: bool = False,
     token: Any = None,
@@ -281,11 +282,12 @@ def case_register_or_replay(
         reporting_unit=reporting_unit.code if isinstance(reporting_unit, Unit) else reporting_unit,
         is_enforcement=is_enforcement,
     )
-    digest = request_digest(fields, uploads) if scoped else ""
+    checked, upload_errors = check_uploads(uploads)
+    digest = request_digest(fields, checked) if scoped else ""
     if scoped and (earlier := _replay(scoped, digest)) is not None:
         return earlier, False
     unit_obj, reporter_user, routed = _validated(
-        fields, estate_obj, reporting_unit, reporter_user, uploads, actor, anonymous, token
+        fields, estate_obj, reporting_unit, reporter_user, upload_errors, actor, anonymous, token
     )
     assert estate_obj is not None
     try:
@@ -298,7 +300,7 @@ def case_register_or_replay(
                 reporting_unit=unit_obj,
                 idempotency_key=scoped,
                 digest=digest,
-                uploads=uploads,
+                uploads=checked,
                 actor=actor,
                 now=now,
             )
@@ -314,7 +316,7 @@ def _validated(
     estate: Estate | None,
     reporting_unit: Unit | str | None,
     reporter_user: Any,
-    uploads: Sequence[Upload],
+    upload_errors: list[FieldError],
     actor: Any,
     anonymous: bool,
     token: Any,
@@ -333,7 +335,7 @@ def _validated(
         fields["reporter_phone"] = fields["reporter_phone"] or (resident.phone or "")
     errors += _check_fields(fields, unit)
     routed = _route_or_error(estate, str(fields["matter_code"]), errors)
-    errors += check_uploads(uploads)
+    errors += upload_errors
     if errors:
         raise InvalidInput(errors=errors)
     return unit, reporter_user, routed
@@ -449,7 +451,7 @@ def _register(
     reporting_unit: Unit | None,
     idempotency_key: str | None,
     digest: str,
-    uploads: Sequence[Upload],
+    uploads: Sequence[CheckedUpload],
     actor: Any,
     now: dt.datetime,
 ) -> Case:

@@ -23,7 +23,7 @@ from gongzhi.cases.services.events import (
     touch,
     unit_event,
 )
-from gongzhi.cases.services.files import Upload, check_uploads, store_uploads
+from gongzhi.cases.services.files import check_uploads, store_uploads
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 
 PUBLIC_SUMMARY_MAX = 200
@@ -33,11 +33,11 @@ def case_attach(
     *,
     case: Case,
     actor: Any,
-    uploads: Sequence[Upload],
+    uploads: Sequence[Any],
     **at: Unpack[Stamp],
 ) -> list[Attachment]:
     ctx, now = begin(case, "attach", actor, at)
-    errors = check_uploads(uploads, "files")
+    checked, errors = check_uploads(uploads, "files")
     if not uploads:
         errors.append(FieldError("files", "请选择文件"))
     if errors:
@@ -46,7 +46,7 @@ def case_attach(
     with transaction.atomic():
         touch(case, now=now)
         stored = store_uploads(
-            case, uploads, purpose="report" if side == "reporter" else "evidence", actor=actor
+            case, checked, purpose="report" if side == "reporter" else "evidence", actor=actor
         )
         event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)
     return stored

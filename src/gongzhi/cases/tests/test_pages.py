@@ -677,3 +677,42 @@ def test_an_enforcement_case_closed_by_a_rating_records_the_closing_step(demo, l
     assert case.events.filter(action="step_close").count() == 1
     html = login("office").get(f"/cases/{case.number}/").content.decode()
     assert 'aria-current="step">结案' in html
+
+
+def test_a_decompression_bomb_is_refused_at_the_report_form(demo) -> None:
+    # Issue 8 defect 7: a 12,000 × 12,000 px PNG of a few hundred KB is refused from its
+    # header, never decoded, and nothing is registered.
+    from gongzhi.common.tests.test_uploads import png_bomb
+
+    bomb = BytesIO(png_bomb())
+    bomb.name = "bomb.png"
+    before = Case.objects.count()
+    response = Client().post(
+        "/cases/report/",
+        {
+            "estate": "JX-E001",
+            "title": "楼道灯坏了",
+            "description": "楼道灯不亮",
+            "reporter_phone": "13900001111",
+            "files": [bomb],
+        },
+    )
+    assert response.status_code == 422
+    assert "12000×12000" in response.content.decode()
+    assert Case.objects.count() == before
+
+
+def test_thumbnails_are_made_once(demo, login) -> None:
+    from django.core.files.storage import default_storage
+
+    from gongzhi.common.uploads import thumbnail_name
+
+    case = register(matter_code="JX-15-a", uploads=[s.Upload("a.png", png())])
+    att = case.attachments.get()
+    url = f"/cases/{case.number}/files/{att.pk}/?thumb=1"
+    client = login("wuye")
+    first = client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "image/jpeg"
+    made = b"".join(first.streaming_content)
+    assert default_storage.exists(thumbnail_name(att.sha256, 320))
+    assert b"".join(client.get(url).streaming_content) == made

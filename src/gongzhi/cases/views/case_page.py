@@ -5,7 +5,6 @@ panel is swapped in place) and without (a redirect back)."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +33,7 @@ from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.actions import errors_by_field, form_input
 from gongzhi.common.errors import Conflict, DomainError, InvalidInput
 from gongzhi.common.http import HtmxHttpRequest
+from gongzhi.common.uploads import thumbnail_open
 from gongzhi.org.models import Estate, Unit
 
 CONFLICT_MESSAGE = gettext_lazy(
@@ -237,14 +237,13 @@ def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     att = Attachment.objects.filter(pk=pk, case=case).first()
     if att is None:
         raise Http404(_("附件不存在"))
+    response: HttpResponseBase
     if request.GET.get("thumb") and att.kind == Attachment.Kind.PHOTO:
-        from PIL import Image
-
-        with att.file.open("rb") as fh, Image.open(fh) as img:
-            img.thumbnail((320, 320))
-            out = BytesIO()
-            img.convert("RGB").save(out, "JPEG", quality=80)
-        response: HttpResponseBase = HttpResponse(out.getvalue(), content_type="image/jpeg")
+        # Made once and kept beside the file, so a busy page decodes nothing.
+        thumb = thumbnail_open(sha256=att.sha256, open_original=lambda: att.file.open("rb"))
+        if thumb is None:
+            raise Http404(_("图片无法预览"))
+        response = FileResponse(thumb, content_type="image/jpeg")
     else:
         response = FileResponse(att.file.open("rb"), content_type=att.content_type)
         response["Content-Disposition"] = f'inline; filename="{att.sha256[:16]}"'

@@ -100,7 +100,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 room=data.room,
                 location=data.location,
                 idempotency_key=f"web:{data.form_key}" if data.form_key else None,
-                uploads=s.uploads_from(request.FILES.getlist("files")),
+                uploads=request.FILES.getlist("files"),
                 actor=user,
                 anonymous=anonymous,
             )
