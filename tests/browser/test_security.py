@@ -22,13 +22,6 @@ window.print = function () { window.__printed = (window.__printed || 0) + 1; };
 """
 
 
-# Pages whose templates (in cases/ and meetings/, not this change's to edit) still carry an
-# inline handler (onclick="window.print()", kept working by static/js/gongzhi.js) or
-# style="width:auto" on a checkbox (repeated by gongzhi.css). The browser refuses both
-# and reports it; nothing else may be refused anywhere.
-LEGACY = {"/cases/ledger/", "/cases/metrics/", "/cases/<number>/", "/meetings/calendar/"}
-LEGACY_KINDS = ("script-src-attr inline", "style-src-attr inline")
-
 
 def log_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
@@ -64,12 +57,8 @@ def test_pages_load_without_csp_violations(transactional_demo, live_server, page
         refused.clear()
         page.goto(f"{base}{path}")
         page.wait_for_load_state("networkidle")
-        violations = page.evaluate("window.__csp")
-        if path.replace(number, "<number>") in LEGACY:
-            violations = [v for v in violations if not v.startswith(LEGACY_KINDS)]
-        else:
-            assert refused == [], path
-        assert violations == [], path
+        assert page.evaluate("window.__csp") == [], path
+        assert refused == [], path
     # htmx is there, configured for the policy: no injected <style>, no eval.
     page.goto(f"{base}/cases/report/")
     assert page.evaluate("htmx.config.includeIndicatorStyles") is False
@@ -80,7 +69,7 @@ def test_pages_load_without_csp_violations(transactional_demo, live_server, page
 def test_behaviours_work_without_inline_code(transactional_demo, live_server, page) -> None:
     base = live_server.url
     page.add_init_script(WATCH)
-    # data-print (a template of this change) and a legacy onclick (the ledger's).
+    # data-print, on a public page and on the ledger.
     page.goto(f"{base}/estates/JX-E001/")
     page.click("button[data-print]")
     assert page.evaluate("window.__printed") == 1
