@@ -21,7 +21,7 @@ from gongzhi.org.services import (
 )
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.org.demo_context import DemoContext
 
 L = Jurisdiction.Level
 START = dt.date(2024, 3, 1)
@@ -119,7 +119,7 @@ def _people(ctx: DemoContext) -> None:
             jurisdiction=ctx.jurisdictions[place] if place else None,
         )
         ctx.users[username] = user
-        from gongzhi.demo import DemoAccount
+        from gongzhi.org.demo_context import DemoAccount
 
         where = unit.name if unit else (place or "")
         ctx.accounts.append(DemoAccount(username, str(RoleGrant.Role(role).label), where))

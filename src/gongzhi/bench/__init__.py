@@ -1,3 +1,3 @@
 """Benchmarks, run as commands that print figures (``gongzhi bench intake``, ``gongzhi
 bench crash``; see docs/performance.md). Not a Django app: no models, no URLs; the command
-lives in ``common/management/commands/bench.py``."""
+lives in ``site/management/commands/bench.py``."""

@@ -339,6 +339,35 @@ def target_unit(estate: Estate, code: str | Unit) -> Unit | None:
     return serving_units(estate).filter(code=code).first()
 
 
+def office_above(level: Jurisdiction) -> Jurisdiction | None:
+    """The nearest level above ``level`` that has a joint-conference office (someone
+    holding the office role there): where an escalated case goes. A county that runs
+    Gongzhi alone has none above itself."""
+    ancestors = [c for c in level.ancestor_codes() if c != level.code]
+    if not ancestors:
+        return None
+    staffed = set(
+        RoleGrant.objects.filter(
+            role=RoleGrant.Role.OFFICE_STAFF, jurisdiction__code__in=ancestors
+        ).values_list("jurisdiction__code", flat=True)
+    )
+    for code in reversed(ancestors):
+        if code in staffed:
+            return Jurisdiction.objects.get(code=code)
+    return None
+
+
+def police_for(case: Case) -> Unit | None:
+    """The police serving the case's estate: the nearest police station, else the
+    public security bureau (kinds with the ``police`` capability)."""
+    return (
+        serving_units(case.estate)
+        .filter(kind_id__in=kinds.kinds_with(kinds.POLICE))
+        .order_by("-jurisdiction__depth", "kind__sort", "name")
+        .first()
+    )
+
+
 # --- who may register where ---------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from gongzhi.cases import services as s
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.org.demo_context import DemoContext
 
 log = logging.getLogger(__name__)
 

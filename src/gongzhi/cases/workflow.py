@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.cases.access import OPEN_TASK_STATES, Viewer, viewer
+from gongzhi.cases.access import OPEN_TASK_STATES, Viewer, office_above, police_for, viewer
 from gongzhi.cases.models import (
     OPEN_STATES,
     Case,
@@ -113,14 +113,10 @@ class Ctx:
 
     @cached_property
     def office_above(self) -> Any:
-        from gongzhi.cases.services.dispatch import office_above
-
         return office_above(self.case.level)
 
     @cached_property
     def police_unit(self) -> Any:
-        from gongzhi.cases.services.tasks import police_for
-
         return police_for(self.case)
 
     @cached_property

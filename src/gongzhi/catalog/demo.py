@@ -13,7 +13,7 @@ from gongzhi.org.models import Unit
 from gongzhi.org.services import unit_create
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.org.demo_context import DemoContext
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -12,7 +12,6 @@ from gongzhi.common.services import (
     calendar_day_problems,
     calendar_day_save,
 )
-from gongzhi.org.models import User
 
 
 @admin.register(AuditEvent)
@@ -85,11 +84,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
-        calendar_day_save(day=obj, actor=cast(User, request.user))
+        calendar_day_save(day=obj, actor=request.user)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        calendar_day_delete(day=obj, actor=cast(User, request.user))
+        calendar_day_delete(day=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         for day in queryset:
-            calendar_day_delete(day=day, actor=cast(User, request.user))
+            calendar_day_delete(day=day, actor=request.user)

@@ -4,7 +4,7 @@ same object (common/chain.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -12,16 +12,13 @@ from django.utils import timezone
 from gongzhi.common.chain import AUDIT_EVENTS, audit_event_fields, chain_lock, digest
 from gongzhi.common.models import AuditEvent
 
-if TYPE_CHECKING:
-    from gongzhi.org.models import Unit, User
-
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Any,
     action: str,
     target: models.Model,
-    unit: Unit | None = None,
+    unit: Any = None,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",

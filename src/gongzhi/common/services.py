@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import transaction
 
@@ -15,9 +15,6 @@ from gongzhi.common.audit import audit_record
 from gongzhi.common.calendar_files import CalendarDocument, DayRow, parse_date, parse_kind
 from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.common.models import CalendarDay
-
-if TYPE_CHECKING:
-    from gongzhi.org.models import User
 
 MAX_RANGE_DAYS = 31
 WEEKDAYS = "一二三四五六日"
@@ -119,7 +116,7 @@ def _validate(document: CalendarDocument) -> tuple[list[FieldError], list[_Day],
 
 @transaction.atomic
 def calendar_import(
-    *, document: CalendarDocument, actor: User | None = None, filename: str = ""
+    *, document: CalendarDocument, actor: Any = None, filename: str = ""
 ) -> CalendarImportResult:
     """Load a year's holidays and make-up working days. A notice replaces the rows of its
     year; the older overrides file adds or changes the days it names. A file with any
@@ -187,7 +184,7 @@ def calendar_day_problems(*, date: dt.date | None, kind: str | None) -> list[Fie
 
 
 @transaction.atomic
-def calendar_day_save(*, day: CalendarDay, actor: User | None = None) -> CalendarDay:
+def calendar_day_save(*, day: CalendarDay, actor: Any = None) -> CalendarDay:
     """One day entered or corrected in the admin site."""
     errors = calendar_day_problems(date=day.date, kind=day.kind)
     if errors:
@@ -205,7 +202,7 @@ def calendar_day_save(*, day: CalendarDay, actor: User | None = None) -> Calenda
 
 
 @transaction.atomic
-def calendar_day_delete(*, day: CalendarDay, actor: User | None = None) -> None:
+def calendar_day_delete(*, day: CalendarDay, actor: Any = None) -> None:
     audit_record(actor=actor, action="calendar.day_delete", target=day, from_state=day.kind)
     day.delete()
     _changed()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     *auth_urlpatterns,
     path("", include("gongzhi.org.urls")),
+    path("", include("gongzhi.board.urls")),
     path("catalog/", include("gongzhi.catalog.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),

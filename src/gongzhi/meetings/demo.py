@@ -22,7 +22,7 @@ from gongzhi.org.models import Body, BodyMember, Person, Post, Unit
 from gongzhi.org.services import body_create, body_member_assign
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.org.demo_context import DemoContext
 
 log = logging.getLogger(__name__)
 START = dt.date(2022, 2, 11)

@@ -10,7 +10,7 @@ from gongzhi.org.models import Jurisdiction
 from gongzhi.org.services import estate_create, jurisdiction_create, unit_create
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoContext
+    from gongzhi.org.demo_context import DemoContext
 
 L = Jurisdiction.Level
 

@@ -17,7 +17,7 @@ from gongzhi.org.services import (
 )
 
 if TYPE_CHECKING:
-    from gongzhi.demo import DemoAccount, DemoContext
+    from gongzhi.org.demo_context import DemoAccount, DemoContext
 
 START = dt.date(2022, 2, 11)  # the date of 嘉政办发〔2022〕1号
 
@@ -214,6 +214,6 @@ def build(ctx: DemoContext) -> None:
 
 
 def _account(username: str, role: str, where: str) -> DemoAccount:
-    from gongzhi.demo import DemoAccount
+    from gongzhi.org.demo_context import DemoAccount
 
     return DemoAccount(username=username, role=str(role), where=where)

@@ -42,6 +42,13 @@ def intake_channels(kind: str) -> tuple[str, ...]:
     return row[1] if row else ()
 
 
+def kinds_taking(channel: str) -> frozenset[str]:
+    """Kinds whose staff register cases through ``channel`` (12345: the hotline centre)."""
+    return frozenset(
+        code for code, (_caps, channels, _g) in _table().items() if channel in channels
+    )
+
+
 def kinds_in_group(group: str) -> frozenset[str]:
     return frozenset(code for code, (_caps, _c, g) in _table().items() if g == group)
 

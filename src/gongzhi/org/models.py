@@ -3,7 +3,7 @@ bodies, and the accounts with their roles."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -12,16 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
 
-if TYPE_CHECKING:
-    from gongzhi.org.permissions import Scope
-
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
     # Not a field: gongzhi.org.permissions.scope_for memoises the account's roles here.
-    _gongzhi_scope: Scope
+    _gongzhi_scope: Any
 
     class Meta(AbstractUser.Meta):
         # django-stubs types AbstractUser.Meta's names as str; Django itself uses lazy text.

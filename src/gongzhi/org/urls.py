@@ -7,7 +7,6 @@ app_name = "org"
 urlpatterns = [
     path("", views.home, name="home"),
     path("estates/", views.estates, name="estates"),
-    path("estates/<str:code>/", views.estate_public, name="estate_public"),
     path("units/", views.units, name="units"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("bodies/<int:pk>/", views.body_detail, name="body_detail"),

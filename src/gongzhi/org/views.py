@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from gongzhi.catalog.routing import route_all
 from gongzhi.common.workcal import calendar_warnings
 from gongzhi.org.models import Body, Estate, Unit
 from gongzhi.org.permissions import scope_for
@@ -43,51 +40,6 @@ def estates(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
     return render(request, "org/estates.html", {"estates": qs, "q": q})
-
-
-def estate_public(request: HttpRequest, code: str) -> HttpResponse:
-    """The estate's public board: who is responsible for what, and how to reach them
-    (000 三(六)3, 001 三(二), 003 三(三), 002 (三)第一条). No login, no personal data."""
-    estate = get_object_or_404(Estate.objects.select_related(*ESTATE_RELATED), code=code)
-    q = request.GET.get("q", "").strip()
-    routes = route_all(estate=estate)
-    if q:
-        routes = [
-            r
-            for r in routes
-            if q in r.matter.name
-            or q in r.matter.description
-            or any(q in k for k in r.matter.keywords)
-        ]
-    routes.sort(key=lambda r: (r.matter.category, r.matter.sort))
-    grouped = [
-        (cat, list(items)) for cat, items in groupby(routes, key=lambda r: r.matter.category)
-    ]
-    nearby = {
-        u.kind_id: u
-        for u in Unit.objects.filter(
-            Q(jurisdiction=estate.community) | Q(jurisdiction=estate.community.parent)
-        ).select_related("kind")
-    }
-    hotline = (
-        Unit.objects.filter(
-            kind_id="hotline_centre", jurisdiction__code__in=estate.community.ancestor_codes()
-        )
-        .order_by("-jurisdiction__depth")
-        .first()
-    )
-    context = {
-        "estate": estate,
-        "grouped": grouped,
-        "q": q,
-        "street_office": nearby.get("street_office") or nearby.get("town_government"),
-        "residents_committee": nearby.get("residents_committee")
-        or nearby.get("villagers_committee"),
-        "police": nearby.get("police_station"),
-        "hotline": hotline,
-        "count": len(routes),
-    }
-    return render(request, "org/estate_public.html", context)
 
 
 @login_required

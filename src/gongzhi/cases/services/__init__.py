@@ -12,6 +12,7 @@
 - ``files``       attachments checked by their bytes
 """
 
+from gongzhi.cases.access import office_above, police_for
 from gongzhi.cases.services.closing import (
     case_close,
     case_decision_apply,
@@ -35,7 +36,6 @@ from gongzhi.cases.services.dispatch import (
     case_start,
     case_supervise,
     case_transfer,
-    office_above,
 )
 from gongzhi.cases.services.enforcement import (
     case_enforcement_photo,
@@ -67,7 +67,6 @@ from gongzhi.cases.services.tasks import (
     case_task_checkin,
     case_task_done,
     case_whistle,
-    police_for,
 )
 from gongzhi.cases.services.transition import case_transition
 

@@ -27,7 +27,7 @@ from gongzhi.catalog.routing import handling_level
 from gongzhi.catalog.selectors import matter_lookup
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput
-from gongzhi.org.models import Jurisdiction, RoleGrant, Unit
+from gongzhi.org.models import Jurisdiction, Unit
 
 # 003 三(四): a case passed on must be acted on at once by the receiver.
 TRANSFER_ACCEPT_LIMIT = "2wh"
@@ -295,24 +295,6 @@ def _hand_back(
         kind = Accountability.Kind.BUCK_PASSING
         accountability(case, unit.pk, kind, f"{ruling}：{reason}", key=key, now=now)
     return case
-
-
-def office_above(level: Jurisdiction) -> Jurisdiction | None:
-    """The nearest level above ``level`` that has a joint-conference office (someone
-    holding the office role there): where an escalated case goes. A county that runs
-    Gongzhi alone has none above itself."""
-    ancestors = [c for c in level.ancestor_codes() if c != level.code]
-    if not ancestors:
-        return None
-    staffed = set(
-        RoleGrant.objects.filter(
-            role=RoleGrant.Role.OFFICE_STAFF, jurisdiction__code__in=ancestors
-        ).values_list("jurisdiction__code", flat=True)
-    )
-    for code in reversed(ancestors):
-        if code in staffed:
-            return Jurisdiction.objects.get(code=code)
-    return None
 
 
 def escalation_limit(case: Case, level: Jurisdiction) -> str:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from gongzhi.cases.access import office_above
 from gongzhi.cases.models import Accountability, Case, CaseTask, State
 from gongzhi.cases.services.closing import case_close
-from gongzhi.cases.services.dispatch import case_escalate, case_supervise, office_above
+from gongzhi.cases.services.dispatch import case_escalate, case_supervise
 from gongzhi.cases.services.events import accountability, delay, event, notify, now_or, setting
 from gongzhi.common.errors import Conflict, DomainError
 

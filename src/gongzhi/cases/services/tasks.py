@@ -18,24 +18,10 @@ from gongzhi.cases.services.dispatch import begin, required, target
 from gongzhi.cases.services.events import Stamp, event, notify, setting, touch, unit_event
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
-from gongzhi.org import kinds
 from gongzhi.org.models import Unit
 
 WHISTLE_CHECKIN_LIMIT = "24h"
 POLICE_CHECKIN_LIMIT = "1h"
-
-
-def police_for(case: Case) -> Unit | None:
-    """The police serving the case's estate: the nearest police station, else the
-    public security bureau (kinds with the ``police`` capability)."""
-    from gongzhi.cases.access import serving_units
-
-    return (
-        serving_units(case.estate)
-        .filter(kind_id__in=kinds.kinds_with(kinds.POLICE))
-        .order_by("-jurisdiction__depth", "kind__sort", "name")
-        .first()
-    )
 
 
 def _targets(

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "gongzhi.catalog",
     "gongzhi.cases",
     "gongzhi.meetings",
+    "gongzhi.board",
+    "gongzhi.site",
 ]
 
 MIDDLEWARE = [

@@ -34,7 +34,7 @@ class _Thread:
 def test_the_demo_command_runs_the_meetings_sweep_while_it_serves(
     demo, monkeypatch, at_demo_now
 ) -> None:
-    from gongzhi.common.management.commands import demo as command
+    from gongzhi.site.management.commands import demo as command
 
     _Thread.started = []
     monkeypatch.setattr(threading, "Thread", _Thread)

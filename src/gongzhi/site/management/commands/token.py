@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongzhi.cases.models import Channel
 from gongzhi.common.apiauth import api_token_create
-from gongzhi.org.models import User
 
 
 class Command(BaseCommand):
@@ -23,11 +24,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["username"]).first()
+        user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"账号“{options['username']}”不存在")
-        from gongzhi.cases.models import Channel
-
         channels = [c.strip() for c in options["channels"].split(",") if c.strip()]
         unknown = [c for c in channels if c not in Channel.values]
         if unknown:
