@@ -22,6 +22,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("gongzhi.org.urls")),
     path("", include("gongzhi.board.urls")),
+    path("", include("gongzhi.site.urls")),
     path("catalog/", include("gongzhi.catalog.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from gongzhi.cases import access, selectors
-from gongzhi.cases.models import Case, Notification, State
+from gongzhi.cases.models import Case, State
 from gongzhi.org.permissions import scope_for
 
 register = template.Library()
@@ -88,9 +88,6 @@ def cases_home(context: Any) -> dict[str, Any]:
         box["inbox"] = inbox.count()
         box["overdue"] = inbox.filter(selectors.overdue_q(timezone.now())).count()
         box["tasks"] = selectors.inbox_tasks(user).count()
-        box["unread"] = Notification.objects.filter(
-            unit_id__in=scope.unit_ids, read_at__isnull=True
-        ).count()
     if scope.has("resident") or Case.objects.filter(reporter_user_id=scope.user_id).exists():
         mine = Case.objects.filter(reporter_user_id=scope.user_id)
         box["resident"] = True

@@ -30,6 +30,20 @@ def offer(context: Any, name: str, on: Any, **extra: Any) -> SafeString:
     return mark_safe(render_to_string(action.template, values, request=context.get("request")))
 
 
+@register.simple_tag(takes_context=True)
+def meetings_nav(context: Any) -> dict[str, bool]:
+    """The navigation's links: the conferences to whoever may read one of them (not a
+    resident), the unit inbox to unit staff."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {"bodies": False, "inbox": False}
+    return {
+        "bodies": access.readable_bodies(user).exists(),
+        "inbox": bool(scope_for(user).unit_ids),
+    }
+
+
 @register.inclusion_tag("meetings/_home_box.html", takes_context=True)
 def meetings_home(context: Any) -> dict[str, Any]:
     request = context.get("request")
@@ -52,7 +66,6 @@ def meetings_home(context: Any) -> dict[str, Any]:
         "upcoming": upcoming,
         "pending_topics": selectors.pending_topics(who).count(),
         "to_schedule": selectors.managed_approved_topics(who).count(),
-        "unread": access.readable_messages(user).filter(read_at__isnull=True).count(),
         "open_decisions": decisions.count(),
         "overdue": decisions.filter(state=DecisionState.OVERDUE).count(),
         "has_units": bool(scope.unit_ids),
