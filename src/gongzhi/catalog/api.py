@@ -15,6 +15,7 @@ from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.services import catalog_export, catalog_import
 from gongzhi.common.apiauth import api_auth
 from gongzhi.common.errors import PermissionDenied
+from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
 
@@ -57,7 +58,11 @@ class SuggestionOut(Schema):
     matched: list[str]
 
 
-@router.get("/{jurisdiction}/matters", response=list[MatterOut], summary="有效职责清单（公开）")
+@router.get(
+    "/{jurisdiction}/matters",
+    response={200: list[MatterOut], **READ_ERRORS},
+    summary="有效职责清单（公开）",
+)
 def matters(request: HttpRequest, jurisdiction: str) -> list[dict[str, object]]:
     node = get_object_or_404(Jurisdiction, code=jurisdiction)
     return [
@@ -84,7 +89,11 @@ def matters(request: HttpRequest, jurisdiction: str) -> list[dict[str, object]]:
     ]
 
 
-@router.get("/route", summary="路由：某小区的某事项由谁牵头、谁协办（公开）")
+@router.get(
+    "/route",
+    response={200: dict[str, object], **READ_ERRORS},
+    summary="路由：某小区的某事项由谁牵头、谁协办（公开）",
+)
 def route_matter(request: HttpRequest, estate: str, matter: str) -> dict[str, object]:
     estate_obj = get_object_or_404(
         Estate.objects.select_related("community", "property_company", "owners_committee"),
@@ -93,7 +102,11 @@ def route_matter(request: HttpRequest, estate: str, matter: str) -> dict[str, ob
     return route(estate=estate_obj, matter_code=matter).as_dict()
 
 
-@router.get("/suggest", response=list[SuggestionOut], summary="按描述推荐事项类型（公开）")
+@router.get(
+    "/suggest",
+    response={200: list[SuggestionOut], **READ_ERRORS},
+    summary="按描述推荐事项类型（公开）",
+)
 def suggest(request: HttpRequest, estate: str, text: str) -> list[dict[str, object]]:
     estate_obj = get_object_or_404(Estate.objects.select_related("community"), code=estate)
     return [
@@ -103,7 +116,10 @@ def suggest(request: HttpRequest, estate: str, text: str) -> list[dict[str, obje
 
 
 @router.post(
-    "/{jurisdiction}/import", response=ImportOut, auth=api_auth, summary="导入职责清单文件"
+    "/{jurisdiction}/import",
+    response={200: ImportOut, **ERRORS},
+    auth=api_auth,
+    summary="导入职责清单文件",
 )
 def import_file(
     request: HttpRequest, jurisdiction: str, file: File[UploadedFile]
@@ -128,7 +144,11 @@ def import_file(
     }
 
 
-@router.get("/{jurisdiction}/export", summary="导出职责清单（yaml 或 xlsx）")
+@router.get(
+    "/{jurisdiction}/export",
+    response={200: None, **READ_ERRORS},
+    summary="导出职责清单（yaml 或 xlsx）",
+)
 def export_file(request: HttpRequest, jurisdiction: str, format: str = "xlsx") -> HttpResponse:
     node = get_object_or_404(Jurisdiction, code=jurisdiction)
     data = catalog_export(jurisdiction=node, fmt=format)

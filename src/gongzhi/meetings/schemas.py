@@ -51,6 +51,15 @@ def _moment(value: dt.datetime) -> dt.datetime:
     return value
 
 
+def _clock(value: dt.time) -> dt.time:
+    """A time of day is Beijing wall-clock time; one sent with a zone is turned into it
+    (the database keeps times of day without zone)."""
+    if value.tzinfo is None:
+        return value
+    moment = dt.datetime.combine(dt.date(2000, 1, 3), value)
+    return moment.astimezone(SHANGHAI).time().replace(tzinfo=None)
+
+
 NoNul = AfterValidator(_no_nul)
 Text32 = Annotated[str, Field(max_length=32), NoNul]
 Text50 = Annotated[str, Field(max_length=50), NoNul]
@@ -65,6 +74,7 @@ Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 Ids = Annotated[list[Id], Field(max_length=LIST_MAX)]
 Day = Annotated[dt.date, AfterValidator(_day)]
 Moment = Annotated[dt.datetime, AfterValidator(_moment)]
+Clock = Annotated[dt.time, AfterValidator(_clock)]
 
 
 def enum_schema(enum: type[Enum], doc: str) -> dict[str, Any]:
@@ -113,7 +123,7 @@ class ScheduleIn(Schema):
     week_of_month: int = Field(3, ge=1, le=Schedule.LAST_WEEK, description="1–4；5 表示最后一周")
     interval_months: int = Field(1, ge=1, le=12, description="每 N 个月一次时的 N")
     anchor_month: int = Field(1, ge=1, le=12, description="起始月份")
-    start_time: dt.time = dt.time(9, 0)
+    start_time: Clock = Field(dt.time(9, 0), description="开会时间（北京时间）")
     place: Text200 = ""
     notice_days: int = Field(3, ge=0, le=30, description="提前通知天数")
     remind_days: int = Field(3, ge=0, le=30, description="议定事项到期前提醒天数")

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from gongzhi.common.apiauth import api_auth
+from gongzhi.common.schemas import READ_ERRORS, ErrorOut
 from gongzhi.org.models import Estate, Jurisdiction
 from gongzhi.org.permissions import scope_for
 from gongzhi.org.selectors import estate_units_nearby
@@ -49,7 +50,12 @@ class MeOut(Schema):
     is_admin: bool
 
 
-@router.get("/me", response=MeOut, auth=api_auth, summary="当前账号与角色（会话或接口令牌）")
+@router.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut},
+    auth=api_auth,
+    summary="当前账号与角色（会话或接口令牌）",
+)
 def me(request: HttpRequest) -> dict[str, object]:
     scope = scope_for(request.user)
     return {
@@ -94,7 +100,7 @@ def estates(request: HttpRequest) -> list[dict[str, object]]:
     return [_estate(e) for e in qs]
 
 
-@router.get("/estates/{code}", response=EstateOut, summary="小区信息（公开）")
+@router.get("/estates/{code}", response={200: EstateOut, **READ_ERRORS}, summary="小区信息（公开）")
 def estate_detail(request: HttpRequest, code: str) -> dict[str, object]:
     estate = get_object_or_404(
         Estate.objects.select_related("community__parent", "property_company", "owners_committee"),
@@ -103,7 +109,11 @@ def estate_detail(request: HttpRequest, code: str) -> dict[str, object]:
     return _estate(estate)
 
 
-@router.get("/estates/{code}/units", response=list[UnitOut], summary="服务该小区的单位（公开）")
+@router.get(
+    "/estates/{code}/units",
+    response={200: list[UnitOut], **READ_ERRORS},
+    summary="服务该小区的单位（公开）",
+)
 def estate_units(request: HttpRequest, code: str) -> list[dict[str, object]]:
     estate = get_object_or_404(Estate, code=code)
     return [
