@@ -22,7 +22,6 @@ window.print = function () { window.__printed = (window.__printed || 0) + 1; };
 """
 
 
-
 def log_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)

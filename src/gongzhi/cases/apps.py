@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "gongzhi.cases"
     label = "cases"
     verbose_name = _("诉求案件")
+
+    def ready(self) -> None:
+        from gongzhi.cases import checks  # noqa: F401 - registers the system checks

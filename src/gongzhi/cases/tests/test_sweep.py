@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -173,3 +174,12 @@ def test_a_response_in_time_leaves_no_record(demo) -> None:
     case = make_case()
     s.case_start(case=case, actor=User.objects.get(username="wuye"), now=bj(10, 8, 9))
     assert s.case_sweep(now=bj(10, 8, 18)).late_response == 0
+
+
+def test_escalation_limits_setting_is_checked_at_start(settings: Any) -> None:
+    from gongzhi.cases.checks import escalation_limits
+
+    settings.GONGZHI_ESCALATION_LIMITS = {"street": "5wd", "county": "10wd"}
+    assert escalation_limits() == []
+    settings.GONGZHI_ESCALATION_LIMITS = {"planet": "3d", "county": "soon"}
+    assert sorted(m.id for m in escalation_limits()) == ["gongzhi.E101", "gongzhi.E102"]

@@ -150,10 +150,6 @@ def report_matters(request: HttpRequest) -> HttpResponse:
     )
 
 
-TRACK_PER_CLIENT_HOUR = 30
-TRACK_PER_CASE_HOUR = 10
-
-
 def track(request: HttpRequest) -> HttpResponse:
     """Follow a case by its number and the secret given at intake (issue 8 defect 3):
     a phone number no longer opens a case; tries are limited per client and per case;
@@ -179,12 +175,12 @@ def track(request: HttpRequest) -> HttpResponse:
     limited = rate_limit_hit(
         scope="track-client",
         who=client_address(request),
-        limit=int(getattr(settings, "GONGZHI_TRACK_PER_CLIENT_HOUR", TRACK_PER_CLIENT_HOUR)),
+        limit=settings.GONGZHI_TRACK_PER_CLIENT_HOUR,
         window_seconds=3600,
     ) or rate_limit_hit(
         scope="track-case",
         who=data.number,
-        limit=int(getattr(settings, "GONGZHI_TRACK_PER_CASE_HOUR", TRACK_PER_CASE_HOUR)),
+        limit=settings.GONGZHI_TRACK_PER_CASE_HOUR,
         window_seconds=3600,
     )
     if limited:

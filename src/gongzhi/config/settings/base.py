@@ -226,6 +226,15 @@ GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", 
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
 # Anonymous reports accepted per client address and hour (the public report form).
 GONGZHI_ANON_REPORTS_PER_HOUR = int(os.environ.get("GONGZHI_ANON_REPORTS_PER_HOUR", "10"))
+# Tracking a case by number and 查询码: lookups per client address, and per case, per hour.
+GONGZHI_TRACK_PER_CLIENT_HOUR = int(os.environ.get("GONGZHI_TRACK_PER_CLIENT_HOUR", "30"))
+GONGZHI_TRACK_PER_CASE_HOUR = int(os.environ.get("GONGZHI_TRACK_PER_CASE_HOUR", "10"))
+# How long an office has to settle an escalated case before it climbs again, by level,
+# when the matter names no limit: "street=5wd,county=10wd" overrides those levels only
+# (the defaults are in cases/services/dispatch.py; the cases app checks the values).
+GONGZHI_ESCALATION_LIMITS: dict[str, str] = dict(
+    item.split("=", 1) for item in env_list("GONGZHI_ESCALATION_LIMITS") if "=" in item
+)
 
 # Uploads (gongzhi.common.uploads). A request body over GONGZHI_MAX_REQUEST_BYTES is refused
 # with 413 before it is read; files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to temporary
