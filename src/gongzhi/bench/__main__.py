@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["client"]:
-        from gongzhi.bench.intake import run_load
+        from gongzhi.bench.load import run_load
 
         print(json.dumps(asdict(run_load(**json.loads(argv[1])))))
     elif argv[:1] == ["crash-client"]:

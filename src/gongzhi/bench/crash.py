@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongzhi.bench.intake import REQUEST_TIMEOUT, case_bodies, request_parts
+from gongzhi.bench.load import REQUEST_TIMEOUT, case_bodies, request_parts
 from gongzhi.bench.server import (
     CASE_TABLE,
     PG_ADMIN_URL,

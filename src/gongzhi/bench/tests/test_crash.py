@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from gongzhi.bench import crash
-from gongzhi.bench.intake import case_bodies, request_parts
+from gongzhi.bench.load import case_bodies, request_parts
 
 
 class _FlakyServer:

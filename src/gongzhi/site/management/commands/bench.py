@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.bench import crash
+from gongzhi.bench import crash, load, wrk
 from gongzhi.bench import intake as bench
 
 
@@ -92,7 +92,7 @@ class Command(BaseCommand):
             return
         o["duration"] = o["duration"] or 20.0
         duration = o["duration"] if not o["requests"] else 0.0
-        if o["generator"] == "wrk" and not bench.wrk_available():
+        if o["generator"] == "wrk" and not wrk.wrk_available():
             raise CommandError("wrk is not installed (apt-get install wrk)")
         if o["generator"] == "wrk" and o["requests"]:
             raise CommandError("wrk runs for a duration: use --duration, not --requests")
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _terminate)
         self.stdout.write(
             f"intake benchmark: POST /api/cases/ as 'dispatcher' (12345 hotline), "
-            f"{len(bench.ESTATES)} estates × {len(bench.MATTERS)} matter codes, "
+            f"{len(load.ESTATES)} estates × {len(load.MATTERS)} matter codes, "
             f"unique Idempotency-Key per request; load generator: {generator}"
         )
         rows = []

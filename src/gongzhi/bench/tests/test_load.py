@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gongzhi.bench import intake as bench
+from gongzhi.bench import load as bench
 
 
 def test_percentile_is_nearest_rank() -> None:
