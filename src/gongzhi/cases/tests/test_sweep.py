@@ -182,4 +182,4 @@ def test_escalation_limits_setting_is_checked_at_start(settings: Any) -> None:
     settings.GONGZHI_ESCALATION_LIMITS = {"street": "5wd", "county": "10wd"}
     assert escalation_limits() == []
     settings.GONGZHI_ESCALATION_LIMITS = {"planet": "3d", "county": "soon"}
-    assert sorted(m.id for m in escalation_limits()) == ["gongzhi.E101", "gongzhi.E102"]
+    assert sorted(str(m.id) for m in escalation_limits()) == ["gongzhi.E101", "gongzhi.E102"]
