@@ -16,7 +16,7 @@ class ErrorOut(Schema):
     code: str = Field(
         ...,
         description=(
-            "invalid 输入有误（422）；bad_state 状态不允许；not_now 条件未满足；"
+            "invalid 输入有误（422）；bad_text 含空字符（400）；bad_state 状态不允许；not_now 条件未满足；"
             "permission_denied 无权（403）；not_found 不存在或无权查看（404）；"
             "conflict 已被他人更新（409）；unauthenticated 未登录（401）"
         ),

@@ -33,7 +33,24 @@ class LocalSwagger(Swagger):
         return render(request, self.template, context)
 
 
-api = NinjaAPI(
+class GongzhiAPI(NinjaAPI):
+    """Every operation also declares 400: ``NulInputMiddleware`` (gongzhi.common.nul)
+    refuses text holding U+0000 before any endpoint runs, whatever the endpoint."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        refused = {
+            "description": "输入含空字符（bad_text）或无法处理",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("400", refused)
+        return schema
+
+
+api = GongzhiAPI(
     title="共治 Gongzhi API",
     version="1",
     description="物业管理联动平台接口。权限与页面一致：会话登录或 API 令牌。",

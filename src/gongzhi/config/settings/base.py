@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "gongzhi.common.security.SecurityHeadersMiddleware",
     # A view's database error while the database is unreachable answers 503.
     "gongzhi.common.unavailable.DatabaseUnavailableMiddleware",
+    # Text with U+0000 is refused (PostgreSQL cannot store or compare it).
+    "gongzhi.common.nul.NulInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
