@@ -154,6 +154,30 @@ class Viewer:
         sides = self.handling_sides(case, open_task_unit_ids=open_task_unit_ids)
         return bool(sides & REPORTER_SIDES)
 
+    def reporter_q(self) -> Q:
+        """``sees_reporter`` as one filter on case columns: the cases this account handles
+        (office over the case's level, lead unit, open task, reporter, registrar). Search
+        by phone, name or address looks only here, so a search never tells who reported a
+        case the account may read but not see the reporter of."""
+        scope = self.scope
+        if scope.is_admin:
+            return Q()
+        if not scope.is_authenticated:
+            return Q(pk__in=[])
+        q = Q(reporter_user_id=scope.user_id) | Q(registered_by_id=scope.user_id)
+        for root in _outermost(scope.office_paths):
+            q |= Q(level__path__startswith=root)
+        units = sorted(self.handling_unit_ids)
+        if units:
+            q |= Q(lead_unit_id__in=units) | Q(
+                Exists(
+                    CaseTask.objects.filter(
+                        case_id=OuterRef("pk"), unit_id__in=units, state__in=OPEN_TASK_STATES
+                    )
+                )
+            )
+        return q
+
     # -- reading
 
     def reads(self, case: Case) -> bool:

@@ -4,6 +4,7 @@ from the event log, and candidate topics for joint conferences."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,10 +128,44 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
     if f.date_to:
         qs = qs.filter(created_at__date__lte=f.date_to)
     if f.q:
-        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q) | Q(external_ref=f.q))
+        qs = qs.filter(search_q(user, f.q))
     if f.overdue:
         qs = qs.filter(overdue_q(now))
     return qs.order_by("-created_at", "-id")
+
+
+# A phone number as people type it: digits with spaces, dashes or a leading +86.
+_PHONE = re.compile(r"\+?[\d\s\-]{4,20}")
+# "5号楼1201", "5栋 1201", "5-1201": a building and a room.
+_ADDRESS = re.compile(
+    r"(\d{1,4}|[A-Za-z]\d{0,3})\s*(?:号楼|栋|幢|座|-)\s*(?:\d{1,2}单元)?\s*(\d{2,5})"
+)
+
+
+def search_q(user: Any, text: str) -> Q:
+    """The one search box (台账 and the bar on every staff page): ledger number, title words,
+    estate name or code and the integration's reference, within what ``user`` may read; the
+    reporter's phone, name and the address only where ``user`` sees the reporter
+    (``access.Viewer.reporter_q``), so a search never reveals who reported a case."""
+    text = text.strip()
+    q = (
+        Q(number__icontains=text)
+        | Q(title__icontains=text)
+        | Q(external_ref=text)
+        | Q(estate__name__icontains=text)
+        | Q(estate__code__iexact=text)
+    )
+    private = Q(reporter_name=text) | Q(location__icontains=text)
+    if _PHONE.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        if len(digits) >= 4:
+            private |= Q(reporter_phone__contains=digits)
+    address = _ADDRESS.search(text)
+    if address:
+        private |= Q(building=address.group(1), room=address.group(2))
+    return q | (private & viewer(user).reporter_q())
 
 
 def overdue_q(now: dt.datetime) -> Q:

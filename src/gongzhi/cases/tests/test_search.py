@@ -1,0 +1,101 @@
+"""The one search box: ledger number, title, estate and the integration's reference for
+every reader; the reporter's phone, name and address only where the account sees the
+reporter, so a search never tells who reported a case. Through the page, the API and the
+Excel export (all ask ``selectors.search_q``), across both demo counties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gongzhi.cases.access import readable_cases, viewer
+from gongzhi.cases.models import Case
+from gongzhi.cases.tests.pages import register
+from gongzhi.org.models import User
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13912340077"
+
+
+@pytest.fixture
+def case(demo: Any) -> Case:
+    return register(
+        reporter_phone=PHONE, reporter_name="王小明", building="7", room="1203", title="水管漏水"
+    )
+
+
+def numbers(client: Client, q: str) -> set[str]:
+    response = client.get("/api/cases/", {"q": q, "limit": "500"})
+    assert response.status_code == 200, response.content
+    return {row["number"] for row in response.json()["items"]}
+
+
+def test_the_office_finds_a_case_by_phone_address_number_and_estate(case: Case, login: Any) -> None:
+    office = login("office")
+    for q in (
+        PHONE,
+        "139-1234-0077",
+        "+86 139 1234 0077",
+        "0077",
+        "7号楼1203",
+        "7-1203",
+        case.number,
+        case.number[-4:],
+        "水管",
+        case.estate.name,
+        "王小明",
+    ):
+        assert case.number in numbers(office, q), q
+    assert case.number not in numbers(office, "13900000000")
+
+
+def test_a_reader_who_may_not_see_the_reporter_finds_by_number_not_by_phone(
+    case: Case, login: Any
+) -> None:
+    auditor = User.objects.get(username="auditor")
+    assert readable_cases(auditor).filter(pk=case.pk).exists()
+    assert not viewer(auditor).sees_reporter(case)
+    client = login("auditor")
+    assert case.number in numbers(client, case.number)
+    for q in (PHONE, "0077", "7号楼1203", "王小明"):
+        assert case.number not in numbers(client, q), q
+
+
+def test_the_other_county_finds_nothing(case: Case, login: Any) -> None:
+    client = login("cb-office")
+    for q in (PHONE, case.number, "水管"):
+        assert case.number not in numbers(client, q)
+
+
+def test_the_page_and_the_export_search_the_same_way(case: Case, login: Any) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    def exported(client: Client) -> str:
+        response = client.get("/cases/ledger.xlsx", {"q": PHONE})
+        assert response.status_code == 200
+        sheet = load_workbook(BytesIO(response.content)).active
+        return " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+
+    office = login("office")
+    page = office.get("/cases/ledger/", {"q": PHONE}).content.decode()
+    assert case.number in page and 'class="navsearch"' in page
+    assert case.number in exported(office)
+    auditor = login("auditor")  # the same browser, now the auditor's
+    assert case.number not in auditor.get("/cases/ledger/", {"q": PHONE}).content.decode()
+    assert case.number not in exported(auditor)
+
+
+def test_reporter_q_is_sees_reporter_as_a_filter(case: Case, demo: Any) -> None:
+    """The filter form and the per-case rule agree for every account and every case."""
+    cases = list(Case.objects.all())
+    for account in demo.accounts:
+        user = User.objects.get(username=account.username)
+        v = viewer(user)
+        by_filter = set(Case.objects.filter(v.reporter_q()).values_list("pk", flat=True))
+        by_rule = {c.pk for c in cases if v.sees_reporter(c)}
+        assert by_filter == by_rule, account.username
