@@ -12,7 +12,7 @@ from ninja import Field, Schema
 
 from gongzhi.cases import services as s
 from gongzhi.cases import workflow
-from gongzhi.cases.models import Case, Rating
+from gongzhi.cases.models import Case, EnforcementStep, Rating
 from gongzhi.common.actions import Action, Files, Registry
 
 VERSION_HELP = "页面或上次读取时看到的案件版本；案件已被他人更新时返回 409"
@@ -364,6 +364,41 @@ def available(ctx: workflow.Ctx, among: tuple[str, ...] | None = None) -> list[s
     asks only about those (a list page's row buttons)."""
     names = registry.names() if among is None else [n for n in registry.names() if n in among]
     return [name for name in names if workflow.refusal(name, ctx) is None]
+
+
+# The actions that move a case on. The first of them the user may take (in the registry's
+# order) is the page's 下一步; on an enforcement case the action named by the step after the
+# current one of 003 四's six comes first. Everything else waits under 其他操作.
+NEXT_STEPS = (
+    "accept",
+    "start",
+    "handle",
+    "dispatch",
+    "feedback",
+    "rate",
+    "task_checkin",
+    "task_done",
+    "photo",
+    "stop",
+    "report",
+    "opinion",
+    "overrule",
+    "rule_transfer",
+    "resume",
+    "appeal_decide",
+)
+
+
+def next_step(case: Case, allowed: list[str]) -> str | None:
+    """The one action the page puts first for this user, or None when nothing moves the
+    case on (a reader, or only side actions such as attaching a file)."""
+    if case.is_enforcement:
+        steps = [step.value for step in EnforcementStep]
+        current = case.enforcement_step or EnforcementStep.DISCOVER
+        following = steps[steps.index(current) + 1 :]
+        if following and following[0] in allowed:
+            return following[0]
+    return next((name for name in allowed if name in NEXT_STEPS), None)
 
 
 def perform(action: Action[Case], case: Case, actor: Any, data: Any, files: Files) -> Any:

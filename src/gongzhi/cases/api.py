@@ -129,6 +129,9 @@ class CaseOut(CaseBrief):
     enforcement_step: str
     public_summary: str
     allowed: list[str] = Field(..., description="当前账号此刻可执行的操作（与页面按钮一致）")
+    next_step: str | None = Field(
+        None, description="页面置顶的“下一步”操作（allowed 之一；无则为空）"
+    )
     tasks: list[TaskOut]
     appeals: list[AppealOut]
     timeline: list[EventOut]
@@ -211,6 +214,7 @@ def detail(case: Case, user: Any) -> dict[str, Any]:
         "enforcement_step": case.enforcement_step,
         "public_summary": access.public_summary(case),
         "allowed": view.allowed,
+        "next_step": actions.next_step(case, view.allowed),
         "tasks": [
             {
                 "id": task.pk,

@@ -403,6 +403,36 @@ def test_a_missed_acceptance_limit_is_shown_as_such(demo, login) -> None:
     assert case.breached_at is not None
     html = login("zjj").get(f"/cases/{case.number}/").content.decode()
     assert "签收时限" in html and "签收已超时" in html
+    # In the head beside the running clock, and still after the unit signed for it late.
+    assert "签收超时" in html[html.index('class="case-head"') : html.index('class="case-grid"')]
+    s.case_accept(case=case, actor=user("zjj"))
+    html = login("zjj").get(f"/cases/{case.number}/").content.decode()
+    assert "签收超时" in html[html.index('class="case-head"') : html.index('class="case-grid"')]
+
+
+def test_the_case_page_puts_the_next_step_first(demo, login) -> None:
+    """Issue 11 item 4: one next step for this user (from the action registry), the other
+    actions folded behind it; a reader with nothing to do gets no next step."""
+    case = register(matter_code="JX-15-a")
+    html = login("wuye").get(f"/cases/{case.number}/").content.decode()
+    first = html[html.index('id="next-step"') :]
+    assert "下一步：签收" in first and "form-accept" in first.split("</section>")[0]
+    others = html[html.index('class="other-actions"') :].split("</details>")[0]
+    assert "form-accept" not in others and "form-return" in others
+    s.case_accept(case=case, actor=user("wuye"))
+    html = login("wuye").get(f"/cases/{case.number}/").content.decode()
+    assert "下一步：开始办理" in html
+    assert 'id="next-step"' not in login("auditor").get(f"/cases/{case.number}/").content.decode()
+
+
+def test_unit_pickers_are_checkbox_lists_with_a_filter(demo, login) -> None:
+    """No Ctrl-click: several units are ticked in a list that a typed name filters."""
+    case = register(matter_code="JX-15-a")
+    client = login("office")
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    form = html[html.index("form-joint") :].split("</form>")[0]
+    assert "<select" not in form.split("unit-picker")[1].split("</fieldset>")[0]
+    assert "data-filter-list" in form and 'type="checkbox" name="units"' in form
 
 
 def test_an_enforcement_case_closed_by_a_rating_records_the_closing_step(demo, login) -> None:

@@ -89,6 +89,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
     view = case_view(case, request.user)
     allowed = set(view.allowed)
     report_form = case.report_form if hasattr(case, "report_form") else None
+    first = actions.next_step(case, view.allowed)
     last_return = next(
         (t.event for t in reversed(view.timeline) if t.event.action == "return"), None
     )
@@ -117,7 +118,12 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "sides": view.sides,
         "text": view.text,
         "public_summary": access.public_summary(case),
-        "action_list": [actions.registry.get(n) for n in view.allowed],
+        "next_step": actions.registry.get(first) if first else None,
+        "action_list": [actions.registry.get(n) for n in view.allowed if n != first],
+        "accept_late": bool(
+            accept_breach
+            or (case.accepted_at and case.accept_due_at and case.accepted_at > case.accept_due_at)
+        ),
         "allowed": view.allowed,
         "timeline": view.timeline,
         "tasks": view.tasks,

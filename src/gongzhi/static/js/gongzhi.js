@@ -3,6 +3,8 @@
 //   <button data-print>                          prints the page
 //   <select data-autosubmit>                     submits its form on change
 //   <input data-on-change-set="preset=custom">   sets another field of its form on change
+//   <input data-filter-list>                     hides the choices of its .unit-picker that
+//                                                do not contain the typed text
 (function () {
   function once(el, type, fn) {
     if (el.dataset.gzBound) { return; }
@@ -11,7 +13,17 @@
   }
   function print() { window.print(); }
   function submit(el) { el.form.submit(); }
+  function filterList(el) {
+    var text = el.value.trim().toLowerCase();
+    var picker = el.closest(".unit-picker");
+    if (!picker) { return; }
+    picker.querySelectorAll(".unit-list label").forEach(function (label) {
+      var hit = !text || label.textContent.toLowerCase().indexOf(text) >= 0;
+      label.hidden = !hit && !label.querySelector("input").checked;
+    });
+  }
   function bind(root) {
+    root.querySelectorAll("[data-filter-list]").forEach(function (el) { once(el, "input", filterList); });
     root.querySelectorAll("[data-print]").forEach(function (el) { once(el, "click", print); });
     root.querySelectorAll("[data-autosubmit]").forEach(function (el) { once(el, "change", submit); });
     root.querySelectorAll("[data-on-change-set]").forEach(function (el) {
