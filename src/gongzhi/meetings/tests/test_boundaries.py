@@ -309,7 +309,7 @@ def test_pages_answer_hostile_forms_without_5xx(demo, login, at_demo_now) -> Non
         "/meetings/decisions/?body=99999999999999999999999&state=%00",
         f"/meetings/public/minutes/{2**64}/",
     ):
-        assert client.get(url).status_code in (200, 404), url
+        assert client.get(url).status_code in (200, 400, 404), url  # 400: a NUL refused
 
 
 def _probe_form(client: Any, url: str, form: dict[str, Any]) -> Any:
