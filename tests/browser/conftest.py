@@ -56,6 +56,22 @@ def page(chromium: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    """A page on a 390 px wide touch screen (an ordinary phone held upright)."""
+    context = chromium.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def shot() -> Any:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -3,9 +3,12 @@
 //   <button data-print>                          prints the page
 //   <select data-autosubmit>                     submits its form on change
 //   <input data-on-change-set="preset=custom">   sets another field of its form on change
+//   <button data-nav-toggle aria-controls=ID>     opens and closes the menu on a phone
 //   <input data-filter-list>                     hides the choices of its .unit-picker that
 //                                                do not contain the typed text
 (function () {
+  // Styles that need the script (the folded menu) apply only where it runs.
+  document.documentElement.classList.add("js");
   function once(el, type, fn) {
     if (el.dataset.gzBound) { return; }
     el.dataset.gzBound = "1";
@@ -22,7 +25,13 @@
       label.hidden = !hit && !label.querySelector("input").checked;
     });
   }
+  function toggleNav(el) {
+    var nav = document.getElementById(el.getAttribute("aria-controls"));
+    var open = nav.classList.toggle("open");
+    el.setAttribute("aria-expanded", open ? "true" : "false");
+  }
   function bind(root) {
+    root.querySelectorAll("[data-nav-toggle]").forEach(function (el) { once(el, "click", toggleNav); });
     root.querySelectorAll("[data-filter-list]").forEach(function (el) { once(el, "input", filterList); });
     root.querySelectorAll("[data-print]").forEach(function (el) { once(el, "click", print); });
     root.querySelectorAll("[data-autosubmit]").forEach(function (el) { once(el, "change", submit); });
