@@ -269,7 +269,9 @@ def check(
     """``records``: the generator's, by key; ``rows``: (number, idempotency key) of every
     case in the database."""
     by_key: dict[str, list[str]] = {}
-    for number, key in rows:
+    for number, scoped in rows:
+        # Stored scoped by caller ("<caller>:<the client's key>"); the client's keys hold no colon.
+        key = scoped.rsplit(":", 1)[-1] if scoped else None
         if key and key.startswith(key_prefix):
             by_key.setdefault(key, []).append(number)
     acked = {k: r for k, r in records.items() if r["status"] in (200, 201)}

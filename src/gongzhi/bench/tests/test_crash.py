@@ -153,7 +153,7 @@ def test_the_check_finds_what_a_crash_could_lose() -> None:
         "k-3": _record(0, ""),  # never answered; it is in the database all the same
     }
     rows = [
-        ("370829-2026-000001", "k-0"),
+        ("370829-2026-000001", "u5:k-0"),  # stored scoped by the caller
         ("370829-2026-000004", "k-2"),
         ("370829-2026-000005", "k-2"),  # a second case for one key
         ("370829-2026-000006", "k-3"),

@@ -1,4 +1,4 @@
-"""``gongzhi bench intake|crash`` (see gongzhi.bench and docs/performance.md).
+"""``gongzhi bench intake|crash|scaleout`` (see gongzhi.bench and docs/performance.md).
 
 intake: the intake benchmark of issue 3. Starts granian (WSGI, production settings) against
 a fresh PostgreSQL database and/or a fresh SQLite file, registers and routes cases over
@@ -6,7 +6,11 @@ HTTP from a load generator on loopback and prints one line per database.
 
 crash: kills granian with SIGKILL in the middle of the same kind of load on a scratch
 PostgreSQL database, restarts it, and checks that every acknowledged case is there and the
-ledger numbers have no gap."""
+ledger numbers have no gap.
+
+scaleout: several granian web processes and a Celery worker (through Redis) on one scratch
+PostgreSQL database at once; every acknowledged case present, the ledger gapless, every
+server used and every sweep sent through Redis run by the worker."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.bench import crash, load, wrk
+from gongzhi.bench import crash, load, scaleout, wrk
 from gongzhi.bench import intake as bench
 
 
@@ -29,11 +33,12 @@ def _terminate(signum: int, frame: Any) -> None:
 class Command(BaseCommand):
     help = (
         "性能基准：intake = 经 HTTP 登记并自动派单（granian + PostgreSQL/SQLite）；"
-        "crash = 负载中 kill -9 服务后检查已确认的案件是否都在、台账编号是否连续"
+        "crash = 负载中 kill -9 服务后检查已确认的案件是否都在、台账编号是否连续；"
+        "scaleout = 多个 Web 进程与 Celery worker 同时工作于同一 PostgreSQL 与 Redis"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["intake", "crash"], help="which benchmark")
+        parser.add_argument("what", choices=["intake", "crash", "scaleout"], help="which benchmark")
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument(
             "--duration",
@@ -81,6 +86,10 @@ class Command(BaseCommand):
             default=60.0,
             help="crash: seconds after the load to get an answer for requests still unanswered",
         )
+        parser.add_argument("--web", type=int, default=2, help="scaleout: web processes")
+        parser.add_argument(
+            "--sweeps", type=int, default=3, help="scaleout: sweeps sent through Redis"
+        )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
@@ -89,6 +98,9 @@ class Command(BaseCommand):
             raise CommandError("--connections, --workers and --threads must be at least 1")
         if o["what"] == "crash":
             self._crash({**o, "duration": o["duration"] or 40.0})
+            return
+        if o["what"] == "scaleout":
+            self._scaleout({**o, "duration": o["duration"] or 15.0})
             return
         o["duration"] = o["duration"] or 20.0
         duration = o["duration"] if not o["requests"] else 0.0
@@ -181,6 +193,27 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(asdict(report), ensure_ascii=False))
         if not report.ok:
             raise CommandError("CRASH CHECK FAILED")
+
+    def _scaleout(self, o: dict[str, Any]) -> None:
+        if o["web"] < 2:
+            raise CommandError("--web must be at least 2")
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            report = scaleout.scaleout_run(
+                web=o["web"],
+                workers=max(1, o["workers"] // o["web"]),
+                connections=o["connections"],
+                duration=o["duration"],
+                sweeps=o["sweeps"],
+                keep=o["keep"],
+                log=lambda msg: self.stderr.write(msg),
+            )
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted; processes stopped, scratch database dropped") from exc
+        for line in report.lines():
+            self.stdout.write(line)
+        if not report.ok:
+            raise CommandError("SCALE-OUT CHECK FAILED")
 
 
 def _seconds(text: str) -> list[float]:
