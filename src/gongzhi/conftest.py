@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from gongzhi.demo import DEMO_PASSWORD, DemoContext, build_demo
 from gongzhi.org.models import Estate, Jurisdiction, Unit, User
@@ -74,6 +76,15 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
             unit_kinds_load()
             _remember(build_demo(now=DEMO_NOW))
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread (LocaleMiddleware
+    activates, nothing deactivates); each test starts in the source language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from itertools import groupby
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import route_all
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Unit
@@ -43,8 +44,11 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
             or any(q in k for k in r.matter.keywords)
         ]
     routes.sort(key=lambda r: (r.matter.category, r.matter.sort))
+    # The category is stored in Chinese; its label is translated.
+    labels = dict(MatterType.Category.choices)
     grouped = [
-        (cat, list(items)) for cat, items in groupby(routes, key=lambda r: r.matter.category)
+        (labels.get(cat, cat), list(items))
+        for cat, items in groupby(routes, key=lambda r: r.matter.category)
     ]
     reads_area = kinds.kinds_with(kinds.READS_AREA)
     context = {

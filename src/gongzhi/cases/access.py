@@ -32,6 +32,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case, CaseTask, Channel
 from gongzhi.org import kinds
@@ -407,12 +408,12 @@ class IntakeRight:
 
     def refusal(self, estate: Estate, channel: str) -> str | None:
         if not self.channels:
-            return self.reason or "您无权登记诉求"
+            return self.reason or _("您无权登记诉求")
         if channel not in self.channels:
             labels = "、".join(str(Channel(c).label) for c in self.channels)
-            return f"您只能通过以下渠道登记：{labels}"
+            return _("您只能通过以下渠道登记：%(labels)s") % {"labels": labels}
         if not Estate.objects.filter(self.estates_q, pk=estate.pk).exists():
-            return "该小区不在您的工作范围内"
+            return _("该小区不在您的工作范围内")
         return None
 
 
@@ -425,7 +426,7 @@ def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
     Auditors and conveners read; they do not register."""
     scope = scope_for(user)
     if not scope.is_authenticated:
-        return IntakeRight(reason="请先登录")
+        return IntakeRight(reason=_("请先登录"))
     if scope.is_admin:
         right = IntakeRight(channels=OFFICE_CHANNELS, estates_q=Q())
     else:
@@ -448,14 +449,14 @@ def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
         elif scope.has(RoleGrant.Role.RESIDENT) or not scope.roles:
             right = IntakeRight(channels=(Channel.WEB,), as_resident=True, estates_q=Q())
         else:
-            right = IntakeRight(reason="审计和召集人账号只能查阅，不能登记诉求")
+            right = IntakeRight(reason=_("审计和召集人账号只能查阅，不能登记诉求"))
     if token is not None:
         granted = tuple(c for c in right.channels if c in (token.channels or ()))
         right = IntakeRight(
             channels=granted,
             as_resident=right.as_resident,
             estates_q=right.estates_q,
-            reason="该接口令牌未获授权登记诉求（gongzhi token --channels）",
+            reason=_("该接口令牌未获授权登记诉求（gongzhi token --channels）"),
         )
     return right
 
@@ -477,6 +478,7 @@ def _served_estates_q(unit: Unit) -> Q:
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?\d{7,8}(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
+# i18n: data (matches room numbers as residents write them)
 _ROOM = re.compile(
     r"(\d+\s*(?:号楼|栋|幢|号|楼)\s*(?:\d+\s*单元)?\s*)\d{3,4}(\s*(?:室|号|户)?)"
     r"|(?<![\d-])(\d{1,3}-\d{1,2}-)\d{3,4}(?![\d-])"
@@ -570,9 +572,13 @@ def actor_label(event: Any, case: Case, visible: bool) -> str:
     the reporter (issue 8 defect 4); the sweep and services without an actor are 系统."""
     actor = event.actor
     if actor is None:
-        return "" if event.actor_unit_id else "系统"
+        return "" if event.actor_unit_id else _("系统")
     if case.reporter_user_id and actor.pk == case.reporter_user_id:
-        return f"诉求人 {display_name(actor)}" if visible else "诉求人"
+        return (
+            _("诉求人 %(display_name)s") % {"display_name": display_name(actor)}
+            if visible
+            else _("诉求人")
+        )
     return str(actor)
 
 
@@ -589,5 +595,5 @@ def public_summary(case: Case) -> str:
     matter's name at the estate — never the reporter's own words (issue 7 defect 9)."""
     if case.public_summary:
         return case.public_summary
-    matter = case.matter.name if case.matter_id and case.matter else "诉求"
+    matter = case.matter.name if case.matter_id and case.matter else _("诉求")
     return f"{case.estate.name}：{matter}"

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -259,7 +260,7 @@ def detail(case: Case, user: Any) -> dict[str, Any]:
 def _get(request: HttpRequest, number: str) -> Case:
     case = case_for(request.user, number)
     if case is None:
-        raise NotFound(f"案件 {number} 不存在或无权查看")
+        raise NotFound(_("案件 %(number)s 不存在或无权查看") % {"number": number})
     return case
 
 
@@ -351,7 +352,7 @@ def ledger(
 )
 def public_list(request: HttpRequest, estate: str) -> list[dict[str, Any]]:
     if not Estate.objects.filter(code=estate).exists():
-        raise NotFound(f"小区 {estate} 不存在")
+        raise NotFound(_("小区 %(estate)s 不存在") % {"estate": estate})
     qs = (
         Case.objects.filter(estate__code=estate)
         .exclude(state=State.MERGED)
@@ -401,9 +402,9 @@ def metrics(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str
     errors = []
     for name, day in (("start", start), ("end", end)):
         if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-            errors.append(FieldError(name, "日期应在 2000-01-01 至 2100-12-31 之间"))
+            errors.append(FieldError(name, _("日期应在 2000-01-01 至 2100-12-31 之间")))
     if not errors and end < start:
-        errors.append(FieldError("end", "结束日期不能早于开始日期"))
+        errors.append(FieldError("end", _("结束日期不能早于开始日期")))
     if errors:
         raise InvalidInput(errors=errors)
     tz = timezone.get_current_timezone()
@@ -447,7 +448,7 @@ def report_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
     case = _get(request, number)
     if not hasattr(case, "report_form"):
-        raise NotFound("该案件没有呈报表")
+        raise NotFound(_("该案件没有呈报表"))
     response = HttpResponse(render(case, request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-chengbaobiao.pdf"'
     return response

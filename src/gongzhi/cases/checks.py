@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
+from django.utils.translation import gettext as _
 
 
 @register("gongzhi")
@@ -21,8 +22,8 @@ def escalation_limits(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         if level not in levels:
             problems.append(
                 Error(
-                    f"GONGZHI_ESCALATION_LIMITS：没有“{level}”这一层级",
-                    hint="可用的层级：" + ", ".join(sorted(levels)),
+                    _("GONGZHI_ESCALATION_LIMITS：没有“%(level)s”这一层级") % {"level": level},
+                    hint=_("可用的层级：") + ", ".join(sorted(levels)),
                     id="gongzhi.E101",
                 )
             )
@@ -32,8 +33,11 @@ def escalation_limits(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         except ValueError as exc:
             problems.append(
                 Error(
-                    f"GONGZHI_ESCALATION_LIMITS：{level} 的时限“{limit}”无法识别（{exc}）",
-                    hint="写法如 5wd（工作日）、24h（自然小时）、4wh（工作小时），见 docs/catalog-files.md",
+                    _("GONGZHI_ESCALATION_LIMITS：%(level)s 的时限“%(limit)s”无法识别（%(exc)s）")
+                    % {"level": level, "limit": limit, "exc": exc},
+                    hint=_(
+                        "写法如 5wd（工作日）、24h（自然小时）、4wh（工作小时），见 docs/catalog-files.md"
+                    ),
                     id="gongzhi.E102",
                 )
             )

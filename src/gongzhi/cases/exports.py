@@ -11,14 +11,19 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases import access
 from gongzhi.cases.models import Case, CaseTask, Channel, Rating, State
@@ -30,25 +35,25 @@ RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 OPEN_TASK_STATES = (CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
 
 # (key, header, Excel column width): the columns of the county office's ledger.
-LEDGER_COLUMNS: list[tuple[str, str, int]] = [
-    ("number", "台账编号", 18),
-    ("created_at", "登记时间", 17),
-    ("channel", "来源渠道", 12),
-    ("estate", "小区", 16),
-    ("place", "位置", 18),
-    ("reporter_name", "诉求人", 9),
-    ("reporter_phone", "联系电话", 14),
-    ("matter", "事项", 18),
-    ("summary", "诉求内容(摘要)", 40),
-    ("lead_unit", "责任单位", 20),
-    ("level", "办理层级", 12),
-    ("state", "状态", 9),
-    ("accept_due_at", "签收时限", 17),
-    ("resolve_due_at", "办结时限", 17),
-    ("overdue", "是否超时", 9),
-    ("handled_at", "办结时间", 17),
-    ("result", "办理结果", 36),
-    ("rating", "评价", 10),
+LEDGER_COLUMNS: list[tuple[str, StrOrPromise, int]] = [
+    ("number", gettext_lazy("台账编号"), 18),
+    ("created_at", gettext_lazy("登记时间"), 17),
+    ("channel", gettext_lazy("来源渠道"), 12),
+    ("estate", gettext_lazy("小区"), 16),
+    ("place", gettext_lazy("位置"), 18),
+    ("reporter_name", gettext_lazy("诉求人"), 9),
+    ("reporter_phone", gettext_lazy("联系电话"), 14),
+    ("matter", gettext_lazy("事项"), 18),
+    ("summary", gettext_lazy("诉求内容(摘要)"), 40),
+    ("lead_unit", gettext_lazy("责任单位"), 20),
+    ("level", gettext_lazy("办理层级"), 12),
+    ("state", gettext_lazy("状态"), 9),
+    ("accept_due_at", gettext_lazy("签收时限"), 17),
+    ("resolve_due_at", gettext_lazy("办结时限"), 17),
+    ("overdue", gettext_lazy("是否超时"), 9),
+    ("handled_at", gettext_lazy("办结时间"), 17),
+    ("result", gettext_lazy("办理结果"), 36),
+    ("rating", gettext_lazy("评价"), 10),
 ]
 LEDGER_RELATED = ("estate", "matter", "lead_unit", "level", "jurisdiction")
 LEDGER_FIELDS = (
@@ -187,7 +192,9 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 class _Sheet:
     """A write-only sheet with a title row, a bold frozen header and column widths."""
 
-    def __init__(self, wb: Workbook, title: str, heading: str, columns: list[tuple[str, int]]):
+    def __init__(
+        self, wb: Workbook, title: str, heading: str, columns: list[tuple[StrOrPromise, int]]
+    ):
         self.ws = wb.create_sheet(title)
         for i, (_header, width) in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
@@ -200,7 +207,7 @@ class _Sheet:
         wrap = Alignment(vertical="center", wrap_text=True)
         header = []
         for name, _width in columns:
-            c = WriteOnlyCell(self.ws, value=name)
+            c = WriteOnlyCell(self.ws, value=str(name))
             c.font = bold
             c.alignment = wrap
             header.append(c)
@@ -213,7 +220,10 @@ class _Sheet:
 
 
 def _heading(title: str, now: dt.datetime) -> str:
-    return f"{title}（导出时间 {timezone.localtime(now):%Y-%m-%d %H:%M}）"
+    return _("%(title)s（导出时间 %(time)s）") % {
+        "title": title,
+        "time": f"{timezone.localtime(now):%Y-%m-%d %H:%M}",
+    }
 
 
 def ledger_xlsx(
@@ -221,7 +231,10 @@ def ledger_xlsx(
 ) -> bytes:
     wb = Workbook(write_only=True)
     sheet = _Sheet(
-        wb, "台账", _heading(title, now), [(header, width) for _k, header, width in LEDGER_COLUMNS]
+        wb,
+        _("台账"),
+        _heading(title, now),
+        [(header, width) for _k, header, width in LEDGER_COLUMNS],
     )
     for row in rows:
         values: list[Any] = []
@@ -230,7 +243,7 @@ def ledger_xlsx(
             if key in DATE_KEYS:
                 value = _local(value)
             elif key == "overdue":
-                value = "是" if value else "否"
+                value = _("是") if value else _("否")
             values.append(value)
         sheet.append(values)
     if note:
@@ -240,20 +253,20 @@ def ledger_xlsx(
     return buf.getvalue()
 
 
-METRIC_COLUMNS: list[tuple[str, str, int]] = [
-    ("unit", "单位", 28),
-    ("received", "受理数", 9),
-    ("accepted_on_time", "按时签收", 10),
-    ("response_rate", "响应率(%)", 10),
-    ("handled", "办结", 8),
-    ("resolve_rate", "解决率(%)", 10),
-    ("rated", "评价数", 8),
-    ("satisfied", "满意/基本满意", 13),
-    ("satisfaction_rate", "满意率(%)", 10),
-    ("overdue", "超时", 8),
-    ("returned", "退回", 8),
-    ("buck_passing", "推诿扯皮", 10),
-    ("reopened", "重办", 8),
+METRIC_COLUMNS: list[tuple[str, StrOrPromise, int]] = [
+    ("unit", gettext_lazy("单位"), 28),
+    ("received", gettext_lazy("受理数"), 9),
+    ("accepted_on_time", gettext_lazy("按时签收"), 10),
+    ("response_rate", gettext_lazy("响应率(%)"), 10),
+    ("handled", gettext_lazy("办结"), 8),
+    ("resolve_rate", gettext_lazy("解决率(%)"), 10),
+    ("rated", gettext_lazy("评价数"), 8),
+    ("satisfied", gettext_lazy("满意/基本满意"), 13),
+    ("satisfaction_rate", gettext_lazy("满意率(%)"), 10),
+    ("overdue", gettext_lazy("超时"), 8),
+    ("returned", gettext_lazy("退回"), 8),
+    ("buck_passing", gettext_lazy("推诿扯皮"), 10),
+    ("reopened", gettext_lazy("重办"), 8),
 ]
 
 
@@ -265,8 +278,12 @@ def metrics_xlsx(
     now: dt.datetime,
 ) -> bytes:
     wb = Workbook(write_only=True)
-    heading = _heading(f"{title}（{period[0]:%Y-%m-%d} 至 {period[1]:%Y-%m-%d}）", now)
-    sheet = _Sheet(wb, "单位指标", heading, [(h, w) for _k, h, w in METRIC_COLUMNS])
+    heading = _heading(
+        _("%(title)s（%(start)s 至 %(end)s）")
+        % {"title": title, "start": f"{period[0]:%Y-%m-%d}", "end": f"{period[1]:%Y-%m-%d}"},
+        now,
+    )
+    sheet = _Sheet(wb, _("单位指标"), heading, [(h, w) for _k, h, w in METRIC_COLUMNS])
     for m in rows:
         values: list[Any] = [m.unit.name]
         values += [getattr(m, key) for key, _h, _w in METRIC_COLUMNS[1:]]

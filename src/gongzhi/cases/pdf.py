@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -36,9 +38,9 @@ from gongzhi.cases.models import Attachment, Case, ReportForm, ReportOpinion
 from gongzhi.common.pdf import cjk_font
 
 COPIES = (
-    "第一联 联席会议办公室留存",
-    "第二联 呈报单位留存",
-    "第三联 接收单位留存",
+    gettext_lazy("第一联 联席会议办公室留存"),
+    gettext_lazy("第二联 呈报单位留存"),
+    gettext_lazy("第三联 接收单位留存"),
 )
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
@@ -49,9 +51,13 @@ PHOTOS_PER_ROW = 2
 # Longest text a cell of the form holds before the rest goes to the continuation sheet.
 DETAILS_MAX_H = 95 * mm
 OPINION_MAX_H = 40 * mm
-CONTINUED = "……（续见附页）"
-# A date left blank for the hand-written one: "      年    月    日".
-BLANK_DATE = "&nbsp;" * 14 + "年" + "&nbsp;" * 8 + "月" + "&nbsp;" * 8 + "日"
+CONTINUED = gettext_lazy("……（续见附页）")
+
+
+def _blank_date() -> str:
+    """A date left blank for the hand-written one: "      年    月    日"."""
+    gap = "&nbsp;" * 8
+    return "&nbsp;" * 14 + _("年") + gap + _("月") + gap + _("日")
 
 
 @dataclass
@@ -120,17 +126,19 @@ def _opinion_cell(
     if not entries:
         return [
             Spacer(1, 16 * mm),
-            _p("负责人（签章）：", st.sign),
-            Paragraph(BLANK_DATE, st.sign),
+            _p(_("负责人（签章）："), st.sign),
+            Paragraph(_blank_date(), st.sign),
         ]
     cell: list[Flowable] = []
     for entry in entries:
         head, rest = _fit(str(entry.get("opinion", "")), st.body, width, OPINION_MAX_H)
         if rest:
-            overflow.append(f"{entry.get('unit', '')}意见（续）：{rest}")
+            overflow.append(
+                _("%(get)s意见（续）：%(rest)s") % {"get": entry.get("unit", ""), "rest": rest}
+            )
         cell.append(_p(head, st.body))
         cell.append(Spacer(1, 3 * mm))
-        cell.append(_p(f"负责人（签章）：{entry.get('head', '')}", st.sign))
+        cell.append(_p(_("负责人（签章）：%(get)s") % {"get": entry.get("head", "")}, st.sign))
         cell.append(_p(_date_cn(str(entry.get("date", ""))), st.sign))
     return cell
 
@@ -145,19 +153,19 @@ def _fit(text: str, style: ParagraphStyle, width: float, max_h: float) -> tuple[
     lo, hi = 0, len(text)
     while lo < hi:  # the longest prefix (with the note) that fits
         mid = (lo + hi + 1) // 2
-        if _p(text[:mid] + CONTINUED, style).wrap(width, 10**6)[1] <= max_h:
+        if _p(text[:mid] + str(CONTINUED), style).wrap(width, 10**6)[1] <= max_h:
             lo = mid
         else:
             hi = mid - 1
-    return text[:lo] + CONTINUED, text[lo:]
+    return text[:lo] + str(CONTINUED), text[lo:]
 
 
 def _date_cn(iso: str) -> str:
     try:
         y, m, d = (int(x) for x in iso.split("-"))
     except ValueError:
-        return "年     月     日"
-    return f"{y} 年 {m} 月 {d} 日"
+        return _("年     月     日")
+    return _("%(y)s 年 %(m)s 月 %(d)s 日") % {"y": y, "m": m, "d": d}
 
 
 def _photo(att: Attachment, max_w: float, st: _Styles) -> Flowable:
@@ -174,7 +182,7 @@ def _photo(att: Attachment, max_w: float, st: _Styles) -> Flowable:
                 img.convert("RGB").save(out, "JPEG", quality=88)
                 data = out.getvalue()
     except Exception:
-        return _p(f"照片无法读取：{att.name}", st.note)
+        return _p(_("照片无法读取：%(name)s") % {"name": att.name}, st.note)
     scale = min(max_w / w, PHOTO_MAX_H / h)
     return Image(io.BytesIO(data), width=w * scale, height=h * scale)
 
@@ -182,11 +190,16 @@ def _photo(att: Attachment, max_w: float, st: _Styles) -> Flowable:
 def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Styles) -> list:
     place = case.jurisdiction.name
     story: list[Any] = [
-        _p(f"{place}住宅小区违法违规案件呈报表", st.title),
-        _p("（物业管理执法联动案件呈报表）", st.sub),
+        _p(_("%(place)s住宅小区违法违规案件呈报表") % {"place": place}, st.title),
+        _p(_("（物业管理执法联动案件呈报表）"), st.sub),
         Spacer(1, 2 * mm),
         Table(
-            [[_p(f"案件编号：{case.number}", st.body), _p(f"小区：{case.estate.name}", st.body)]],
+            [
+                [
+                    _p(_("案件编号：%(number)s") % {"number": case.number}, st.body),
+                    _p(_("小区：%(name)s") % {"name": case.estate.name}, st.body),
+                ]
+            ],
             colWidths=[CONTENT_W / 2, CONTENT_W / 2],
             style=[("LEFTPADDING", (0, 0), (-1, -1), 0)],
         ),
@@ -198,28 +211,42 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
     rep, rec, office = _opinions(form)
     text_w = value_w - 12  # less the cell's padding
     details, details_rest = _fit(form.details, st.body, text_w, DETAILS_MAX_H)
-    overflow: list[str] = [f"违法违规详细情况（续）：{details_rest}"] if details_rest else []
+    overflow: list[str] = (
+        [_("违法违规详细情况（续）：%(details_rest)s") % {"details_rest": details_rest}]
+        if details_rest
+        else []
+    )
     opinion_cells = [_opinion_cell(g, st, text_w, overflow) for g in (rep, rec, office)]
     rows: list[list[Any]] = [
         [
-            _p("呈报单位", st.label),
+            _p(_("呈报单位"), st.label),
             _p(form.reporting_unit.name, st.body),
-            _p(f"联系人：{form.contact}\n电话：{form.contact_phone}", st.body),
-        ],
-        [
-            _p("接收单位", st.label),
-            _p(form.receiving_unit.name, st.body),
-            _p(f"接收人：{form.receiver}\n电话：{form.receiver_phone}", st.body),
-        ],
-        [_p("违法违规位置", st.label), _p(form.location, st.body), ""],
-        [_p("违法违规详细情况", st.label), _p(details, st.body), ""],
-        [_p("呈报单位意见", st.label), opinion_cells[0], ""],
-        [_p("接收单位意见", st.label), opinion_cells[1], ""],
-        [_p("联席会议\n办公室意见", st.label), opinion_cells[2], ""],
-        [
-            _p("备注", st.label),
             _p(
-                f"附违法违规照片 {len(photos)} 张" if photos else "附违法违规照片（未上传）",
+                _("联系人：%(contact)s\n电话：%(contact_phone)s")
+                % {"contact": form.contact, "contact_phone": form.contact_phone},
+                st.body,
+            ),
+        ],
+        [
+            _p(_("接收单位"), st.label),
+            _p(form.receiving_unit.name, st.body),
+            _p(
+                _("接收人：%(receiver)s\n电话：%(receiver_phone)s")
+                % {"receiver": form.receiver, "receiver_phone": form.receiver_phone},
+                st.body,
+            ),
+        ],
+        [_p(_("违法违规位置"), st.label), _p(form.location, st.body), ""],
+        [_p(_("违法违规详细情况"), st.label), _p(details, st.body), ""],
+        [_p(_("呈报单位意见"), st.label), opinion_cells[0], ""],
+        [_p(_("接收单位意见"), st.label), opinion_cells[1], ""],
+        [_p(_("联席会议\n办公室意见"), st.label), opinion_cells[2], ""],
+        [
+            _p(_("备注"), st.label),
+            _p(
+                _("附违法违规照片 %(len)s 张") % {"len": len(photos)}
+                if photos
+                else _("附违法违规照片（未上传）"),
                 st.body,
             ),
             "",
@@ -229,14 +256,14 @@ def _form_story(case: Case, form: ReportForm, photos: list[Attachment], st: _Sty
     story.append(Spacer(1, 3 * mm))
     story.append(
         _p(
-            "本表一式叁份，联席会议办公室、呈报单位、接收单位各一份。（依据 003 四、附件2）",
+            _("本表一式叁份，联席会议办公室、呈报单位、接收单位各一份。（依据 003 四、附件2）"),
             st.note,
         )
     )
     if overflow:
         # 附页: the rest of the texts too long for the form, on the same copy's pages.
         story.append(Spacer(1, 6 * mm))
-        story.append(_p(f"附页（案件编号：{case.number}）", st.sub))
+        story.append(_p(_("附页（案件编号：%(number)s）") % {"number": case.number}, st.sub))
         for text in overflow:
             story.append(Spacer(1, 2 * mm))
             story.append(_p(text, st.body))
@@ -300,7 +327,10 @@ def report_form_pdf(case: Case, reader: Any) -> bytes:
         canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - MARGIN + 6 * mm, label)
         canvas.setFont(font, 8)
         canvas.drawCentredString(
-            PAGE_W / 2, MARGIN - 8 * mm, f"{case.number} · {label} · 第 {doc.page} 页"
+            PAGE_W / 2,
+            MARGIN - 8 * mm,
+            _("%(number)s · %(label)s · 第 %(page)s 页")
+            % {"number": case.number, "label": label, "page": doc.page},
         )
         canvas.restoreState()
 
@@ -311,9 +341,9 @@ def report_form_pdf(case: Case, reader: Any) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"{case.number} 呈报表",
+        title=_("%(number)s 呈报表") % {"number": case.number},
         author=form.reporting_unit.name,
-        subject="物业管理执法联动案件呈报表",
+        subject=_("物业管理执法联动案件呈报表"),
     )
     frame = Frame(MARGIN, MARGIN, CONTENT_W, PAGE_H - 2 * MARGIN, id="form")
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPageEnd=page_end)])
@@ -321,7 +351,7 @@ def report_form_pdf(case: Case, reader: Any) -> bytes:
     for i, label in enumerate(COPIES):
         if i:
             story.append(PageBreak())
-        story.append(_CopyMark(label))
+        story.append(_CopyMark(str(label)))
         story.extend(_form_story(case, form, photos, st))
     doc.build(story)
     return buf.getvalue()

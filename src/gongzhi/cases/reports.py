@@ -123,9 +123,12 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     total = qs.count()
     note = ""
     if total > MAX_EXPORT_ROWS:
-        note = f"共 {total} 条，仅导出前 {MAX_EXPORT_ROWS} 条，请缩小筛选范围后分批导出"
+        note = _("共 %(total)s 条，仅导出前 %(MAX_EXPORT_ROWS)s 条，请缩小筛选范围后分批导出") % {
+            "total": total,
+            "MAX_EXPORT_ROWS": MAX_EXPORT_ROWS,
+        }
     rows = ledger_rows(qs[:MAX_EXPORT_ROWS], vis, now)
-    data = ledger_xlsx(rows, title=_title(scope, "物业管理诉求台账"), now=now, note=note)
+    data = ledger_xlsx(rows, title=_title(scope, _("物业管理诉求台账")), now=now, note=note)
     local = timezone.localtime(now)
     return _xlsx_response(data, f"ledger-{local:%Y%m%d-%H%M}.xlsx")
 
@@ -197,22 +200,25 @@ def period_from(params: Any, today: dt.date) -> Period:
         start = today.replace(month=1, day=1)
     elif preset == "custom":
         values: dict[str, dt.date] = {}
-        for name, raw, label in (("start", raw_start, "开始日期"), ("end", raw_end, "结束日期")):
+        for name, raw, label in (
+            ("start", raw_start, _("开始日期")),
+            ("end", raw_end, _("结束日期")),
+        ):
             if not raw:
-                errors[name] = f"请填写{label}"
+                errors[name] = _("请填写%(label)s") % {"label": label}
                 continue
             try:
                 values[name] = dt.date.fromisoformat(raw)
             except ValueError:
-                errors[name] = "日期格式应为 YYYY-MM-DD"
+                errors[name] = _("日期格式应为 YYYY-MM-DD")
         start = values.get("start", start)
         end = values.get("end", end)
         if not errors and end < start:
-            errors["end"] = "结束日期不能早于开始日期"
+            errors["end"] = _("结束日期不能早于开始日期")
         if not errors and (end - start).days > 366 * 3:
-            errors["end"] = "统计区间不能超过三年"
+            errors["end"] = _("统计区间不能超过三年")
     elif preset != "month":
-        errors["preset"] = "未知的统计区间"
+        errors["preset"] = _("未知的统计区间")
         preset = "month"
     return Period(preset=preset, start=start, end=end, errors=errors)
 
@@ -277,7 +283,7 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     data = metrics_xlsx(
         rows,
-        title=_title(scope, "成员单位办理指标"),
+        title=_title(scope, _("成员单位办理指标")),
         period=(period.start, period.end),
         now=now,
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.access import readable_cases, viewer
 from gongzhi.cases.models import (
@@ -99,13 +100,13 @@ class LedgerFilter:
                 try:
                     setattr(f, name, dt.date.fromisoformat(raw))
                 except ValueError:
-                    f.errors[name] = "日期格式应为 YYYY-MM-DD"
+                    f.errors[name] = _("日期格式应为 YYYY-MM-DD")
         if f.date_from and f.date_to and f.date_to < f.date_from:
-            f.errors["date_to"] = "结束日期不能早于开始日期"
+            f.errors["date_to"] = _("结束日期不能早于开始日期")
         if f.state and f.state not in State.values:
-            f.errors["state"] = "未知状态"
+            f.errors["state"] = _("未知状态")
         if f.channel and f.channel not in Channel.values:
-            f.errors["channel"] = "未知来源渠道"
+            f.errors["channel"] = _("未知来源渠道")
         return f
 
 
@@ -322,19 +323,20 @@ def case_topic_candidates(*, jurisdiction: Jurisdiction) -> list[TopicCandidate]
     for case in base.filter(Q(return_count__gte=2) | Q(escalation_count__gte=2)):
         kind = "returned" if case.return_count >= 2 else "escalated"
         reason = (
-            f"已退回 {case.return_count} 次"
+            _("已退回 %(return_count)s 次") % {"return_count": case.return_count}
             if kind == "returned"
-            else f"已逐级上报 {case.escalation_count} 次"
+            else _("已逐级上报 %(escalation_count)s 次")
+            % {"escalation_count": case.escalation_count}
         )
         found[case.pk] = TopicCandidate(case, reason, kind)
     disputed = Accountability.objects.filter(kind=Accountability.Kind.BUCK_PASSING).values(
         "case_id"
     )
     for case in base.filter(pk__in=disputed):
-        found.setdefault(case.pk, TopicCandidate(case, "单位间推诿，经办公室裁定", "dispute"))
+        found.setdefault(case.pk, TopicCandidate(case, _("单位间推诿，经办公室裁定"), "dispute"))
     street_overdue = base.filter(
         overdue_q(now), level__level__in=(Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
     )
     for case in street_overdue:
-        found.setdefault(case.pk, TopicCandidate(case, "在街道层级超时未办结", "overdue"))
+        found.setdefault(case.pk, TopicCandidate(case, _("在街道层级超时未办结"), "overdue"))
     return sorted(found.values(), key=lambda c: c.case.created_at)

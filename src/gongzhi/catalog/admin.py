@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.models import Catalog, MatterType
@@ -21,10 +23,10 @@ class CatalogAdmin(admin.ModelAdmin):
     inlines = [MatterInline]
     actions = ["export_xlsx"]
 
-    @admin.action(description="导出所选清单为 Excel")
+    @admin.action(description=gettext_lazy("导出所选清单为 Excel"))
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Catalog]) -> HttpResponse | None:
         if queryset.count() != 1:
-            self.message_user(request, "请只选择一个清单导出", level=messages.WARNING)
+            self.message_user(request, _("请只选择一个清单导出"), level=messages.WARNING)
             return None
         node = queryset.get().jurisdiction
         return export_response(catalog_export(jurisdiction=node, fmt="xlsx"), node, "xlsx")

@@ -4,6 +4,7 @@ from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -126,7 +127,7 @@ def import_file(
 ) -> dict[str, object]:
     node = get_object_or_404(Jurisdiction, code=jurisdiction)
     if not scope_for(request.user).manages_jurisdiction(node):
-        raise PermissionDenied("只有本辖区的联席会议办公室可以导入职责清单")
+        raise PermissionDenied(_("只有本辖区的联席会议办公室可以导入职责清单"))
     doc = read_catalog_file(file.read(), file.name or "")
     result = catalog_import(
         jurisdiction=node,

@@ -12,9 +12,12 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gongzhi.common.errors import FieldError, InvalidInput
 
 # (field, header) for the 事项 sheet, in column order.
+# i18n: data (the file format: column titles are read back on import, in any language)
 MATTER_COLUMNS: list[tuple[str, str]] = [
     ("code", "编码"),
     ("name", "名称"),
@@ -36,6 +39,7 @@ MATTER_COLUMNS: list[tuple[str, str]] = [
     # Appended last so that the letters of the older columns stay as they were.
     ("assist_units", "指定协办单位编码"),
 ]
+# i18n: data (the file format)
 UNIT_COLUMNS: list[tuple[str, str]] = [
     ("code", "编码"),
     ("name", "名称"),
@@ -44,9 +48,9 @@ UNIT_COLUMNS: list[tuple[str, str]] = [
     ("hotline", "服务热线"),
     ("source", "出处"),
 ]
-MATTER_SHEET = "事项"
-UNIT_SHEET = "成员单位"
-INFO_SHEET = "清单"
+MATTER_SHEET = "事项"  # i18n: data (the file format: sheet names)
+UNIT_SHEET = "成员单位"  # i18n: data
+INFO_SHEET = "清单"  # i18n: data
 LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units"}
 BOOL_FIELDS = {"property_scope", "disabled"}
 
@@ -97,9 +101,9 @@ def _parse_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in {"是", "true", "yes", "1", "y"}:
+    if text in {"是", "true", "yes", "1", "y"}:  # i18n: data (accepted spellings)
         return True
-    if text in {"否", "false", "no", "0", "n"}:
+    if text in {"否", "false", "no", "0", "n"}:  # i18n: data
         return False
     return None
 
@@ -112,7 +116,9 @@ def _normalise(values: dict[str, Any], row: Row, errors: list[FieldError]) -> di
         elif key in BOOL_FIELDS:
             parsed = _parse_bool(value)
             if parsed is None:
-                errors.append(row.error(key, f"应填“是”或“否”，而不是“{value}”"))
+                errors.append(
+                    row.error(key, _("应填“是”或“否”，而不是“%(value)s”") % {"value": value})
+                )
                 parsed = False
             out[key] = parsed
         else:
@@ -156,17 +162,23 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise InvalidInput(
-            errors=[FieldError("file", f"YAML 格式错误：{getattr(exc, 'problem', exc)}", row=line)],
-            summary="文件无法读取",
+            errors=[
+                FieldError(
+                    "file",
+                    _("YAML 格式错误：%(getattr)s") % {"getattr": getattr(exc, "problem", exc)},
+                    row=line,
+                )
+            ],
+            summary=_("文件无法读取"),
         ) from exc
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            errors=[FieldError("file", "文件不是 UTF-8 编码的文本")], summary="文件无法读取"
+            errors=[FieldError("file", _("文件不是 UTF-8 编码的文本"))], summary=_("文件无法读取")
         ) from exc
     if not isinstance(loaded, dict):
         raise InvalidInput(
-            errors=[FieldError("file", "文件顶层应为键值结构（name、source、matters……）")],
-            summary="文件无法读取",
+            errors=[FieldError("file", _("文件顶层应为键值结构（name、source、matters……）"))],
+            summary=_("文件无法读取"),
         )
     doc = CatalogDocument(
         name=str(loaded.get("name") or ""), source=str(loaded.get("source") or "")
@@ -178,13 +190,13 @@ def read_yaml(data: bytes | str) -> CatalogDocument:
     ):
         items = loaded.get(section) or []
         if not isinstance(items, list):
-            errors.append(FieldError(section, f"{section} 应为列表"))
+            errors.append(FieldError(section, _("%(section)s 应为列表") % {"section": section}))
             continue
         for index, item in enumerate(items):
             line, keys = lines[index] if index < len(lines) else (0, {})
             row = Row(values={}, row=line, sheet=section)
             if not isinstance(item, dict):
-                errors.append(row.error(section, "每一项应为键值结构"))
+                errors.append(row.error(section, _("每一项应为键值结构")))
                 continue
             # Each error points at the key's own line where we know it.
             row.columns = {str(k): str(k) for k in item}
@@ -202,7 +214,9 @@ def write_yaml(
 ) -> bytes:
     import yaml
 
-    header = f"# {name}\n# 由 Gongzhi 导出。字段说明见 docs/catalog-files.md。\n"
+    header = _("# %(name)s\n# 由 Gongzhi 导出。字段说明见 docs/catalog-files.md。\n") % {
+        "name": name
+    }
     body = yaml.safe_dump(
         {"name": name, "source": source, "member_units": units, "matters": matters},
         allow_unicode=True,
@@ -236,7 +250,7 @@ def _sheet_rows(
             errors.append(
                 FieldError(
                     "header",
-                    f"无法识别的列标题“{header_text}”",
+                    _("无法识别的列标题“%(header_text)s”") % {"header_text": header_text},
                     row=1,
                     column=get_column_letter(index + 1),
                 )
@@ -244,7 +258,12 @@ def _sheet_rows(
     for field_name, header_text in columns[:2]:
         if field_name not in positions:
             errors.append(
-                FieldError(field_name, f"缺少“{header_text}”列", row=1, column=header_text)
+                FieldError(
+                    field_name,
+                    _("缺少“%(header_text)s”列") % {"header_text": header_text},
+                    row=1,
+                    column=header_text,
+                )
             )
     rows: list[Row] = []
     for row_index, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -267,25 +286,30 @@ def read_xlsx(data: bytes) -> CatalogDocument:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise InvalidInput(
-            errors=[FieldError("file", "不是有效的 .xlsx 文件")], summary="文件无法读取"
+            errors=[FieldError("file", _("不是有效的 .xlsx 文件"))], summary=_("文件无法读取")
         ) from exc
     errors: list[FieldError] = []
     doc = CatalogDocument()
     if INFO_SHEET in wb.sheetnames:
         for cells in wb[INFO_SHEET].iter_rows(values_only=True):
-            if len(cells) >= 2 and cells[0] == "名称":
+            if len(cells) >= 2 and cells[0] == "名称":  # i18n: data (the file format)
                 doc.name = str(cells[1] or "")
-            elif len(cells) >= 2 and cells[0] == "出处":
+            elif len(cells) >= 2 and cells[0] == "出处":  # i18n: data
                 doc.source = str(cells[1] or "")
     if MATTER_SHEET not in wb.sheetnames:
         raise InvalidInput(
-            errors=[FieldError("file", f"缺少工作表“{MATTER_SHEET}”")], summary="文件格式有误"
+            errors=[
+                FieldError(
+                    "file", _("缺少工作表“%(MATTER_SHEET)s”") % {"MATTER_SHEET": MATTER_SHEET}
+                )
+            ],
+            summary=_("文件格式有误"),
         )
     doc.matters = _sheet_rows(wb[MATTER_SHEET], MATTER_COLUMNS, errors, doc.errors)
     if UNIT_SHEET in wb.sheetnames:
         doc.units = _sheet_rows(wb[UNIT_SHEET], UNIT_COLUMNS, errors, doc.errors)
     if errors:
-        raise InvalidInput(errors=errors, summary="文件格式有误")
+        raise InvalidInput(errors=errors, summary=_("文件格式有误"))
     return doc
 
 
@@ -311,9 +335,11 @@ def write_xlsx(
     wb = Workbook()
     info = wb.active
     info.title = INFO_SHEET
-    info.append(["名称", name])
-    info.append(["出处", source])
-    info.append(["说明", "列的含义与取值见 docs/catalog-files.md；时限写作 24h、4wh、5wd、3d"])
+    info.append(["名称", name])  # i18n: data (the file format)
+    info.append(["出处", source])  # i18n: data
+    info.append(
+        [_("说明"), _("列的含义与取值见 docs/catalog-files.md；时限写作 24h、4wh、5wd、3d")]
+    )
     info.column_dimensions["A"].width = 10
     info.column_dimensions["B"].width = 80
     ws = wb.create_sheet(MATTER_SHEET)
@@ -329,7 +355,7 @@ def write_xlsx(
             if f in LIST_FIELDS:
                 v = "、".join(v or [])
             elif f in BOOL_FIELDS:
-                v = "是" if v else "否"
+                v = "是" if v else "否"  # i18n: data (the file format)
             values.append(v if v is not None else "")
         ws.append(values)
     for row in ws.iter_rows(min_row=2):
@@ -351,5 +377,6 @@ def read_catalog_file(data: bytes, filename: str) -> CatalogDocument:
     if lower.endswith((".yaml", ".yml")):
         return read_yaml(data)
     raise InvalidInput(
-        errors=[FieldError("file", "只支持 .yaml/.yml 或 .xlsx 文件")], summary="文件类型不支持"
+        errors=[FieldError("file", _("只支持 .yaml/.yml 或 .xlsx 文件"))],
+        summary=_("文件类型不支持"),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import EffectiveEntry, matter_lookup
 from gongzhi.common.errors import NotFound
@@ -105,8 +107,13 @@ class _UnitFinder:
         if len(found) > 1:
             if reasons is not None:
                 reasons.append(
-                    f"{found[0].jurisdiction.name}有 {len(found)} 个“{found[0].kind.name}”"
-                    f"（{'、'.join(u.name for u in found)}），清单未指定由哪一个负责"
+                    _("%(name)s有 %(len)s 个“%(name2)s”（%(join)s），清单未指定由哪一个负责")
+                    % {
+                        "name": found[0].jurisdiction.name,
+                        "len": len(found),
+                        "name2": found[0].kind.name,
+                        "join": "、".join(u.name for u in found),
+                    }
                 )
             return None
         return found[0] if found else None
@@ -123,17 +130,21 @@ class _UnitFinder:
             if estate.property_company is not None:
                 return estate.property_company
             reasons.append(
-                f"{estate.name}无物业服务企业，由街道负责日常管理（001 四(二)、003 二(十三)）"
+                _("%(name)s无物业服务企业，由街道负责日常管理（001 四(二)、003 二(十三)）")
+                % {"name": estate.name}
             )
             return self.street_office(reasons)
         if kind == OWNERS_COMMITTEE:
             if estate.owners_committee is not None:
                 return estate.owners_committee
-            reasons.append(f"{estate.name}未成立业主委员会，由社区居委会代行职责（003 二(十三)1）")
+            reasons.append(
+                _("%(name)s未成立业主委员会，由社区居委会代行职责（003 二(十三)1）")
+                % {"name": estate.name}
+            )
             return self.nearest(RESIDENTS_COMMITTEE, reasons)
         if kind == ESTATE_COMMITTEE:
             if not self.candidates(ESTATE_COMMITTEE):
-                reasons.append("未设环境和物业管理委员会，由社区居委会负责（003 二(十三)1）")
+                reasons.append(_("未设环境和物业管理委员会，由社区居委会负责（003 二(十三)1）"))
                 return self.nearest(RESIDENTS_COMMITTEE, reasons)
             return self.nearest(ESTATE_COMMITTEE, reasons)
         return self.nearest(kind, reasons)
@@ -158,18 +169,29 @@ def route_entry(
     finder = finder or _UnitFinder(estate)
     reasons: list[str] = []
     chain = " → ".join(j.name for j in entry.defined_in)
-    reasons.append(f"依据《{matter.catalog.name}》{matter.code}“{matter.name}”（{matter.source}）")
+    reasons.append(
+        _("依据《%(name)s》%(code)s“%(name2)s”（%(source)s）")
+        % {
+            "name": matter.catalog.name,
+            "code": matter.code,
+            "name2": matter.name,
+            "source": matter.source,
+        }
+    )
     if len(entry.defined_in) > 1:
-        reasons.append(f"该事项经 {chain} 逐级细化，采用 {entry.defined_in[-1].name} 的规定")
+        reasons.append(
+            _("该事项经 %(chain)s 逐级细化，采用 %(name)s 的规定")
+            % {"chain": chain, "name": entry.defined_in[-1].name}
+        )
     elif entry.defined_in and entry.defined_in[-1].pk != estate.community_id:
-        reasons.append(f"继承自 {entry.defined_in[-1].name} 的职责清单")
+        reasons.append(_("继承自 %(name)s 的职责清单") % {"name": entry.defined_in[-1].name})
     unresolved: list[str] = []
     lead: Unit | None
     if matter.lead_unit is not None:
         lead = matter.lead_unit
-        reasons.append(f"清单指定牵头单位：{lead.name}")
+        reasons.append(_("清单指定牵头单位：%(name)s") % {"name": lead.name})
     elif matter.property_scope:
-        reasons.append("属物业服务范围，由小区物业服务企业负责")
+        reasons.append(_("属物业服务范围，由小区物业服务企业负责"))
         lead = finder.find(PROPERTY_COMPANY, reasons)
     elif matter.lead_kind_id:
         lead = finder.find(matter.lead_kind_id, reasons)
@@ -178,12 +200,12 @@ def route_entry(
     else:
         lead = None
     if lead is None:
-        reasons.append("辖区内未找到对应的牵头单位，转联席会议办公室分派")
+        reasons.append(_("辖区内未找到对应的牵头单位，转联席会议办公室分派"))
     named: dict[str, list[Unit]] = {}
     for unit in entry.assist_units:
         named.setdefault(unit.kind_id, []).append(unit)
     if entry.assist_units:
-        reasons.append("清单指定协办单位：" + "、".join(u.name for u in entry.assist_units))
+        reasons.append(_("清单指定协办单位：") + "、".join(u.name for u in entry.assist_units))
     assists: list[Unit] = []
     kinds = [*entry.assist_kind_codes, *(k for k in named if k not in entry.assist_kind_codes)]
     for kind in kinds:
@@ -214,7 +236,10 @@ def route(*, estate: Estate, matter_code: str) -> RouteResult:
     """Route ``matter_code`` at ``estate`` through the estate's effective catalog."""
     entry = matter_lookup(estate.community, matter_code)
     if entry is None:
-        raise NotFound(f"{estate.name}所在辖区的职责清单中没有事项 {matter_code}")
+        raise NotFound(
+            _("%(name)s所在辖区的职责清单中没有事项 %(matter_code)s")
+            % {"name": estate.name, "matter_code": matter_code}
+        )
     return route_entry(estate=estate, entry=entry)
 
 

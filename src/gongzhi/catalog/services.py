@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog.files import CatalogDocument, write_xlsx, write_yaml
 from gongzhi.catalog.models import Catalog, MatterType
@@ -40,7 +41,8 @@ def catalog_import(
     errors = sorted(document.errors + errors, key=lambda e: e.row or 0)
     if errors:
         raise InvalidInput(
-            errors=errors, summary=f"清单文件有 {len(errors)} 处错误，未导入任何内容"
+            errors=errors,
+            summary=_("清单文件有 %(len)s 处错误，未导入任何内容") % {"len": len(errors)},
         )
     catalog = _catalog_row(jurisdiction, document)
     _units_create(plan)
@@ -87,7 +89,7 @@ def _catalog_row(jurisdiction: Jurisdiction, document: CatalogDocument) -> Catal
     catalog, created = Catalog.objects.select_for_update().get_or_create(
         jurisdiction=jurisdiction,
         defaults={
-            "name": document.name or f"{jurisdiction.name}职责清单",
+            "name": document.name or f"{jurisdiction.name}职责清单",  # i18n: data (stored name)
             "source": document.source,
         },
     )
@@ -136,7 +138,7 @@ def _matter_fields(
     return {
         "name": v.get("name", ""),
         "parent_code": v.get("parent", ""),
-        "category": v.get("category") or "其他",
+        "category": v.get("category") or "其他",  # i18n: data (stored category)
         "description": v.get("description", ""),
         "keywords": v.get("keywords", []),
         "phrasings": v.get("phrasings", []),
@@ -163,7 +165,7 @@ def _matters_remove(
         kept = {r.values["code"] for r in document.matters}
         raise InvalidInput(
             errors=removed_in_use(jurisdiction, kept),
-            summary="清单中被删除的事项仍在使用，未导入任何内容",
+            summary=_("清单中被删除的事项仍在使用，未导入任何内容"),
         ) from exc
 
 
@@ -205,7 +207,7 @@ def catalog_export(*, jurisdiction: Jurisdiction, fmt: str) -> bytes:
     try:
         catalog = jurisdiction.catalog
     except Catalog.DoesNotExist as exc:
-        raise NotFound(f"{jurisdiction.name}还没有职责清单") from exc
+        raise NotFound(_("%(name)s还没有职责清单") % {"name": jurisdiction.name}) from exc
     matters = [
         _matter_dict(m)
         for m in catalog.matters.select_related("lead_unit").prefetch_related(
@@ -235,4 +237,6 @@ def catalog_export(*, jurisdiction: Jurisdiction, fmt: str) -> bytes:
         return write_yaml(name=catalog.name, source=catalog.source, matters=matters, units=units)
     if fmt == "xlsx":
         return write_xlsx(name=catalog.name, source=catalog.source, matters=matters, units=units)
-    raise InvalidInput(errors=[FieldError("format", f"不支持的格式“{fmt}”，应为 yaml 或 xlsx")])
+    raise InvalidInput(
+        errors=[FieldError("format", _("不支持的格式“%(fmt)s”，应为 yaml 或 xlsx") % {"fmt": fmt})]
+    )

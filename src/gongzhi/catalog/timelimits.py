@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 class LimitUnit(StrEnum):
     HOURS = "h"
@@ -18,14 +21,16 @@ class LimitUnit(StrEnum):
 
 
 LABELS = {
-    LimitUnit.HOURS: "小时",
-    LimitUnit.WORK_HOURS: "个工作小时",
-    LimitUnit.WORK_DAYS: "个工作日",
-    LimitUnit.DAYS: "天",
+    LimitUnit.HOURS: gettext_lazy("小时"),
+    LimitUnit.WORK_HOURS: gettext_lazy("个工作小时"),
+    LimitUnit.WORK_DAYS: gettext_lazy("个工作日"),
+    LimitUnit.DAYS: gettext_lazy("天"),
 }
 
 _ASCII = re.compile(r"^\s*(\d+)\s*(wh|wd|h|d)\s*$", re.IGNORECASE)
+# i18n: data (time limits as the documents write them)
 _CHINESE = re.compile(r"^\s*(\d+)\s*个?\s*(工作小时|工作日|小时|天|日)\s*$")
+# i18n: data
 _CHINESE_UNITS = {
     "工作小时": LimitUnit.WORK_HOURS,
     "工作日": LimitUnit.WORK_DAYS,
@@ -52,7 +57,7 @@ def parse_time_limit(text: object) -> TimeLimit:
     """Parse a limit, or raise ValueError with a Chinese message."""
     raw = str(text if text is not None else "").strip()
     if not raw:
-        raise ValueError("时限不能为空")
+        raise ValueError(_("时限不能为空"))
     match = _ASCII.match(raw)
     if match:
         value, unit = int(match.group(1)), LimitUnit(match.group(2).lower())
@@ -60,13 +65,16 @@ def parse_time_limit(text: object) -> TimeLimit:
         match = _CHINESE.match(raw)
         if not match:
             raise ValueError(
-                f"时限“{raw}”无法识别，应写作 24h（小时）、4wh（工作小时）、5wd（工作日）或 3d（天）"
+                _(
+                    "时限“%(raw)s”无法识别，应写作 24h（小时）、4wh（工作小时）、5wd（工作日）或 3d（天）"
+                )
+                % {"raw": raw}
             )
         value, unit = int(match.group(1)), _CHINESE_UNITS[match.group(2)]
     if value <= 0:
-        raise ValueError(f"时限“{raw}”必须大于零")
+        raise ValueError(_("时限“%(raw)s”必须大于零") % {"raw": raw})
     if value > 366 * 24:
-        raise ValueError(f"时限“{raw}”过长")
+        raise ValueError(_("时限“%(raw)s”过长") % {"raw": raw})
     return TimeLimit(value, unit)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog.files import CatalogDocument, Row
 from gongzhi.catalog.models import MatterType
@@ -109,19 +110,23 @@ def _check_units(
         v = row.values
         name, code, kind = v.get("name", ""), v.get("code", ""), v.get("kind", "")
         if not name:
-            errors.append(row.error("name", "单位名称不能为空"))
+            errors.append(row.error("name", _("单位名称不能为空")))
         elif name in seen_names:
-            errors.append(row.error("name", f"单位“{name}”重复"))
+            errors.append(row.error("name", _("单位“%(name)s”重复") % {"name": name}))
         else:
             seen_names.add(name)
         if code in seen_codes:
-            errors.append(row.error("code", f"单位编码 {code} 重复：前面已有同一编码的单位"))
+            errors.append(
+                row.error(
+                    "code", _("单位编码 %(code)s 重复：前面已有同一编码的单位") % {"code": code}
+                )
+            )
         elif code:
             seen_codes.add(code)
         if not kind:
-            errors.append(row.error("kind", "单位类型不能为空"))
+            errors.append(row.error("kind", _("单位类型不能为空")))
         elif kind not in kinds:
-            errors.append(row.error("kind", f"未知单位类型“{kind}”"))
+            errors.append(row.error("kind", _("未知单位类型“%(kind)s”") % {"kind": kind}))
         if not name or not kind or kind not in kinds:
             continue
         existing = present.get(name)
@@ -131,7 +136,13 @@ def _check_units(
                 plan.aliases[code] = existing
             continue
         if code in taken:
-            errors.append(row.error("code", f"单位编码 {code} 已被“{taken[code].name}”使用"))
+            errors.append(
+                row.error(
+                    "code",
+                    _("单位编码 %(code)s 已被“%(name)s”使用")
+                    % {"code": code, "name": taken[code].name},
+                )
+            )
             continue
         home = unit_home(jurisdiction, name, kinds[kind])
         plan.new_units.append(NewUnit(name=name, kind=kinds[kind], home=home, code=code, row=row))
@@ -151,25 +162,29 @@ def _check_matters(
         v = row.values
         code = v.get("code", "")
         if not code:
-            errors.append(row.error("code", "编码不能为空"))
+            errors.append(row.error("code", _("编码不能为空")))
         elif code in codes:
             # One row per error: the later occurrence is the one reported.
-            errors.append(row.error("code", f"编码 {code} 重复：前面已有同一编码的事项"))
+            errors.append(
+                row.error("code", _("编码 %(code)s 重复：前面已有同一编码的事项") % {"code": code})
+            )
         else:
             codes.add(code)
         if len(code) > 32:
-            errors.append(row.error("code", "编码不能超过 32 个字符"))
+            errors.append(row.error("code", _("编码不能超过 32 个字符")))
         if not v.get("disabled"):
             if not v.get("name"):
-                errors.append(row.error("name", "名称不能为空"))
+                errors.append(row.error("name", _("名称不能为空")))
             elif len(v["name"]) > 100:
-                errors.append(row.error("name", "名称不能超过 100 个字符"))
-        category = v.get("category") or "其他"
+                errors.append(row.error("name", _("名称不能超过 100 个字符")))
+        category = v.get("category") or "其他"  # i18n: data (stored category)
         if category not in CATEGORIES:
-            errors.append(row.error("category", f"未知类别“{category}”"))
+            errors.append(
+                row.error("category", _("未知类别“%(category)s”") % {"category": category})
+            )
         lead = v.get("lead", "")
         if lead and lead not in kinds:
-            errors.append(row.error("lead", f"未知单位类型“{lead}”"))
+            errors.append(row.error("lead", _("未知单位类型“%(lead)s”") % {"lead": lead}))
         if (
             not v.get("disabled")
             and not lead
@@ -177,15 +192,15 @@ def _check_matters(
             and not v.get("property_scope")
         ):
             errors.append(
-                row.error("lead", "必须填写牵头单位类型、指定牵头单位，或标明属物业服务范围")
+                row.error("lead", _("必须填写牵头单位类型、指定牵头单位，或标明属物业服务范围"))
             )
         for kind in v.get("assist", []):
             if kind not in kinds:
-                errors.append(row.error("assist", f"未知单位类型“{kind}”"))
+                errors.append(row.error("assist", _("未知单位类型“%(kind)s”") % {"kind": kind}))
         for key in ("time_limit", "accept_limit", "response_limit"):
             value = v.get(key, "")
             if key == "time_limit" and not value and not v.get("disabled"):
-                errors.append(row.error(key, "办结时限不能为空"))
+                errors.append(row.error(key, _("办结时限不能为空")))
                 continue
             if value:
                 try:
@@ -194,13 +209,18 @@ def _check_matters(
                     errors.append(row.error(key, str(exc)))
         for key in ("keywords", "phrasings"):
             if not isinstance(v.get(key, []), list):
-                errors.append(row.error(key, "应为列表"))
+                errors.append(row.error(key, _("应为列表")))
     for row in doc.matters:
         parent = row.values.get("parent", "")
         if parent and parent not in codes and parent not in inherited:
-            errors.append(row.error("parent", f"上级编码 {parent} 在本清单和上级清单中都不存在"))
+            errors.append(
+                row.error(
+                    "parent",
+                    _("上级编码 %(parent)s 在本清单和上级清单中都不存在") % {"parent": parent},
+                )
+            )
         if parent and parent == row.values.get("code"):
-            errors.append(row.error("parent", "上级编码不能是自己"))
+            errors.append(row.error("parent", _("上级编码不能是自己")))
     return errors
 
 
@@ -227,20 +247,28 @@ def _check_named_units(doc: CatalogDocument, plan: ImportPlan) -> list[FieldErro
         v = row.values
         lead_unit = v.get("lead_unit", "")
         if lead_unit and lead_unit not in known:
-            errors.append(row.error("lead_unit", f"未知单位编码“{lead_unit}”"))
+            errors.append(
+                row.error("lead_unit", _("未知单位编码“%(lead_unit)s”") % {"lead_unit": lead_unit})
+            )
         elif lead_unit and v.get("lead") in plan.kinds:
             expected = plan.kinds[v["lead"]]
             if known[lead_unit] != expected:
                 errors.append(
                     row.error(
                         "lead_unit",
-                        f"单位 {lead_unit} 的类型是“{plan.kind_names[known[lead_unit]]}”，"
-                        f"与牵头单位类型“{plan.kind_names[expected]}”不符",
+                        _("单位 %(lead_unit)s 的类型是“%(value)s”，与牵头单位类型“%(value2)s”不符")
+                        % {
+                            "lead_unit": lead_unit,
+                            "value": plan.kind_names[known[lead_unit]],
+                            "value2": plan.kind_names[expected],
+                        },
                     )
                 )
         for code in v.get("assist_units", []):
             if code not in known:
-                errors.append(row.error("assist_units", f"未知单位编码“{code}”"))
+                errors.append(
+                    row.error("assist_units", _("未知单位编码“%(code)s”") % {"code": code})
+                )
     return errors
 
 
@@ -275,7 +303,7 @@ def _check_ambiguous_kinds(
             clash = _ambiguous(jurisdiction, by_kind.get(lead, []))
             if clash:
                 errors.append(
-                    row.error("lead", _ambiguity_message(clash, "指定牵头单位编码（lead_unit）"))
+                    row.error("lead", _ambiguity_message(clash, _("指定牵头单位编码（lead_unit）")))
                 )
         covered = {named[c] for c in v.get("assist_units", []) if c in named}
         for name in v.get("assist", []):
@@ -286,7 +314,7 @@ def _check_ambiguous_kinds(
             if clash:
                 errors.append(
                     row.error(
-                        "assist", _ambiguity_message(clash, "指定协办单位编码（assist_units）")
+                        "assist", _ambiguity_message(clash, _("指定协办单位编码（assist_units）"))
                     )
                 )
     return errors
@@ -319,11 +347,10 @@ def _ambiguous(jurisdiction: Jurisdiction, places: list[_Place]) -> list[_Place]
 
 
 def _ambiguity_message(clash: list[_Place], column: str) -> str:
-    listed = "、".join(f"{p.name}（{p.code or '新建'}）" for p in clash)
-    return (
-        f"{clash[0].jurisdiction.name}有 {len(clash)} 个该类型的单位：{listed}，"
-        f"无法确定由哪一个负责；请在“{column}”中写明单位编码"
-    )
+    listed = "、".join(f"{p.name}（{p.code or _('新建')}）" for p in clash)
+    return _(
+        "%(name)s有 %(len)s 个该类型的单位：%(listed)s，无法确定由哪一个负责；请在“%(column)s”中写明单位编码"
+    ) % {"name": clash[0].jurisdiction.name, "len": len(clash), "listed": listed, "column": column}
 
 
 def removed_in_use(jurisdiction: Jurisdiction, kept: set[str]) -> list[FieldError]:
@@ -346,14 +373,18 @@ def removed_in_use(jurisdiction: Jurisdiction, kept: set[str]) -> list[FieldErro
             .order_by()
         )
         for count in counts:
-            uses.setdefault(count[link], []).append(f"{count['n']} 件{label}")
+            uses.setdefault(count[link], []).append(
+                _("%(n)s 件%(label)s") % {"n": count["n"], "label": label}
+            )
     errors = []
     for matter in leaving.filter(pk__in=uses).order_by("sort", "code"):
         errors.append(
             FieldError(
                 "code",
-                f"事项 {matter.code}“{matter.name}”仍被 {'、'.join(uses[matter.pk])}使用，"
-                "不能从清单中删除：请在文件中保留该事项（不再使用的可标为停用）",
+                _(
+                    "事项 %(code)s“%(name)s”仍被 %(join)s使用，不能从清单中删除：请在文件中保留该事项（不再使用的可标为停用）"
+                )
+                % {"code": matter.code, "name": matter.name, "join": "、".join(uses[matter.pk])},
             )
         )
     return errors

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog.classify import get_classifier
 from gongzhi.catalog.downloads import export_response
@@ -50,16 +51,16 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 def import_file(request: HttpRequest, code: str) -> HttpResponse:
     node = get_object_or_404(Jurisdiction, code=code)
     if not scope_for(request.user).manages_jurisdiction(node):
-        raise PermissionDenied("只有本辖区的联席会议办公室可以导入职责清单")
+        raise PermissionDenied(_("只有本辖区的联席会议办公室可以导入职责清单"))
     context: dict[str, object] = {"node": node}
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise InvalidInput(summary="请选择要导入的文件", errors=[])
+                raise InvalidInput(summary=_("请选择要导入的文件"), errors=[])
             if upload.size and upload.size > MAX_UPLOAD:
-                raise InvalidInput(summary="文件超过 5 MB，请拆分后导入", errors=[])
+                raise InvalidInput(summary=_("文件超过 5 MB，请拆分后导入"), errors=[])
             doc = read_catalog_file(upload.read(), upload.name or "")
             result = catalog_import(
                 jurisdiction=node,
@@ -73,8 +74,16 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"已导入：新增 {result.created} 项，更新 {result.updated} 项，删除 {result.removed} 项，"
-                f"新建单位 {result.units_created} 个（第 {result.catalog.revision} 版）",
+                _(
+                    "已导入：新增 %(created)s 项，更新 %(updated)s 项，删除 %(removed)s 项，新建单位 %(units_created)s 个（第 %(revision)s 版）"
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "removed": result.removed,
+                    "units_created": result.units_created,
+                    "revision": result.catalog.revision,
+                },
             )
             return redirect("catalog:detail", code=node.code)
     return render(request, "catalog/import.html", context, status=status)

@@ -9,11 +9,21 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gongzhi.common.errors import FieldError, InvalidInput
 
+# i18n: data (the file format: the words a notice uses for each kind of day)
 HOLIDAY_WORDS = {"放假", "休息", "holiday", "假"}
+# i18n: data
 WORKDAY_WORDS = {"上班", "调休上班", "补班", "workday", "班"}
-SHEET_COLUMNS = [("date", "日期"), ("kind", "类型"), ("name", "名称"), ("source", "出处")]
+# i18n: data (the file format: column titles are read back on import)
+SHEET_COLUMNS = [
+    ("date", "日期"),
+    ("kind", "类型"),
+    ("name", "名称"),
+    ("source", "出处"),
+]
 
 
 @dataclass
@@ -52,7 +62,7 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m-%d", "%Y年%m月%d日"):
+    for fmt in ("%Y-%m-%d", "%Y年%m月%d日"):  # i18n: data (dates as files write them)
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
@@ -71,7 +81,7 @@ def parse_kind(value: Any) -> bool | None:
 
 
 def _unreadable(message: str, row: int | None = None) -> InvalidInput:
-    return InvalidInput(errors=[FieldError("file", message, row=row)], summary="文件无法读取")
+    return InvalidInput(errors=[FieldError("file", message, row=row)], summary=_("文件无法读取"))
 
 
 def read_yaml(data: bytes | str) -> CalendarDocument:
@@ -83,14 +93,15 @@ def read_yaml(data: bytes | str) -> CalendarDocument:
         loaded = yaml.load(text, Loader=yaml.BaseLoader)
         root = yaml.compose(text)
     except UnicodeDecodeError as exc:
-        raise _unreadable("文件不是 UTF-8 编码的文本") from exc
+        raise _unreadable(_("文件不是 UTF-8 编码的文本")) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise _unreadable(
-            f"YAML 格式错误：{getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
+            _("YAML 格式错误：%(getattr)s") % {"getattr": getattr(exc, "problem", exc)},
+            mark.line + 1 if mark else None,
         ) from exc
     if not isinstance(loaded, dict):
-        raise _unreadable("文件顶层应为键值结构（year、source、days）")
+        raise _unreadable(_("文件顶层应为键值结构（year、source、days）"))
     doc = CalendarDocument(source=str(loaded.get("source") or ""))
     positions = _yaml_positions(root)
     if "days" not in loaded and ("holidays" in loaded or "workdays" in loaded):
@@ -100,16 +111,20 @@ def read_yaml(data: bytes | str) -> CalendarDocument:
             doc.year = int(loaded["year"])
         except ValueError:
             doc.errors.append(
-                FieldError("year", f"年份“{loaded['year']}”应为四位数字", row=positions["year"][0])
+                FieldError(
+                    "year",
+                    _("年份“%(year)s”应为四位数字") % {"year": loaded["year"]},
+                    row=positions["year"][0],
+                )
             )
     items = loaded.get("days")
     if not isinstance(items, list):
-        raise _unreadable("文件应有 days 列表：每项写 date（或 from、to）、kind、name")
+        raise _unreadable(_("文件应有 days 列表：每项写 date（或 from、to）、kind、name"))
     for index, item in enumerate(items):
         line, keys = positions["days"][index] if index < len(positions["days"]) else (0, {})
         row = DayRow(values={}, row=line, lines=keys, columns={k: k for k in keys})
         if not isinstance(item, dict):
-            doc.errors.append(row.error("days", "每一项应为键值结构（date、kind、name）"))
+            doc.errors.append(row.error("days", _("每一项应为键值结构（date、kind、name）")))
             continue
         row.values = {str(k): v for k, v in item.items()}
         doc.rows.append(row)
@@ -122,11 +137,14 @@ def _read_overrides(
     """The file ``GONGZHI_WORKCAL_OVERRIDES`` used to name: ``holidays: [dates]`` and
     ``workdays: [dates]``."""
     doc.replaces_year = False
-    for key, kind, name in (("holidays", "放假", "本地放假"), ("workdays", "上班", "本地调休上班")):
+    for key, kind, name in (
+        ("holidays", "放假", "本地放假"),  # i18n: data (stored kind and name)
+        ("workdays", "上班", "本地调休上班"),  # i18n: data
+    ):
         values = loaded.get(key) or []
         lines = positions.get(key) or []
         if not isinstance(values, list):
-            doc.errors.append(FieldError(key, f"{key} 应为日期列表"))
+            doc.errors.append(FieldError(key, _("%(key)s 应为日期列表") % {"key": key}))
             continue
         for index, value in enumerate(values):
             line = lines[index] if index < len(lines) else 0
@@ -170,8 +188,8 @@ def read_xlsx(data: bytes) -> CalendarDocument:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise _unreadable("不是有效的 .xlsx 文件") from exc
-    ws = wb["节假日"] if "节假日" in wb.sheetnames else wb.worksheets[0]
+        raise _unreadable(_("不是有效的 .xlsx 文件")) from exc
+    ws = wb["节假日"] if "节假日" in wb.sheetnames else wb.worksheets[0]  # i18n: data
     rows = ws.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     known = {h: f for f, h in SHEET_COLUMNS}
@@ -186,16 +204,18 @@ def read_xlsx(data: bytes) -> CalendarDocument:
             errors.append(
                 FieldError(
                     "header",
-                    f"无法识别的列标题“{text}”",
+                    _("无法识别的列标题“%(text)s”") % {"text": text},
                     row=1,
                     column=get_column_letter(index + 1),
                 )
             )
     for name, text in SHEET_COLUMNS[:3]:
         if name not in positions:
-            errors.append(FieldError(name, f"缺少“{text}”列", row=1, column=text))
+            errors.append(
+                FieldError(name, _("缺少“%(text)s”列") % {"text": text}, row=1, column=text)
+            )
     if errors:
-        raise InvalidInput(errors=errors, summary="文件格式有误")
+        raise InvalidInput(errors=errors, summary=_("文件格式有误"))
     doc = CalendarDocument()
     columns = {
         f: f"{get_column_letter(i + 1)}（{dict(SHEET_COLUMNS)[f]}）" for f, i in positions.items()
@@ -217,5 +237,6 @@ def read_calendar_file(data: bytes, filename: str) -> CalendarDocument:
     if lower.endswith((".yaml", ".yml")):
         return read_yaml(data)
     raise InvalidInput(
-        errors=[FieldError("file", "只支持 .yaml/.yml 或 .xlsx 文件")], summary="文件类型不支持"
+        errors=[FieldError("file", _("只支持 .yaml/.yml 或 .xlsx 文件"))],
+        summary=_("文件类型不支持"),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 VERSION = "v1"
 
@@ -92,8 +93,10 @@ def verify(rows: Iterable[Any], key: Any, fields: Any) -> tuple[int, Break | Non
             current, prev = chain, ""
         checked += 1
         if row.prev_hash != prev:
-            return checked, Break(str(chain), row.pk, "前一事件摘要不符（事件被删除、插入或重排）")
+            return checked, Break(
+                str(chain), row.pk, _("前一事件摘要不符（事件被删除、插入或重排）")
+            )
         if row.hash != digest(prev, fields(row)):
-            return checked, Break(str(chain), row.pk, "内容与摘要不符（事件被修改）")
+            return checked, Break(str(chain), row.pk, _("内容与摘要不符（事件被修改）"))
         prev = row.hash
     return checked, None

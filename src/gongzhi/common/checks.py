@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Tags, Warning, register
+from django.utils.translation import gettext as _
 
 
 @register(Tags.database)
@@ -26,9 +27,10 @@ def calendar_coverage(
         Warning(
             status.warning,
             hint=(
-                f"导入国务院办公厅关于 {status.year} 年部分节假日安排的通知："
-                "gongzhi calendar import FILE（格式见 docs/configuration.md）；"
-                "gongzhi calendar status 查看各年数据来源。"
+                _(
+                    "导入国务院办公厅关于 %(year)s 年部分节假日安排的通知：gongzhi calendar import FILE（格式见 docs/configuration.md）；gongzhi calendar status 查看各年数据来源。"
+                )
+                % {"year": status.year}
             ),
             id="gongzhi.W001",
         )
@@ -46,10 +48,12 @@ def old_calendar_setting(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         return []
     return [
         Warning(
-            "GONGZHI_WORKCAL_OVERRIDES 不再被读取",
+            _("GONGZHI_WORKCAL_OVERRIDES 不再被读取"),
             hint=(
-                f"本地节假日现在保存在数据库中：用 gongzhi calendar import {path} "
-                "导入该文件，然后删除此设置。"
+                _(
+                    "本地节假日现在保存在数据库中：用 gongzhi calendar import %(path)s 导入该文件，然后删除此设置。"
+                )
+                % {"path": path}
             ),
             id="gongzhi.W002",
         )

@@ -5,10 +5,18 @@ files)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The largest id a database column holds (an id past it is "not found", never a 500).
 DB_INT_MAX = 2**63 - 1
+
+INVALID_SUMMARY = gettext_lazy("输入有误，请按提示修改")
 
 
 class DomainError(Exception):
@@ -17,9 +25,10 @@ class DomainError(Exception):
     status = 400
     code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise, *, code: str | None = None) -> None:
+        # A lazy message (a module-level constant) is rendered now, in the request's language.
+        self.message = str(message)
+        super().__init__(self.message)
         if code:
             self.code = code
 
@@ -51,11 +60,11 @@ class FieldError:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"第 {self.row} 行")
+            where.append(_("第 %(row)s 行") % {"row": self.row})
         if self.column:
-            where.append(f"“{self.column}”列")
+            where.append(_("“%(column)s”列") % {"column": self.column})
         elif self.field:
-            where.append(f"字段 {self.field}")
+            where.append(_("字段 %(field)s") % {"field": self.field})
         prefix = "，".join(where)
         return f"{prefix}：{self.message}" if prefix else self.message
 
@@ -73,40 +82,41 @@ class InvalidInput(DomainError):
     """Input failed validation; ``errors`` lists every problem found, not just the first."""
 
     errors: list[FieldError] = field(default_factory=list)
-    summary: str = "输入有误，请按提示修改"
+    summary: StrOrPromise = INVALID_SUMMARY
 
     def __post_init__(self) -> None:
+        self.summary = str(self.summary)
         DomainError.__init__(self, self.summary, code="invalid")
         self.status = 422
 
     def __str__(self) -> str:
-        return self.summary + "\n" + "\n".join(str(e) for e in self.errors)
+        return str(self.summary) + "\n" + "\n".join(str(e) for e in self.errors)
 
 
 _PYDANTIC_MESSAGES = {
-    "missing": "必填",
-    "string_too_short": "不能为空",
-    "string_too_long": "太长",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "数值太小",
-    "less_than_equal": "数值太大",
-    "greater_than": "数值太小",
-    "less_than": "数值太大",
-    "bool_parsing": "应为是/否",
-    "bool_type": "应为是/否",
-    "datetime_parsing": "日期时间格式不正确",
-    "datetime_from_date_parsing": "日期时间格式不正确",
-    "date_parsing": "日期格式不正确",
-    "date_from_datetime_parsing": "日期格式不正确",
-    "time_parsing": "时间格式不正确",
-    "list_type": "应为列表",
-    "string_type": "应为文本",
-    "json_invalid": "不是有效的 JSON",
-    "model_attributes_type": "格式不正确",
-    "dict_type": "格式不正确",
-    "extra_forbidden": "不接受该字段",
+    "missing": gettext_lazy("必填"),
+    "string_too_short": gettext_lazy("不能为空"),
+    "string_too_long": gettext_lazy("太长"),
+    "int_parsing": gettext_lazy("应为整数"),
+    "int_type": gettext_lazy("应为整数"),
+    "int_from_float": gettext_lazy("应为整数"),
+    "greater_than_equal": gettext_lazy("数值太小"),
+    "less_than_equal": gettext_lazy("数值太大"),
+    "greater_than": gettext_lazy("数值太小"),
+    "less_than": gettext_lazy("数值太大"),
+    "bool_parsing": gettext_lazy("应为是/否"),
+    "bool_type": gettext_lazy("应为是/否"),
+    "datetime_parsing": gettext_lazy("日期时间格式不正确"),
+    "datetime_from_date_parsing": gettext_lazy("日期时间格式不正确"),
+    "date_parsing": gettext_lazy("日期格式不正确"),
+    "date_from_datetime_parsing": gettext_lazy("日期格式不正确"),
+    "time_parsing": gettext_lazy("时间格式不正确"),
+    "list_type": gettext_lazy("应为列表"),
+    "string_type": gettext_lazy("应为文本"),
+    "json_invalid": gettext_lazy("不是有效的 JSON"),
+    "model_attributes_type": gettext_lazy("格式不正确"),
+    "dict_type": gettext_lazy("格式不正确"),
+    "extra_forbidden": gettext_lazy("不接受该字段"),
 }
 
 
@@ -120,9 +130,16 @@ def pydantic_field_errors(errors: list[Any]) -> list[FieldError]:
         if kind in ("enum", "literal_error"):
             expected = (err.get("ctx") or {}).get("expected", "")
             message = (
-                f"取值不在允许范围内（可选：{expected}）" if expected else "取值不在允许范围内"
+                _("取值不在允许范围内（可选：%(expected)s）") % {"expected": expected}
+                if expected
+                else _("取值不在允许范围内")
             )
         else:
-            message = _PYDANTIC_MESSAGES.get(kind, f"格式不正确（{err.get('msg', kind)}）")
+            known = _PYDANTIC_MESSAGES.get(kind)
+            message = (
+                str(known)
+                if known
+                else _("格式不正确（%(detail)s）") % {"detail": err.get("msg", kind)}
+            )
         found.append(FieldError(".".join(loc), message))
     return found

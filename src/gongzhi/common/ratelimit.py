@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -26,7 +27,8 @@ def trusted_networks(spec: tuple[str, ...]) -> tuple[IPNetwork, ...]:
             networks.append(ipaddress.ip_network(item.strip(), strict=False))
         except ValueError as exc:
             raise ImproperlyConfigured(
-                f"GONGZHI_TRUSTED_PROXIES 中的“{item}”不是有效的地址或网段（CIDR）"
+                _("GONGZHI_TRUSTED_PROXIES 中的“%(item)s”不是有效的地址或网段（CIDR）")
+                % {"item": item}
             ) from exc
     return tuple(networks)
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 from gongzhi.common import workcal
 from gongzhi.common.audit import audit_record
@@ -17,7 +19,6 @@ from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.common.models import CalendarDay
 
 MAX_RANGE_DAYS = 31
-WEEKDAYS = "一二三四五六日"
 
 
 @dataclass
@@ -42,35 +43,59 @@ def _expand(row: DayRow, default_source: str, errors: list[FieldError]) -> list[
     v = row.values
     working = parse_kind(v.get("kind"))
     if working is None:
-        errors.append(row.error("kind", f"类型应为“放假”或“上班”，而不是“{v.get('kind') or ''}”"))
+        errors.append(
+            row.error(
+                "kind",
+                _("类型应为“放假”或“上班”，而不是“%(value)s”") % {"value": v.get("kind") or ""},
+            )
+        )
     name = str(v.get("name") or "").strip()
     if not name:
         if working:
-            name = "调休上班"
+            name = _("调休上班")
         else:
-            errors.append(row.error("name", "放假的日期要写名称（如：元旦、春节）"))
+            errors.append(row.error("name", _("放假的日期要写名称（如：元旦、春节）")))
     elif len(name) > 40:
-        errors.append(row.error("name", "名称不能超过 40 个字符"))
+        errors.append(row.error("name", _("名称不能超过 40 个字符")))
     source = str(v.get("source") or "").strip() or default_source
     if v.get("from") or v.get("to"):
         first, last = parse_date(v.get("from")), parse_date(v.get("to"))
         if first is None:
             errors.append(
-                row.error("from", f"日期“{v.get('from') or ''}”无法识别，应写作 2027-01-01")
+                row.error(
+                    "from",
+                    _("日期“%(value)s”无法识别，应写作 2027-01-01")
+                    % {"value": v.get("from") or ""},
+                )
             )
         if last is None:
-            errors.append(row.error("to", f"日期“{v.get('to') or ''}”无法识别，应写作 2027-01-03"))
+            errors.append(
+                row.error(
+                    "to",
+                    _("日期“%(value)s”无法识别，应写作 2027-01-03") % {"value": v.get("to") or ""},
+                )
+            )
         if first is None or last is None:
             return []
         if last < first or (last - first).days >= MAX_RANGE_DAYS:
-            errors.append(row.error("to", f"结束日期应在 {first.isoformat()} 之后的 31 天内"))
+            errors.append(
+                row.error(
+                    "to",
+                    _("结束日期应在 %(isoformat)s 之后的 31 天内")
+                    % {"isoformat": first.isoformat()},
+                )
+            )
             return []
         days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     else:
         day = parse_date(v.get("date"))
         if day is None:
             errors.append(
-                row.error("date", f"日期“{v.get('date') or ''}”无法识别，应写作 2027-01-01")
+                row.error(
+                    "date",
+                    _("日期“%(value)s”无法识别，应写作 2027-01-01")
+                    % {"value": v.get("date") or ""},
+                )
             )
             return []
         days = [day]
@@ -85,7 +110,7 @@ def _validate(document: CalendarDocument) -> tuple[list[FieldError], list[_Day],
     for row in document.rows:
         days += _expand(row, document.source, errors)
     if not document.rows and not errors:
-        errors.append(FieldError("days", "文件中没有任何日期"))
+        errors.append(FieldError("days", _("文件中没有任何日期")))
     year = document.year
     if document.replaces_year and year is None and days:
         year = days[0].date.year
@@ -94,17 +119,27 @@ def _validate(document: CalendarDocument) -> tuple[list[FieldError], list[_Day],
         key = "date" if "date" in day.row.values else "from"
         if document.replaces_year and year is not None and day.date.year != year:
             errors.append(
-                day.row.error(key, f"{day.date.isoformat()} 不在 {year} 年：一个文件只写一年的安排")
+                day.row.error(
+                    key,
+                    _("%(isoformat)s 不在 %(year)s 年：一个文件只写一年的安排")
+                    % {"isoformat": day.date.isoformat(), "year": year},
+                )
             )
         if day.date in seen:
-            errors.append(day.row.error(key, f"日期 {day.date.isoformat()} 重复：前面已经写过"))
+            errors.append(
+                day.row.error(
+                    key,
+                    _("日期 %(isoformat)s 重复：前面已经写过")
+                    % {"isoformat": day.date.isoformat()},
+                )
+            )
         seen.add(day.date)
         if day.working and day.date.weekday() < 5:
             errors.append(
                 day.row.error(
                     "kind",
-                    f"{day.date.isoformat()} 是星期{WEEKDAYS[day.date.weekday()]}，本来就上班，"
-                    "不是调休上班日",
+                    _("%(date)s 是%(weekday)s，本来就上班，不是调休上班日")
+                    % {"date": day.date.isoformat(), "weekday": WEEKDAYS[day.date.weekday()]},
                 )
             )
     unique: list[FieldError] = []
@@ -125,7 +160,8 @@ def calendar_import(
     if errors:
         errors.sort(key=lambda e: e.row or 0)
         raise InvalidInput(
-            errors=errors, summary=f"日历文件有 {len(errors)} 处错误，未导入任何内容"
+            errors=errors,
+            summary=_("日历文件有 %(len)s 处错误，未导入任何内容") % {"len": len(errors)},
         )
     existing = {
         d.date: d
@@ -133,7 +169,7 @@ def calendar_import(
     }
     removed = 0
     if document.replaces_year and year is not None:
-        removed, _ = (
+        removed, _detail = (
             CalendarDay.objects.filter(date__year=year)
             .exclude(date__in=[d.date for d in days])
             .delete()
@@ -177,7 +213,8 @@ def calendar_day_problems(*, date: dt.date | None, kind: str | None) -> list[Fie
         return [
             FieldError(
                 "kind",
-                f"{date.isoformat()} 是星期{WEEKDAYS[date.weekday()]}，本来就上班，不是调休上班日",
+                _("%(date)s 是%(weekday)s，本来就上班，不是调休上班日")
+                % {"date": date.isoformat(), "weekday": WEEKDAYS[date.weekday()]},
             )
         ]
     return []

@@ -23,11 +23,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WORK_PERIODS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
 MEMO_SECONDS = 60.0
 # The statutory holidays every year's notice arranges (全国年节及纪念日放假办法), by the
 # part of the name a notice uses for each (2025's notice joined 中秋 and 国庆 in one entry).
+# i18n: data (matched against the names in a State Council notice)
 FESTIVALS = ("元旦", "春节", "清明", "劳动", "端午", "中秋", "国庆")
 
 _lock = threading.Lock()
@@ -107,7 +110,7 @@ def add_workdays(start: dt.datetime, days: int) -> dt.datetime:
     (17:30 Beijing time) of the Nth working day after the start day."""
     local = start.astimezone(SHANGHAI)
     day = local.date()
-    for _ in range(days):
+    for _step in range(days):
         day = next_workday(day)
     end = dt.datetime.combine(day, WORK_PERIODS[-1][1], tzinfo=SHANGHAI)
     return end.astimezone(dt.UTC)
@@ -169,24 +172,33 @@ class YearStatus:
 
     @property
     def source(self) -> str:
-        local = f"本地记录 {self.holidays} 天放假、{self.workdays} 天调休上班"
+        local = _("本地记录 %(holidays)s 天放假、%(workdays)s 天调休上班") % {
+            "holidays": self.holidays,
+            "workdays": self.workdays,
+        }
         if self.library:
-            extra = f"；另有{local}，优先于库" if self.rows else ""
-            return f"chinese-calendar 库（国务院节假日安排）{extra}"
+            extra = _("；另有%(local)s，优先于库") % {"local": local} if self.rows else ""
+            return _("chinese-calendar 库（国务院节假日安排）%(extra)s") % {"extra": extra}
         if self.rows:
-            return local + ("" if not self.missing else f"，缺少：{'、'.join(self.missing)}")
-        return "无数据：按周一至周五计算，法定节假日不会放假"
+            return local + (
+                ""
+                if not self.missing
+                else _("，缺少：%(join)s") % {"join": "、".join(self.missing)}
+            )
+        return _("无数据：按周一至周五计算，法定节假日不会放假")
 
     @property
     def warning(self) -> str:
         if self.complete:
             return ""
         if not self.rows:
-            return (
-                f"{self.year} 年没有节假日数据：期限和会议日期按周一至周五计算，"
-                "法定节假日会被当作工作日"
-            )
-        return f"{self.year} 年节假日数据不完整，缺少：{'、'.join(self.missing)}"
+            return _(
+                "%(year)s 年没有节假日数据：期限和会议日期按周一至周五计算，法定节假日会被当作工作日"
+            ) % {"year": self.year}
+        return _("%(year)s 年节假日数据不完整，缺少：%(join)s") % {
+            "year": self.year,
+            "join": "、".join(self.missing),
+        }
 
 
 def year_status(year: int) -> YearStatus:

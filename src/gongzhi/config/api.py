@@ -10,6 +10,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,7 +41,7 @@ class GongzhiAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         refused = {
-            "description": "输入含空字符（bad_text）或无法处理",
+            "description": _("输入含空字符（bad_text）或无法处理"),
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
         }
         for operations in schema.get("paths", {}).values():
@@ -81,7 +82,7 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     errors = [e.as_dict() for e in pydantic_field_errors(list(exc.errors))]
     return api.create_response(
         request,
-        {"code": "invalid", "message": "输入有误，请按提示修改", "errors": errors},
+        {"code": "invalid", "message": _("输入有误，请按提示修改"), "errors": errors},
         status=422,
     )
 
@@ -90,14 +91,14 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """``get_object_or_404`` in an endpoint: the same Chinese body as a domain 404."""
     return api.create_response(
-        request, {"code": "not_found", "message": "未找到，或无权查看"}, status=404
+        request, {"code": "not_found", "message": _("未找到，或无权查看")}, status=404
     )
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "unauthenticated", "message": "请先登录"}, status=401
+        request, {"code": "unauthenticated", "message": _("请先登录")}, status=401
     )
 
 

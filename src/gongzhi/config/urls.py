@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 
 from gongzhi.config.api import api
@@ -10,9 +11,9 @@ from gongzhi.org.urls import auth_urlpatterns
 # A database that cannot be reached answers 503 with Retry-After, not 500.
 handler500 = "gongzhi.common.unavailable.server_error"
 
-admin.site.site_header = "共治 Gongzhi 管理后台"
-admin.site.site_title = "共治 Gongzhi"
-admin.site.index_title = "数据管理"
+admin.site.site_header = gettext_lazy("共治 Gongzhi 管理后台")
+admin.site.site_title = gettext_lazy("共治 Gongzhi")
+admin.site.index_title = gettext_lazy("数据管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

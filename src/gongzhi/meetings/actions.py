@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import ValidationError
@@ -45,7 +46,7 @@ class MeetingsAction(Action[Any]):
 
 
 def _missing(field: str, what: str) -> InvalidInput:
-    return InvalidInput(errors=[FieldError(field, f"所选{what}不存在")])
+    return InvalidInput(errors=[FieldError(field, gettext("所选%(what)s不存在") % {"what": what})])
 
 
 def _one(model: Any, pk: int | None, field: str, what: str) -> Any:
@@ -60,7 +61,7 @@ def _one(model: Any, pk: int | None, field: str, what: str) -> Any:
 def _units(ids: Sequence[int], field: str) -> list[Unit]:
     found = list(Unit.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
-        raise _missing(field, "单位")
+        raise _missing(field, gettext("单位"))
     return found
 
 
@@ -69,14 +70,14 @@ def _cases(ids: Sequence[int]) -> list[Any]:
     link (services/topics.case_errors), so the answer tells nothing about other areas."""
     found = list(Case.objects.filter(pk__in=ids).select_related("estate__community"))
     if len(found) != len(set(ids)):
-        raise InvalidInput(errors=[FieldError("case_ids", "所选案件不存在或无权关联")])
+        raise InvalidInput(errors=[FieldError("case_ids", gettext("所选案件不存在或无权关联"))])
     return found
 
 
 def _estates(codes: Sequence[str]) -> list[Estate]:
     found = list(Estate.objects.filter(code__in=codes).select_related("community"))
     if len(found) != len(set(codes)):
-        raise _missing("estate_codes", "小区")
+        raise _missing("estate_codes", gettext("小区"))
     return found
 
 
@@ -107,7 +108,7 @@ def _topic_propose(body: Any, actor: Any, d: si.TopicIn, f: Files) -> Any:
     attachments = f.get("attachment") or [None]
     return s.topic_propose(
         body=body,
-        unit=_one(Unit, d.unit_id, "unit_id", "单位"),
+        unit=_one(Unit, d.unit_id, "unit_id", gettext("单位")),
         title=d.title,
         background=d.background,
         ask=d.ask,
@@ -128,10 +129,10 @@ def _body_member_change(body: Any, actor: Any, d: si.MemberIn, f: Files) -> Any:
     return s.body_member_change(
         body=body,
         role=d.role,
-        unit=_one(Unit, d.unit_id, "unit_id", "单位"),
+        unit=_one(Unit, d.unit_id, "unit_id", gettext("单位")),
         person_name=d.person_name,
         title=d.title,
-        replaces=_one(BodyMember, d.replaces_id, "replaces_id", "成员"),
+        replaces=_one(BodyMember, d.replaces_id, "replaces_id", gettext("成员")),
         start_date=d.start_date,
         reason=d.reason,
         actor=actor,
@@ -146,7 +147,7 @@ def _invitation_add(meeting: Any, actor: Any, d: si.InvitationIn, f: Files) -> A
     return s.invitation_add(
         meeting=meeting,
         role=d.role,
-        unit=_one(Unit, d.unit_id, "unit_id", "单位"),
+        unit=_one(Unit, d.unit_id, "unit_id", gettext("单位")),
         name=d.name,
         actor=actor,
     )
@@ -186,10 +187,10 @@ def _minutes_send(meeting: Any, actor: Any, d: si.EmptyIn, f: Files) -> Any:
 def _decision_add(meeting: Any, actor: Any, d: si.DecisionIn, f: Files) -> Any:
     return s.decision_add(
         meeting=meeting,
-        topic=_one(Topic, d.topic_id, "topic_id", "议题"),
+        topic=_one(Topic, d.topic_id, "topic_id", gettext("议题")),
         title=d.title,
         required_outcome=d.required_outcome,
-        responsible_unit=_one(Unit, d.responsible_unit_id, "responsible_unit_id", "单位"),
+        responsible_unit=_one(Unit, d.responsible_unit_id, "responsible_unit_id", gettext("单位")),
         cooperating_units=_units(d.cooperating_unit_ids, "cooperating_unit_ids"),
         due_date=d.due_date,
         cases=_cases(d.case_ids),
@@ -204,7 +205,7 @@ def _topic_review(topic: Any, actor: Any, d: si.ReviewIn, f: Files) -> Any:
 
 
 def _topic_schedule(topic: Any, actor: Any, d: si.ScheduleTopicIn, f: Files) -> Any:
-    meeting = _one(Meeting, d.meeting_id, "meeting_id", "会议")
+    meeting = _one(Meeting, d.meeting_id, "meeting_id", gettext("会议"))
     return s.topic_schedule(topic=topic, meeting=meeting, actor=actor)
 
 
@@ -216,7 +217,7 @@ def _leave_request(invitation: Any, actor: Any, d: si.LeaveIn, f: Files) -> Any:
     return s.leave_request(
         invitation=invitation,
         reason=d.reason,
-        substitute=_one(Person, d.substitute_id, "substitute_id", "人员"),
+        substitute=_one(Person, d.substitute_id, "substitute_id", gettext("人员")),
         actor=actor,
     )
 
@@ -276,7 +277,7 @@ A(
         _meetings_plan,
         on="body",
         template=T.format("meetings_plan"),
-        say=lambda r: f"已生成 {len(r)} 次例会",
+        say=lambda r: gettext("已生成 %(len)s 次例会") % {"len": len(r)},
     )
 )
 A(
@@ -312,7 +313,7 @@ A(
         _topic_from_cases,
         on="body",
         template=T.format("topic_from_cases"),
-        say=lambda t: f"已提出议题“{t.title}”，待召集人批准",
+        say=lambda t: gettext("已提出议题“%(title)s”，待召集人批准") % {"title": t.title},
         goto=_topic_page,
     )
 )
@@ -436,7 +437,10 @@ A(
         _topic_review,
         on="topic",
         template=T.format("topic_review"),
-        say=lambda t: f"议题“{t.title}”：{t.get_state_display()}",
+        say=lambda t: (
+            gettext("议题“%(title)s”：%(get_state_display)s")
+            % {"title": t.title, "get_state_display": t.get_state_display()}
+        ),
     )
 )
 A(
@@ -526,7 +530,7 @@ A(
         _decision_escalate,
         on="decision",
         template=T.format("decision_escalate"),
-        say=lambda t: f"已提请{t.body.name}研究",
+        say=lambda t: gettext("已提请%(name)s研究") % {"name": t.body.name},
         goto=_topic_page,
     )
 )
@@ -539,7 +543,7 @@ A(
         _inbox_read,
         on="inbox",
         template=T.format("inbox_read"),
-        say=lambda n: f"已将 {n} 条消息标为已读",
+        say=lambda n: gettext("已将 %(n)s 条消息标为已读") % {"n": n},
     )
 )
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4
@@ -27,6 +29,17 @@ def _styles() -> dict[str, ParagraphStyle]:
         "p": ParagraphStyle("p", fontName=font, fontSize=11, leading=18, wordWrap="CJK"),
         "small": ParagraphStyle("s", fontName=font, fontSize=9, leading=14, wordWrap="CJK"),
     }
+
+
+# i18n: data (the agenda's items are numbered 二、三、… in Chinese documents)
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def _item_number(n: int) -> str:
+    """An agenda item's number: Chinese numerals in a Chinese document, digits otherwise."""
+    if get_language().startswith("zh") and n <= len(CHINESE_NUMERALS):
+        return CHINESE_NUMERALS[n - 1]
+    return str(n)
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -62,54 +75,74 @@ def notice_pdf(meeting: Meeting) -> bytes:
     when = meeting.starts_at.astimezone(SHANGHAI)
     story: list = [
         _p(f"{meeting.body.name}", st["title"]),
-        _p("会 议 通 知", st["title"]),
+        _p(_("会 议 通 知"), st["title"]),
         Spacer(1, 6 * mm),
-        _p(f"会议名称：{meeting.title}", st["p"]),
-        _p(f"会议时间：{when:%Y年%m月%d日 %H:%M}", st["p"]),
-        _p(f"会议地点：{meeting.place}", st["p"]),
-        _p(f"主 持 人：{meeting.chair or '召集人'}", st["p"]),
-        _p("会议议程：", st["h"]),
-        _p("一、通报上期会议议定事项落实情况", st["p"]),
+        _p(_("会议名称：%(title)s") % {"title": meeting.title}, st["p"]),
+        _p(_("会议时间：%(when)s") % {"when": when.strftime(_("%Y年%m月%d日 %H:%M"))}, st["p"]),
+        _p(_("会议地点：%(place)s") % {"place": meeting.place}, st["p"]),
+        _p(_("主 持 人：%(value)s") % {"value": meeting.chair or _("召集人")}, st["p"]),
+        _p(_("会议议程："), st["h"]),
+        _p(_("一、通报上期会议议定事项落实情况"), st["p"]),
     ]
     for row in agenda.report:
         story.append(
             _p(
-                f"　　{row['title']}（{row['unit']}，时限 {row['due_date']}）：{row['state_label']}",
+                _("　　%(title)s（%(unit)s，时限 %(due_date)s）：%(state_label)s")
+                % {
+                    "title": row["title"],
+                    "unit": row["unit"],
+                    "due_date": row["due_date"],
+                    "state_label": row["state_label"],
+                },
                 st["small"],
             )
         )
     if not agenda.report:
-        story.append(_p("　　（无上期议定事项）", st["small"]))
-    numbers = "二三四五六七八九十"
-    for i, topic in enumerate(agenda.topics):
-        n = numbers[i] if i < len(numbers) else str(i + 2)
-        story.append(_p(f"{n}、{topic.title}（{topic.proposing_unit}）", st["p"]))
-    story.append(_p("参会人员：", st["h"]))
-    rows = [["单位", "参会身份", "请假/代会"]]
+        story.append(_p(_("　　（无上期议定事项）"), st["small"]))
+    for i, topic in enumerate(agenda.topics, start=2):
+        line = _("%(number)s、%(title)s（%(unit)s）") % {
+            "number": _item_number(i),
+            "title": topic.title,
+            "unit": topic.proposing_unit,
+        }
+        story.append(_p(line, st["p"]))
+    story.append(_p(_("参会人员："), st["h"]))
+    rows = [[_("单位"), _("参会身份"), _("请假/代会")]]
     for inv in meeting.invitations.select_related("unit").prefetch_related("leaves__substitute"):
         leave = next((lv for lv in inv.leaves.all() if lv.state != "rejected"), None)
         rows.append(
             [
                 inv.label,
                 inv.get_role_display(),
-                f"{leave.get_state_display()}，{leave.substitute}代会" if leave else "",
+                _("%(get_state_display)s，%(substitute)s代会")
+                % {"get_state_display": leave.get_state_display(), "substitute": leave.substitute}
+                if leave
+                else "",
             ]
         )
     story.append(_table(rows, st["small"], [80 * mm, 30 * mm, 50 * mm]))
     story.append(Spacer(1, 6 * mm))
     story.append(
         _p(
-            "请各成员单位主要负责同志准时参加；因特殊情况不能参加的，须向召集人请假，"
-            "报联席会议办公室备案，并安排本单位人员参加（000 三(四)2(5)）。",
+            _(
+                "请各成员单位主要负责同志准时参加；因特殊情况不能参加的，须向召集人请假，"
+                "报联席会议办公室备案，并安排本单位人员参加（000 三(四)2(5)）。"
+            ),
             st["p"],
         )
     )
     office = meeting.body.office_unit
     sent = meeting.notice_sent_at.astimezone(SHANGHAI) if meeting.notice_sent_at else None
     story.append(Spacer(1, 8 * mm))
-    story.append(_p(f"{meeting.body.name}办公室{f'（{office}）' if office else ''}", st["p"]))
+    story.append(
+        _p(
+            _("%(name)s办公室%(value)s")
+            % {"name": meeting.body.name, "value": f"（{office}）" if office else ""},
+            st["p"],
+        )
+    )
     if sent:
-        story.append(_p(f"{sent:%Y年%m月%d日}", st["p"]))
+        story.append(_p(sent.strftime(_("%Y年%m月%d日")), st["p"]))
     return _pdf(story)
 
 
@@ -119,9 +152,17 @@ def minutes_pdf(minutes: Minutes) -> bytes:
     when = meeting.starts_at.astimezone(SHANGHAI)
     story: list = [
         _p(f"{meeting.body.name}", st["title"]),
-        _p("会 议 纪 要", st["title"]),
+        _p(_("会 议 纪 要"), st["title"]),
         Spacer(1, 6 * mm),
-        _p(f"{when:%Y年%m月%d日}，{meeting.title}在{meeting.place}召开。", st["p"]),
+        _p(
+            _("%(when)s，%(title)s在%(place)s召开。")
+            % {
+                "when": when.strftime(_("%Y年%m月%d日")),
+                "title": meeting.title,
+                "place": meeting.place,
+            },
+            st["p"],
+        ),
     ]
     if minutes.summary:
         story.append(_p(minutes.summary, st["p"]))
@@ -132,18 +173,18 @@ def minutes_pdf(minutes: Minutes) -> bytes:
         and inv.attendance.status in ("present", "substitute")
     ]
     if present:
-        story.append(_p("出席单位：" + "、".join(present), st["small"]))
+        story.append(_p(_("出席单位：") + "、".join(present), st["small"]))
     for i, item in enumerate(minutes.items.select_related("topic__proposing_unit"), start=1):
         story.append(_p(f"{i}. {item.topic.title}", st["h"]))
-        story.append(_p(f"提议单位汇报：{item.report}", st["p"]))
-        story.append(_p(f"成员单位意见：{item.views}", st["p"]))
-        story.append(_p(f"会议议定：{item.conclusion}", st["p"]))
+        story.append(_p(_("提议单位汇报：%(report)s") % {"report": item.report}, st["p"]))
+        story.append(_p(_("成员单位意见：%(views)s") % {"views": item.views}, st["p"]))
+        story.append(_p(_("会议议定：%(conclusion)s") % {"conclusion": item.conclusion}, st["p"]))
     decisions = meeting.decisions.select_related("responsible_unit").prefetch_related(
         "cooperating_units"
     )
     if decisions:
-        story.append(_p("议定事项及责任分工：", st["h"]))
-        rows = [["议定事项", "责任单位", "配合单位", "完成时限"]]
+        story.append(_p(_("议定事项及责任分工："), st["h"]))
+        rows = [[_("议定事项"), _("责任单位"), _("配合单位"), _("完成时限")]]
         for d in decisions:
             rows.append(
                 [
@@ -157,45 +198,62 @@ def minutes_pdf(minutes: Minutes) -> bytes:
     story.append(Spacer(1, 8 * mm))
     if minutes.signed_at:
         signed = minutes.signed_at.astimezone(SHANGHAI)
-        story.append(_p(f"审签：{minutes.signed_by or '召集人'}　{signed:%Y年%m月%d日}", st["p"]))
+        story.append(
+            _p(
+                _("审签：%(signer)s　%(date)s")
+                % {
+                    "signer": minutes.signed_by or _("召集人"),
+                    "date": signed.strftime(_("%Y年%m月%d日")),
+                },
+                st["p"],
+            )
+        )
     else:
-        story.append(_p("（草稿，未经召集人审签）", st["p"]))
+        story.append(_p(_("（草稿，未经召集人审签）"), st["p"]))
     return _pdf(story)
 
 
 def summary_xlsx(summary: BodySummary) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "总结"
+    ws.title = _("总结")
     bold = Font(bold=True)
-    ws.append([f"{summary.body.name} {summary.label}工作小结"])
+    ws.append(
+        [_("%(name)s %(label)s工作小结") % {"name": summary.body.name, "label": summary.label}]
+    )
     ws["A1"].font = Font(bold=True, size=14)
     rows = [
-        ("期间", f"{summary.start:%Y-%m-%d} 至 {summary.end:%Y-%m-%d}"),
-        ("计划召开（按会议周期）", summary.scheduled),
-        ("实际召开", summary.held),
-        ("其中临时会议", summary.adhoc),
-        ("未按期召开", summary.missed),
-        ("取消", summary.cancelled),
-        ("议题：提出", sum(summary.topics.values())),
         (
-            "议题：批准/已审议",
+            _("期间"),
+            _("%(start)s 至 %(end)s")
+            % {"start": f"{summary.start:%Y-%m-%d}", "end": f"{summary.end:%Y-%m-%d}"},
+        ),
+        (_("计划召开（按会议周期）"), summary.scheduled),
+        (_("实际召开"), summary.held),
+        (_("其中临时会议"), summary.adhoc),
+        (_("未按期召开"), summary.missed),
+        (_("取消"), summary.cancelled),
+        (_("议题：提出"), sum(summary.topics.values())),
+        (
+            _("议题：批准/已审议"),
             summary.topics["approved"] + summary.topics["scheduled"] + summary.topics["discussed"],
         ),
-        ("议题：未批准", summary.topics["rejected"]),
-        ("议定事项", summary.decisions_total),
-        ("按期办结", summary.done_on_time),
-        ("逾期办结", summary.done_late),
-        ("在办（未逾期）", summary.open_on_time),
-        ("逾期未办结", summary.overdue),
-        ("提请上级", summary.escalated),
+        (_("议题：未批准"), summary.topics["rejected"]),
+        (_("议定事项"), summary.decisions_total),
+        (_("按期办结"), summary.done_on_time),
+        (_("逾期办结"), summary.done_late),
+        (_("在办（未逾期）"), summary.open_on_time),
+        (_("逾期未办结"), summary.overdue),
+        (_("提请上级"), summary.escalated),
     ]
     for label, value in rows:
         ws.append([label, value])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 30
-    att = wb.create_sheet("出席情况")
-    att.append(["单位", "应到次数", "出席", "委托代会", "请假", "缺席", "出席率"])
+    att = wb.create_sheet(_("出席情况"))
+    att.append(
+        [_("单位"), _("应到次数"), _("出席"), _("委托代会"), _("请假"), _("缺席"), _("出席率")]
+    )
     for cell in att[1]:
         cell.font = bold
     for line in summary.attendance:
@@ -211,8 +269,8 @@ def summary_xlsx(summary: BodySummary) -> bytes:
             ]
         )
     att.column_dimensions["A"].width = 36
-    mt = wb.create_sheet("会议")
-    mt.append(["会议", "时间", "类型", "状态"])
+    mt = wb.create_sheet(_("会议"))
+    mt.append([_("会议"), _("时间"), _("类型"), _("状态")])
     for cell in mt[1]:
         cell.font = bold
     for m in summary.meetings:

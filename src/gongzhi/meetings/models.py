@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
@@ -65,16 +66,31 @@ class Schedule(BaseModel):
         return f"{self.body} · {self.describe()}"
 
     def describe(self) -> str:
+        """The period in words, translated as whole sentences (the word order differs
+        between languages): 每月第2周星期三 09:00."""
         last = self.week_of_month >= self.LAST_WEEK or self.rule == self.Rule.EVEN_MONTHS_LAST_WEEK
-        week = "最后一周" if last else f"第{self.week_of_month}周"
-        day = self.Weekday(self.weekday).label
-        if self.rule == self.Rule.MONTHLY:
-            head = "每月"
-        elif self.rule == self.Rule.EVEN_MONTHS_LAST_WEEK:
-            head = "每个双月"
+        parts = {
+            "week": self.week_of_month,
+            "weekday": self.Weekday(self.weekday).label,
+            "time": f"{self.start_time:%H:%M}",
+            "months": self.interval_months,
+            "anchor": self.anchor_month,
+        }
+        if self.rule == self.Rule.EVEN_MONTHS_LAST_WEEK:
+            pattern = gettext("每个双月最后一周%(weekday)s %(time)s")
+        elif self.rule == self.Rule.MONTHLY:
+            pattern = (
+                gettext("每月最后一周%(weekday)s %(time)s")
+                if last
+                else gettext("每月第%(week)s周%(weekday)s %(time)s")
+            )
+        elif last:
+            pattern = gettext("每%(months)s个月（自%(anchor)s月起）最后一周%(weekday)s %(time)s")
         else:
-            head = f"每{self.interval_months}个月（自{self.anchor_month}月起）"
-        return f"{head}{week}{day} {self.start_time:%H:%M}"
+            pattern = gettext(
+                "每%(months)s个月（自%(anchor)s月起）第%(week)s周%(weekday)s %(time)s"
+            )
+        return pattern % parts
 
 
 class Meeting(BaseModel):
@@ -277,7 +293,7 @@ class LeaveRequest(BaseModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.invitation} 请假"
+        return gettext("%(invitation)s 请假") % {"invitation": self.invitation}
 
 
 class Attendance(BaseModel):
@@ -336,7 +352,7 @@ class Minutes(BaseModel):
         ordering = ["-meeting__starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.meeting} 纪要"
+        return gettext("%(meeting)s 纪要") % {"meeting": self.meeting}
 
 
 class MinutesItem(BaseModel):

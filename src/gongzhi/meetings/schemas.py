@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -32,13 +33,13 @@ LONG = 5000  # a free text (a TextField's content) in one form field
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise PydanticCustomError("nul", "不能包含空字符（\\x00）")
+        raise PydanticCustomError("nul", _("不能包含空字符（\\x00）"))
     return value
 
 
 def _day(value: dt.date) -> dt.date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise PydanticCustomError("date_range", "日期应在 2000—2100 年之间")
+        raise PydanticCustomError("date_range", _("日期应在 2000—2100 年之间"))
     return value
 
 
@@ -47,7 +48,7 @@ def _moment(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     if not FIRST_DAY <= value.astimezone(SHANGHAI).date() <= LAST_DAY:
-        raise PydanticCustomError("date_range", "日期应在 2000—2100 年之间")
+        raise PydanticCustomError("date_range", _("日期应在 2000—2100 年之间"))
     return value
 
 

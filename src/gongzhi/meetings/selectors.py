@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.workcal import SHANGHAI
 from gongzhi.meetings import access
@@ -214,10 +215,10 @@ def managed_approved_topics(who: access.Who) -> QuerySet[Topic]:
 def half_year(year: int, half: int | None) -> tuple[dt.date, dt.date, str]:
     """(start, end, label) of a half year (1, 2) or of the whole year (None)."""
     if half == 1:
-        return dt.date(year, 1, 1), dt.date(year, 6, 30), f"{year}年上半年"
+        return dt.date(year, 1, 1), dt.date(year, 6, 30), _("%(year)s年上半年") % {"year": year}
     if half == 2:
-        return dt.date(year, 7, 1), dt.date(year, 12, 31), f"{year}年下半年"
-    return dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度"
+        return dt.date(year, 7, 1), dt.date(year, 12, 31), _("%(year)s年下半年") % {"year": year}
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), _("%(year)s年度") % {"year": year}
 
 
 @dataclass

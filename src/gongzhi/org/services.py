@@ -50,18 +50,24 @@ def jurisdiction_create(
 ) -> Jurisdiction:
     errors: list[FieldError] = []
     if not code.strip():
-        errors.append(FieldError("code", "区划代码不能为空"))
+        errors.append(FieldError("code", _("区划代码不能为空")))
     elif Jurisdiction.objects.filter(code=code).exists():
-        errors.append(FieldError("code", f"区划代码 {code} 已存在"))
+        errors.append(FieldError("code", _("区划代码 %(code)s 已存在") % {"code": code}))
     if not name.strip():
-        errors.append(FieldError("name", "名称不能为空"))
+        errors.append(FieldError("name", _("名称不能为空")))
     if level not in Jurisdiction.Level.values:
-        errors.append(FieldError("level", f"未知层级“{level}”"))
+        errors.append(FieldError("level", _("未知层级“%(level)s”") % {"level": level}))
     else:
         parent_level = parent.level if parent else None
         if parent_level not in ALLOWED_PARENTS[level]:
             label = Jurisdiction.Level(level).label
-            errors.append(FieldError("parent", f"{label}不能设在“{parent or '无上级'}”之下"))
+            errors.append(
+                FieldError(
+                    "parent",
+                    _("%(label)s不能设在“%(value)s”之下")
+                    % {"label": label, "value": parent or _("无上级")},
+                )
+            )
     if errors:
         raise InvalidInput(errors=errors)
     path = f"{parent.path if parent else '/'}{code}/"
@@ -94,13 +100,13 @@ def estate_create(
 ) -> Estate:
     errors: list[FieldError] = []
     if Estate.objects.filter(code=code).exists():
-        errors.append(FieldError("code", f"小区编码 {code} 已存在"))
+        errors.append(FieldError("code", _("小区编码 %(code)s 已存在") % {"code": code}))
     if community.tier != 5:
-        errors.append(FieldError("community", "小区必须属于一个社区或村"))
+        errors.append(FieldError("community", _("小区必须属于一个社区或村")))
     if property_company and property_company.kind_id != "property_company":
-        errors.append(FieldError("property_company", "所选单位不是物业服务企业"))
+        errors.append(FieldError("property_company", _("所选单位不是物业服务企业")))
     if owners_committee and owners_committee.kind_id != "owners_committee":
-        errors.append(FieldError("owners_committee", "所选单位不是业主委员会"))
+        errors.append(FieldError("owners_committee", _("所选单位不是业主委员会")))
     if errors:
         raise InvalidInput(errors=errors)
     estate = Estate.objects.create(
@@ -131,9 +137,9 @@ def estate_set_parties(
     """Change an estate's property company or owners' committee (a reportable event,
     002 (三)第四条)."""
     if property_company and property_company.kind_id != "property_company":
-        raise InvalidInput(errors=[FieldError("property_company", "所选单位不是物业服务企业")])
+        raise InvalidInput(errors=[FieldError("property_company", _("所选单位不是物业服务企业"))])
     if owners_committee and owners_committee.kind_id != "owners_committee":
-        raise InvalidInput(errors=[FieldError("owners_committee", "所选单位不是业主委员会")])
+        raise InvalidInput(errors=[FieldError("owners_committee", _("所选单位不是业主委员会"))])
     before = {
         "property_company": estate.property_company_id,
         "owners_committee": estate.owners_committee_id,
@@ -176,11 +182,11 @@ def unit_create(
 ) -> Unit:
     errors: list[FieldError] = []
     if not UnitKind.objects.filter(code=kind).exists():
-        errors.append(FieldError("kind", f"未知单位类型“{kind}”"))
+        errors.append(FieldError("kind", _("未知单位类型“%(kind)s”") % {"kind": kind}))
     if Unit.objects.filter(code=code).exists():
-        errors.append(FieldError("code", f"单位编码 {code} 已存在"))
+        errors.append(FieldError("code", _("单位编码 %(code)s 已存在") % {"code": code}))
     if not name.strip():
-        errors.append(FieldError("name", "单位名称不能为空"))
+        errors.append(FieldError("name", _("单位名称不能为空")))
     if errors:
         raise InvalidInput(errors=errors)
     unit = Unit.objects.create(
@@ -204,7 +210,7 @@ def unit_create(
 @transaction.atomic
 def person_create(*, name: str, phone: str = "", user: User | None = None) -> Person:
     if not name.strip():
-        raise InvalidInput(errors=[FieldError("name", "姓名不能为空")])
+        raise InvalidInput(errors=[FieldError("name", _("姓名不能为空"))])
     return Person.objects.create(name=name, phone=phone, user=user)
 
 
@@ -222,7 +228,7 @@ def post_assign(
     """Put someone in a post. For the head and the liaison the current holder's post is
     ended the day before, so the history shows who held it when."""
     if role not in Post.Role.values:
-        raise InvalidInput(errors=[FieldError("role", f"未知岗位“{role}”")])
+        raise InvalidInput(errors=[FieldError("role", _("未知岗位“%(role)s”") % {"role": role})])
     if role in Post.SINGLE_HOLDER:
         current = (
             Post.objects.select_for_update()
@@ -232,12 +238,17 @@ def post_assign(
         for old in current:
             if old.start_date >= start_date:
                 raise DomainError(
-                    f"新任职日期必须晚于现任 {old.person} 的任职日期 {old.start_date}"
+                    _("新任职日期必须晚于现任 %(person)s 的任职日期 %(start_date)s")
+                    % {"person": old.person, "start_date": old.start_date}
                 )
             old.end_date = start_date - dt.timedelta(days=1)
             old.save(update_fields=["end_date", "updated_at"])
             audit_record(
-                actor=actor, action="post.end", target=old, unit=unit, reason=reason or "岗位调整"
+                actor=actor,
+                action="post.end",
+                target=old,
+                unit=unit,
+                reason=reason or _("岗位调整"),
             )
     post = Post.objects.create(
         unit=unit, person=person, role=role, title=title, start_date=start_date
@@ -258,7 +269,9 @@ def body_create(
     actor: User | None = None,
 ) -> Body:
     if kind not in Body.Kind.values:
-        raise InvalidInput(errors=[FieldError("kind", f"未知机构类别“{kind}”")])
+        raise InvalidInput(
+            errors=[FieldError("kind", _("未知机构类别“%(kind)s”") % {"kind": kind})]
+        )
     body = Body.objects.create(
         name=name,
         kind=kind,
@@ -288,14 +301,14 @@ def body_member_assign(
     """Seat someone in a body. ``replaces`` ends the seat they take over, keeping it in
     the history (000 三(二): changes are proposed by the unit, confirmed by the body)."""
     if role not in BodyMember.Role.values:
-        raise InvalidInput(errors=[FieldError("role", f"未知身份“{role}”")])
+        raise InvalidInput(errors=[FieldError("role", _("未知身份“%(role)s”") % {"role": role})])
     if unit is None and person is None:
-        raise InvalidInput(errors=[FieldError("person", "必须指定单位或人员")])
+        raise InvalidInput(errors=[FieldError("person", _("必须指定单位或人员"))])
     if replaces is not None:
         if replaces.body_id != body.pk:
-            raise DomainError("被替换的成员不属于该议事机构")
+            raise DomainError(_("被替换的成员不属于该议事机构"))
         if replaces.end_date is not None:
-            raise DomainError("被替换的成员已经离任")
+            raise DomainError(_("被替换的成员已经离任"))
         replaces.end_date = start_date - dt.timedelta(days=1)
         replaces.save(update_fields=["end_date", "updated_at"])
         audit_record(actor=actor, action="body.member.end", target=replaces, reason=reason)
@@ -327,7 +340,9 @@ def user_create(
     """Create an account. ``password_hash`` (from make_password) lets a bulk loader such
     as the demo hash one shared password once instead of once per account."""
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(errors=[FieldError("username", f"账号 {username} 已存在")])
+        raise InvalidInput(
+            errors=[FieldError("username", _("账号 %(username)s 已存在") % {"username": username})]
+        )
     user = User.objects.create_user(
         username=username,
         password=None if password_hash else password,
@@ -453,11 +468,11 @@ def role_grant(
 ) -> RoleGrant:
     errors: list[FieldError] = []
     if role not in RoleGrant.Role.values:
-        errors.append(FieldError("role", f"未知角色“{role}”"))
+        errors.append(FieldError("role", _("未知角色“%(role)s”") % {"role": role}))
     if role in RoleGrant.UNIT_ROLES and unit is None:
-        errors.append(FieldError("unit", "该角色必须指定单位"))
+        errors.append(FieldError("unit", _("该角色必须指定单位")))
     if role in RoleGrant.JURISDICTION_ROLES and jurisdiction is None:
-        errors.append(FieldError("jurisdiction", "该角色必须指定辖区"))
+        errors.append(FieldError("jurisdiction", _("该角色必须指定辖区")))
     if errors:
         raise InvalidInput(errors=errors)
     grant, _created = RoleGrant.objects.get_or_create(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from gongzhi.common.workcal import calendar_warnings
 from gongzhi.org.models import Body, Estate, Unit
@@ -56,7 +57,7 @@ def units(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("kind", "jurisdiction"), code=code)
     if not scope_for(request.user).can_view_unit(unit):
-        raise PermissionDenied("无权查看该单位")
+        raise PermissionDenied(_("无权查看该单位"))
     posts = unit_post_history(unit)
     bodies = Body.objects.filter(members__unit=unit).distinct()
     return render(request, "org/unit_detail.html", {"unit": unit, "posts": posts, "bodies": bodies})
@@ -68,7 +69,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     member_units = set(body.members.values_list("unit_id", flat=True))
     if not (scope.reads_jurisdiction(body.jurisdiction) or member_units & scope.unit_ids):
-        raise PermissionDenied("无权查看该议事机构")
+        raise PermissionDenied(_("无权查看该议事机构"))
     current = body_current_members(body.pk)
     history = body.members.filter(end_date__isnull=False).select_related("unit", "person")
     return render(

@@ -278,6 +278,7 @@ class Case(BaseModel):
     def place_label(self, *, with_room: bool) -> str:
         """Building, entrance, room and location as one line ("5号楼 2单元 302室 东侧"),
         whether the building was typed as "5" or "5号楼"; the room only when asked."""
+        # i18n: data (an address is written the Chinese way, in every language)
         parts = [
             _suffixed(self.building, "号楼", ("号楼", "栋", "幢", "楼")),
             _suffixed(self.unit_no, "单元", ("单元",)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.events import EventKind
@@ -195,7 +196,7 @@ class ReportForm(BaseModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.case.number} 呈报表"
+        return gettext("%(number)s 呈报表") % {"number": self.case.number}
 
 
 class ReportOpinion(BaseModel):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Unpack
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, Rating
@@ -67,7 +68,7 @@ def case_handle(
     ctx, now = begin(case, "handle", actor, at)
     errors = []
     if not result.strip():
-        errors.append(FieldError("result", "请填写办理结果"))
+        errors.append(FieldError("result", _("请填写办理结果")))
     checked, upload_errors = check_uploads(evidence, "evidence")
     errors += upload_errors
     if errors:
@@ -77,7 +78,10 @@ def case_handle(
     if case.is_enforcement:
         changes["enforcement_step"] = "handle"
     # 004 三(二): the result is fed back to the unit that passed the case on.
-    fed_back = f"转办件已办结：{case.title}。结果：{result.strip()[:200]}"
+    fed_back = _("转办件已办结：%(title)s。结果：%(value)s") % {
+        "title": case.title,
+        "value": result.strip()[:200],
+    }
     with transaction.atomic():
         case_transition(
             case=case,
@@ -91,7 +95,11 @@ def case_handle(
             now=now,
             notices=[
                 Notice("transfer_result", fed_back, unit_id=case.transferred_from_id),
-                Notice("handled", f"已办结待反馈：{case.title}", jurisdiction_id=case.level_id),
+                Notice(
+                    "handled",
+                    _("已办结待反馈：%(title)s") % {"title": case.title},
+                    jurisdiction_id=case.level_id,
+                ),
             ],
         )
         if checked:
@@ -113,7 +121,9 @@ def case_feedback(*, case: Case, actor: Any, reason: str = "", **at: Unpack[Stam
         now=now,
         notices=[
             Notice(
-                "feedback", f"您的诉求“{case.title}”已办结，请评价", user_id=case.reporter_user_id
+                "feedback",
+                _("您的诉求“%(title)s”已办结，请评价") % {"title": case.title},
+                user_id=case.reporter_user_id,
             )
         ],
     )
@@ -131,7 +141,11 @@ def case_send_back(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) 
         expected_version=expected_version,
         now=now,
         notices=[
-            Notice("send_back", f"办理结果未通过，请重办：{case.title}", unit_id=case.lead_unit_id)
+            Notice(
+                "send_back",
+                _("办理结果未通过，请重办：%(title)s") % {"title": case.title},
+                unit_id=case.lead_unit_id,
+            )
         ],
     )
 
@@ -150,9 +164,9 @@ def case_rate(
     ctx, now = begin(case, "rate", actor, at)
     errors = []
     if rating not in Rating.values:
-        errors.append(FieldError("rating", "请选择满意、基本满意或不满意"))
+        errors.append(FieldError("rating", _("请选择满意、基本满意或不满意")))
     if rating == Rating.DISSATISFIED and not reason.strip():
-        errors.append(FieldError("reason", "不满意时请说明理由"))
+        errors.append(FieldError("reason", _("不满意时请说明理由")))
     if errors:
         raise InvalidInput(errors=errors)
     callback = not ctx.has_side("reporter")
@@ -203,11 +217,19 @@ def _rate_dissatisfied(
         assert lead is not None, "a case awaiting its rating was handled by a lead unit"
         changes.update(dispatch_changes(case, lead, case.matter, now))
         changes["reopen_count"] = case.reopen_count + 1
-        move, why = "reopen", f"诉求人不满意：{reason}"
-        notice = Notice("reopened", f"诉求人不满意，重新办理：{case.title}", unit_id=lead.pk)
+        move, why = "reopen", _("诉求人不满意：%(reason)s") % {"reason": reason}
+        notice = Notice(
+            "reopened",
+            _("诉求人不满意，重新办理：%(title)s") % {"title": case.title},
+            unit_id=lead.pk,
+        )
     else:
         move, why = "review", reason
-        notice = Notice("review", f"不满意待复核：{case.title}", jurisdiction_id=case.level_id)
+        notice = Notice(
+            "review",
+            _("不满意待复核：%(title)s") % {"title": case.title},
+            jurisdiction_id=case.level_id,
+        )
     case_transition(
         case=case,
         move=move,
@@ -226,7 +248,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> 
     """The office reopens a closed or reviewed case to its lead unit."""
     ctx, now = begin(case, "reopen", actor, at)
     if case.lead_unit is None:
-        raise DomainError("该案件没有责任单位，无法重新办理")
+        raise DomainError(_("该案件没有责任单位，无法重新办理"))
     changes = dispatch_changes(case, case.lead_unit, case.matter, now)
     changes.update(reopen_count=case.reopen_count + 1, closed_at=None)
     return case_transition(
@@ -238,7 +260,13 @@ def case_reopen(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> 
         event_unit_id=case.lead_unit_id,
         ctx=ctx,
         now=now,
-        notices=[Notice("reopened", f"重新办理：{case.title}", unit_id=case.lead_unit_id)],
+        notices=[
+            Notice(
+                "reopened",
+                _("重新办理：%(title)s") % {"title": case.title},
+                unit_id=case.lead_unit_id,
+            )
+        ],
     )
 
 
@@ -277,17 +305,25 @@ def case_merge(
     ctx, now = begin(case, "merge", actor, at)
     other = _merge_target(into, actor)
     if other.pk == case.pk:
-        raise InvalidInput(errors=[FieldError("into", "不能与自身合并")])
+        raise InvalidInput(errors=[FieldError("into", _("不能与自身合并"))])
     if not other.is_open:
-        raise InvalidInput(errors=[FieldError("into", f"案件 {other.number} 已结束，不能并入")])
+        raise InvalidInput(
+            errors=[
+                FieldError("into", _("案件 %(number)s 已结束，不能并入") % {"number": other.number})
+            ]
+        )
     if other.merged_into_id:
-        raise InvalidInput(errors=[FieldError("into", f"案件 {other.number} 本身已被合并")])
+        raise InvalidInput(
+            errors=[
+                FieldError("into", _("案件 %(number)s 本身已被合并") % {"number": other.number})
+            ]
+        )
     with transaction.atomic():
         case_transition(
             case=case,
             move="merge",
             actor=actor,
-            reason=reason.strip() or f"与 {other.number} 重复",
+            reason=reason.strip() or _("与 %(number)s 重复") % {"number": other.number},
             changes={"merged_into": other, "closed_at": now},
             event_unit_id=None,
             extra={"into": other.number},
@@ -295,7 +331,13 @@ def case_merge(
             now=now,
         )
         lock(other)
-        event(other, "merged_in", actor=actor, reason=f"并入 {case.number}", now=now)
+        event(
+            other,
+            "merged_in",
+            actor=actor,
+            reason=_("并入 %(number)s") % {"number": case.number},
+            now=now,
+        )
     return case
 
 
@@ -304,10 +346,12 @@ def _merge_target(into: Case | str, actor: Any) -> Case:
 
     number = into.number if isinstance(into, Case) else (into or "").strip()
     if not number:
-        raise InvalidInput(errors=[FieldError("into", "请填写要并入的案件编号")])
+        raise InvalidInput(errors=[FieldError("into", _("请填写要并入的案件编号"))])
     found = Case.objects.select_related("level", "estate").filter(number=number).first()
     if found is None or (actor is not None and "office" not in access.sides(actor, found)):
-        raise InvalidInput(errors=[FieldError("into", f"案件 {number} 不存在或无权操作")])
+        raise InvalidInput(
+            errors=[FieldError("into", _("案件 %(number)s 不存在或无权操作") % {"number": number})]
+        )
     return found
 
 
@@ -328,7 +372,9 @@ def case_decision_apply(
     the person who recorded the decision as done, never "the system"."""
     now = now_or(now)
     if not case.area_path.startswith(body.jurisdiction.path):
-        raise PermissionDenied(f"案件 {case.number} 不在{body.name}的辖区内")
+        raise PermissionDenied(
+            _("案件 %(number)s 不在%(name)s的辖区内") % {"number": case.number, "name": body.name}
+        )
     extra = {"decision": decision_label, "body": body.pk}
     if close:
         return case_transition(
@@ -343,7 +389,7 @@ def case_decision_apply(
             now=now,
         )
     if case.lead_unit is None:
-        raise DomainError("该案件没有责任单位，无法交回办理")
+        raise DomainError(_("该案件没有责任单位，无法交回办理"))
     changes = dispatch_changes(case, case.lead_unit, case.matter, now)
     return case_transition(
         case=case,
@@ -358,7 +404,8 @@ def case_decision_apply(
         notices=[
             Notice(
                 "decision",
-                f"联席会议决定交回办理：{case.title}。{instructions}",
+                _("联席会议决定交回办理：%(title)s。%(instructions)s")
+                % {"title": case.title, "instructions": instructions},
                 unit_id=case.lead_unit_id,
             )
         ],

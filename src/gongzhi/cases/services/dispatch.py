@@ -5,9 +5,14 @@ top level's supervision."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Accountability, Case, State
@@ -65,15 +70,24 @@ def required(value: str, field: str, message: str) -> str:
     return value.strip()
 
 
-def target(case: Case, code: Unit | str | None, field: str, *, label: str = "单位") -> Unit:
+UNIT_LABEL = gettext_lazy("单位")
+
+
+def target(
+    case: Case, code: Unit | str | None, field: str, *, label: StrOrPromise = UNIT_LABEL
+) -> Unit:
     """A unit the case may be sent to: one that serves its estate (issue 8 defect 2);
     any other code is answered as if it did not exist."""
     if not code:
-        raise InvalidInput(errors=[FieldError(field, f"请选择{label}")])
+        raise InvalidInput(errors=[FieldError(field, _("请选择%(label)s") % {"label": label})])
     unit = access.target_unit(case.estate, code)
     if unit is None:
         label = code.code if isinstance(code, Unit) else code
-        raise InvalidInput(errors=[FieldError(field, f"单位编码“{label}”不存在或不服务该小区")])
+        raise InvalidInput(
+            errors=[
+                FieldError(field, _("单位编码“%(label)s”不存在或不服务该小区") % {"label": label})
+            ]
+        )
     return unit
 
 
@@ -112,14 +126,20 @@ def case_dispatch(
         routed = route_for(case.estate, matter_code)
         if routed is None:
             raise InvalidInput(
-                errors=[FieldError("matter_code", f"该小区适用的职责清单中没有事项“{matter_code}”")]
+                errors=[
+                    FieldError(
+                        "matter_code",
+                        _("该小区适用的职责清单中没有事项“%(matter_code)s”")
+                        % {"matter_code": matter_code},
+                    )
+                ]
             )
         matter, result = routed
         reasons = result.reasons
         if chosen is None:
             chosen = result.lead
     if chosen is None:
-        raise InvalidInput(errors=[FieldError("unit", "请选择事项或责任单位")])
+        raise InvalidInput(errors=[FieldError("unit", _("请选择事项或责任单位"))])
     changes = dispatch_changes(case, chosen, matter, now)
     changes["matter"] = matter
     if reasons:
@@ -134,7 +154,9 @@ def case_dispatch(
         extra={"matter": matter.code if matter else ""},
         ctx=ctx,
         now=now,
-        notices=[Notice("dispatch", f"新派单：{case.title}", unit_id=chosen.pk)],
+        notices=[
+            Notice("dispatch", _("新派单：%(title)s") % {"title": case.title}, unit_id=chosen.pk)
+        ],
     )
 
 
@@ -178,12 +200,14 @@ def case_return(
     ctx, now = begin(case, "return", actor, at)
     errors = []
     if not reason.strip():
-        errors.append(FieldError("reason", "退回须说明理由"))
+        errors.append(FieldError("reason", _("退回须说明理由")))
     code = claimed_matter_code.strip()
     if not code:
-        errors.append(FieldError("claimed_matter_code", "请写明您认为适用的职责清单事项编码"))
+        errors.append(FieldError("claimed_matter_code", _("请写明您认为适用的职责清单事项编码")))
     elif matter_lookup(case.estate.community, code) is None:
-        errors.append(FieldError("claimed_matter_code", f"职责清单中没有事项“{code}”"))
+        errors.append(
+            FieldError("claimed_matter_code", _("职责清单中没有事项“%(code)s”") % {"code": code})
+        )
     if errors:
         raise InvalidInput(errors=errors)
     returned_by = case.lead_unit_id
@@ -202,7 +226,13 @@ def case_return(
         extra={"claimed_matter": code, "returned_by": returned_by},
         ctx=ctx,
         now=now,
-        notices=[Notice("returned", f"退回待裁定：{case.title}", jurisdiction_id=case.level_id)],
+        notices=[
+            Notice(
+                "returned",
+                _("退回待裁定：%(title)s") % {"title": case.title},
+                jurisdiction_id=case.level_id,
+            )
+        ],
     )
 
 
@@ -212,10 +242,10 @@ def case_overrule(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -
     ctx, now = begin(case, "overrule", actor, at)
     last = case.events.filter(action="return").order_by("-id").first()
     if last is None or not last.unit_id:
-        raise DomainError("找不到退回记录")
+        raise DomainError(_("找不到退回记录"))
     unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=last.unit_id)
     return _hand_back(
-        ctx, "overrule", unit, reason, "退回不成立", key=f"buck:{case.pk}:{last.pk}", now=now
+        ctx, "overrule", unit, reason, _("退回不成立"), key=f"buck:{case.pk}:{last.pk}", now=now
     )
 
 
@@ -231,9 +261,9 @@ def case_transfer(
     once (a short acceptance limit), and the result goes back to the transferring unit
     (004 三(二))."""
     ctx, now = begin(case, "transfer", actor, at)
-    chosen = target(case, to_unit, "to_unit", label="接收单位")
+    chosen = target(case, to_unit, "to_unit", label=_("接收单位"))
     if chosen.pk == case.lead_unit_id:
-        raise InvalidInput(errors=[FieldError("to_unit", "不能转办给本单位")])
+        raise InvalidInput(errors=[FieldError("to_unit", _("不能转办给本单位"))])
     from_unit = case.lead_unit_id
     changes = dispatch_changes(case, chosen, case.matter, now)
     changes["accept_due_at"] = due_after(now, TRANSFER_ACCEPT_LIMIT)
@@ -248,7 +278,13 @@ def case_transfer(
         extra={"from_unit": from_unit, "to_unit": chosen.pk},
         ctx=ctx,
         now=now,
-        notices=[Notice("transfer", f"转办件，请立即处理：{case.title}", unit_id=chosen.pk)],
+        notices=[
+            Notice(
+                "transfer",
+                _("转办件，请立即处理：%(title)s") % {"title": case.title},
+                unit_id=chosen.pk,
+            )
+        ],
     )
 
 
@@ -261,7 +297,7 @@ def case_rule_transfer(*, case: Case, actor: Any, reason: str, **at: Unpack[Stam
     last = case.events.filter(action__in=("transfer", "report")).order_by("-id").first()
     key = f"buck:{case.pk}:{last.pk if last else 0}:transfer"
     return _hand_back(
-        ctx, "rule_transfer", unit, reason, "转办不成立", key=key, now=now,
+        ctx, "rule_transfer", unit, reason, _("转办不成立"), key=key, now=now,
         changes={"transferred_from_id": None},
     )  # fmt: skip
 
@@ -290,7 +326,13 @@ def _hand_back(
             event_unit_id=unit.pk,
             ctx=ctx,
             now=now,
-            notices=[Notice("overruled", f"{ruling}，请办理：{case.title}", unit_id=unit.pk)],
+            notices=[
+                Notice(
+                    "overruled",
+                    _("%(ruling)s，请办理：%(title)s") % {"ruling": ruling, "title": case.title},
+                    unit_id=unit.pk,
+                )
+            ],
         )
         kind = Accountability.Kind.BUCK_PASSING
         accountability(case, unit.pk, kind, f"{ruling}：{reason}", key=key, now=now)
@@ -340,7 +382,13 @@ def case_escalate(
         extra=extra,
         ctx=ctx,
         now=now,
-        notices=[Notice("escalated", f"下级上报：{case.title}", jurisdiction_id=parent.pk)],
+        notices=[
+            Notice(
+                "escalated",
+                _("下级上报：%(title)s") % {"title": case.title},
+                jurisdiction_id=parent.pk,
+            )
+        ],
     )
 
 
@@ -353,7 +401,7 @@ def case_supervise(*, case: Case, breach: str, now: dt.datetime | None = None) -
     from gongzhi.cases.services.events import event
 
     now = now_or(now)
-    cleared = "accept_due_at" if breach == "签收" else "resolve_due_at"
+    cleared = "accept_due_at" if breach == "签收" else "resolve_due_at"  # i18n: data
     with transaction.atomic():
         if not Case.objects.filter(pk=case.pk, version=case.version).update(
             breached_at=now, **{cleared: None}, version=F("version") + 1, updated_at=now
@@ -369,11 +417,27 @@ def case_supervise(*, case: Case, breach: str, now: dt.datetime | None = None) -
             unit_id=unit_id,
             from_state=case.state,
             to_state=case.state,
-            reason=f"超过{breach}时限，由{case.level.name}联席会议办公室督办",
+            reason=_("超过%(breach)s时限，由%(name)s联席会议办公室督办")
+            % {
+                "breach": _("签收") if cleared == "accept_due_at" else _("办结"),
+                "name": case.level.name,
+            },
             extra={"breach": breach},
             now=now,
         )
-        notify(now, case, "breach", f"超时督办：{case.title}", jurisdiction_id=case.level_id)
+        notify(
+            now,
+            case,
+            "breach",
+            _("超时督办：%(title)s") % {"title": case.title},
+            jurisdiction_id=case.level_id,
+        )
         if unit_id and case.state != State.ESCALATED:
-            notify(now, case, "breach", f"已超时，请立即办理：{case.title}", unit_id=unit_id)
+            notify(
+                now,
+                case,
+                "breach",
+                _("已超时，请立即办理：%(title)s") % {"title": case.title},
+                unit_id=unit_id,
+            )
     return True

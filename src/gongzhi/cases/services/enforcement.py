@@ -10,6 +10,7 @@ from typing import Any, Unpack
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import (
@@ -74,11 +75,11 @@ def case_enforcement_photo(
     _ctx, now = begin(case, "photo", actor, at)
     checked, errors = check_uploads(photos, "photos", photos_only=True)
     if not photos:
-        errors.append(FieldError("photos", "请至少上传一张现场照片"))
+        errors.append(FieldError("photos", _("请至少上传一张现场照片")))
     if errors:
         raise InvalidInput(errors=errors)
     with transaction.atomic():
-        reason = f"上传现场照片 {len(photos)} 张"
+        reason = _("上传现场照片 %(len)s 张") % {"len": len(photos)}
         if case.enforcement_step in ("", EnforcementStep.DISCOVER):
             _step(case, EnforcementStep.PHOTO, actor, reason, now)
         else:
@@ -99,7 +100,7 @@ def case_enforcement_photo(
 def case_enforcement_stop(*, case: Case, actor: Any, measures: str, **at: Unpack[Stamp]) -> Case:
     """制止: what was done on site to stop the violation."""
     _ctx, now = begin(case, "stop", actor, at)
-    required(measures, "measures", "请填写现场制止情况")
+    required(measures, "measures", _("请填写现场制止情况"))
     with transaction.atomic():
         _step(case, EnforcementStep.STOP, actor, measures.strip(), now)
         Case.objects.filter(pk=case.pk).update(on_site_action=measures.strip())
@@ -157,7 +158,7 @@ def case_enforcement_report(
             case=case,
             move="report",
             actor=actor,
-            reason=f"呈报：{details.strip()[:200]}",
+            reason=_("呈报：%(value)s") % {"value": details.strip()[:200]},
             changes={
                 **dispatch_changes(case, receiver_unit, case.matter, now),
                 "accept_due_at": due_after(now, TRANSFER_ACCEPT_LIMIT),
@@ -170,7 +171,11 @@ def case_enforcement_report(
             now=now,
         )
         notify(
-            now, case, "report", f"呈报件，请立即派员处理：{case.title}", unit_id=receiver_unit.pk
+            now,
+            case,
+            "report",
+            _("呈报件，请立即派员处理：%(title)s") % {"title": case.title},
+            unit_id=receiver_unit.pk,
         )
     return form
 
@@ -179,24 +184,24 @@ def _report_receiver(case: Case, receiving_unit: Unit | str, **required: str) ->
     """Check the form's fields; the receiving unit must serve the estate and not be the
     reporting unit itself."""
     labels = {
-        "contact": "联系人",
-        "contact_phone": "联系电话",
-        "details": "案件详情",
-        "opinion": "呈报单位意见",
-        "head": "呈报单位负责人",
+        "contact": _("联系人"),
+        "contact_phone": _("联系电话"),
+        "details": _("案件详情"),
+        "opinion": _("呈报单位意见"),
+        "head": _("呈报单位负责人"),
     }
     errors = [
-        FieldError(name, f"请填写{labels[name]}")
+        FieldError(name, _("请填写%(value)s") % {"value": labels[name]})
         for name, value in required.items()
         if not value.strip()
     ]
     receiver = None
     try:
-        receiver = target(case, receiving_unit, "receiving_unit", label="接收单位")
+        receiver = target(case, receiving_unit, "receiving_unit", label=_("接收单位"))
     except InvalidInput as exc:
         errors += exc.errors
     if receiver is not None and receiver.pk == case.lead_unit_id:
-        errors.append(FieldError("receiving_unit", "不能呈报给本单位"))
+        errors.append(FieldError("receiving_unit", _("不能呈报给本单位")))
     if errors:
         raise InvalidInput(errors=errors)
     assert receiver is not None
@@ -218,14 +223,14 @@ def case_report_opinion(
     assert form is not None  # the rule's guard
     errors = []
     if not opinion.strip():
-        errors.append(FieldError("opinion", "请填写意见"))
+        errors.append(FieldError("opinion", _("请填写意见")))
     if not head.strip():
-        errors.append(FieldError("head", "请填写负责人"))
+        errors.append(FieldError("head", _("请填写负责人")))
     if errors:
         raise InvalidInput(errors=errors)
     side = workflow.side_for(workflow.OPS["opinion"], ctx)
     if side == "office":
-        signer, unit_name = ReportOpinion.Signer.OFFICE, "联席会议办公室"
+        signer, unit_name = ReportOpinion.Signer.OFFICE, _("联席会议办公室")
     else:
         signer, unit_name = ReportOpinion.Signer.RECEIVING, form.receiving_unit.name
     try:
@@ -248,5 +253,5 @@ def case_report_opinion(
                 now=now,
             )
     except IntegrityError as exc:
-        raise Conflict("该意见已由他人签署，请刷新页面") from exc
+        raise Conflict(_("该意见已由他人签署，请刷新页面")) from exc
     return row

@@ -16,14 +16,16 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.cases.events import EventKind
 from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Notification
 from gongzhi.common.chain import CASE_EVENTS, chain_lock, digest
 from gongzhi.common.errors import Conflict
 
-CONFLICT = "该案件刚被他人处理，请刷新页面后重试"
-STALE = "该案件已被他人更新，请刷新页面后重试"
+CONFLICT = gettext_lazy("该案件刚被他人处理，请刷新页面后重试")
+STALE = gettext_lazy("该案件已被他人更新，请刷新页面后重试")
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
@@ -244,7 +246,12 @@ def delay(
     """拖延不办: a delay record against the case's unit for a limit it let pass."""
     assert case.lead_unit_id is not None
     when_due = f"（{timezone.localtime(due):%Y-%m-%d %H:%M}）" if due else ""
-    text = f"超过{what}时限{when_due}{then}"
+    text = _("超过%(what)s时限%(when_due)s%(then)s") % {
+        # The breached limit is stored as 签收/办结; other callers pass a label already.
+        "what": {"签收": _("签收"), "办结": _("办结")}.get(what, what),  # i18n: data
+        "when_due": when_due,
+        "then": then,
+    }
     return accountability(
         case, case.lead_unit_id, Accountability.Kind.DELAY, text, key=key, now=now
     )

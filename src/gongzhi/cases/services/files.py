@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gongzhi.cases.models import Attachment, Case
 from gongzhi.cases.services.events import signed_in
 from gongzhi.common.errors import FieldError
@@ -31,7 +33,11 @@ def check_uploads(
     """Every accepted file and one error per refused one."""
     checked, errors = uploads_check(uploads, field=field, max_count=MAX_ATTACHMENTS)
     if photos_only:
-        errors += [FieldError(field, f"“{u.name}”须为图片文件") for u in checked if u.kind != PHOTO]
+        errors += [
+            FieldError(field, _("“%(name)s”须为图片文件") % {"name": u.name})
+            for u in checked
+            if u.kind != PHOTO
+        ]
         checked = [u for u in checked if u.kind == PHOTO]
     return checked, errors
 

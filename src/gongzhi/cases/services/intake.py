@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access
 from gongzhi.cases.models import Case, Channel, EnforcementStep, LedgerCounter, State, Urgency
@@ -198,7 +199,7 @@ def request_digest(fields: dict[str, Any], uploads: Sequence[CheckedUpload]) -> 
 
 def track_key_new() -> tuple[str, str]:
     """A secret for the reporter to follow the case with, and its stored hash."""
-    key = "".join(secrets.choice(TRACK_ALPHABET) for _ in range(TRACK_KEY_LENGTH))
+    key = "".join(secrets.choice(TRACK_ALPHABET) for _i in range(TRACK_KEY_LENGTH))
     return key, track_key_hash(key)
 
 
@@ -219,10 +220,10 @@ def _replay(key: str, digest: str) -> Case | None:
             errors=[
                 FieldError(
                     "idempotency_key",
-                    "该幂等键已用于另一份内容不同的诉求；重试请原样提交，新诉求请换用新的幂等键",
+                    _("该幂等键已用于另一份内容不同的诉求；重试请原样提交，新诉求请换用新的幂等键"),
                 )
             ],
-            summary="幂等键冲突",
+            summary=_("幂等键冲突"),
         )
     return Case.objects.select_related("estate", "matter", "lead_unit", "level").get(pk=row["pk"])
 
@@ -326,7 +327,9 @@ def _validated(
     matter, the files."""
     errors: list[FieldError] = []
     if estate is None:
-        errors.append(FieldError("estate", f"小区编码“{fields['estate']}”不存在"))
+        errors.append(
+            FieldError("estate", _("小区编码“%(estate)s”不存在") % {"estate": fields["estate"]})
+        )
     unit = _reporting_unit(reporting_unit, actor, errors)
     resident = _intake_check(actor, anonymous, token, estate, fields["channel"], errors)
     if resident is not None:
@@ -357,7 +360,12 @@ def _route_or_error(
         return None
     routed = route_for(estate, matter_code)
     if routed is None:
-        errors.append(FieldError("matter_code", f"该小区适用的职责清单中没有事项“{matter_code}”"))
+        errors.append(
+            FieldError(
+                "matter_code",
+                _("该小区适用的职责清单中没有事项“%(matter_code)s”") % {"matter_code": matter_code},
+            )
+        )
     return routed
 
 
@@ -373,10 +381,12 @@ def _reporting_unit(value: Unit | str | None, actor: Any, errors: list[FieldErro
         return None
     unit = value if isinstance(value, Unit) else Unit.objects.filter(code=value).first()
     if unit is None:
-        errors.append(FieldError("reporting_unit", f"单位编码“{value}”不存在"))
+        errors.append(
+            FieldError("reporting_unit", _("单位编码“%(value)s”不存在") % {"value": value})
+        )
         return None
     if actor is not None and not access.viewer(actor).scope.in_unit(unit):
-        raise PermissionDenied("只能以本单位名义登记巡查发现或移交")
+        raise PermissionDenied(_("只能以本单位名义登记巡查发现或移交"))
     return unit
 
 
@@ -392,7 +402,7 @@ def _intake_check(
     the actor."""
     if anonymous:
         if channel != Channel.WEB:
-            raise PermissionDenied("未登录只能通过网上报事登记诉求")
+            raise PermissionDenied(_("未登录只能通过网上报事登记诉求"))
         return None
     if actor is None or estate is None or channel not in Channel.values:
         return None
@@ -412,33 +422,35 @@ def _check_fields(f: dict[str, Any], unit: Unit | None) -> list[FieldError]:
     errors: list[FieldError] = []
     channel = f["channel"]
     if channel not in Channel.values:
-        errors.append(FieldError("channel", f"未知来源渠道“{channel}”"))
+        errors.append(FieldError("channel", _("未知来源渠道“%(channel)s”") % {"channel": channel}))
     if f["urgency"] not in Urgency.values:
-        errors.append(FieldError("urgency", f"未知紧急程度“{f['urgency']}”"))
+        errors.append(
+            FieldError("urgency", _("未知紧急程度“%(urgency)s”") % {"urgency": f["urgency"]})
+        )
     if not f["title"]:
-        errors.append(FieldError("title", "请填写标题"))
+        errors.append(FieldError("title", _("请填写标题")))
     elif len(f["title"]) > 120:
-        errors.append(FieldError("title", "标题不能超过 120 个字"))
+        errors.append(FieldError("title", _("标题不能超过 120 个字")))
     if not f["description"]:
-        errors.append(FieldError("description", "请填写诉求内容"))
+        errors.append(FieldError("description", _("请填写诉求内容")))
     elif len(f["description"]) > 5000:
-        errors.append(FieldError("description", "诉求内容不能超过 5000 个字"))
+        errors.append(FieldError("description", _("诉求内容不能超过 5000 个字")))
     phone = f["reporter_phone"]
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
-        errors.append(FieldError("reporter_phone", "电话号码应为 7 到 12 位数字"))
+        errors.append(FieldError("reporter_phone", _("电话号码应为 7 到 12 位数字")))
     if len(f["reporter_name"]) > 50:
-        errors.append(FieldError("reporter_name", "姓名不能超过 50 个字"))
-    for name, label in (("building", "楼栋"), ("unit_no", "单元"), ("room", "房号")):
+        errors.append(FieldError("reporter_name", _("姓名不能超过 50 个字")))
+    for name, label in (("building", _("楼栋")), ("unit_no", _("单元")), ("room", _("房号"))):
         if len(f[name]) > 20:
-            errors.append(FieldError(name, f"{label}不能超过 20 个字"))
+            errors.append(FieldError(name, _("%(label)s不能超过 20 个字") % {"label": label}))
     if len(f["location"]) > 200:
-        errors.append(FieldError("location", "具体位置不能超过 200 个字"))
+        errors.append(FieldError("location", _("具体位置不能超过 200 个字")))
     if len(f["external_ref"]) > 64:
-        errors.append(FieldError("external_ref", "外部工单号不能超过 64 个字符"))
+        errors.append(FieldError("external_ref", _("外部工单号不能超过 64 个字符")))
     if channel in (Channel.PATROL, Channel.REFERRAL) and unit is None:
-        errors.append(FieldError("reporting_unit", "巡查发现和单位移交须注明发现/移交单位"))
+        errors.append(FieldError("reporting_unit", _("巡查发现和单位移交须注明发现/移交单位")))
     if f["is_enforcement"] and unit is None:
-        errors.append(FieldError("reporting_unit", "执法处置案件须由发现单位登记"))
+        errors.append(FieldError("reporting_unit", _("执法处置案件须由发现单位登记")))
     return errors
 
 
@@ -474,9 +486,21 @@ def _register(
     case.save(force_insert=True)
     events_save(case, _first_events(case, routed, reporting_unit, actor, now), first=True)
     if case.state == State.DISPATCHED:
-        notify(now, case, "dispatch", f"新派单：{case.title}", unit_id=case.lead_unit_id)
+        notify(
+            now,
+            case,
+            "dispatch",
+            _("新派单：%(title)s") % {"title": case.title},
+            unit_id=case.lead_unit_id,
+        )
     elif case.state == State.REGISTERED:
-        notify(now, case, "desk", f"待分派：{case.title}", jurisdiction_id=ledger_id)
+        notify(
+            now,
+            case,
+            "desk",
+            _("待分派：%(title)s") % {"title": case.title},
+            jurisdiction_id=ledger_id,
+        )
     if number_last:
         case.number = next_number(ledger, case.year, case_id=case.pk)
     if uploads:

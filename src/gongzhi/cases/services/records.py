@@ -10,6 +10,7 @@ from typing import Any, Unpack
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Attachment, Case, Notification, RatingAppeal
@@ -39,7 +40,7 @@ def case_attach(
     ctx, now = begin(case, "attach", actor, at)
     checked, errors = check_uploads(uploads, "files")
     if not uploads:
-        errors.append(FieldError("files", "请选择文件"))
+        errors.append(FieldError("files", _("请选择文件")))
     if errors:
         raise InvalidInput(errors=errors)
     side = workflow.side_for(workflow.OPS["attach"], ctx)
@@ -55,7 +56,7 @@ def case_attach(
 def case_callback(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> Case:
     """回访: the office calls the reporter back and notes what was said."""
     _ctx, now = begin(case, "callback", actor, at)
-    required(reason, "reason", "请填写回访情况")
+    required(reason, "reason", _("请填写回访情况"))
     with transaction.atomic():
         touch(case, now=now)
         event(case, "callback", actor=actor, reason=reason.strip(), now=now)
@@ -70,34 +71,46 @@ def case_publish(*, case: Case, actor: Any, summary: str, **at: Unpack[Stamp]) -
     text = " ".join(summary.split())
     if len(text) > PUBLIC_SUMMARY_MAX:
         raise InvalidInput(
-            errors=[FieldError("summary", f"公示摘要不能超过 {PUBLIC_SUMMARY_MAX} 个字")]
+            errors=[
+                FieldError(
+                    "summary",
+                    _("公示摘要不能超过 %(PUBLIC_SUMMARY_MAX)s 个字")
+                    % {"PUBLIC_SUMMARY_MAX": PUBLIC_SUMMARY_MAX},
+                )
+            ]
         )
     names = [case.reporter_name] if case.reporter_name else []
     if text and access.mask_text(text, names=names) != text:
         raise InvalidInput(
-            errors=[FieldError("summary", "公示摘要不得含有电话、身份证号、房号或诉求人姓名")]
+            errors=[FieldError("summary", _("公示摘要不得含有电话、身份证号、房号或诉求人姓名"))]
         )
     with transaction.atomic():
         touch(case, now=now)
         Case.objects.filter(pk=case.pk).update(public_summary=text)
         case.public_summary = text
-        event(case, "publish", actor=actor, reason=text or "恢复默认公示摘要", now=now)
+        event(case, "publish", actor=actor, reason=text or _("恢复默认公示摘要"), now=now)
     return case
 
 
 def case_appeal(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> RatingAppeal:
     """The lead unit appeals a rating it thinks unreasonable."""
     _ctx, now = begin(case, "appeal", actor, at)
-    required(reason, "reason", "请说明申诉理由")
+    required(reason, "reason", _("请说明申诉理由"))
     assert case.lead_unit is not None, "only the lead side may appeal (checked above)"
     with transaction.atomic():
         touch(case, now=now)
         if RatingAppeal.objects.filter(case=case, state=RatingAppeal.AppealState.PENDING).exists():
-            raise Conflict("已有待裁定的申诉")
+            raise Conflict(_("已有待裁定的申诉"))
         appeal = RatingAppeal.objects.create(case=case, unit=case.lead_unit, reason=reason.strip())
         extra = {"appeal": appeal.pk, "rating": case.rating}
         unit_event(case, "appeal", actor, case.lead_unit_id, reason.strip(), extra, now)
-        notify(now, case, "appeal", f"评价申诉待裁定：{case.title}", jurisdiction_id=case.level_id)
+        notify(
+            now,
+            case,
+            "appeal",
+            _("评价申诉待裁定：%(title)s") % {"title": case.title},
+            jurisdiction_id=case.level_id,
+        )
     return appeal
 
 
@@ -114,7 +127,7 @@ def case_appeal_decide(
     ctx, now = begin(case, "appeal_decide", actor, at)
     appeal = ctx.pending_appeal
     assert appeal is not None  # the rule's guard
-    required(reason, "reason", "请填写裁定理由")
+    required(reason, "reason", _("请填写裁定理由"))
     state = RatingAppeal.AppealState.UPHELD if upheld else RatingAppeal.AppealState.REJECTED
     with transaction.atomic():
         touch(case, now=now)
@@ -128,7 +141,7 @@ def case_appeal_decide(
             updated_at=now,
         )
         if updated != 1:
-            raise Conflict("该申诉已被裁定，请刷新页面")
+            raise Conflict(_("该申诉已被裁定，请刷新页面"))
         appeal.state = state
         event(
             case,
@@ -143,7 +156,7 @@ def case_appeal_decide(
             now,
             case,
             "appeal_decided",
-            f"评价申诉{state.label}：{case.title}",
+            _("评价申诉%(label)s：%(title)s") % {"label": state.label, "title": case.title},
             unit_id=appeal.unit_id,
         )
     return appeal

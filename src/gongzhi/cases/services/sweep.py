@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.access import office_above
 from gongzhi.cases.models import Accountability, Case, CaseTask, State
@@ -33,11 +34,16 @@ class SweepResult:
     closed_unrated: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"预警 {self.warned} 件，超时上报 {self.escalated} 件，超时督办 {self.supervised} 件，"
-            f"响应超时 {self.late_response} 件，"
-            f"报到超时 {self.tasks_breached} 项，逾期未评价结案 {self.closed_unrated} 件"
-        )
+        return _(
+            "预警 %(warned)s 件，超时上报 %(escalated)s 件，超时督办 %(supervised)s 件，响应超时 %(late_response)s 件，报到超时 %(tasks_breached)s 项，逾期未评价结案 %(closed_unrated)s 件"
+        ) % {
+            "warned": self.warned,
+            "escalated": self.escalated,
+            "supervised": self.supervised,
+            "late_response": self.late_response,
+            "tasks_breached": self.tasks_breached,
+            "closed_unrated": self.closed_unrated,
+        }
 
 
 def _batches(qs: QuerySet, batch: int) -> Iterator[list]:
@@ -76,19 +82,25 @@ def sweep_warn(now: dt.datetime, batch: int) -> int:
                     case,
                     "warn",
                     unit_id=case.lead_unit_id,
-                    reason="即将超过办结时限",
+                    reason=_("即将超过办结时限"),
                     extra={"due_at": case.resolve_due_at.isoformat()},
                     now=now,
                 )
-                notify(now, case, "warn", f"即将超时：{case.title}", unit_id=case.lead_unit_id)
+                notify(
+                    now,
+                    case,
+                    "warn",
+                    _("即将超时：%(title)s") % {"title": case.title},
+                    unit_id=case.lead_unit_id,
+                )
                 count += 1
     return count
 
 
 def _breach_of(case: Case, now: dt.datetime) -> str:
     if case.state == State.DISPATCHED and case.accept_due_at and case.accept_due_at < now:
-        return "签收"
-    return "办结"
+        return "签收"  # i18n: data (the breached limit, stored in events' extra)
+    return "办结"  # i18n: data
 
 
 def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
@@ -103,7 +115,7 @@ def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
     for rows in _batches(qs, batch):
         for case in rows:
             which = _breach_of(case, now)
-            due = case.accept_due_at if which == "签收" else case.resolve_due_at
+            due = case.accept_due_at if which == "签收" else case.resolve_due_at  # i18n: data
             try:
                 with transaction.atomic():
                     if case.lead_unit_id and case.state != State.ESCALATED:
@@ -116,13 +128,13 @@ def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
                     case_escalate(
                         case=case,
                         actor=None,
-                        reason=f"超过{which}时限，自动上报上一级",
+                        reason=_("超过%(which)s时限，自动上报上一级") % {"which": which},
                         breach=which,
                         now=now,
                     )
                     if case.lead_unit_id:
                         notify(
-                            now, case, "breach", f"已超时并上报：{case.title}",
+                            now, case, "breach", _("已超时并上报：%(title)s") % {"title": case.title},
                             unit_id=case.lead_unit_id,
                         )  # fmt: skip
                     escalated += 1
@@ -149,10 +161,14 @@ def sweep_late_response(now: dt.datetime, batch: int) -> int:
             with transaction.atomic():
                 due = case.response_due_at
                 key = f"late:{case.pk}:{due.isoformat()}"
-                record = delay(case, "响应", due, key, now, then="未到场或联系诉求人")
+                record = delay(case, _("响应"), due, key, now, then=_("未到场或联系诉求人"))
                 if record is not None:
                     notify(
-                        now, case, "late", f"超过响应时限：{case.title}", unit_id=case.lead_unit_id
+                        now,
+                        case,
+                        "late",
+                        _("超过响应时限：%(title)s") % {"title": case.title},
+                        unit_id=case.lead_unit_id,
                     )
                     count += 1
     return count
@@ -175,7 +191,8 @@ def sweep_absent(now: dt.datetime, batch: int) -> int:
                     task.case,
                     task.unit_id,
                     Accountability.Kind.ABSENT,
-                    f"{task.get_kind_display()}未在时限内报到",
+                    _("%(get_kind_display)s未在时限内报到")
+                    % {"get_kind_display": task.get_kind_display()},
                     key=f"absent:{task.pk}",
                     now=now,
                     task=task,
@@ -185,7 +202,8 @@ def sweep_absent(now: dt.datetime, batch: int) -> int:
                         now,
                         task.case,
                         "task_breach",
-                        f"{task.unit.name}未按时报到：{task.case.title}",
+                        _("%(name)s未按时报到：%(title)s")
+                        % {"name": task.unit.name, "title": task.case.title},
                         unit_id=task.requested_by_id,
                     )
                 count += 1
@@ -203,7 +221,7 @@ def sweep_unrated(now: dt.datetime, batch: int) -> int:
                 case_close(
                     case=case,
                     actor=None,
-                    reason=f"反馈后 {days} 天未评价，自动结案",
+                    reason=_("反馈后 %(days)s 天未评价，自动结案") % {"days": days},
                     extra={"unrated": True},
                     now=now,
                 )

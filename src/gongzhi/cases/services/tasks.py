@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, CaseTask
@@ -24,8 +29,15 @@ WHISTLE_CHECKIN_LIMIT = "24h"
 POLICE_CHECKIN_LIMIT = "1h"
 
 
+NONE_CHOSEN = gettext_lazy("请至少选择一个单位")
+
+
 def _targets(
-    case: Case, codes: Iterable[Unit | str], field: str, *, none: str = "请至少选择一个单位"
+    case: Case,
+    codes: Iterable[Unit | str],
+    field: str,
+    *,
+    none: StrOrPromise = NONE_CHOSEN,
 ) -> list[Unit]:
     found: list[Unit] = []
     errors: list[FieldError] = []
@@ -40,7 +52,7 @@ def _targets(
     if errors:
         raise InvalidInput(errors=errors)
     if not found:
-        raise InvalidInput(errors=[FieldError(field, none)])
+        raise InvalidInput(errors=[FieldError(field, str(none))])
     return found
 
 
@@ -62,10 +74,14 @@ def _tasks_create(
         ).values_list("unit_id", flat=True)
     )
     errors = [
-        FieldError("units", f"{u.name}已有未完成的同类任务") for u in units if u.pk in open_same
+        FieldError("units", _("%(name)s已有未完成的同类任务") % {"name": u.name})
+        for u in units
+        if u.pk in open_same
     ]
     errors += [
-        FieldError("units", f"{u.name}是本案责任单位") for u in units if u.pk == case.lead_unit_id
+        FieldError("units", _("%(name)s是本案责任单位") % {"name": u.name})
+        for u in units
+        if u.pk == case.lead_unit_id
     ]
     if errors:
         raise InvalidInput(errors=errors)
@@ -98,7 +114,11 @@ def _tasks_create(
                 now=now,
             )
             notify(
-                now, case, f"task_{kind}", f"{label}：{case.title}（请按时报到）", unit_id=unit.pk
+                now,
+                case,
+                f"task_{kind}",
+                _("%(label)s：%(title)s（请按时报到）") % {"label": label, "title": case.title},
+                unit_id=unit.pk,
             )
     return tasks
 
@@ -115,7 +135,7 @@ def case_joint_request(
     case can't be handled until every assisting task is done."""
     ctx, now = begin(case, "joint", actor, at)
     chosen = _targets(case, units, "units")
-    required(instructions, "instructions", "请写明协办任务")
+    required(instructions, "instructions", _("请写明协办任务"))
     return _tasks_create(
         case=case,
         actor=actor,
@@ -146,9 +166,9 @@ def case_whistle(
     code = street_unit.code if isinstance(street_unit, Unit) else (street_unit or "").strip()
     street = next((u for u in streets if u.code == code), None) if code else streets[0]
     if street is None:
-        raise InvalidInput(errors=[FieldError("street_unit", "请选择您所在的街道办事处")])
-    chosen = _targets(case, units, "units", none="请至少选择一个部门")
-    required(instructions, "instructions", "请写明需要各部门做什么")
+        raise InvalidInput(errors=[FieldError("street_unit", _("请选择您所在的街道办事处"))])
+    chosen = _targets(case, units, "units", none=_("请至少选择一个部门"))
+    required(instructions, "instructions", _("请写明需要各部门做什么"))
     return _tasks_create(
         case=case,
         actor=actor,
@@ -166,7 +186,7 @@ def case_call_police(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]
     """Obstruction of officers: the police serving the estate are called to the case
     (003 三(五))."""
     ctx, now = begin(case, "police", actor, at)
-    required(reason, "reason", "请说明现场阻挠情况")
+    required(reason, "reason", _("请说明现场阻挠情况"))
     police = ctx.police_unit
     assert police is not None  # the rule's guard
     return _tasks_create(
@@ -189,10 +209,10 @@ def _my_task(ctx: workflow.Ctx, task: CaseTask | int | None, *, pending: bool) -
         pk = task.pk if isinstance(task, CaseTask) else task
         found = next((t for t in mine if t.pk == pk), None)
         if found is None:
-            raise InvalidInput(errors=[FieldError("task", "该任务不存在或不是本单位的任务")])
+            raise InvalidInput(errors=[FieldError("task", _("该任务不存在或不是本单位的任务"))])
         return found
     if len(mine) > 1:
-        raise InvalidInput(errors=[FieldError("task", "本单位有多项任务，请选择一项")])
+        raise InvalidInput(errors=[FieldError("task", _("本单位有多项任务，请选择一项"))])
     return mine[0]
 
 
@@ -213,7 +233,7 @@ def case_task_checkin(
             state=CaseTask.TaskState.CHECKED_IN, checked_in_at=now, updated_at=now
         )
         if updated != 1:
-            raise Conflict("该任务已报到或已结束，请刷新页面")
+            raise Conflict(_("该任务已报到或已结束，请刷新页面"))
         on_time = mine.checkin_due_at is None or now <= mine.checkin_due_at
         mine.state, mine.checked_in_at = CaseTask.TaskState.CHECKED_IN, now
         extra = {"task": mine.pk, "on_time": on_time}
@@ -231,7 +251,7 @@ def case_task_done(
 ) -> CaseTask:
     ctx, now = begin(case, "task_done", actor, at)
     mine = _my_task(ctx, task, pending=False)
-    required(result, "result", "请填写完成情况")
+    required(result, "result", _("请填写完成情况"))
     with transaction.atomic():
         touch(case, now=now)
         updated = CaseTask.objects.filter(
@@ -244,7 +264,7 @@ def case_task_done(
             updated_at=now,
         )
         if updated != 1:
-            raise Conflict("该任务已结束，请刷新页面")
+            raise Conflict(_("该任务已结束，请刷新页面"))
         mine.state, mine.done_at, mine.result = CaseTask.TaskState.DONE, now, result.strip()
         unit_event(case, "task_done", actor, mine.unit_id, result.strip(), {"task": mine.pk}, now)
         if case.lead_unit_id:
@@ -252,7 +272,7 @@ def case_task_done(
                 now,
                 case,
                 "task_done",
-                f"{mine.unit.name}已完成协办：{case.title}",
+                _("%(name)s已完成协办：%(title)s") % {"name": mine.unit.name, "title": case.title},
                 unit_id=case.lead_unit_id,
             )
     return mine

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access, workflow
 from gongzhi.cases.models import Case, EnforcementStep, State
@@ -58,7 +59,7 @@ def case_transition(
     check_version(case, expected_version)
     spec = workflow.MOVES.get(move)
     if spec is None:
-        raise PermissionDenied(f"未知操作“{move}”")
+        raise PermissionDenied(_("未知操作“%(move)s”") % {"move": move})
     side = _side(spec, case, actor, authority, via, ctx, reason)
     target = spec.target or case.resume_state or State.IN_PROGRESS
     values: dict[str, Any] = dict(changes or {})
@@ -114,7 +115,7 @@ def _side(
     if authority is None:
         return workflow.require(spec.name, ctx or workflow.Ctx(case, actor), via=via, reason=reason)
     if authority not in spec.sides:
-        raise PermissionDenied("您无权对该案件执行此操作")
+        raise PermissionDenied(_("您无权对该案件执行此操作"))
     why = workflow.state_refusal(spec, case)
     if why is not None:
         raise DomainError(why, code="bad_state")
@@ -129,7 +130,7 @@ def _closing_step(case: Case, state: str, label: str, now: dt.datetime) -> Any:
         unit_id=case.lead_unit_id,
         from_state=state,
         to_state=state,
-        reason=f"处置程序结案（{label}）",
+        reason=_("处置程序结案（%(label)s）") % {"label": label},
         extra={"step": EnforcementStep.CLOSE},
         now=now,
     )

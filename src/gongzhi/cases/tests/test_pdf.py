@@ -10,13 +10,17 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from gongzhi.cases import pdf
 from gongzhi.cases import services as s
 from gongzhi.cases.models import Case
-from gongzhi.cases.pdf import COPIES, report_form_pdf
+from gongzhi.cases.pdf import report_form_pdf
 from gongzhi.org.models import User
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)
+
+# The copies' marks in the source language the tests run in.
+COPIES = [str(mark) for mark in pdf.COPIES]
 
 
 def u(name: str) -> User:

@@ -28,6 +28,7 @@ from gongzhi.cases import access, actions
 from gongzhi.cases import services as s
 from gongzhi.cases.display import case_for, case_view
 from gongzhi.cases.models import Attachment, Case, EnforcementStep, Rating, State
+from gongzhi.cases.services.events import CONFLICT, STALE
 from gongzhi.catalog.classify import get_classifier
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.actions import errors_by_field, form_input
@@ -98,7 +99,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
             t.event.created_at
             for t in reversed(view.timeline)
             if t.event.action in ("supervise", "escalate")
-            and (t.event.extra or {}).get("breach") == "签收"
+            and (t.event.extra or {}).get("breach") == "签收"  # i18n: data (stored)
         ),
         None,
     )
@@ -201,7 +202,8 @@ def case_act(request: HtmxHttpRequest, number: str, action: str) -> HttpResponse
         actions.perform(spec, case, request.user, data, files)
     except Conflict as exc:
         fresh = read_or_404(request, number)
-        text = str(CONFLICT_MESSAGE) if "他人" in exc.message else exc.message
+        raced = exc.message in (str(CONFLICT), str(STALE))
+        text = str(CONFLICT_MESSAGE) if raced else exc.message
         return render_case(request, fresh, 409, alert=text, alert_kind="conflict")
     except InvalidInput as exc:
         fresh = read_or_404(request, number)

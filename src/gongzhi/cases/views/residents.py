@@ -82,9 +82,11 @@ def report(request: HttpRequest) -> HttpResponse:
             data = form_input(WebReportIn, request.POST)
             problems: list[FieldError] = []
             if not data.estate:
-                problems.append(FieldError("estate", "请选择小区"))
+                problems.append(FieldError("estate", _("请选择小区")))
             if anonymous and not data.reporter_phone:
-                problems.append(FieldError("reporter_phone", "未登录报事须留联系电话，用于联系您"))
+                problems.append(
+                    FieldError("reporter_phone", _("未登录报事须留联系电话，用于联系您"))
+                )
             if problems:
                 raise InvalidInput(errors=problems)
             case = s.case_register(

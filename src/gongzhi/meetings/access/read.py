@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import DB_INT_MAX, NotFound
 from gongzhi.meetings.access.standing import Who, seated_now
@@ -102,19 +103,19 @@ def _one(qs: QuerySet[Any], pk: Any, what: str) -> Any:
     number = valid_pk(pk)
     found = qs.filter(pk=number).first() if number is not None else None
     if found is None:
-        raise NotFound(f"{what}不存在或无权查看")
+        raise NotFound(_("%(what)s不存在或无权查看") % {"what": what})
     return found
 
 
 def body_for(user: Any, pk: Any) -> Body:
     qs = readable_bodies(user).select_related("jurisdiction", "office_unit")
-    body: Body = _one(qs, pk, "议事机构")
+    body: Body = _one(qs, pk, _("议事机构"))
     return body
 
 
 def meeting_for(user: Any, pk: Any) -> Meeting:
     qs = readable_meetings(user).select_related("body__jurisdiction", "body__office_unit", "chair")
-    meeting: Meeting = _one(qs, pk, "会议")
+    meeting: Meeting = _one(qs, pk, _("会议"))
     return meeting
 
 
@@ -122,7 +123,7 @@ def topic_for(user: Any, pk: Any) -> Topic:
     qs = readable_topics(user).select_related(
         "body__jurisdiction", "proposing_unit", "meeting", "escalated_from__meeting__body"
     )
-    topic: Topic = _one(qs, pk, "议题")
+    topic: Topic = _one(qs, pk, _("议题"))
     return topic
 
 
@@ -130,13 +131,13 @@ def decision_for(user: Any, pk: Any) -> Decision:
     qs = readable_decisions(user).select_related(
         "meeting__body__jurisdiction", "meeting__body__office_unit", "responsible_unit", "topic"
     )
-    decision: Decision = _one(qs, pk, "议定事项")
+    decision: Decision = _one(qs, pk, _("议定事项"))
     return decision
 
 
 def invitation_for(user: Any, pk: Any) -> Invitation:
     qs = readable_invitations(user).select_related("meeting__body__jurisdiction", "unit")
-    invitation: Invitation = _one(qs, pk, "参会单位")
+    invitation: Invitation = _one(qs, pk, _("参会单位"))
     return invitation
 
 
@@ -144,7 +145,7 @@ def leave_for(user: Any, pk: Any) -> LeaveRequest:
     qs = readable_leaves(user).select_related(
         "invitation__meeting__body__jurisdiction", "invitation__unit", "substitute"
     )
-    leave: LeaveRequest = _one(qs, pk, "请假申请")
+    leave: LeaveRequest = _one(qs, pk, _("请假申请"))
     return leave
 
 
@@ -171,7 +172,7 @@ def public_minutes(pk: Any) -> Minutes:
         .first()
     )
     if found is None:
-        raise NotFound("纪要不存在或未公开")
+        raise NotFound(_("纪要不存在或未公开"))
     return found
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query
 from ninja.responses import Status
 
@@ -62,10 +64,12 @@ def meeting_get(request: HttpRequest, pk: PathId) -> dict[str, Any]:
 
 # Moves a meeting makes as part of another action, and the action that makes them.
 _MOVED_BY = {
-    MeetingState.HELD: "登记出席后会议即为已召开（POST /meetings/{pk}/attendance）",
-    MeetingState.CLOSED: "分送纪要后会议即为纪要已印发（POST /meetings/{pk}/minutes/send）",
-    MeetingState.MISSED: "未按期召开由督办程序标记",
-    MeetingState.PLANNED: "会议不能退回计划状态",
+    MeetingState.HELD: gettext_lazy("登记出席后会议即为已召开（POST /meetings/{pk}/attendance）"),
+    MeetingState.CLOSED: gettext_lazy(
+        "分送纪要后会议即为纪要已印发（POST /meetings/{pk}/minutes/send）"
+    ),
+    MeetingState.MISSED: gettext_lazy("未按期召开由督办程序标记"),
+    MeetingState.PLANNED: gettext_lazy("会议不能退回计划状态"),
 }
 
 
@@ -83,7 +87,7 @@ def meeting_transition(
     elif payload.to == MeetingState.CANCELLED:
         actions.run("meeting_cancel", meeting, actor(request), si.ReasonIn(reason=payload.reason))
     else:
-        raise InvalidInput(errors=[FieldError("to", _MOVED_BY[payload.to])])
+        raise InvalidInput(errors=[FieldError("to", str(_MOVED_BY[payload.to]))])
     return _detail(request, pk)
 
 
@@ -134,7 +138,7 @@ def _minutes(request: HttpRequest, pk: int) -> dict[str, Any]:
     meeting = access.meeting_for(request.user, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None or not access.minutes_readable(who(request), meeting, minutes):
-        raise NotFound("尚无可查看的会议纪要")
+        raise NotFound(_("尚无可查看的会议纪要"))
     return out.minutes_out(minutes)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
@@ -64,12 +65,16 @@ def leave_request(
     assert invitation.unit is not None
     errors: list[FieldError] = []
     if not reason.strip():
-        errors.append(FieldError("reason", "请填写请假事由"))
+        errors.append(FieldError("reason", _("请填写请假事由")))
     day = local(invitation.meeting.starts_at).date()
     if substitute is None:
-        errors.append(FieldError("substitute_id", "请指定代会人员"))
+        errors.append(FieldError("substitute_id", _("请指定代会人员")))
     elif not holds_post_in(substitute, invitation.unit, day):
-        errors.append(FieldError("substitute_id", f"代会人员须为{invitation.unit}的在职人员"))
+        errors.append(
+            FieldError(
+                "substitute_id", _("代会人员须为%(unit)s的在职人员") % {"unit": invitation.unit}
+            )
+        )
     raise_errors(errors)
     assert substitute is not None
     leave = LeaveRequest.objects.create(
@@ -112,7 +117,7 @@ def leave_decide(
     """The convener approves a leave request, or refuses it with a reason."""
     access.require(actor, "leave_decide", leave)
     if not approve and not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "不批准须说明理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("不批准须说明理由"))])
     return leave_transition(
         leave=leave,
         to=L.APPROVED if approve else L.REJECTED,
@@ -148,23 +153,33 @@ def _row_errors(
         inv = invitations.get(row.invitation_id)
         name = f"rows.{n}"
         if inv is None:
-            errors.append(FieldError(name, "不是本次会议的参会单位"))
+            errors.append(FieldError(name, _("不是本次会议的参会单位")))
             continue
         if row.status not in Attendance.Status.values:
-            errors.append(FieldError(name, f"{inv.label}：未知出席情况“{row.status}”"))
+            errors.append(
+                FieldError(
+                    name,
+                    _("%(label)s：未知出席情况“%(status)s”")
+                    % {"label": inv.label, "status": row.status},
+                )
+            )
             continue
         sub = people.get(row.attendee_id) if row.attendee_id else None
         if row.attendee_id and sub is None:
-            errors.append(FieldError(name, f"{inv.label}：人员不存在"))
+            errors.append(FieldError(name, _("%(label)s：人员不存在") % {"label": inv.label}))
         if row.status == Attendance.Status.SUBSTITUTE:
             if sub is None:
-                errors.append(FieldError(name, f"{inv.label}：委托代会须填写代会人员"))
+                errors.append(
+                    FieldError(name, _("%(label)s：委托代会须填写代会人员") % {"label": inv.label})
+                )
             elif inv.unit is not None and not holds_post_in(sub, inv.unit, day):
-                errors.append(FieldError(name, f"{inv.label}：代会人员须为本单位人员"))
+                errors.append(
+                    FieldError(name, _("%(label)s：代会人员须为本单位人员") % {"label": inv.label})
+                )
     if not rows:
-        errors.append(FieldError("rows", "请登记出席情况"))
+        errors.append(FieldError("rows", _("请登记出席情况")))
     if len({r.invitation_id for r in rows}) != len(rows):
-        errors.append(FieldError("rows", "同一参会单位只能登记一次"))
+        errors.append(FieldError("rows", _("同一参会单位只能登记一次")))
     return errors
 
 
@@ -183,7 +198,7 @@ def attendance_record(
     raise_errors(_row_errors(meeting, rows, invitations))
     saved = []
     for row in rows:
-        att, _ = Attendance.objects.update_or_create(
+        att, _created = Attendance.objects.update_or_create(
             invitation_id=row.invitation_id,
             defaults={
                 "status": row.status,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
@@ -50,12 +51,15 @@ def apply_move(
     old = obj.state
     if not allowed(table, old, to):
         labels = dict(model._meta.get_field("state").choices or [])  # type: ignore[union-attr,arg-type]
-        raise DomainError(f"当前状态“{labels.get(old, old)}”不能变为“{labels.get(to, to)}”")
+        raise DomainError(
+            _("当前状态“%(get)s”不能变为“%(get2)s”")
+            % {"get": labels.get(old, old), "get2": labels.get(to, to)}
+        )
     count = model._default_manager.filter(pk=obj.pk, state=old).update(  # type: ignore[attr-defined]
         state=to, updated_at=timezone.now(), **fields
     )
     if count != 1:
-        raise Conflict("该记录已被他人处理，请刷新后重试")
+        raise Conflict(_("该记录已被他人处理，请刷新后重试"))
     obj.state = to
     for name, value in fields.items():
         setattr(obj, name, value)

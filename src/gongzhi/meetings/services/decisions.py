@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
@@ -51,19 +52,19 @@ def _add_errors(
 ) -> list[FieldError]:
     errors: list[FieldError] = []
     if not title.strip():
-        errors.append(FieldError("title", "请填写议定事项"))
+        errors.append(FieldError("title", _("请填写议定事项")))
     if not required_outcome.strip():
-        errors.append(FieldError("required_outcome", "请写明落实要求"))
+        errors.append(FieldError("required_outcome", _("请写明落实要求")))
     if responsible_unit is None:
-        errors.append(FieldError("responsible_unit_id", "请指定一个责任单位"))
+        errors.append(FieldError("responsible_unit_id", _("请指定一个责任单位")))
     elif any(u.pk == responsible_unit.pk for u in cooperating_units):
-        errors.append(FieldError("cooperating_unit_ids", "责任单位不能同时是配合单位"))
+        errors.append(FieldError("cooperating_unit_ids", _("责任单位不能同时是配合单位")))
     if due_date is None:
-        errors.append(FieldError("due_date", "请填写完成时限"))
+        errors.append(FieldError("due_date", _("请填写完成时限")))
     elif due_date <= local(meeting.starts_at).date():
-        errors.append(FieldError("due_date", "完成时限须晚于会议日期"))
+        errors.append(FieldError("due_date", _("完成时限须晚于会议日期")))
     if topic is not None and topic.meeting_id != meeting.pk:
-        errors.append(FieldError("topic_id", "该议题不在本次会议议程中"))
+        errors.append(FieldError("topic_id", _("该议题不在本次会议议程中")))
     return errors
 
 
@@ -107,7 +108,7 @@ def decision_add(
     if not named:
         errors += case_errors(None, meeting.body, linked)
     if linked and not closes_cases and not case_instructions.strip():
-        errors.append(FieldError("case_instructions", "退回承办单位时须写明办理要求"))
+        errors.append(FieldError("case_instructions", _("退回承办单位时须写明办理要求")))
     raise_errors(errors)
     assert responsible_unit is not None and due_date is not None
     decision = Decision.objects.create(
@@ -171,7 +172,7 @@ def decision_progress_report(
         mine = access.Who(actor).decision_units(decision)
         unit = Unit.objects.get(pk=min(mine)) if mine else None
     if not text.strip():
-        raise InvalidInput(errors=[FieldError("text", "请填写进展情况")])
+        raise InvalidInput(errors=[FieldError("text", _("请填写进展情况"))])
     item = DecisionProgress.objects.create(
         decision=decision, unit=unit, text=text.strip(), author=person_of(actor)
     )
@@ -190,7 +191,7 @@ def decision_complete(
     the authority of the body that decided, in the actor's name."""
     access.require(actor, "decision_complete", decision, now=now)
     if not outcome.strip():
-        raise InvalidInput(errors=[FieldError("outcome", "请填写落实结果")])
+        raise InvalidInput(errors=[FieldError("outcome", _("请填写落实结果"))])
     now = now or timezone.now()
     body = decision.meeting.body
     decision_transition(
@@ -204,7 +205,7 @@ def decision_complete(
     DecisionProgress.objects.create(
         decision=decision,
         unit=decision.responsible_unit,
-        text=f"办结：{outcome.strip()}",
+        text=_("办结：%(strip)s") % {"strip": outcome.strip()},
         kind="done",
         author=person_of(actor),
     )
@@ -214,7 +215,7 @@ def decision_complete(
             unit=body.office_unit,
             kind=InboxMessage.Kind.DECISION,
             key=f"done:{decision.pk}",
-            text=f"议定事项已办结：{decision.title}",
+            text=_("议定事项已办结：%(title)s") % {"title": decision.title},
             decision=decision,
         )
     _settle_origin(decision, actor, now)
@@ -229,12 +230,16 @@ def _settle_origin(decision: Decision, actor: User | None, now: dt.datetime) -> 
     if origin is None or origin.state != D.ESCALATED:
         return
     body = decision.meeting.body
-    text = f"经{body.name}研究议定并办结：{decision.title}。{decision.outcome}"
+    text = _("经%(name)s研究议定并办结：%(title)s。%(outcome)s") % {
+        "name": body.name,
+        "title": decision.title,
+        "outcome": decision.outcome,
+    }
     decision_transition(
         decision=origin,
         to=D.DONE,
         actor=actor,
-        reason=f"由{body.name}议定事项办结",
+        reason=_("由%(name)s议定事项办结") % {"name": body.name},
         extra={"settled_by": decision.pk},
         outcome=text,
         done_at=now,
@@ -248,7 +253,7 @@ def _settle_origin(decision: Decision, actor: User | None, now: dt.datetime) -> 
             unit=lower_office,
             kind=InboxMessage.Kind.DECISION,
             key=f"settled:{origin.pk}",
-            text=f"上级已办结提请事项：{origin.title}",
+            text=_("上级已办结提请事项：%(title)s") % {"title": origin.title},
             decision=origin,
         )
 
@@ -259,7 +264,10 @@ def _apply_to_cases(decision: Decision, actor: User | None) -> None:
     whole completion with it."""
     from gongzhi.cases.services import case_decision_apply
 
-    label = f"{decision.meeting.title}议定事项：{decision.title}"
+    label = _("%(title)s议定事项：%(title2)s") % {
+        "title": decision.meeting.title,
+        "title2": decision.title,
+    }
     body = decision.meeting.body
     for case in decision.cases.exclude(state__in=CASE_SETTLED).select_related("estate__community"):
         case_decision_apply(
@@ -275,13 +283,21 @@ def _apply_to_cases(decision: Decision, actor: User | None) -> None:
 
 def decision_history_text(decision: Decision) -> str:
     lines = [
-        f"原会议：{decision.meeting.title}（{local(decision.meeting.starts_at):%Y-%m-%d}）",
-        f"议定事项：{decision.title}",
-        f"落实要求：{decision.required_outcome}",
-        f"责任单位：{decision.responsible_unit}；完成时限：{decision.due_date:%Y-%m-%d}",
+        _("原会议：%(title)s（%(date)s）")
+        % {
+            "title": decision.meeting.title,
+            "date": f"{local(decision.meeting.starts_at):%Y-%m-%d}",
+        },
+        _("议定事项：%(title)s") % {"title": decision.title},
+        _("落实要求：%(required_outcome)s") % {"required_outcome": decision.required_outcome},
+        _("责任单位：%(unit)s；完成时限：%(due)s")
+        % {"unit": decision.responsible_unit, "due": f"{decision.due_date:%Y-%m-%d}"},
     ]
     if decision.topic is not None:
-        lines.append(f"原议题：{decision.topic.title}——{decision.topic.background}")
+        lines.append(
+            _("原议题：%(title)s——%(background)s")
+            % {"title": decision.topic.title, "background": decision.topic.background}
+        )
     for p in decision.progress.select_related("unit"):
         lines.append(f"{local(p.created_at):%Y-%m-%d} {p.unit or ''}：{p.text}")
     return "\n".join(lines)
@@ -293,7 +309,7 @@ def decision_escalate(*, decision: Decision, actor: User | None, reason: str) ->
     whole history attached and its cases (004 三(四))."""
     access.require(actor, "decision_escalate", decision)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请说明提请上级研究的理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("请说明提请上级研究的理由"))])
     body = decision.meeting.body
     target = access.next_level_body(body)
     assert target is not None  # the rule offers escalation only with a body above
@@ -308,7 +324,10 @@ def decision_escalate(*, decision: Decision, actor: User | None, reason: str) ->
     return topic_create(
         body=target,
         unit=body.office_unit or decision.responsible_unit,
-        title=f"【{body.jurisdiction.name}提请】{decision.title}"[:200],
+        title=(
+            _("【%(name)s提请】%(title)s")
+            % {"name": body.jurisdiction.name, "title": decision.title}
+        )[:200],
         background=history,
         ask=reason.strip(),
         estates=list(decision.topic.estates.all()) if decision.topic else [],

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
@@ -41,21 +42,22 @@ def meeting_create(
     access.require(actor, "meeting_create", body, now=now)
     errors: list[FieldError] = []
     if kind not in (Meeting.Kind.PLENARY, Meeting.Kind.PARTIAL):
-        errors.append(FieldError("kind", "临时会议应为全体成员会议或部分成员会议"))
+        errors.append(FieldError("kind", _("临时会议应为全体成员会议或部分成员会议")))
     if timezone.is_naive(starts_at):
-        errors.append(FieldError("starts_at", "召开时间须带时区"))
+        errors.append(FieldError("starts_at", _("召开时间须带时区")))
     elif starts_at <= (now or timezone.now()):
-        errors.append(FieldError("starts_at", "召开时间须在当前时间之后"))
+        errors.append(FieldError("starts_at", _("召开时间须在当前时间之后")))
     if not place.strip():
-        errors.append(FieldError("place", "请填写会议地点"))
+        errors.append(FieldError("place", _("请填写会议地点")))
     if kind == Meeting.Kind.PARTIAL and not units:
-        errors.append(FieldError("units", "部分成员会议须选择参会单位"))
+        errors.append(FieldError("units", _("部分成员会议须选择参会单位")))
     raise_errors(errors)
     label = Meeting.Kind(kind).label
     meeting = Meeting.objects.create(
         body=body,
         kind=kind,
-        title=title.strip() or f"{body.name}{local(starts_at):%Y年%m月%d日}{label}",
+        title=title.strip()
+        or f"{body.name}{local(starts_at):%Y年%m月%d日}{label}",  # i18n: data (stored title)
         starts_at=starts_at,
         place=place.strip(),
         chair=chair or default_chair(body, local(starts_at).date()),
@@ -102,7 +104,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, actor: User | None) -> Meet
     topics, to be put on another meeting."""
     access.require(actor, "meeting_cancel", meeting)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "取消会议须说明理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("取消会议须说明理由"))])
     meeting_transition(meeting=meeting, to=M.CANCELLED, actor=actor, reason=reason.strip())
     from gongzhi.meetings.services.topics import topic_transition
 
@@ -111,7 +113,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, actor: User | None) -> Meet
             topic=topic,
             to=TopicState.APPROVED,
             actor=actor,
-            reason="会议取消，移出议程",
+            reason=_("会议取消，移出议程"),
             meeting=None,
             agenda_order=0,
         )
@@ -138,7 +140,7 @@ def meeting_notice_send(
     _ensure_member_invitations(meeting)
     invitations = list(meeting.invitations.select_related("unit"))
     if not invitations:
-        raise InvalidInput(errors=[FieldError("participants", "没有参会单位，请先添加")])
+        raise InvalidInput(errors=[FieldError("participants", _("没有参会单位，请先添加"))])
     schedule = Schedule.objects.filter(body=meeting.body).first()
     lead = schedule.notice_days if schedule else 0
     late = (local(meeting.starts_at).date() - local(now).date()).days < lead
@@ -160,7 +162,12 @@ def meeting_notice_send(
                 unit=inv.unit,
                 kind=InboxMessage.Kind.NOTICE,
                 key=f"notice:{meeting.pk}",
-                text=f"会议通知：{meeting.title}，{when:%m月%d日 %H:%M}，{meeting.place}",
+                text=_("会议通知：%(title)s，%(when)s，%(place)s")
+                % {
+                    "title": meeting.title,
+                    "when": when.strftime(_("%m月%d日 %H:%M")),
+                    "place": meeting.place,
+                },
                 meeting=meeting,
             )
     return meeting
@@ -181,11 +188,11 @@ def invitation_add(
     access.require(actor, "invitation_add", meeting)
     errors: list[FieldError] = []
     if role not in Invitation.Role.values:
-        errors.append(FieldError("role", f"未知参会身份“{role}”"))
+        errors.append(FieldError("role", _("未知参会身份“%(role)s”") % {"role": role}))
     if unit is None and not name.strip():
-        errors.append(FieldError("unit_id", "请选择单位或填写外部单位/人员名称"))
+        errors.append(FieldError("unit_id", _("请选择单位或填写外部单位/人员名称")))
     if unit is not None and meeting.invitations.filter(unit=unit).exists():
-        errors.append(FieldError("unit_id", f"{unit} 已在参会名单中"))
+        errors.append(FieldError("unit_id", _("%(unit)s 已在参会名单中") % {"unit": unit}))
     raise_errors(errors)
     try:
         with transaction.atomic():
@@ -193,7 +200,7 @@ def invitation_add(
                 meeting=meeting, role=role, unit=unit, name=name.strip(), person=person
             )
     except IntegrityError as exc:
-        raise Conflict(f"{unit} 已在参会名单中") from exc
+        raise Conflict(_("%(unit)s 已在参会名单中") % {"unit": unit}) from exc
     if meeting.state == M.NOTICED:
         inv.notified_at = timezone.now()
         inv.save(update_fields=["notified_at", "updated_at"])
@@ -202,7 +209,8 @@ def invitation_add(
                 unit=unit,
                 kind=InboxMessage.Kind.NOTICE,
                 key=f"notice:{meeting.pk}",
-                text=f"会议通知：{meeting.title}（{inv.get_role_display()}）",
+                text=_("会议通知：%(title)s（%(get_role_display)s）")
+                % {"title": meeting.title, "get_role_display": inv.get_role_display()},
                 meeting=meeting,
             )
     audit_record(actor=actor, action=MeetingsEvent.INVITATION_ADD, target=inv, unit=unit)

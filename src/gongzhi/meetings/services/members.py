@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError
@@ -34,25 +35,31 @@ def body_member_change(
     access.require(actor, "body_member_change", body)
     errors: list[FieldError] = []
     if role not in BodyMember.Role.values:
-        errors.append(FieldError("role", f"未知身份“{role}”"))
+        errors.append(FieldError("role", _("未知身份“%(role)s”") % {"role": role}))
     if not reason.strip():
-        errors.append(FieldError("reason", "请注明变更依据（如经第几次会议确认）"))
+        errors.append(FieldError("reason", _("请注明变更依据（如经第几次会议确认）")))
     if unit is None and not person_name.strip():
-        errors.append(FieldError("person_name", "请选择单位或填写人员姓名"))
+        errors.append(FieldError("person_name", _("请选择单位或填写人员姓名")))
     if replaces is not None:
         if replaces.body_id != body.pk:
-            errors.append(FieldError("replaces_id", "被替换的成员不属于该议事机构"))
+            errors.append(FieldError("replaces_id", _("被替换的成员不属于该议事机构")))
         elif replaces.end_date is not None:
-            errors.append(FieldError("replaces_id", "被替换的成员已经离任"))
+            errors.append(FieldError("replaces_id", _("被替换的成员已经离任")))
         elif replaces.start_date >= start_date:
-            errors.append(FieldError("start_date", "起始日期须晚于被替换成员的起始日期"))
+            errors.append(FieldError("start_date", _("起始日期须晚于被替换成员的起始日期")))
     if (
         unit is not None
         and not Unit.objects.filter(
             access.jurisdiction_units_q(body.jurisdiction), pk=unit.pk
         ).exists()
     ):
-        errors.append(FieldError("unit_id", f"{unit} 不在{body.jurisdiction}及其上级辖区内"))
+        errors.append(
+            FieldError(
+                "unit_id",
+                _("%(unit)s 不在%(jurisdiction)s及其上级辖区内")
+                % {"unit": unit, "jurisdiction": body.jurisdiction},
+            )
+        )
     raise_errors(errors)
     person = person_create(name=person_name.strip()) if person_name.strip() else None
     seat = body_member_assign(

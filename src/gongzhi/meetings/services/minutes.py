@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, FieldError, InvalidInput
@@ -48,17 +49,17 @@ def minutes_save(
     topic_ids = set(meeting.topics.values_list("pk", flat=True))
     raise_errors(
         [
-            FieldError(f"items.{i.topic_id}", "不是本次会议的议题")
+            FieldError(f"items.{i.topic_id}", _("不是本次会议的议题"))
             for i in items
             if i.topic_id not in topic_ids
         ]
     )
-    minutes, _ = Minutes.objects.get_or_create(meeting=meeting)
+    minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
     saved = Minutes.objects.filter(pk=minutes.pk, state=N.DRAFT).update(
         summary=summary.strip(), is_public=is_public, updated_at=timezone.now()
     )
     if not saved:
-        raise Conflict("纪要已审签，不能再修改；请召集人退回后修改")
+        raise Conflict(_("纪要已审签，不能再修改；请召集人退回后修改"))
     for item in items:
         MinutesItem.objects.update_or_create(
             minutes=minutes,
@@ -106,7 +107,7 @@ def minutes_sign(
     done = {i.topic_id for i in minutes.items.all() if i.conclusion.strip()}
     raise_errors(
         [
-            FieldError(f"items.{t.pk}", f"议题“{t.title}”尚无会议议定内容")
+            FieldError(f"items.{t.pk}", _("议题“%(title)s”尚无会议议定内容") % {"title": t.title})
             for t in meeting.topics.all()
             if t.pk not in done
         ]
@@ -126,7 +127,7 @@ def minutes_return(*, meeting: Meeting, actor: User | None, reason: str) -> Minu
     access.require(actor, "minutes_return", meeting)
     minutes = _of(meeting)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "退回须说明修改意见")])
+        raise InvalidInput(errors=[FieldError("reason", _("退回须说明修改意见"))])
     return minutes_transition(
         minutes=minutes,
         to=N.DRAFT,
@@ -170,7 +171,7 @@ def minutes_send(
             unit=unit,
             kind=InboxMessage.Kind.MINUTES,
             key=f"minutes:{meeting.pk}",
-            text=f"会议纪要：{meeting.title}",
+            text=_("会议纪要：%(title)s") % {"title": meeting.title},
             meeting=meeting,
         )
     upper = access.next_level_body(meeting.body)
@@ -179,7 +180,8 @@ def minutes_send(
             unit=upper.office_unit,
             kind=InboxMessage.Kind.MINUTES,
             key=f"report-up:{meeting.pk}",
-            text=f"会议情况报告：{meeting.title}（{meeting.decisions.count()} 项议定事项）",
+            text=_("会议情况报告：%(title)s（%(count)s 项议定事项）")
+            % {"title": meeting.title, "count": meeting.decisions.count()},
             meeting=meeting,
         )
     return minutes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError
@@ -37,19 +38,19 @@ def schedule_set(
     access.require(actor, "schedule_set", body)
     errors: list[FieldError] = []
     if rule not in Schedule.Rule.values:
-        errors.append(FieldError("rule", f"未知周期“{rule}”"))
+        errors.append(FieldError("rule", _("未知周期“%(rule)s”") % {"rule": rule}))
     if weekday not in Schedule.Weekday.values:
-        errors.append(FieldError("weekday", "会议日须为星期一至星期五"))
+        errors.append(FieldError("weekday", _("会议日须为星期一至星期五")))
     if not 1 <= week_of_month <= Schedule.LAST_WEEK:
-        errors.append(FieldError("week_of_month", "第几周应为 1–4，或 5 表示最后一周"))
+        errors.append(FieldError("week_of_month", _("第几周应为 1–4，或 5 表示最后一周")))
     if not 1 <= interval_months <= 12:
-        errors.append(FieldError("interval_months", "间隔月数应为 1–12"))
+        errors.append(FieldError("interval_months", _("间隔月数应为 1–12")))
     if not 1 <= anchor_month <= 12:
-        errors.append(FieldError("anchor_month", "起始月份应为 1–12"))
+        errors.append(FieldError("anchor_month", _("起始月份应为 1–12")))
     if not 0 <= notice_days <= 30:
-        errors.append(FieldError("notice_days", "提前通知天数应为 0–30"))
+        errors.append(FieldError("notice_days", _("提前通知天数应为 0–30")))
     if not 0 <= remind_days <= 30:
-        errors.append(FieldError("remind_days", "提醒天数应为 0–30"))
+        errors.append(FieldError("remind_days", _("提醒天数应为 0–30")))
     raise_errors(errors)
     item, created = Schedule.objects.update_or_create(
         body=body,
@@ -95,9 +96,9 @@ def meetings_plan(
     access.require(actor, "meetings_plan", body)
     errors: list[FieldError] = []
     if end < start:
-        errors.append(FieldError("end", "结束日期不能早于开始日期"))
+        errors.append(FieldError("end", _("结束日期不能早于开始日期")))
     elif (end - start).days > 731:
-        errors.append(FieldError("end", "一次最多生成两年的计划"))
+        errors.append(FieldError("end", _("一次最多生成两年的计划")))
     raise_errors(errors)
     schedule = Schedule.objects.get(body=body)
     existing = set(
@@ -114,7 +115,8 @@ def meetings_plan(
                 meeting = Meeting.objects.create(
                     body=body,
                     kind=Meeting.Kind.PLANNED,
-                    title=f"{body.name}{day.year}年{day.month}月例会",
+                    title=_("%(name)s%(year)s年%(month)s月例会")
+                    % {"name": body.name, "year": day.year, "month": day.month},
                     starts_at=dt.datetime.combine(day, schedule.start_time, tzinfo=SHANGHAI),
                     planned_date=day,
                     place=schedule.place,

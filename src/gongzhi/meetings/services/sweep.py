@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict
@@ -44,10 +45,13 @@ def decisions_flag_overdue(now: dt.datetime) -> list[int]:
                     decision=decision,
                     to=D.OVERDUE,
                     actor=None,
-                    reason="超过完成时限",
+                    reason=_("超过完成时限"),
                     overdue_at=now,
                 )
-                text = f"议定事项已逾期：{decision.title}（时限 {decision.due_date:%Y-%m-%d}）"
+                text = _("议定事项已逾期：%(title)s（时限 %(due)s）") % {
+                    "title": decision.title,
+                    "due": f"{decision.due_date:%Y-%m-%d}",
+                }
                 for unit in (decision.responsible_unit, decision.meeting.body.office_unit):
                     if unit is not None:
                         inbox_send(
@@ -86,7 +90,8 @@ def decisions_remind(now: dt.datetime) -> list[int]:
                 unit=decision.responsible_unit,
                 kind=InboxMessage.Kind.REMINDER,
                 key=f"remind:{decision.pk}:{decision.due_date.isoformat()}",
-                text=f"督办提醒：{decision.title} 将于 {decision.due_date:%Y-%m-%d} 到期",
+                text=_("督办提醒：%(title)s 将于 %(due)s 到期")
+                % {"title": decision.title, "due": f"{decision.due_date:%Y-%m-%d}"},
                 decision=decision,
             )
             audit_record(actor=None, action=MeetingsEvent.DECISION_REMIND, target=decision)
@@ -109,7 +114,7 @@ def meetings_flag_missed(now: dt.datetime) -> list[int]:
                     meeting=meeting,
                     to=MeetingState.MISSED,
                     actor=None,
-                    reason="会议日期已过，未登记召开",
+                    reason=_("会议日期已过，未登记召开"),
                     event=MeetingsEvent.MEETING_MISSED,
                 )
                 office = meeting.body.office_unit
@@ -118,7 +123,8 @@ def meetings_flag_missed(now: dt.datetime) -> list[int]:
                         unit=office,
                         kind=InboxMessage.Kind.OVERDUE,
                         key=f"missed:{meeting.pk}",
-                        text=f"会议未按期召开：{meeting.title}（{local(meeting.starts_at):%Y-%m-%d}）",
+                        text=_("会议未按期召开：%(title)s（%(date)s）")
+                        % {"title": meeting.title, "date": f"{local(meeting.starts_at):%Y-%m-%d}"},
                         meeting=meeting,
                     )
         except Conflict:  # held or cancelled meanwhile

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
@@ -38,13 +39,13 @@ def case_errors(
 def _text_errors(title: str, background: str, ask: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if not title.strip():
-        errors.append(FieldError("title", "请填写议题名称"))
+        errors.append(FieldError("title", _("请填写议题名称")))
     elif len(title.strip()) > 200:
-        errors.append(FieldError("title", "议题名称不超过 200 字"))
+        errors.append(FieldError("title", _("议题名称不超过 200 字")))
     if not background.strip():
-        errors.append(FieldError("background", "请说明背景情况"))
+        errors.append(FieldError("background", _("请说明背景情况")))
     if not ask.strip():
-        errors.append(FieldError("ask", "请写明提请会议研究决定的事项"))
+        errors.append(FieldError("ask", _("请写明提请会议研究决定的事项")))
     return errors
 
 
@@ -52,7 +53,12 @@ def _estate_errors(body: Body, estates: Sequence[Estate]) -> list[FieldError]:
     outside = [e for e in estates if not e.community.path.startswith(body.jurisdiction.path)]
     if outside:
         names = "、".join(e.name for e in outside)
-        return [FieldError("estate_codes", f"{names}不在{body.name}的辖区内")]
+        return [
+            FieldError(
+                "estate_codes",
+                _("%(names)s不在%(name)s的辖区内") % {"names": names, "name": body.name},
+            )
+        ]
     return []
 
 
@@ -103,7 +109,7 @@ def topic_create(
             unit=body.office_unit,
             kind=InboxMessage.Kind.TOPIC,
             key=f"topic:{topic.pk}",
-            text=f"新议题待审批：{topic.title}（{unit}）",
+            text=_("新议题待审批：%(title)s（%(unit)s）") % {"title": topic.title, "unit": unit},
             topic=topic,
         )
     return topic
@@ -129,11 +135,15 @@ def topic_propose(
     if actor is not None:
         who = access.Who(actor)
         if not (who.manages(body) or who.in_unit(unit.pk)):
-            raise PermissionDenied("只能以本单位名义提出议题")
+            raise PermissionDenied(_("只能以本单位名义提出议题"))
     estates, cases = list(estates), list(cases)
     errors = _text_errors(title, background, ask)
     if unit.pk not in access.member_unit_ids(body) and body.office_unit_id != unit.pk:
-        errors.append(FieldError("unit_id", f"{unit} 不是{body.name}的成员单位"))
+        errors.append(
+            FieldError(
+                "unit_id", _("%(unit)s 不是%(name)s的成员单位") % {"unit": unit, "name": body.name}
+            )
+        )
     errors += _estate_errors(body, estates) + case_errors(actor, body, cases)
     raise_errors(errors)
     return topic_create(
@@ -169,16 +179,16 @@ def topic_from_cases(
     cases = list(cases)
     errors: list[FieldError] = []
     if not cases:
-        errors.append(FieldError("case_ids", "请选择案件"))
+        errors.append(FieldError("case_ids", _("请选择案件")))
     else:
         errors += case_errors(actor, body, cases)
     if not errors:
         if len({c.estate_id for c in cases}) > 1 or len({c.matter_id for c in cases}) > 1:
-            errors.append(FieldError("case_ids", "一并提交的案件须为同一小区、同一事项"))
+            errors.append(FieldError("case_ids", _("一并提交的案件须为同一小区、同一事项")))
         elif (busy := _busy_topic(cases)) is not None:
-            errors.append(FieldError("case_ids", f"案件已在议题“{busy}”中"))
+            errors.append(FieldError("case_ids", _("案件已在议题“%(busy)s”中") % {"busy": busy}))
     if body.office_unit is None:
-        errors.append(FieldError("case_ids", "该议事机构未设办公室，无法提出议题"))
+        errors.append(FieldError("case_ids", _("该议事机构未设办公室，无法提出议题")))
     raise_errors(errors)
     assert body.office_unit is not None
     first = cases[0]
@@ -186,10 +196,18 @@ def topic_from_cases(
         title = (
             f"{first.title}（{first.number}）"
             if len(cases) == 1
-            else f"{first.estate}{first.matter or ''}等 {len(cases)} 件案件"
+            else _("%(estate)s%(value)s等 %(len)s 件案件")
+            % {"estate": first.estate, "value": first.matter or "", "len": len(cases)}
         )
     lines = [
-        f"{c.number} {c.title}，{c.estate}，现由{c.lead_unit or '—'}办理（{c.get_state_display()}）"
+        _("%(number)s %(title)s，%(estate)s，现由%(value)s办理（%(get_state_display)s）")
+        % {
+            "number": c.number,
+            "title": c.title,
+            "estate": c.estate,
+            "value": c.lead_unit or "—",
+            "get_state_display": c.get_state_display(),
+        }
         for c in cases
     ]
     return topic_create(
@@ -197,7 +215,8 @@ def topic_from_cases(
         unit=body.office_unit,
         title=title[:200],
         background="\n".join(lines),
-        ask=ask.strip() or "以上案件单一单位难以解决，请会议研究明确责任单位、配合单位和办理时限。",
+        ask=ask.strip()
+        or _("以上案件单一单位难以解决，请会议研究明确责任单位、配合单位和办理时限。"),
         estates=list({c.estate_id: c.estate for c in cases}.values()),
         cases=cases,
         actor=actor,
@@ -227,10 +246,10 @@ def topic_review(*, topic: Topic, approve: bool, actor: User | None, reason: str
     """The convener approves a topic, or rejects it with a reason (000 三(四)2(4))."""
     access.require(actor, "topic_review", topic)
     if not approve and not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "不予批准须说明理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("不予批准须说明理由"))])
     if approve:
         topic = topic_transition(topic=topic, to=T.APPROVED, actor=actor, reason=reason.strip())
-        text = f"议题已批准：{topic.title}"
+        text = _("议题已批准：%(title)s") % {"title": topic.title}
     else:
         topic = topic_transition(
             topic=topic,
@@ -239,7 +258,10 @@ def topic_review(*, topic: Topic, approve: bool, actor: User | None, reason: str
             reason=reason.strip(),
             reject_reason=reason.strip(),
         )
-        text = f"议题未获批准：{topic.title}。理由：{reason.strip()}"
+        text = _("议题未获批准：%(title)s。理由：%(strip)s") % {
+            "title": topic.title,
+            "strip": reason.strip(),
+        }
     inbox_send(
         unit=topic.proposing_unit,
         kind=InboxMessage.Kind.TOPIC,
@@ -259,7 +281,7 @@ def topic_schedule(
     access.require(actor, "topic_schedule", topic, now=now)
     if not access.open_agendas(topic.body, now).filter(pk=meeting.pk).exists():
         raise InvalidInput(
-            errors=[FieldError("meeting_id", "该会议不属于本议事机构，或通知已发出、会议已过")]
+            errors=[FieldError("meeting_id", _("该会议不属于本议事机构，或通知已发出、会议已过"))]
         )
     order = (meeting.topics.aggregate(m=Max("agenda_order"))["m"] or 0) + 1
     return topic_transition(
@@ -272,5 +294,5 @@ def topic_unschedule(*, topic: Topic, actor: User | None) -> Topic:
     """The office takes a topic off an agenda that is not sent yet."""
     access.require(actor, "topic_unschedule", topic)
     return topic_transition(
-        topic=topic, to=T.APPROVED, actor=actor, reason="移出议程", meeting=None, agenda_order=0
+        topic=topic, to=T.APPROVED, actor=actor, reason=_("移出议程"), meeting=None, agenda_order=0
     )

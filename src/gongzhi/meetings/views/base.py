@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, NotFound, PermissionDenied
 from gongzhi.meetings import access, actions
@@ -63,7 +64,7 @@ def act(request: HttpRequest, on: Any = None, *, back: str | None = None) -> Out
     try:
         action = actions.action(name)
     except KeyError:
-        return _failed(400, [FieldError("action", "未知操作")], "未知操作", name)
+        return _failed(400, [FieldError("action", _("未知操作"))], _("未知操作"), name)
     if "target" not in request.POST and on is not None and access.kind_of(on) == action.on:
         target = on
     else:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import NotFound
 from gongzhi.common.workcal import SHANGHAI
@@ -99,7 +100,7 @@ def _managed(request: HttpRequest, pk: int, message: str) -> tuple[Meeting, acce
 def agenda_builder(request: HttpRequest, pk: int) -> HttpResponse:
     """The office compiles approved topics into the agenda (000 三(四)2(4)); cases are
     suggested as topics."""
-    meeting, who = _managed(request, pk, "只有联席会议办公室可以编排议程")
+    meeting, who = _managed(request, pk, _("只有联席会议办公室可以编排议程"))
     back = f"/meetings/m/{meeting.pk}/agenda/"
     outcome = _posted(request, meeting, back=back)
     htmx = bool(request.htmx)  # type: ignore[attr-defined]
@@ -147,7 +148,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, who = _managed(request, pk, "只有联席会议办公室可以登记出席情况")
+    meeting, who = _managed(request, pk, _("只有联席会议办公室可以登记出席情况"))
     outcome = _posted(request, meeting)
     if outcome is not None and outcome.done:
         return outcome.response  # type: ignore[return-value]
@@ -182,10 +183,10 @@ def minutes_editor(request: HttpRequest, pk: int) -> HttpResponse:
     who = access.Who(request.user)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if not access.minutes_page_open(who, meeting, minutes):
-        raise DjangoPermissionDenied("纪要印发后才能查看")
+        raise DjangoPermissionDenied(_("纪要印发后才能查看"))
     if request.GET.get("format") == "pdf":
         if minutes is None:
-            raise Http404("尚无会议纪要")
+            raise Http404(_("尚无会议纪要"))
         response = HttpResponse(minutes_pdf(minutes), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
         return response

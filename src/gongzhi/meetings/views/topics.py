@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.meetings import access, selectors
 from gongzhi.meetings.views.base import act, page, readable
@@ -61,7 +62,7 @@ def topic_propose(request: HttpRequest, body_pk: int) -> HttpResponse:
             return outcome.response  # type: ignore[return-value]
     access.annotate(request.user, [body], who=who)
     if "topic_propose" not in body.allowed:
-        raise DjangoPermissionDenied("您的单位不是该议事机构的成员单位")
+        raise DjangoPermissionDenied(_("您的单位不是该议事机构的成员单位"))
     context = {
         "body": body,
         "units": Unit.objects.filter(pk__in=who.proposing_units(body)).order_by("name"),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.services.events import event_fields
@@ -34,11 +35,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
-        check = sub.add_parser("verify", help="校验全部事件链，报告第一个断开的环节")
-        check.add_argument("--case", default="", help="只校验该编号的案件")
-        out = sub.add_parser("export", help="导出一个案件的事件链（JSON）")
-        out.add_argument("--case", required=True, help="案件编号")
-        out.add_argument("-o", "--output", default="", help="输出文件（默认打印）")
+        check = sub.add_parser("verify", help=_("校验全部事件链，报告第一个断开的环节"))
+        check.add_argument("--case", default="", help=_("只校验该编号的案件"))
+        out = sub.add_parser("export", help=_("导出一个案件的事件链（JSON）"))
+        out.add_argument("--case", required=True, help=_("案件编号"))
+        out.add_argument("-o", "--output", default="", help=_("输出文件（默认打印）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "export":
@@ -51,16 +52,23 @@ class Command(BaseCommand):
         if number:
             case = Case.objects.filter(number=number).first()
             if case is None:
-                raise CommandError(f"案件 {number} 不存在")
+                raise CommandError(_("案件 %(number)s 不存在") % {"number": number})
             events = events.filter(case_id=case.pk)
         checked, broken = verify(events.iterator(), lambda e: e.case_id, event_fields)
         if broken is not None:
             case_number = Case.objects.filter(pk=broken.chain).values_list("number", flat=True)
             raise CommandError(
-                f"案件事件链断开：案件 {next(iter(case_number), broken.chain)}，"
-                f"事件 #{broken.row_id}：{broken.problem}（已校验 {checked} 条）"
+                _(
+                    "案件事件链断开：案件 %(next)s，事件 #%(row_id)s：%(problem)s（已校验 %(checked)s 条）"
+                )
+                % {
+                    "next": next(iter(case_number), broken.chain),
+                    "row_id": broken.row_id,
+                    "problem": broken.problem,
+                    "checked": checked,
+                }
             )
-        self.stdout.write(f"案件事件链完整：{checked} 条事件")
+        self.stdout.write(_("案件事件链完整：%(checked)s 条事件") % {"checked": checked})
         if number:
             return
         audits = AuditEvent.objects.order_by("target_type", "target_id", "id")
@@ -69,14 +77,15 @@ class Command(BaseCommand):
         )
         if broken is not None:
             raise CommandError(
-                f"审计事件链断开：对象 {broken.chain}，事件 #{broken.row_id}：{broken.problem}"
+                _("审计事件链断开：对象 %(chain)s，事件 #%(row_id)s：%(problem)s")
+                % {"chain": broken.chain, "row_id": broken.row_id, "problem": broken.problem}
             )
-        self.stdout.write(f"审计事件链完整：{checked} 条事件")
+        self.stdout.write(_("审计事件链完整：%(checked)s 条事件") % {"checked": checked})
 
     def _export(self, number: str, output: str) -> None:
         case = Case.objects.filter(number=number).first()
         if case is None:
-            raise CommandError(f"案件 {number} 不存在")
+            raise CommandError(_("案件 %(number)s 不存在") % {"number": number})
         events = list(case.events.order_by("id"))
         _checked, broken = verify(events, lambda e: e.case_id, event_fields)
         body = {
@@ -97,6 +106,8 @@ class Command(BaseCommand):
         text = json.dumps(body, ensure_ascii=False, indent=2, default=str)
         if output:
             Path(output).write_text(text, encoding="utf-8")
-            self.stdout.write(f"已导出 {len(events)} 条事件到 {output}")
+            self.stdout.write(
+                _("已导出 %(len)s 条事件到 %(output)s") % {"len": len(events), "output": output}
+            )
         else:
             self.stdout.write(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog.files import read_catalog_file
 from gongzhi.catalog.services import catalog_export, catalog_import
@@ -20,18 +21,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="导入 .yaml 或 .xlsx 清单文件（整体替换，有错不导入）")
+        imp = sub.add_parser(
+            "import", help=_("导入 .yaml 或 .xlsx 清单文件（整体替换，有错不导入）")
+        )
         imp.add_argument("file")
-        imp.add_argument("--jurisdiction", required=True, help="辖区代码")
-        exp = sub.add_parser("export", help="导出清单")
-        exp.add_argument("--jurisdiction", required=True, help="辖区代码")
+        imp.add_argument("--jurisdiction", required=True, help=_("辖区代码"))
+        exp = sub.add_parser("export", help=_("导出清单"))
+        exp.add_argument("--jurisdiction", required=True, help=_("辖区代码"))
         exp.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
-        exp.add_argument("--output", "-o", help="输出文件（默认：yaml 写到标准输出）")
+        exp.add_argument("--output", "-o", help=_("输出文件（默认：yaml 写到标准输出）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         node = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
         if node is None:
-            raise CommandError(f"没有代码为 {options['jurisdiction']} 的辖区")
+            raise CommandError(
+                _("没有代码为 %(jurisdiction)s 的辖区") % {"jurisdiction": options["jurisdiction"]}
+            )
         if options["action"] == "import":
             self._import(node, Path(options["file"]))
         else:
@@ -39,7 +44,7 @@ class Command(BaseCommand):
 
     def _import(self, node: Jurisdiction, path: Path) -> None:
         if not path.exists():
-            raise CommandError(f"文件不存在：{path}")
+            raise CommandError(_("文件不存在：%(path)s") % {"path": path})
         try:
             doc = read_catalog_file(path.read_bytes(), path.name)
             result = catalog_import(jurisdiction=node, document=doc, filename=path.name)
@@ -51,9 +56,18 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"已导入 {node.name}《{result.catalog.name}》第 {result.catalog.revision} 版："
-                f"新增 {result.created}，更新 {result.updated}，删除 {result.removed}，"
-                f"新建单位 {result.units_created}"
+                _(
+                    "已导入 %(name)s《%(name2)s》第 %(revision)s 版：新增 %(created)s，更新 %(updated)s，删除 %(removed)s，新建单位 %(units_created)s"
+                )
+                % {
+                    "name": node.name,
+                    "name2": result.catalog.name,
+                    "revision": result.catalog.revision,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "removed": result.removed,
+                    "units_created": result.units_created,
+                }
             )
         )
 
@@ -64,10 +78,10 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         if output:
             Path(output).write_bytes(data)
-            self.stdout.write(self.style.SUCCESS(f"已导出到 {output}"))
+            self.stdout.write(self.style.SUCCESS(_("已导出到 %(output)s") % {"output": output}))
         elif fmt == "yaml":
             self.stdout.write(data.decode("utf-8"))
         else:
             if sys.stdout.isatty():
-                raise CommandError("xlsx 是二进制文件，请用 --output 指定文件名")
+                raise CommandError(_("xlsx 是二进制文件，请用 --output 指定文件名"))
             sys.stdout.buffer.write(data)

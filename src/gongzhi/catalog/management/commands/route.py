@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog.routing import route
 from gongzhi.common.errors import DomainError
@@ -16,9 +17,9 @@ class Command(BaseCommand):
     help = "查询某小区某事项的牵头单位、协办单位、层级与依据"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--estate", required=True, help="小区编码")
-        parser.add_argument("--matter", required=True, help="事项编码")
-        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+        parser.add_argument("--estate", required=True, help=_("小区编码"))
+        parser.add_argument("--matter", required=True, help=_("事项编码"))
+        parser.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         estate = (
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             .first()
         )
         if estate is None:
-            raise CommandError(f"没有编码为 {options['estate']} 的小区")
+            raise CommandError(_("没有编码为 %(estate)s 的小区") % {"estate": options["estate"]})
         try:
             result = route(estate=estate, matter_code=options["matter"])
         except DomainError as exc:
@@ -37,21 +38,26 @@ class Command(BaseCommand):
             return
         m = result.matter
         w = self.stdout.write
-        w(f"小区：{estate.name}（{estate.code}）")
-        w(f"事项：{m.code} {m.name}")
+        w(_("小区：%(name)s（%(code)s）") % {"name": estate.name, "code": estate.code})
+        w(_("事项：%(code)s %(name)s") % {"code": m.code, "name": m.name})
         if result.lead:
             level = result.level.get_level_display() if result.level else ""
             w(
-                f"牵头单位：{result.lead.name}（{result.lead.jurisdiction.name}，{level}级）"
-                f" 电话 {result.lead.phone or '—'}"
+                _("牵头单位：%(name)s（%(name2)s，%(level)s级） 电话 %(value)s")
+                % {
+                    "name": result.lead.name,
+                    "name2": result.lead.jurisdiction.name,
+                    "level": level,
+                    "value": result.lead.phone or "—",
+                }
             )
         else:
-            w("牵头单位：未找到，由联席会议办公室分派")
-        w("协办单位：" + ("、".join(u.name for u in result.assists) or "—"))
-        w(f"办结时限：{m.time_limit_label}")
-        w(f"法律依据：{m.legal_basis or '—'}")
-        w(f"出处：{m.source}")
-        w("继承路径：" + " → ".join(j.name for j in result.defined_in))
-        w("理由：")
+            w(_("牵头单位：未找到，由联席会议办公室分派"))
+        w(_("协办单位：") + ("、".join(u.name for u in result.assists) or "—"))
+        w(_("办结时限：%(time_limit_label)s") % {"time_limit_label": m.time_limit_label})
+        w(_("法律依据：%(value)s") % {"value": m.legal_basis or "—"})
+        w(_("出处：%(source)s") % {"source": m.source})
+        w(_("继承路径：") + " → ".join(j.name for j in result.defined_in))
+        w(_("理由："))
         for reason in result.reasons:
             w(f"  - {reason}")

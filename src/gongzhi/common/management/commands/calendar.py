@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -18,9 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="导入 .yaml 或 .xlsx 节假日文件（有错不导入）")
+        imp = sub.add_parser("import", help=_("导入 .yaml 或 .xlsx 节假日文件（有错不导入）"))
         imp.add_argument("file")
-        sub.add_parser("status", help="今年和明年的节假日数据来源与是否完整")
+        sub.add_parser("status", help=_("今年和明年的节假日数据来源与是否完整"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         from gongzhi.common.services import calendar_import
 
         if not path.exists():
-            raise CommandError(f"文件不存在：{path}")
+            raise CommandError(_("文件不存在：%(path)s") % {"path": path})
         try:
             document = read_calendar_file(path.read_bytes(), path.name)
             result = calendar_import(document=document, filename=path.name)
@@ -42,11 +43,16 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(f"  {error}")
             raise CommandError(exc.message) from exc
-        year = f"{result.year} 年" if result.year else "本地调整"
+        year = _("%(year)s 年") % {"year": result.year} if result.year else _("本地调整")
         self.stdout.write(
             self.style.SUCCESS(
-                f"已导入{year}：新增 {result.created} 天，更新 {result.updated} 天，"
-                f"删除 {result.removed} 天"
+                _("已导入%(year)s：新增 %(created)s 天，更新 %(updated)s 天，删除 %(removed)s 天")
+                % {
+                    "year": year,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "removed": result.removed,
+                }
             )
         )
         self._status()
@@ -55,11 +61,15 @@ class Command(BaseCommand):
         from gongzhi.common.workcal import calendar_status
 
         for status in calendar_status():
-            mark = "完整" if status.complete else "不完整"
-            line = f"{status.year} 年：{mark}；{status.source}"
+            mark = _("完整") if status.complete else _("不完整")
+            line = _("%(year)s 年：%(mark)s；%(source)s") % {
+                "year": status.year,
+                "mark": mark,
+                "source": status.source,
+            }
             if status.complete:
                 self.stdout.write(line)
             else:
                 self.stdout.write(self.style.WARNING(line))
                 self.stdout.write(f"  {status.warning}")
-                self.stdout.write("  导入该年国务院节假日安排：gongzhi calendar import FILE")
+                self.stdout.write(_("  导入该年国务院节假日安排：gongzhi calendar import FILE"))
