@@ -4,7 +4,7 @@ from the event log, and candidate topics for joint conferences."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -79,6 +79,11 @@ class LedgerFilter:
     date_to: dt.date | None = None
     overdue: bool = False
     q: str = ""
+    # Drill-down from a figure (the dashboards): ``street`` is a street's or town's code
+    # (cases of its estates); with ``metric`` (a key of METRIC_DRILLDOWN) the cases with
+    # such an event in the dates, counted for ``unit`` (the event's unit, not the lead).
+    street: str = ""
+    metric: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -90,6 +95,8 @@ class LedgerFilter:
             state=params.get("state", "").strip(),
             channel=params.get("channel", "").strip(),
             q=params.get("q", "").strip(),
+            street=params.get("street", "").strip(),
+            metric=params.get("metric", "").strip(),
             overdue=params.get("overdue", "") in ("1", "true", "on"),
         )
         for name in ("date_from", "date_to"):
@@ -105,6 +112,8 @@ class LedgerFilter:
             f.errors["state"] = "未知状态"
         if f.channel and f.channel not in Channel.values:
             f.errors["channel"] = "未知来源渠道"
+        if f.metric and f.metric not in METRIC_DRILLDOWN:
+            f.errors["metric"] = "未知指标"
         return f
 
 
@@ -114,23 +123,49 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
     qs = readable_cases(user).select_related(*LIST_RELATED)
     if f.estate:
         qs = qs.filter(estate__code=f.estate)
-    if f.unit:
-        qs = qs.filter(lead_unit__code=f.unit)
     if f.matter:
         qs = qs.filter(matter__code=f.matter)
     if f.state:
         qs = qs.filter(state=f.state)
     if f.channel:
         qs = qs.filter(channel=f.channel)
+    if f.metric:
+        return _by_metric(qs, f, now)
+    if f.unit:
+        qs = qs.filter(lead_unit__code=f.unit)
     if f.date_from:
         qs = qs.filter(created_at__date__gte=f.date_from)
     if f.date_to:
         qs = qs.filter(created_at__date__lte=f.date_to)
+    return _common(qs, f, now)
+
+
+def _common(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime) -> QuerySet[Case]:
+    if f.street:
+        street = Jurisdiction.objects.filter(code=f.street).values_list("path", flat=True)
+        qs = qs.filter(area_path__startswith=street[0]) if street else qs.none()
     if f.q:
         qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q) | Q(external_ref=f.q))
     if f.overdue:
         qs = qs.filter(overdue_q(now))
     return qs.order_by("-created_at", "-id")
+
+
+def _by_metric(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime) -> QuerySet[Case]:
+    """The cases behind a figure: those with an event of the metric (counted for
+    ``f.unit`` when given) on a day in [date_from, date_to]; the same events as
+    unit_metrics counts."""
+    events = CaseEvent.objects.filter(METRIC_DRILLDOWN[f.metric], unit__isnull=False)
+    if f.unit:
+        events = events.filter(unit__code=f.unit)
+    if f.date_from:
+        events = events.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        events = events.filter(created_at__date__lte=f.date_to)
+    if f.metric in RATING_METRICS:
+        upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
+        events = events.exclude(Exists(upheld))
+    return _common(qs.filter(pk__in=events.values("case_id")), f, now)
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -151,8 +186,10 @@ RECEIVED_ACTIONS = ("dispatch", "transfer", "rule_transfer", "report", "overrule
 
 
 @dataclass
-class UnitMetrics:
-    unit: Unit
+class Figures:
+    """The counts behind the metrics and the three rates computed from them: the one
+    definition of 响应率, 解决率 and 满意率, used by the unit metrics and the dashboards."""
+
     received: int = 0
     accepted: int = 0
     accepted_on_time: int = 0
@@ -182,6 +219,14 @@ class UnitMetrics:
     def satisfaction_rate(self) -> float | None:
         """满意率: 满意 or 基本满意, of those rated (upheld appeals excluded)."""
         return self._rate(self.satisfied, self.rated)
+
+
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
+
+
+@dataclass(kw_only=True)
+class UnitMetrics(Figures):
+    unit: Unit
 
 
 def unit_metrics(

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.board",
+    "gongzhi.stats",
     "gongzhi.site",
 ]
 
@@ -208,6 +209,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
+    "stats-catch-up": {"task": "gongzhi.stats.catch_up", "schedule": 60.0},
 }
 
 LOGGING = {
