@@ -86,6 +86,7 @@ def _ledger_context(request: HttpRequest, scope: Scope, f: selectors.LedgerFilte
         "channels": Channel.choices,
         "query": urlencode(params),
         "columns": [header for _k, header, _w in LEDGER_COLUMNS],
+        "metric_label": METRIC_LABELS.get(f.metric, ""),
     }
 
 

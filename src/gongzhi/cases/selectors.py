@@ -81,9 +81,11 @@ class LedgerFilter:
     q: str = ""
     # Drill-down from a figure (the dashboards): ``street`` is a street's or town's code
     # (cases of its estates); with ``metric`` (a key of METRIC_DRILLDOWN) the cases with
-    # such an event in the dates, counted for ``unit`` (the event's unit, not the lead).
+    # such an event in the dates, counted for ``unit`` (the event's unit, not the lead);
+    # ``open``: cases not closed or merged (the estate map).
     street: str = ""
     metric: str = ""
+    open: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -97,6 +99,7 @@ class LedgerFilter:
             q=params.get("q", "").strip(),
             street=params.get("street", "").strip(),
             metric=params.get("metric", "").strip(),
+            open=params.get("open", "") in ("1", "true", "on"),
             overdue=params.get("overdue", "") in ("1", "true", "on"),
         )
         for name in ("date_from", "date_to"):
@@ -127,6 +130,8 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
         qs = qs.filter(matter__code=f.matter)
     if f.state:
         qs = qs.filter(state=f.state)
+    if f.open:
+        qs = qs.exclude(state__in=(State.CLOSED, State.MERGED))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.metric:
