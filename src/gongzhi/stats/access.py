@@ -70,3 +70,21 @@ def readable_unit(user: Any, code: str) -> Unit | None:
     if not viewer(user).is_authenticated:
         return None
     return viewer(user).scope.visible_units().filter(code=code).first()
+
+
+def may_export(user: Any) -> bool:
+    """Exports of the ledger or metrics: for those who may read a ledger of any size."""
+    return may_see_dashboard(user)
+
+
+def can_read_job(user: Any, job: Any) -> bool:
+    """A job and its file are its owner's alone: the file holds what the owner may see."""
+    return bool(getattr(user, "is_authenticated", False) and job.owner_id == user.pk)
+
+
+def readable_jobs(user: Any) -> Any:
+    from gongzhi.stats.models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    return Job.objects.filter(owner_id=user.pk)

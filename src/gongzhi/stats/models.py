@@ -3,6 +3,7 @@ catches up from a cursor (stats/rollup.py); rebuilt from the events at any time.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +74,58 @@ class RollupCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.last_id}"
+
+
+class Job(models.Model):
+    """A long export run by a Celery worker: who asked, what, how far it has got, and
+    the file when done. Only its owner sees it (stats/access.py)."""
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("台账导出")
+        METRICS = "metrics", _("单位指标导出")
+
+    class JobState(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.CASCADE,
+        related_name="stats_jobs",
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    params = models.JSONField(_("条件"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    progress = models.PositiveIntegerField(_("已完成行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=100, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="stats_job_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.JobState.DONE:
+            return 100
+        return min(99, 100 * self.progress // self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.JobState.DONE, self.JobState.FAILED, self.JobState.CANCELLED)

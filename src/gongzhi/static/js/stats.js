@@ -24,7 +24,7 @@
     return {
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
-      grid: { left: 40, right: 40, top: 40, bottom: 30 },
+      grid: { left: 40, right: 40, top: 64, bottom: 30 },
       xAxis: { type: "category", data: x },
       yAxis: [{ type: "value", minInterval: 1 }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
       series: [
