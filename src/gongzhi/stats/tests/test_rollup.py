@@ -226,3 +226,12 @@ def test_synthetic_history_chains_numbers_and_rollup(demo: Any) -> None:
     # A registration afterwards takes the next ledger number of its county and year.
     case = register(timezone.now())
     assert case.number not in numbers
+
+
+def test_bench_command_prints_each_chart(demo: Any) -> None:
+    out = io.StringIO()
+    call_command("stats", "bench", "--runs", "2", stdout=out)
+    text = out.getvalue()
+    for chart in ("summary", "trend?by=week", "breakdown?by=matter", "ranking?kind=overdue", "map"):
+        assert chart in text
+    assert "p95 ms" in text and "案件" in text

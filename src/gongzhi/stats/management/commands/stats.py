@@ -1,4 +1,5 @@
-"""``gongzhi stats catchup``: read the case events written since the last pass into the
+"""``gongzhi stats bench``: time each dashboard chart's query (p50, p95).
+``gongzhi stats catchup``: read the case events written since the last pass into the
 rollup. ``gongzhi stats rebuild``: drop the rollup and read every event again (the same
 code as the passes, so the result is identical)."""
 
@@ -17,10 +18,23 @@ class Command(BaseCommand):
     help = "统计汇总：catchup 处理新增案件事件；rebuild 从全部事件重建统计表"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["catchup", "rebuild"])
+        parser.add_argument("what", choices=["catchup", "rebuild", "bench"])
         parser.add_argument("--batch", type=int, default=rollup.BATCH)
+        parser.add_argument("--user", default="office", help="bench：以哪个账号统计")
+        parser.add_argument("--preset", default="year", help="bench：统计区间（默认本年）")
+        parser.add_argument("--runs", type=int, default=20, help="bench：每个图表执行次数")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "bench":
+            from gongzhi.stats import bench
+
+            bench.run(
+                username=options["user"],
+                preset=options["preset"],
+                runs=max(1, options["runs"]),
+                out=self.stdout.write,
+            )
+            return
         total = CaseEvent.objects.count() if options["what"] == "rebuild" else 0
         started = time.monotonic()
 
