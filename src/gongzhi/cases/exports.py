@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,14 @@ from gongzhi.cases.models import Case, CaseTask, Channel, Rating, State
 from gongzhi.cases.selectors import UnitMetrics
 
 MAX_EXPORT_ROWS = 50_000
+
+
+def export_job_rows() -> int:
+    """Exports of more rows than this run as background jobs (stats app), not in the
+    request: GONGZHI_EXPORT_JOB_ROWS."""
+    return int(getattr(settings, "GONGZHI_EXPORT_JOB_ROWS", 2000))
+
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 OPEN_TASK_STATES = (CaseTask.TaskState.PENDING, CaseTask.TaskState.CHECKED_IN)
@@ -213,6 +223,17 @@ class _Sheet:
             header.append(c)
         self.ws.append(header)
 
+    def discard(self) -> None:
+        """Close the sheet and delete its temporary file (an export stopped midway)."""
+        try:
+            self.ws.close()
+        finally:
+            # openpyxl removes its temporary files only at exit or on save.
+            writer = getattr(self.ws, "_writer", None)
+            path = getattr(writer, "out", None)
+            if isinstance(path, str) and os.path.exists(path):
+                os.remove(path)
+
     def append(self, values: list[Any]) -> None:
         # Plain values: openpyxl gives datetimes its date format (yyyy-mm-dd h:mm:ss);
         # a styled cell per date costs a third more time on large exports.
@@ -226,9 +247,32 @@ def _heading(title: str, now: dt.datetime) -> str:
     }
 
 
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 500
+
+
+def _save(wb: Workbook, out: IO[bytes] | None) -> bytes:
+    """Into ``out`` (a file: a background job's, written as it goes), or into bytes."""
+    if out is not None:
+        wb.save(out)
+        return b""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def ledger_xlsx(
-    rows: Iterable[dict[str, Any]], *, title: str, now: dt.datetime, note: str = ""
+    rows: Iterable[dict[str, Any]],
+    *,
+    title: str,
+    now: dt.datetime,
+    note: str = "",
+    out: IO[bytes] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
+    """The ledger sheet. openpyxl's write-only mode streams the rows to a temporary file,
+    so memory stays flat however many rows; ``progress`` hears the count every
+    PROGRESS_EVERY rows (and may raise to stop)."""
     wb = Workbook(write_only=True)
     sheet = _Sheet(
         wb,
@@ -236,21 +280,25 @@ def ledger_xlsx(
         _heading(title, now),
         [(header, width) for _k, header, width in LEDGER_COLUMNS],
     )
-    for row in rows:
-        values: list[Any] = []
-        for key, _header, _width in LEDGER_COLUMNS:
-            value = row[key]
-            if key in DATE_KEYS:
-                value = _local(value)
-            elif key == "overdue":
-                value = _("是") if value else _("否")
-            values.append(value)
-        sheet.append(values)
+    try:
+        for done, row in enumerate(rows, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+            values: list[Any] = []
+            for key, _header, _width in LEDGER_COLUMNS:
+                value = row[key]
+                if key in DATE_KEYS:
+                    value = _local(value)
+                elif key == "overdue":
+                    value = _("是") if value else _("否")
+                values.append(value)
+            sheet.append(values)
+    except BaseException:
+        sheet.discard()
+        raise
     if note:
         sheet.ws.append([note])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return _save(wb, out)
 
 
 METRIC_COLUMNS: list[tuple[str, StrOrPromise, int]] = [
@@ -276,6 +324,8 @@ def metrics_xlsx(
     title: str,
     period: tuple[dt.date, dt.date],
     now: dt.datetime,
+    out: IO[bytes] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     wb = Workbook(write_only=True)
     heading = _heading(
@@ -284,10 +334,14 @@ def metrics_xlsx(
         now,
     )
     sheet = _Sheet(wb, _("单位指标"), heading, [(h, w) for _k, h, w in METRIC_COLUMNS])
-    for m in rows:
-        values: list[Any] = [m.unit.name]
-        values += [getattr(m, key) for key, _h, _w in METRIC_COLUMNS[1:]]
-        sheet.append(values)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    try:
+        for done, m in enumerate(rows, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+            values: list[Any] = [m.unit.name]
+            values += [getattr(m, key) for key, _h, _w in METRIC_COLUMNS[1:]]
+            sheet.append(values)
+    except BaseException:
+        sheet.discard()
+        raise
+    return _save(wb, out)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from gongzhi.cases.exports import (
     MAX_EXPORT_ROWS,
     XLSX_TYPE,
     ReporterVisibility,
+    export_job_rows,
     ledger_row,
     ledger_rows,
     ledger_xlsx,
@@ -45,13 +46,23 @@ def _case_url(number: str) -> str | None:
         return None
 
 
+def _job_door(kind: str, request: HttpRequest) -> HttpResponse | None:
+    """An export too large for the request goes to the background-job door (the stats
+    app), when it is installed."""
+    try:
+        url = reverse("stats:export", args=[kind])
+    except NoReverseMatch:
+        return None
+    return redirect(f"{url}?{request.GET.urlencode()}")
+
+
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
 
 
-def _title(scope: Scope, what: str) -> str:
+def export_title(scope: Scope, what: str) -> str:
     """The export's title, e.g. 嘉祥县物业管理诉求台账: named for the account's top office
     or reading area, or its unit."""
     paths = scope.office_paths + scope.convener_paths + scope.auditor_paths
@@ -86,6 +97,7 @@ def _ledger_context(request: HttpRequest, scope: Scope, f: selectors.LedgerFilte
         "channels": Channel.choices,
         "query": urlencode(params),
         "columns": [header for _k, header, _w in LEDGER_COLUMNS],
+        "metric_label": METRIC_LABELS.get(f.metric, ""),
     }
 
 
@@ -121,6 +133,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     vis = ReporterVisibility.for_user(request.user)
     qs = vis.prepare(selectors.ledger(request.user, f, now=now))
     total = qs.count()
+    if total > export_job_rows() and (door := _job_door("ledger", request)) is not None:
+        return door
     note = ""
     if total > MAX_EXPORT_ROWS:
         note = _("共 %(total)s 条，仅导出前 %(MAX_EXPORT_ROWS)s 条，请缩小筛选范围后分批导出") % {
@@ -128,7 +142,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
             "MAX_EXPORT_ROWS": MAX_EXPORT_ROWS,
         }
     rows = ledger_rows(qs[:MAX_EXPORT_ROWS], vis, now)
-    data = ledger_xlsx(rows, title=_title(scope, _("物业管理诉求台账")), now=now, note=note)
+    data = ledger_xlsx(rows, title=export_title(scope, _("物业管理诉求台账")), now=now, note=note)
     local = timezone.localtime(now)
     return _xlsx_response(data, f"ledger-{local:%Y%m%d-%H%M}.xlsx")
 
@@ -227,7 +241,7 @@ def _active(m: selectors.UnitMetrics) -> bool:
     return any(getattr(m, key) for key in METRIC_LABELS)
 
 
-def _metrics(scope: Scope, period: Period, show_all: bool) -> list[selectors.UnitMetrics]:
+def metric_rows(scope: Scope, period: Period, show_all: bool) -> list[selectors.UnitMetrics]:
     start, end = period.bounds
     units = scope.visible_units().select_related("kind", "jurisdiction").order_by("name")
     rows = selectors.unit_metrics(units=units, start=start, end=end)
@@ -253,7 +267,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     }
     if period.errors:
         return render(request, "cases/metrics.html", context, status=422)
-    context["rows"] = _metrics(scope, period, show_all)
+    context["rows"] = metric_rows(scope, period, show_all)
     context["export_query"] = urlencode(
         {
             "start": period.start.isoformat(),
@@ -279,11 +293,13 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "cases/metrics.html", context, status=422)
     show_all = request.GET.get("all", "") in ("1", "on", "true")
-    rows = _metrics(scope, period, show_all)
+    rows = metric_rows(scope, period, show_all)
+    if len(rows) > export_job_rows() and (door := _job_door("metrics", request)) is not None:
+        return door
     now = timezone.now()
     data = metrics_xlsx(
         rows,
-        title=_title(scope, _("成员单位办理指标")),
+        title=export_title(scope, _("成员单位办理指标")),
         period=(period.start, period.end),
         now=now,
     )

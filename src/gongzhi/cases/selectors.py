@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -81,6 +81,13 @@ class LedgerFilter:
     date_to: dt.date | None = None
     overdue: bool = False
     q: str = ""
+    # Drill-down from a figure (the dashboards): ``street`` is a street's or town's code
+    # (cases of its estates); with ``metric`` (a key of METRIC_DRILLDOWN) the cases with
+    # such an event in the dates, counted for ``unit`` (the event's unit, not the lead);
+    # ``open``: cases not closed or merged (the estate map).
+    street: str = ""
+    metric: str = ""
+    open: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -92,6 +99,9 @@ class LedgerFilter:
             state=params.get("state", "").strip(),
             channel=params.get("channel", "").strip(),
             q=params.get("q", "").strip(),
+            street=params.get("street", "").strip(),
+            metric=params.get("metric", "").strip(),
+            open=params.get("open", "") in ("1", "true", "on"),
             overdue=params.get("overdue", "") in ("1", "true", "on"),
         )
         for name in ("date_from", "date_to"):
@@ -107,6 +117,8 @@ class LedgerFilter:
             f.errors["state"] = _("未知状态")
         if f.channel and f.channel not in Channel.values:
             f.errors["channel"] = _("未知来源渠道")
+        if f.metric and f.metric not in METRIC_DRILLDOWN:
+            f.errors["metric"] = _("未知指标")
         return f
 
 
@@ -116,18 +128,29 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
     qs = readable_cases(user).select_related(*LIST_RELATED)
     if f.estate:
         qs = qs.filter(estate__code=f.estate)
-    if f.unit:
-        qs = qs.filter(lead_unit__code=f.unit)
     if f.matter:
         qs = qs.filter(matter__code=f.matter)
     if f.state:
         qs = qs.filter(state=f.state)
+    if f.open:
+        qs = qs.exclude(state__in=(State.CLOSED, State.MERGED))
     if f.channel:
         qs = qs.filter(channel=f.channel)
+    if f.metric:
+        return _by_metric(qs, f, now, user)
+    if f.unit:
+        qs = qs.filter(lead_unit__code=f.unit)
     if f.date_from:
         qs = qs.filter(created_at__date__gte=f.date_from)
     if f.date_to:
         qs = qs.filter(created_at__date__lte=f.date_to)
+    return _common(qs, f, now, user)
+
+
+def _common(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) -> QuerySet[Case]:
+    if f.street:
+        street = Jurisdiction.objects.filter(code=f.street).values_list("path", flat=True)
+        qs = qs.filter(area_path__startswith=street[0]) if street else qs.none()
     if f.q:
         qs = qs.filter(search_q(user, f.q))
     if f.overdue:
@@ -169,6 +192,23 @@ def search_q(user: Any, text: str) -> Q:
     return q | (private & viewer(user).reporter_q())
 
 
+def _by_metric(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) -> QuerySet[Case]:
+    """The cases behind a figure: those with an event of the metric (counted for
+    ``f.unit`` when given) on a day in [date_from, date_to]; the same events as
+    unit_metrics counts."""
+    events = CaseEvent.objects.filter(METRIC_DRILLDOWN[f.metric], unit__isnull=False)
+    if f.unit:
+        events = events.filter(unit__code=f.unit)
+    if f.date_from:
+        events = events.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        events = events.filter(created_at__date__lte=f.date_to)
+    if f.metric in RATING_METRICS:
+        upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
+        events = events.exclude(Exists(upheld))
+    return _common(qs.filter(pk__in=events.values("case_id")), f, now, user)
+
+
 def overdue_q(now: dt.datetime) -> Q:
     running = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
     return (
@@ -187,8 +227,10 @@ RECEIVED_ACTIONS = ("dispatch", "transfer", "rule_transfer", "report", "overrule
 
 
 @dataclass
-class UnitMetrics:
-    unit: Unit
+class Figures:
+    """The counts behind the metrics and the three rates computed from them: the one
+    definition of 响应率, 解决率 and 满意率, used by the unit metrics and the dashboards."""
+
     received: int = 0
     accepted: int = 0
     accepted_on_time: int = 0
@@ -218,6 +260,14 @@ class UnitMetrics:
     def satisfaction_rate(self) -> float | None:
         """满意率: 满意 or 基本满意, of those rated (upheld appeals excluded)."""
         return self._rate(self.satisfied, self.rated)
+
+
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
+
+
+@dataclass(kw_only=True)
+class UnitMetrics(Figures):
+    unit: Unit
 
 
 def unit_metrics(

@@ -108,5 +108,6 @@ for _prefix, _module in (
     ("/catalog/", "gongzhi.catalog.api"),
     ("/cases/", "gongzhi.cases.api"),
     ("/meetings/", "gongzhi.meetings.api"),
+    ("/stats/", "gongzhi.stats.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

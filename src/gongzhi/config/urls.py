@@ -27,6 +27,7 @@ urlpatterns = [
     path("catalog/", include("gongzhi.catalog.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),
+    path("stats/", include("gongzhi.stats.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

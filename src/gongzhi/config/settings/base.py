@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.board",
+    "gongzhi.stats",
     "gongzhi.site",
 ]
 
@@ -208,6 +209,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
+    "stats-catch-up": {"task": "gongzhi.stats.catch_up", "schedule": 60.0},
 }
 
 LOGGING = {
@@ -223,6 +225,8 @@ GONGZHI_WORKCAL_OVERRIDES = os.environ.get("GONGZHI_WORKCAL_OVERRIDES", "")
 # reporter may send a case back before the office reviews it; days to rate a result.
 GONGZHI_WARN_BEFORE_HOURS = float(os.environ.get("GONGZHI_WARN_BEFORE_HOURS", "4"))
 GONGZHI_REOPEN_LIMIT = int(os.environ.get("GONGZHI_REOPEN_LIMIT", "1"))
+# Ledger and metrics exports of more rows than this run as background jobs (stats app).
+GONGZHI_EXPORT_JOB_ROWS = int(os.environ.get("GONGZHI_EXPORT_JOB_ROWS", "2000"))
 GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", "24h")
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")

@@ -1,0 +1,90 @@
+"""Who may read which figures: asked of the case rules (cases/access.py), so a figure
+counts only events of cases in the reader's reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from gongzhi.cases.access import viewer
+from gongzhi.org.models import Jurisdiction, Unit
+
+
+def figures_q(user: Any) -> Q:
+    """The rollup rows ``user`` may read: those of the areas it oversees (office,
+    convener, auditor) or reads as a street office or residents' committee, of the
+    estates it serves as a three-party member, and its own units' figures. Residents
+    and strangers: none."""
+    v = viewer(user)
+    if not v.is_authenticated:
+        return Q(pk__in=[])
+    if v.scope.is_admin:
+        return Q()
+    q = Q(pk__in=[])
+    for root in {*v.oversight_paths, *(root for _uid, root in v.area_units)}:
+        q |= Q(area_path__startswith=root)
+    if v.own_estate_ids:
+        q |= Q(estate_id__in=sorted(v.own_estate_ids))
+    if v.scope.unit_ids:
+        q |= Q(unit_id__in=sorted(v.scope.unit_ids))
+    return q
+
+
+def area_roots(user: Any) -> list[str] | None:
+    """The area paths ``user`` reads as a whole (None: everything)."""
+    v = viewer(user)
+    if v.scope.is_admin:
+        return None
+    return sorted({*v.oversight_paths, *(root for _uid, root in v.area_units)})
+
+
+def may_see_dashboard(user: Any) -> bool:
+    v = viewer(user)
+    if not v.is_authenticated:
+        return False
+    return bool(
+        v.scope.is_admin
+        or v.oversight_paths
+        or v.area_units
+        or v.own_estate_ids
+        or v.scope.unit_ids
+    )
+
+
+def readable_street(user: Any, code: str) -> Jurisdiction | None:
+    """A street's (town's) dashboard: for those who read its whole area."""
+    street = Jurisdiction.objects.filter(
+        code=code, level__in=(Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
+    ).first()
+    if street is None:
+        return None
+    roots = area_roots(user)
+    if roots is None or any(street.path.startswith(root) for root in roots):
+        return street
+    return None
+
+
+def readable_unit(user: Any, code: str) -> Unit | None:
+    """A unit's dashboard: as for the unit metrics, the units the account may see."""
+    if not viewer(user).is_authenticated:
+        return None
+    return viewer(user).scope.visible_units().filter(code=code).first()
+
+
+def may_export(user: Any) -> bool:
+    """Exports of the ledger or metrics: for those who may read a ledger of any size."""
+    return may_see_dashboard(user)
+
+
+def can_read_job(user: Any, job: Any) -> bool:
+    """A job and its file are its owner's alone: the file holds what the owner may see."""
+    return bool(getattr(user, "is_authenticated", False) and job.owner_id == user.pk)
+
+
+def readable_jobs(user: Any) -> Any:
+    from gongzhi.stats.models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    return Job.objects.filter(owner_id=user.pk)

@@ -1,0 +1,57 @@
+"""``gongzhi stats bench``: time each dashboard chart's query (p50, p95).
+``gongzhi stats catchup``: read the case events written since the last pass into the
+rollup. ``gongzhi stats rebuild``: drop the rollup and read every event again (the same
+code as the passes, so the result is identical)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from gongzhi.cases.models import CaseEvent
+from gongzhi.stats import rollup
+
+
+class Command(BaseCommand):
+    help = "统计汇总：catchup 处理新增案件事件；rebuild 从全部事件重建统计表"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", choices=["catchup", "rebuild", "bench"])
+        parser.add_argument("--batch", type=int, default=rollup.BATCH)
+        parser.add_argument("--user", default="office", help="bench：以哪个账号统计")
+        parser.add_argument("--preset", default="year", help="bench：统计区间（默认本年）")
+        parser.add_argument("--runs", type=int, default=20, help="bench：每个图表执行次数")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "bench":
+            from gongzhi.stats import bench
+
+            bench.run(
+                username=options["user"],
+                preset=options["preset"],
+                runs=max(1, options["runs"]),
+                out=self.stdout.write,
+            )
+            return
+        total = CaseEvent.objects.count() if options["what"] == "rebuild" else 0
+        started = time.monotonic()
+
+        def progress(done: int, last_id: int) -> None:
+            if total:
+                width = 30
+                filled = min(width, width * done // total)
+                bar = "#" * filled + "-" * (width - filled)
+                self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
+            else:
+                self.stderr.write(f"\r{done} 条事件", ending="")
+
+        run = rollup.rebuild if options["what"] == "rebuild" else rollup.catch_up
+        result = run(batch_size=options["batch"], progress=progress)
+        self.stderr.write("")
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"处理事件 {result.events} 条，游标 {result.last_id}，"
+            f"待补编号 {result.gaps} 个，用时 {seconds:.1f} 秒"
+        )

@@ -1,0 +1,323 @@
+"""The worker that keeps DailyFigures from the case events, and the rebuild.
+
+Why a worker catching up from an event cursor, not a write in the event's transaction:
+the event log is the one source (cases/services/events.py writes it and knows nothing of
+statistics, which sit above cases); events written by bulk inserts (the demo, synthetic
+data, imports of old ledgers) are counted the same way as those written by services; and
+a registration does not lock the hot rollup row of its day, unit and matter, so intake
+stays as concurrent as it is. The price is a delay of one pass (a Celery beat task every
+minute, ``gongzhi stats catchup``), shown on the dashboards as "统计截至".
+
+Which event counts for which figure is not written here: the Q objects of
+``cases.selectors.METRIC_DRILLDOWN`` are applied to each batch in the database, and the
+rule that an upheld appeal takes every rating of its case out of the figures
+(``RATING_METRICS``) is applied as the appeal is read, whatever the order.
+
+Ids are taken before commit, so a transaction can commit an event with an id below one
+already read. Such a missing id is kept as a gap and looked for on the next passes; one
+still missing after GAP_TIMEOUT was rolled back and is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.selectors import FIGURE_NAMES, METRIC_DRILLDOWN, RATING_METRICS
+from gongzhi.org.models import Jurisdiction
+from gongzhi.stats.models import DailyFigures, RollupCursor
+
+CURSOR = "case_events"
+BATCH = 5000
+GAP_TIMEOUT = dt.timedelta(minutes=10)
+# A run of missing ids longer than this is not a transaction in flight (the first pass
+# over a database whose ids do not start at 1, or a sequence that jumped).
+GAP_SPAN = 1000
+RATING_ACTIONS = ("rate", "rated")
+UPHELD = "appeal_upheld"
+# Events naming the case's matter at that moment: registration and the office's dispatch.
+MATTER_ACTIONS = ("register", "dispatch")
+
+Key = tuple[dt.date, int | None, int, str]
+
+
+@dataclass
+class Pass:
+    events: int
+    last_id: int
+    gaps: int
+
+
+def _matter_as_of(case_ids: set[int], upto: int) -> dict[int, tuple[list[int], list[str]]]:
+    """For each case, the ids of its events that name a matter and the codes they name,
+    in id order: an event's matter is the last one named at or before it (so a later
+    reclassification does not move figures already counted)."""
+    found: dict[int, tuple[list[int], list[str]]] = {}
+    rows = (
+        CaseEvent.objects.filter(
+            case_id__in=case_ids, action__in=MATTER_ACTIONS, id__lte=upto, extra__has_key="matter"
+        )
+        .order_by("id")
+        .values_list("case_id", "id", "extra")
+    )
+    for case_id, event_id, extra in rows:
+        ids, codes = found.setdefault(case_id, ([], []))
+        ids.append(event_id)
+        codes.append(str(extra.get("matter") or ""))
+    return found
+
+
+class _Dims:
+    """Day, estate, street, area and matter of events, looked up once per batch."""
+
+    def __init__(self, event_ids: Iterable[int]) -> None:
+        qs, ids = _by_ids(event_ids)
+        rows = [r for r in qs.values_list("id", "case_id", "unit_id", "created_at") if r[0] in ids]
+        self.events = {r[0]: r for r in rows}
+        case_ids = {r[1] for r in rows}
+        self.cases = {
+            c[0]: c
+            for c in Case.objects.filter(pk__in=case_ids).values_list(
+                "pk", "estate_id", "area_path", "matter__code"
+            )
+        }
+        self.matters = _matter_as_of(case_ids, max(self.events, default=0))
+        self.streets = _streets({c[2] for c in self.cases.values()})
+        self.tz = timezone.get_default_timezone()
+
+    def key(self, event_id: int) -> tuple[Key, str, int | None] | None:
+        row = self.events.get(event_id)
+        if row is None or row[2] is None:
+            return None
+        _id, case_id, unit_id, created_at = row
+        _pk, estate_id, area_path, current_matter = self.cases[case_id]
+        named = self.matters.get(case_id)
+        matter = current_matter or ""
+        if named:
+            at = bisect_right(named[0], event_id)
+            if at:
+                matter = named[1][at - 1]
+        day = timezone.localtime(created_at, self.tz).date()
+        return (day, estate_id, unit_id, matter), area_path, self.streets.get(area_path)
+
+
+def _streets(paths: set[str]) -> dict[str, int | None]:
+    """The street or town above each area path."""
+    if not paths:
+        return {}
+    streets = Jurisdiction.objects.filter(
+        level__in=(Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
+    ).values_list("path", "pk")
+    found: dict[str, int | None] = dict.fromkeys(paths)
+    for path, pk in streets:
+        for area in paths:
+            if area.startswith(path):
+                found[area] = pk
+    return found
+
+
+def _by_ids(event_ids: Iterable[int]) -> tuple[Any, set[int]]:
+    """Events with these ids: a range when they are nearly contiguous (a fresh batch: a
+    short query plan instead of thousands of parameters), kept to the ids after."""
+    ids = set(event_ids)
+    if not ids:
+        return CaseEvent.objects.none(), ids
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids) + 1000:
+        return CaseEvent.objects.filter(id__gte=low, id__lte=high), ids
+    return CaseEvent.objects.filter(id__in=sorted(ids)), ids
+
+
+def _metric_ids(event_ids: list[int], names: Iterable[str]) -> dict[str, set[int]]:
+    """Which of the events count for each metric, by the one definition of each."""
+    out: dict[str, set[int]] = {}
+    qs, ids = _by_ids(event_ids)
+    base = qs.filter(unit__isnull=False)
+    for name in names:
+        found = base.filter(METRIC_DRILLDOWN[name]).values_list("id", flat=True)
+        out[name] = {i for i in found if i in ids}
+    return out
+
+
+def _rating_deltas(batch: set[int], was_read: Callable[[int], bool]) -> dict[int, int]:
+    """+1 or -1 for each rating event whose counting changes as ``batch`` is read: a
+    rating counts once read, unless an upheld appeal of its case has been read."""
+    qs, ids = _by_ids(batch)
+    touched = {
+        case_id
+        for event_id, case_id in qs.filter(action__in=(*RATING_ACTIONS, UPHELD)).values_list(
+            "id", "case_id"
+        )
+        if event_id in ids
+    }
+    if not touched:
+        return {}
+    # Events of these cases neither read nor in the batch (written since) change nothing.
+    rows = CaseEvent.objects.filter(
+        case_id__in=touched, action__in=(*RATING_ACTIONS, UPHELD)
+    ).values_list("id", "case_id", "action")
+    ratings: list[tuple[int, int]] = []
+    upheld_before: set[int] = set()
+    upheld_after: set[int] = set()
+    for event_id, case_id, action in rows:
+        before = was_read(event_id)
+        after = before or event_id in batch
+        if action == UPHELD:
+            if before:
+                upheld_before.add(case_id)
+            if after:
+                upheld_after.add(case_id)
+        else:
+            ratings.append((event_id, case_id))
+    deltas: dict[int, int] = {}
+    for event_id, case_id in ratings:
+        before = was_read(event_id) and case_id not in upheld_before
+        after = (was_read(event_id) or event_id in batch) and case_id not in upheld_after
+        if before != after:
+            deltas[event_id] = 1 if after else -1
+    return deltas
+
+
+def _apply(batch: set[int], was_read: Callable[[int], bool]) -> None:
+    """Add the figures of the events in ``batch`` to the rollup rows."""
+    if not batch:
+        return
+    ids = sorted(batch)
+    plain = [n for n in FIGURE_NAMES if n not in RATING_METRICS]
+    counted: dict[str, dict[int, int]] = {
+        name: dict.fromkeys(found, 1) for name, found in _metric_ids(ids, plain).items()
+    }
+    deltas = _rating_deltas(batch, was_read)
+    if deltas:
+        for name, found in _metric_ids(list(deltas), RATING_METRICS).items():
+            counted[name] = {i: deltas[i] for i in found}
+    involved = {i for per in counted.values() for i in per}
+    dims = _Dims(involved)
+    sums: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    places: dict[Key, tuple[str, int | None]] = {}
+    for name, per in counted.items():
+        for event_id, delta in per.items():
+            place = dims.key(event_id)
+            if place is None:
+                continue
+            key, area, street = place
+            sums[key][name] += delta
+            places[key] = (area, street)
+    _write(sums, places)
+
+
+def _key_text(key: Key) -> str:
+    day, estate_id, unit_id, matter = key
+    return f"{day.isoformat()}|{estate_id or ''}|{unit_id}|{matter}"
+
+
+def _write(sums: dict[Key, dict[str, int]], places: dict[Key, tuple[str, int | None]]) -> None:
+    texts = {_key_text(k): k for k in sums}
+    existing = DailyFigures.objects.in_bulk(list(texts), field_name="key")
+    changed: list[DailyFigures] = []
+    new: list[DailyFigures] = []
+    for text, key in texts.items():
+        row = existing.get(text)
+        if row is None:
+            day, estate_id, unit_id, matter = key
+            area, street = places[key]
+            row = DailyFigures(
+                key=text,
+                day=day,
+                estate_id=estate_id,
+                unit_id=unit_id,
+                matter=matter,
+                area_path=area,
+                street_id=street,
+            )
+            new.append(row)
+        else:
+            changed.append(row)
+        for name, delta in sums[key].items():
+            setattr(row, name, getattr(row, name) + delta)
+    DailyFigures.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        DailyFigures.objects.bulk_update(changed, list(FIGURE_NAMES), batch_size=1000)
+
+
+def _step(cursor: RollupCursor, now: dt.datetime, batch_size: int) -> int:
+    """Read one batch after the cursor (and any gap now filled); return how many events."""
+    last = cursor.last_id
+    gaps: dict[str, str] = dict(cursor.gaps)
+    filled = set(
+        CaseEvent.objects.filter(id__in=[int(g) for g in gaps]).values_list("id", flat=True)
+    )
+    fresh = list(
+        CaseEvent.objects.filter(id__gt=last)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+
+    def was_read(event_id: int) -> bool:
+        return event_id <= last and str(event_id) not in gaps
+
+    _apply(filled | set(fresh), was_read)
+    for event_id in filled:
+        gaps.pop(str(event_id), None)
+    previous = last
+    for event_id in fresh:
+        if 1 < event_id - previous <= GAP_SPAN and previous:
+            for missing in range(previous + 1, event_id):
+                gaps[str(missing)] = now.isoformat()
+        previous = event_id
+    cutoff = now - GAP_TIMEOUT
+    gaps = {g: seen for g, seen in gaps.items() if dt.datetime.fromisoformat(seen) >= cutoff}
+    cursor.last_id = previous
+    cursor.gaps = gaps
+    cursor.save(update_fields=["last_id", "gaps", "updated_at"])
+    return len(filled) + len(fresh)
+
+
+def catch_up(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Pass:
+    """Read every event after the cursor, one transaction per batch; the cursor row's
+    lock keeps two workers from reading the same batch."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
+            cursor = RollupCursor.objects.select_for_update().get(pk=cursor.pk)
+            read = _step(cursor, now, batch_size)
+            last_id, gaps = cursor.last_id, len(cursor.gaps)
+        total += read
+        if progress is not None:
+            progress(total, last_id)
+        if read < batch_size:
+            return Pass(events=total, last_id=last_id, gaps=gaps)
+
+
+def rebuild(*, batch_size: int = BATCH, progress: Callable[[int, int], Any] | None = None) -> Pass:
+    """Drop the rollup and read every event again from the first."""
+    with transaction.atomic():
+        cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
+        RollupCursor.objects.select_for_update().filter(pk=cursor.pk).update(last_id=0, gaps={})
+        DailyFigures.objects.all().delete()
+    return catch_up(batch_size=batch_size, progress=progress)
+
+
+def snapshot(qs: Any = None) -> dict[str, tuple]:
+    """Every rollup row as (key → its place and counts), for comparing two builds."""
+    qs = DailyFigures.objects.all() if qs is None else qs
+    fields = ("key", "area_path", "street_id", *FIGURE_NAMES)
+    return {
+        row[0]: row[1:]
+        for row in qs.values_list(*fields)
+        if any(row[3:])  # a row whose counts all went back to zero is no figure
+    }

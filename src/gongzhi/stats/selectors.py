@@ -1,0 +1,248 @@
+"""What the dashboards show, read from the rollup (DailyFigures) within what the reader
+may see (stats/access.py). Every point carries the ledger address listing the cases
+behind it, filtered the same way (cases.selectors.LedgerFilter: metric, dates, unit,
+street, estate, matter)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.cases.access import readable_cases
+from gongzhi.cases.models import State
+from gongzhi.cases.reports import Period, period_from
+from gongzhi.cases.selectors import FIGURE_NAMES, Figures, overdue_q
+from gongzhi.catalog.models import MatterType
+from gongzhi.org.models import Estate, Jurisdiction, Unit
+from gongzhi.stats.access import area_roots, figures_q
+from gongzhi.stats.models import DailyFigures, RollupCursor
+
+TOP = 30
+RANK = 10
+OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.MERGED)]
+BREAKDOWNS = ("unit", "street", "estate", "matter")
+TRENDS = ("week", "month")
+RANKINGS = ("overdue", "buck_passing")
+
+
+@dataclass
+class Board:
+    """One dashboard's question: who asks, over which days, narrowed to what."""
+
+    user: Any
+    period: Period
+    street: Jurisdiction | None = None
+    unit: Unit | None = None
+    estate: Estate | None = None
+    matter: str = ""
+
+    @classmethod
+    def from_params(cls, user: Any, params: Any, **fixed: Any) -> tuple[Board, dict[str, str]]:
+        """The period (default: this year) and the narrowing filters of a request;
+        unknown codes are errors by the field."""
+        dates = {k: str(params.get(k, "")) for k in ("preset", "start", "end")}
+        if not any(dates.values()):
+            dates["preset"] = "year"
+        period = period_from(dates, timezone.localdate())
+        errors = dict(period.errors)
+        board = cls(user=user, period=period, **fixed)
+        estate = str(params.get("estate", "")).strip()
+        if estate:
+            board.estate = Estate.objects.filter(code=estate).first()
+            if board.estate is None:
+                errors["estate"] = "小区编码不存在"
+        board.matter = str(params.get("matter", "")).strip()
+        return board, errors
+
+    def rows(self) -> QuerySet[DailyFigures]:
+        qs = DailyFigures.objects.filter(
+            figures_q(self.user), day__gte=self.period.start, day__lte=self.period.end
+        )
+        if self.street is not None:
+            qs = qs.filter(street=self.street)
+        if self.unit is not None:
+            qs = qs.filter(unit=self.unit)
+        if self.estate is not None:
+            qs = qs.filter(estate=self.estate)
+        if self.matter:
+            qs = qs.filter(matter=self.matter)
+        return qs
+
+    def ledger(self, metric: str = "received", **narrow: Any) -> str:
+        """The ledger listing the cases behind a figure of this board."""
+        start = narrow.pop("start", self.period.start)
+        end = narrow.pop("end", self.period.end)
+        params: dict[str, str] = {
+            "metric": metric,
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+        }
+        for name, value in (
+            ("street", self.street.code if self.street else ""),
+            ("unit", self.unit.code if self.unit else ""),
+            ("estate", self.estate.code if self.estate else ""),
+            ("matter", self.matter),
+        ):
+            value = narrow.get(name, value)
+            if value:
+                params[name] = value
+        return f"{reverse('cases:ledger')}?{urlencode(params)}"
+
+
+SUMS = {name: Sum(name) for name in FIGURE_NAMES}
+
+
+def _figures(row: Any) -> Figures:
+    return Figures(**{n: row.get(n) or 0 for n in FIGURE_NAMES})
+
+
+def _point(figures: Figures, **more: Any) -> dict[str, Any]:
+    return {
+        **more,
+        **asdict(figures),
+        "response_rate": figures.response_rate,
+        "resolve_rate": figures.resolve_rate,
+        "satisfaction_rate": figures.satisfaction_rate,
+    }
+
+
+def as_of() -> dt.datetime | None:
+    """When the rollup last caught up with the events."""
+    cursor = RollupCursor.objects.filter(name="case_events").first()
+    return cursor.updated_at if cursor else None
+
+
+def summary(board: Board) -> dict[str, Any]:
+    total = _figures(board.rows().aggregate(**SUMS))
+    return _point(total, ledger=board.ledger(), as_of=as_of())
+
+
+def trend(board: Board, by: str) -> list[dict[str, Any]]:
+    trunc = TruncWeek("day") if by == "week" else TruncMonth("day")
+    rows = board.rows().annotate(bucket=trunc).values("bucket").annotate(**SUMS).order_by("bucket")
+    points = []
+    for row in rows:
+        first: dt.date = row["bucket"]
+        if isinstance(first, dt.datetime):
+            first = first.date()
+        if by == "week":
+            last = first + dt.timedelta(days=6)
+            label = f"{first:%m-%d}"
+        else:
+            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            last = nxt - dt.timedelta(days=1)
+            label = f"{first:%Y-%m}"
+        start, end = max(first, board.period.start), min(last, board.period.end)
+        points.append(
+            _point(
+                _figures(row),
+                key=first.isoformat(),
+                label=label,
+                ledger=board.ledger(start=start, end=end),
+            )
+        )
+    return points
+
+
+def breakdown(board: Board, by: str, *, order: str = "received", top: int = TOP) -> list[dict]:
+    field = "matter" if by == "matter" else f"{by}_id"
+    rows = list(
+        board.rows()
+        .values(field)
+        .annotate(**SUMS)
+        .filter(**{f"{order}__gt": 0})
+        .order_by(f"-{order}", field)[:top]
+    )
+    keys = [r[field] for r in rows]
+    names: dict[Any, tuple[str, str]] = {}
+    if by == "unit":
+        names = {u.pk: (u.code, u.name) for u in Unit.objects.filter(pk__in=keys)}
+    elif by == "street":
+        names = {j.pk: (j.code, j.name) for j in Jurisdiction.objects.filter(pk__in=keys)}
+    elif by == "estate":
+        names = {e.pk: (e.code, e.name) for e in Estate.objects.filter(pk__in=keys)}
+    else:
+        for code, name in MatterType.objects.filter(code__in=keys).values_list("code", "name"):
+            names[code] = (code, name)
+    points = []
+    for row in rows:
+        code, name = names.get(row[field], ("", "未分类"))
+        points.append(
+            _point(
+                _figures(row),
+                key=code,
+                label=name,
+                ledger=board.ledger(order if order in FIGURE_NAMES else "received", **{by: code}),
+            )
+        )
+    return points
+
+
+def ranking(board: Board, kind: str) -> list[dict[str, Any]]:
+    """Units with the most overdue (拖延不办) or buck-passing (推诿扯皮) records."""
+    return breakdown(board, "unit", order=kind, top=RANK)
+
+
+def estate_map(board: Board) -> list[dict[str, Any]]:
+    """Estates with coordinates and their open and overdue cases now (from the cases,
+    not the rollup: a state, not a count of events)."""
+    now = timezone.now()
+    cases = readable_cases(board.user).filter(state__in=OPEN_STATES)
+    estates = Estate.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if board.street is not None:
+        cases = cases.filter(area_path__startswith=board.street.path)
+        estates = estates.filter(community__path__startswith=board.street.path)
+    if board.unit is not None:
+        cases = cases.filter(lead_unit=board.unit)
+    if board.estate is not None:
+        cases = cases.filter(estate=board.estate)
+        estates = estates.filter(pk=board.estate.pk)
+    if board.matter:
+        cases = cases.filter(matter__code=board.matter)
+    counts = {
+        row["estate_id"]: row
+        for row in cases.values("estate_id").annotate(
+            open=Count("id"), overdue=Count("id", filter=overdue_q(now))
+        )
+    }
+    roots = area_roots(board.user)
+    shown = Q(pk__in=list(counts))
+    if roots is None:
+        shown = Q()
+    else:
+        for root in roots:
+            shown |= Q(community__path__startswith=root)
+    ledger = reverse("cases:ledger")
+    narrow = {"open": "1"}
+    for name, value in (
+        ("street", board.street.code if board.street else ""),
+        ("unit", board.unit.code if board.unit else ""),
+        ("matter", board.matter),
+    ):
+        if value:
+            narrow[name] = value
+    points = []
+    for estate in estates.filter(shown).order_by("code"):
+        row: Any = counts.get(estate.pk, {})
+        points.append(
+            {
+                "key": estate.code,
+                "label": estate.name,
+                "lat": float(estate.latitude or 0),
+                "lon": float(estate.longitude or 0),
+                "open": row.get("open", 0),
+                "overdue": row.get("overdue", 0),
+                "ledger": f"{ledger}?{urlencode({**narrow, 'estate': estate.code})}",
+                "ledger_overdue": (
+                    f"{ledger}?{urlencode({**narrow, 'estate': estate.code, 'overdue': '1'})}"
+                ),
+            }
+        )
+    return points
