@@ -35,6 +35,8 @@ MATTER_COLUMNS: list[tuple[str, str]] = [
     ("disabled", "停用"),
     # Appended last so that the letters of the older columns stay as they were.
     ("assist_units", "指定协办单位编码"),
+    ("exclusions", "排除说法"),
+    ("replaces", "取代上级事项编码"),
 ]
 UNIT_COLUMNS: list[tuple[str, str]] = [
     ("code", "编码"),
@@ -47,7 +49,7 @@ UNIT_COLUMNS: list[tuple[str, str]] = [
 MATTER_SHEET = "事项"
 UNIT_SHEET = "成员单位"
 INFO_SHEET = "清单"
-LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units"}
+LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units", "exclusions", "replaces"}
 BOOL_FIELDS = {"property_scope", "disabled"}
 
 

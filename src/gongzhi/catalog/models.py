@@ -65,6 +65,23 @@ class MatterType(BaseModel):
     description = models.TextField(_("职责描述"), blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     phrasings = models.JSONField(_("常见说法"), default=list, blank=True)
+    # Words that rule this matter out although its phrasings match ("噪音" from a building
+    # site is not neighbours' noise): the classifier never proposes the matter then.
+    exclusions = models.JSONField(
+        _("排除说法"),
+        default=list,
+        blank=True,
+        help_text=_("文字中出现这些说法时，不归入本事项"),
+    )
+    # Inherited entries (the province's reference catalog) this local entry stands in for:
+    # they leave the effective catalog below, and their phrasings teach the classifier
+    # this entry, so a county keeps its own wording and units.
+    replaces = models.JSONField(
+        _("取代上级事项"),
+        default=list,
+        blank=True,
+        help_text=_("本事项取代的上级清单事项编码"),
+    )
     legal_basis = models.TextField(_("法律依据"), blank=True)
     source = models.CharField(_("出处"), max_length=120, blank=True)
     lead_kind = models.ForeignKey(

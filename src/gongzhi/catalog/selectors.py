@@ -25,6 +25,9 @@ class EffectiveEntry:
     defined_in: list[Jurisdiction] = field(default_factory=list)
     # Assisting units the entry names, standing in for the nearest unit of their kind.
     assist_units: list[Unit] = field(default_factory=list)
+    # Inherited entries this one replaces (``replaces``): gone from the effective
+    # catalog, their names and phrasings still teach the classifier this entry.
+    absorbed: list[MatterType] = field(default_factory=list)
 
 
 # Keyed by primary key and path: a rolled-back transaction may hand a primary key to a
@@ -93,6 +96,10 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
             defined_in=list(chain),
             assist_units=list(matter.assist_units.all()),
         )
+        for code in matter.replaces:
+            gone = result.pop(code, None)
+            if gone is not None:
+                result[matter.code].absorbed.extend([gone.matter, *gone.absorbed])
     return dict(sorted(result.items(), key=lambda kv: (kv[1].matter.sort, kv[0])))
 
 
