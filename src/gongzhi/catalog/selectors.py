@@ -34,6 +34,13 @@ class EffectiveEntry:
 # new node elsewhere in the tree, and a rebuilt tree reuses the codes.
 _memo: dict[tuple[int, str], tuple[int, float, dict[str, EffectiveEntry]]] = {}
 _lock = threading.Lock()
+# Bumped whenever this process forgets its memos, so memos kept elsewhere (routing's
+# answers) see an import in their own transaction before the version bump commits.
+_generation = [0]
+
+
+def catalog_generation() -> int:
+    return _generation[0]
 
 
 def catalog_version() -> int:
@@ -49,6 +56,7 @@ def catalog_memo_clear() -> None:
     the rest of its own transaction reads what it wrote)."""
     with _lock:
         _memo.clear()
+        _generation[0] += 1
 
 
 def catalog_bump_version() -> None:
@@ -58,6 +66,7 @@ def catalog_bump_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
     with _lock:
         _memo.clear()
+        _generation[0] += 1
 
 
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
