@@ -157,8 +157,10 @@ class LearnedClassifier:
             return KeywordClassifier().rank(
                 title=title, body=body, jurisdiction=jurisdiction, limit=limit
             )
+        title, body = canonical(title), canonical(body)
+        plain = f"{title} {body}"
         indices, values = model.vector(title, body)
-        probs = model.probabilities(indices, values, f"{title} {body}")
+        probs = model.probabilities(indices, values, plain)
         if probs is None:
             return _decide([], (), ())
         order = sorted(range(len(probs)), key=lambda i: -probs[i])
@@ -175,7 +177,6 @@ class LearnedClassifier:
             ranking.words = model.deciding(indices, values, top)
             return ranking
         words = model.deciding(indices, values, top)
-        plain = canonical(f"{title} {body}")
         phrases = tuple(p for p in model.phrases.get(model.classes[top], []) if p in plain)
         suggestions = [
             Suggestion(

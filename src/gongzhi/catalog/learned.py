@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gongzhi.catalog.normalise import canonical, lexicon, normalise
+from gongzhi.catalog.normalise import canonical, lexicon, normalise, reduce
 from gongzhi.catalog.selectors import EffectiveEntry
 
 OUT_OF_SCOPE = "__none__"
@@ -56,11 +56,13 @@ class Model:
 
     def vector(self, title: str, body: str) -> tuple[np.ndarray, np.ndarray]:
         """Indices and tf-idf weights (L2-normalised) of the message's known n-grams;
-        the title's n-grams count ``TITLE_WEIGHT`` times."""
+        the title's n-grams count ``TITLE_WEIGHT`` times. Title and body are
+        ``canonical`` already."""
         counts: dict[int, float] = {}
+        vocab = self.vocab
         for text, weight in ((title, TITLE_WEIGHT), (body, 1.0)):
-            for gram in ngrams(normalise(text)) if text else ():
-                index = self.vocab.get(gram)
+            for gram in ngrams(reduce(text)) if text else ():
+                index = vocab.get(gram)
                 if index is not None:
                     counts[index] = counts.get(index, 0.0) + weight
         if not counts:
@@ -74,20 +76,30 @@ class Model:
         self, indices: np.ndarray, values: np.ndarray, text: str
     ) -> np.ndarray | None:
         """Calibrated probability of each class, ``None`` when the text shares no n-gram
-        with the catalog. A class whose exclusion appears in the text gets none."""
+        with the catalog. A class whose exclusion appears in the (canonical) text gets
+        none."""
         if len(indices) == 0:
             return None
         logits = values @ self.coef[indices] + self.intercept
         logits = logits / self.temperature
         logits -= logits.max()
         probs = np.exp(logits)
-        if self.exclusions:
-            plain = canonical(text)
-            for position, code in enumerate(self.classes):
-                if any(word in plain for word in self.exclusions.get(code, ())):
-                    probs[position] = 0.0
+        for position, words in self.excluding():
+            if any(word in text for word in words):
+                probs[position] = 0.0
         total = probs.sum()
         return probs / total if total > 0 else None
+
+    def excluding(self) -> list[tuple[int, list[str]]]:
+        cached: list[tuple[int, list[str]]] | None = self.__dict__.get("_excluding")
+        if cached is None:
+            cached = [
+                (position, self.exclusions[code])
+                for position, code in enumerate(self.classes)
+                if self.exclusions.get(code)
+            ]
+            self.__dict__["_excluding"] = cached
+        return cached
 
     def deciding(self, indices: np.ndarray, values: np.ndarray, position: int) -> list[str]:
         """The message's n-grams that pushed hardest toward the class, longest first and

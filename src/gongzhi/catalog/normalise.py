@@ -85,7 +85,13 @@ def normalise(text: str, lex: Lexicon | None = None) -> str:
     """The form the classifier reads: ``canonical`` without the words that carry no duty,
     numbers as ``0`` and punctuation as single spaces."""
     lex = lex or lexicon()
-    text = canonical(text, lex)
+    return reduce(canonical(text, lex), lex)
+
+
+def reduce(plain: str, lex: Lexicon | None = None) -> str:
+    """``normalise`` of a text already ``canonical``."""
+    lex = lex or lexicon()
+    text = plain
     if lex.discount_re is not None:
         text = lex.discount_re.sub(" ", text)
     text = _DIGITS.sub("0", text)

@@ -61,3 +61,10 @@ def test_shipped_eval_set_is_large_and_apart_from_training(demo) -> None:
     assert shared == []
     for row in rows:
         assert all(code == "-" or code in catalog for code in row.expected), row.line
+
+
+@pytest.mark.django_db
+def test_bench_router_prints_messages_per_second_per_core(demo, capsys) -> None:
+    call_command("bench", "router", "--duration", "0.1")
+    out = capsys.readouterr().out
+    assert "messages per second per core" in out and "loaded from the shared cache" in out
