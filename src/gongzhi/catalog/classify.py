@@ -5,6 +5,7 @@ setting ``GONGZHI_CLASSIFIER`` to a dotted path of a ``Classifier``."""
 
 from __future__ import annotations
 
+import pickle
 import threading
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -130,6 +131,12 @@ def model_for(jurisdiction: Jurisdiction) -> learned.Model | None:
         signature = known[1]
     else:
         signature = learned.signature(entries)
+        version = _active_version(jurisdiction, signature)
+        if version is not None:
+            signature = f"{signature}:v{version[0]}"
+            if signature not in _models:
+                with _lock:
+                    _models[signature] = pickle.loads(version[1])
         with _lock:
             _by_entries[key] = (entries, signature)
     model = _models.get(signature)
@@ -145,6 +152,24 @@ def model_for(jurisdiction: Jurisdiction) -> learned.Model | None:
     with _lock:
         _models[signature] = model
     return model
+
+
+def _active_version(jurisdiction: Jurisdiction, signature: str) -> tuple[int, bytes] | None:
+    """The active trained version (``gongzhi router train``) of the nearest jurisdiction
+    that has one, if it was trained on this very catalog."""
+    from gongzhi.catalog.models import ModelVersion
+
+    codes = jurisdiction.ancestor_codes()
+    found = {
+        v.jurisdiction.code: v
+        for v in ModelVersion.objects.filter(
+            jurisdiction__code__in=codes, active=True, catalog_signature=signature
+        ).select_related("jurisdiction")
+    }
+    for code in reversed(codes):
+        if code in found:
+            return found[code].pk, bytes(found[code].blob)
+    return None
 
 
 class LearnedClassifier:
