@@ -6,7 +6,8 @@ gongzhi catalog import FILE --jurisdiction CODE
 gongzhi catalog export --jurisdiction CODE --format yaml|xlsx
 gongzhi calendar import FILE | gongzhi calendar status
 gongzhi serve [--host H] [--port N] [--workers N]
-gongzhi bench intake|crash
+gongzhi bench intake|crash|router
+gongzhi router eval FILE [--estate CODE]
 """
 
 from __future__ import annotations

@@ -127,9 +127,13 @@ def _fresh_working_calendar(request: pytest.FixtureRequest, monkeypatch: Any) ->
     (gongzhi.common.workcal). Each test starts from the database as it is — a rolled-back
     test's rows are gone — and a test without database access sees the package's
     calendar alone."""
+    from gongzhi.catalog.selectors import catalog_memo_clear
     from gongzhi.common import workcal
 
     workcal.calendar_changed()
+    # Effective catalogs and routing answers are memoised per process too; a rolled-back
+    # test's catalog import must not outlive it.
+    catalog_memo_clear()
     uses_db = request.node.get_closest_marker("django_db") or any(
         name in request.fixturenames for name in _DB_FIXTURES
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.catalog.downloads import export_response
-from gongzhi.catalog.models import Catalog, MatterType
+from gongzhi.catalog.models import Catalog, MatterType, ModelVersion, TrainingExample
 from gongzhi.catalog.services import catalog_export
 
 
@@ -47,3 +47,34 @@ class MatterTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     filter_horizontal = ["assist_kinds"]
     autocomplete_fields = ["lead_unit", "assist_units"]
+
+
+@admin.register(TrainingExample)
+class TrainingExampleAdmin(admin.ModelAdmin):
+    list_display = ["matter_code", "text", "source", "case_number", "jurisdiction", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["matter_code", "case_number"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # append-only: recorded by the desk's services
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "jurisdiction",
+        "number",
+        "active",
+        "accuracy",
+        "baseline_accuracy",
+        "examples",
+        "held_out",
+        "created_at",
+    ]
+    exclude = ["blob"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # built by `gongzhi router train`
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # activated and rolled back by the services only

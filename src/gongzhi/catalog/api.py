@@ -5,9 +5,10 @@ from typing import cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
+from gongzhi.catalog.answer import classify_message
 from gongzhi.catalog.classify import get_classifier
 from gongzhi.catalog.downloads import export_response
 from gongzhi.catalog.files import read_catalog_file
@@ -15,7 +16,7 @@ from gongzhi.catalog.routing import route
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.catalog.services import catalog_export, catalog_import
 from gongzhi.common.apiauth import api_auth
-from gongzhi.common.errors import PermissionDenied
+from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
@@ -50,6 +51,40 @@ class ImportOut(Schema):
     updated: int
     removed: int
     units_created: int
+
+
+class ClassifyIn(Schema):
+    estate: str = Field(..., max_length=32, description="小区编码")
+    title: str = Field("", max_length=120, description="标题（权重高于正文）")
+    text: str = Field("", max_length=5000, description="诉求原文")
+
+
+class UnitRefOut(Schema):
+    code: str
+    name: str
+
+
+class CandidateOut(Schema):
+    code: str
+    name: str
+    confidence: float
+    unit: UnitRefOut | None
+
+
+class ExplanationOut(Schema):
+    words: list[str]
+    phrases: list[str]
+    reason: str
+    text: str
+
+
+class ClassifyOut(Schema):
+    matter: CandidateOut | None
+    abstained: bool
+    confidence: float
+    threshold: float
+    alternatives: list[CandidateOut]
+    explanation: ExplanationOut
 
 
 class SuggestionOut(Schema):
@@ -114,6 +149,22 @@ def suggest(request: HttpRequest, estate: str, text: str) -> list[dict[str, obje
         {"code": s.code, "name": s.name, "score": s.score, "matched": list(s.matched)}
         for s in get_classifier().suggest(text, estate_obj.community)
     ]
+
+
+@router.post(
+    "/classify",
+    response={200: ClassifyOut, **ERRORS},
+    auth=api_auth,
+    summary="按诉求原文判断事项并给出责任单位（置信度、备选、依据；把握不足时交人工分派）",
+)
+def classify(request: HttpRequest, payload: ClassifyIn) -> dict[str, object]:
+    estate_obj = get_object_or_404(
+        Estate.objects.select_related("community", "property_company", "owners_committee"),
+        code=payload.estate,
+    )
+    if not (payload.title.strip() or payload.text.strip()):
+        raise InvalidInput(errors=[FieldError("text", "标题和诉求原文不能都为空")])
+    return classify_message(estate=estate_obj, title=payload.title, body=payload.text).as_dict()
 
 
 @router.post(

@@ -1,17 +1,25 @@
 """Proposing a matter type from a complaint's free text. Routing never depends on this:
-a proposal is shown to the dispatcher, who confirms it. Plug a better classifier in by
+a proposal is shown to the dispatcher, who confirms it, and below a configurable
+confidence the classifier abstains (docs/routing.md). Plug another classifier in by
 setting ``GONGZHI_CLASSIFIER`` to a dotted path of a ``Classifier``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import pickle
+import threading
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from gongzhi.catalog.selectors import effective_catalog
+from gongzhi.catalog import learned
+from gongzhi.catalog.normalise import canonical, normalise
+from gongzhi.catalog.selectors import EffectiveEntry, effective_catalog
 from gongzhi.org.models import Jurisdiction
+
+MODEL_CACHE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -22,39 +30,203 @@ class Suggestion:
     matched: tuple[str, ...]
 
 
+@dataclass
+class Ranking:
+    """A classifier's answer for one text: the matters in order of confidence, the
+    words and catalog phrases that decided the first, and whether it abstains."""
+
+    suggestions: list[Suggestion]
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    abstained: bool = True
+    reason: str = ""
+
+    @property
+    def confidence(self) -> float:
+        return self.suggestions[0].score if self.suggestions else 0.0
+
+
 class Classifier(Protocol):
     def suggest(
         self, text: str, jurisdiction: Jurisdiction, limit: int = 5
     ) -> list[Suggestion]: ...
 
 
-class KeywordClassifier:
-    """Scores each matter by the catalog keywords and phrasings found in the text."""
+def min_confidence() -> float:
+    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_CONFIDENCE", 0.5))
 
-    def suggest(self, text: str, jurisdiction: Jurisdiction, limit: int = 5) -> list[Suggestion]:
-        text = text.strip()
+
+def min_margin() -> float:
+    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_MARGIN", 0.05))
+
+
+class KeywordClassifier:
+    """Scores each matter by the catalog keywords and phrasings found in the text, after
+    the same normalisation as the learned classifier (synonyms, no duty-less words). Ties
+    are left to the reader: equal scores abstain, they are never broken by code order."""
+
+    def rank(self, *, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
+        text = normalise(f"{title} {title} {body}")
         if not text:
-            return []
+            return Ranking([], reason="没有可识别的文字")
         found: list[Suggestion] = []
         for code, entry in effective_catalog(jurisdiction).items():
-            matter = entry.matter
-            hits = [k for k in matter.keywords if k and k in text]
-            score = float(len(hits))
-            if matter.name in text:
-                score += 2
-                hits.append(matter.name)
-            for phrase in matter.phrasings:
-                if phrase and phrase in text:
-                    score += 3
-                    hits.append(phrase)
+            score = 0.0
+            hits: list[str] = []
+            for matter in [entry.matter, *entry.absorbed]:
+                if any(canonical(w) in text for w in matter.exclusions):
+                    score = 0.0
+                    break
+                for word, weight in (
+                    *((k, 1.0) for k in matter.keywords),
+                    (matter.name, 2.0),
+                    *((p, 3.0) for p in matter.phrasings),
+                ):
+                    plain = normalise(str(word))
+                    if plain and plain in text and plain not in hits:
+                        score += weight * text.count(plain)
+                        hits.append(plain)
             if score:
-                found.append(Suggestion(code, matter.name, score, tuple(hits)))
-        found.sort(key=lambda s: (-s.score, s.code))
-        return found[:limit]
+                found.append(Suggestion(code, entry.matter.name, score, tuple(hits)))
+        found.sort(key=lambda s: -s.score)
+        total = sum(s.score for s in found) or 1.0
+        shares = [Suggestion(s.code, s.name, s.score / total, s.matched) for s in found]
+        return _decide(shares[:limit], shares[0].matched if shares else (), ())
+
+    def suggest(self, text: str, jurisdiction: Jurisdiction, limit: int = 5) -> list[Suggestion]:
+        return self.rank(title="", body=text, jurisdiction=jurisdiction, limit=limit).suggestions
 
 
-def get_classifier() -> Classifier:
+def _decide(
+    suggestions: list[Suggestion], words: tuple[str, ...] | list[str], phrases: tuple[str, ...]
+) -> Ranking:
+    ranking = Ranking(suggestions, words=list(words), phrases=list(phrases), abstained=True)
+    if not suggestions:
+        ranking.reason = "文字中没有职责清单里的用语"
+        return ranking
+    first = suggestions[0].score
+    second = suggestions[1].score if len(suggestions) > 1 else 0.0
+    if first < min_confidence():
+        ranking.reason = f"把握不足（{first:.0%}，低于 {min_confidence():.0%}）"
+    elif first - second < min_margin():
+        ranking.reason = f"{suggestions[0].name}与{suggestions[1].name}难分高下，请人工判断"
+    else:
+        ranking.abstained = False
+    return ranking
+
+
+_models: dict[str, learned.Model] = {}
+_by_entries: dict[tuple[int, str], tuple[dict[str, EffectiveEntry], str]] = {}
+_lock = threading.Lock()
+
+
+def model_for(jurisdiction: Jurisdiction) -> learned.Model | None:
+    """The model of the jurisdiction's effective catalog: this process's copy, else the
+    shared cache's (every web and worker process uses the same one), else trained now
+    and shared."""
+    entries = effective_catalog(jurisdiction)
+    key = (jurisdiction.pk, jurisdiction.path)
+    known = _by_entries.get(key)
+    if known is not None and known[0] is entries:
+        signature = known[1]
+    else:
+        signature = learned.signature(entries)
+        version = _active_version(jurisdiction, signature)
+        if version is not None:
+            signature = f"{signature}:v{version[0]}"
+            if signature not in _models:
+                with _lock:
+                    _models[signature] = pickle.loads(version[1])
+        with _lock:
+            _by_entries[key] = (entries, signature)
+    model = _models.get(signature)
+    if model is not None:
+        return model
+    cache_key = f"gongzhi:classifier:{signature}"
+    model = cache.get(cache_key)
+    if model is None:
+        model = learned.train(entries)
+        if model is None:
+            return None
+        cache.set(cache_key, model, timeout=MODEL_CACHE_SECONDS)
+    with _lock:
+        _models[signature] = model
+    return model
+
+
+def _active_version(jurisdiction: Jurisdiction, signature: str) -> tuple[int, bytes] | None:
+    """The active trained version (``gongzhi router train``) of the nearest jurisdiction
+    that has one, if it was trained on this very catalog."""
+    from gongzhi.catalog.models import ModelVersion
+
+    codes = jurisdiction.ancestor_codes()
+    found = {
+        v.jurisdiction.code: v
+        for v in ModelVersion.objects.filter(
+            jurisdiction__code__in=codes, active=True, catalog_signature=signature
+        ).select_related("jurisdiction")
+    }
+    for code in reversed(codes):
+        if code in found:
+            return found[code].pk, bytes(found[code].blob)
+    return None
+
+
+class LearnedClassifier:
+    """Character n-grams and a linear model trained from the catalog (catalog/learned.py),
+    with calibrated confidence, explanation and abstention."""
+
+    def rank(self, *, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
+        model = model_for(jurisdiction)
+        if model is None:
+            return KeywordClassifier().rank(
+                title=title, body=body, jurisdiction=jurisdiction, limit=limit
+            )
+        title, body = canonical(title), canonical(body)
+        plain = f"{title} {body}"
+        indices, values = model.vector(title, body)
+        probs = model.probabilities(indices, values, plain)
+        if probs is None:
+            return _decide([], (), ())
+        order = sorted(range(len(probs)), key=lambda i: -probs[i])
+        top = order[0]
+        if model.classes[top] == learned.OUT_OF_SCOPE:
+            ranking = Ranking(
+                [
+                    Suggestion(model.classes[i], model.names[model.classes[i]], float(probs[i]), ())
+                    for i in order[1 : limit + 1]
+                    if model.classes[i] != learned.OUT_OF_SCOPE
+                ],
+                reason="看起来不是住宅小区职责清单里的事项",
+            )
+            ranking.words = model.deciding(indices, values, top)
+            return ranking
+        words = model.deciding(indices, values, top)
+        phrases = tuple(p for p in model.phrases.get(model.classes[top], []) if p in plain)
+        suggestions = [
+            Suggestion(
+                model.classes[i], model.names[model.classes[i]], float(probs[i]), tuple(words)
+            )
+            for i in order[: limit + 1]
+            if model.classes[i] != learned.OUT_OF_SCOPE
+        ][:limit]
+        return _decide(suggestions, words, phrases)
+
+    def suggest(self, text: str, jurisdiction: Jurisdiction, limit: int = 5) -> list[Suggestion]:
+        return self.rank(title="", body=text, jurisdiction=jurisdiction, limit=limit).suggestions
+
+
+def get_classifier() -> LearnedClassifier | KeywordClassifier | Classifier:
     path = getattr(settings, "GONGZHI_CLASSIFIER", "")
     if path:
         return import_string(path)()  # type: ignore[no-any-return]
-    return KeywordClassifier()
+    return LearnedClassifier()
+
+
+def rank(*, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
+    """The configured classifier's ranking; one that only suggests is wrapped."""
+    classifier = get_classifier()
+    if isinstance(classifier, (LearnedClassifier, KeywordClassifier)):
+        return classifier.rank(title=title, body=body, jurisdiction=jurisdiction, limit=limit)
+    suggestions = classifier.suggest(f"{title} {body}", jurisdiction, limit)
+    return _decide(suggestions, suggestions[0].matched if suggestions else (), ())

@@ -19,6 +19,11 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # file, jurisdiction name
 SEED_CATALOGS = [
+    # The reference catalog sits at each province; the counties' own files inherit it and
+    # replace its entries with their own wording and units (``replaces``).
+    ("reference.yaml", "山东省"),
+    ("reference.yaml", "湖北省"),
+    ("reference.yaml", "黑龙江省"),
     ("jiaxiang_003.yaml", "嘉祥县"),
     ("chibi_001.yaml", "赤壁市"),
     ("harbin_004.yaml", "哈尔滨市"),

@@ -38,6 +38,8 @@ MATTER_COLUMNS: list[tuple[str, str]] = [
     ("disabled", "停用"),
     # Appended last so that the letters of the older columns stay as they were.
     ("assist_units", "指定协办单位编码"),
+    ("exclusions", "排除说法"),
+    ("replaces", "取代上级事项编码"),
 ]
 # i18n: data (the file format)
 UNIT_COLUMNS: list[tuple[str, str]] = [
@@ -51,7 +53,7 @@ UNIT_COLUMNS: list[tuple[str, str]] = [
 MATTER_SHEET = "事项"  # i18n: data (the file format: sheet names)
 UNIT_SHEET = "成员单位"  # i18n: data
 INFO_SHEET = "清单"  # i18n: data
-LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units"}
+LIST_FIELDS = {"keywords", "phrasings", "assist", "assist_units", "exclusions", "replaces"}
 BOOL_FIELDS = {"property_scope", "disabled"}
 
 

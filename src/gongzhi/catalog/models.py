@@ -65,6 +65,23 @@ class MatterType(BaseModel):
     description = models.TextField(_("职责描述"), blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     phrasings = models.JSONField(_("常见说法"), default=list, blank=True)
+    # Words that rule this matter out although its phrasings match ("噪音" from a building
+    # site is not neighbours' noise): the classifier never proposes the matter then.
+    exclusions = models.JSONField(
+        _("排除说法"),
+        default=list,
+        blank=True,
+        help_text=_("文字中出现这些说法时，不归入本事项"),
+    )
+    # Inherited entries (the province's reference catalog) this local entry stands in for:
+    # they leave the effective catalog below, and their phrasings teach the classifier
+    # this entry, so a county keeps its own wording and units.
+    replaces = models.JSONField(
+        _("取代上级事项"),
+        default=list,
+        blank=True,
+        help_text=_("本事项取代的上级清单事项编码"),
+    )
     legal_basis = models.TextField(_("法律依据"), blank=True)
     source = models.CharField(_("出处"), max_length=120, blank=True)
     lead_kind = models.ForeignKey(
@@ -124,3 +141,66 @@ class MatterType(BaseModel):
     @property
     def time_limit_label(self) -> str:
         return parse_time_limit(self.time_limit).label if self.time_limit else ""
+
+
+class TrainingExample(BaseModel):
+    """A text whose matter type the office confirmed or corrected (at dispatch, on an
+    overruled return): the classifier learns from it at the next ``router train``.
+    Append-only; long digit runs (phones, ids) are masked when recorded."""
+
+    class Source(models.TextChoices):
+        DISPATCH = "dispatch", _("分派确认")
+        OVERRULE = "overrule", _("退回不成立")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("文本"))
+    matter_code = models.CharField(_("事项编码"), max_length=32)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    case_number = models.CharField(_("案件编号"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("训练样本")
+        verbose_name_plural = _("训练样本")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["jurisdiction", "matter_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.matter_code} {self.text[:20]}"
+
+
+class ModelVersion(BaseModel):
+    """A trained classifier for one jurisdiction's catalog, with its accuracy on the
+    held-back examples. At most one is active per jurisdiction; every web and worker
+    process uses the active one (``classify.model_for``)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    catalog_signature = models.CharField(_("清单指纹"), max_length=64)
+    examples = models.PositiveIntegerField(_("训练样本数"), default=0)
+    held_out = models.PositiveIntegerField(_("留出评测数"), default=0)
+    accuracy = models.FloatField(_("留出准确率"), default=0.0)
+    baseline_accuracy = models.FloatField(_("原版本留出准确率"), default=0.0)
+    active = models.BooleanField(_("启用"), default=False)
+    blob = models.BinaryField(_("模型"), editable=False)
+
+    class Meta:
+        verbose_name = _("分类模型版本")
+        verbose_name_plural = _("分类模型版本")
+        ordering = ["jurisdiction", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "number"], name="model_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                condition=models.Q(active=True),
+                name="model_version_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} v{self.number}"

@@ -4,12 +4,20 @@ matter code; routing is always this table lookup."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from gongzhi.catalog.models import MatterType
-from gongzhi.catalog.selectors import EffectiveEntry, matter_lookup
+from gongzhi.catalog.selectors import (
+    MEMO_SECONDS,
+    EffectiveEntry,
+    catalog_generation,
+    catalog_version,
+    matter_lookup,
+)
 from gongzhi.common.errors import NotFound
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
@@ -241,6 +249,30 @@ def route(*, estate: Estate, matter_code: str) -> RouteResult:
             % {"name": estate.name, "matter_code": matter_code}
         )
     return route_entry(estate=estate, entry=entry)
+
+
+_routes: dict[tuple[int, str], tuple[tuple[int, int], float, RouteResult]] = {}
+_routes_lock = threading.Lock()
+ROUTE_MEMO_SIZE = 50_000
+
+
+def route_cached(*, estate: Estate, matter_code: str) -> RouteResult:
+    """``route``, remembered per estate and matter for this catalog version: a catalog
+    import anywhere bumps the version and every remembered answer is forgotten. Changes
+    to units (the admin site) are seen within ``MEMO_SECONDS``, as for effective
+    catalogs."""
+    key = (estate.pk, matter_code)
+    version = (catalog_version(), catalog_generation())
+    now = time.monotonic()
+    known = _routes.get(key)
+    if known is not None and known[0] == version and now - known[1] < MEMO_SECONDS:
+        return known[2]
+    result = route(estate=estate, matter_code=matter_code)
+    with _routes_lock:
+        if len(_routes) >= ROUTE_MEMO_SIZE:
+            _routes.clear()
+        _routes[key] = (version, now, result)
+    return result
 
 
 def route_all(*, estate: Estate) -> list[RouteResult]:

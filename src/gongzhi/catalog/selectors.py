@@ -25,12 +25,22 @@ class EffectiveEntry:
     defined_in: list[Jurisdiction] = field(default_factory=list)
     # Assisting units the entry names, standing in for the nearest unit of their kind.
     assist_units: list[Unit] = field(default_factory=list)
+    # Inherited entries this one replaces (``replaces``): gone from the effective
+    # catalog, their names and phrasings still teach the classifier this entry.
+    absorbed: list[MatterType] = field(default_factory=list)
 
 
 # Keyed by primary key and path: a rolled-back transaction may hand a primary key to a
 # new node elsewhere in the tree, and a rebuilt tree reuses the codes.
 _memo: dict[tuple[int, str], tuple[int, float, dict[str, EffectiveEntry]]] = {}
 _lock = threading.Lock()
+# Bumped whenever this process forgets its memos, so memos kept elsewhere (routing's
+# answers) see an import in their own transaction before the version bump commits.
+_generation = [0]
+
+
+def catalog_generation() -> int:
+    return _generation[0]
 
 
 def catalog_version() -> int:
@@ -46,6 +56,7 @@ def catalog_memo_clear() -> None:
     the rest of its own transaction reads what it wrote)."""
     with _lock:
         _memo.clear()
+        _generation[0] += 1
 
 
 def catalog_bump_version() -> None:
@@ -55,6 +66,7 @@ def catalog_bump_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
     with _lock:
         _memo.clear()
+        _generation[0] += 1
 
 
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
@@ -93,6 +105,10 @@ def _build_effective(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:
             defined_in=list(chain),
             assist_units=list(matter.assist_units.all()),
         )
+        for code in matter.replaces:
+            gone = result.pop(code, None)
+            if gone is not None:
+                result[matter.code].absorbed.extend([gone.matter, *gone.absorbed])
     return dict(sorted(result.items(), key=lambda kv: (kv[1].matter.sort, kv[0])))
 
 

@@ -142,6 +142,8 @@ def _matter_fields(
         "description": v.get("description", ""),
         "keywords": v.get("keywords", []),
         "phrasings": v.get("phrasings", []),
+        "exclusions": v.get("exclusions", []),
+        "replaces": v.get("replaces", []),
         "legal_basis": v.get("legal_basis", ""),
         "source": v.get("source", ""),
         "lead_kind_id": kinds[v["lead"]] if v.get("lead") else None,
@@ -187,6 +189,8 @@ def _matter_dict(m: MatterType) -> dict[str, Any]:
         "description": m.description,
         "keywords": list(m.keywords),
         "phrasings": list(m.phrasings),
+        "exclusions": list(m.exclusions),
+        "replaces": list(m.replaces),
         "legal_basis": m.legal_basis,
         "source": m.source,
         "lead": m.lead_kind_id or "",
@@ -229,7 +233,14 @@ def catalog_export(*, jurisdiction: Jurisdiction, fmt: str) -> bytes:
     ]
     if fmt == "yaml":
         for m in matters:
-            for key in ("lead_unit", "assist_units", "accept_limit", "response_limit"):
+            for key in (
+                "lead_unit",
+                "assist_units",
+                "accept_limit",
+                "response_limit",
+                "exclusions",
+                "replaces",
+            ):
                 if not m[key]:
                     m.pop(key)
             if not m["disabled"]:

@@ -207,10 +207,17 @@ def _check_matters(
                     parse_time_limit(value)
                 except ValueError as exc:
                     errors.append(row.error(key, str(exc)))
-        for key in ("keywords", "phrasings"):
+        for key in ("keywords", "phrasings", "exclusions", "replaces"):
             if not isinstance(v.get(key, []), list):
                 errors.append(row.error(key, _("应为列表")))
     for row in doc.matters:
+        for code in row.values.get("replaces", []):
+            if code not in inherited:
+                errors.append(row.error("replaces", f"取代的事项 {code} 不在上级清单中"))
+            elif code in codes:
+                errors.append(
+                    row.error("replaces", f"事项 {code} 已在本清单中重新定义，不能再被取代")
+                )
         parent = row.values.get("parent", "")
         if parent and parent not in codes and parent not in inherited:
             errors.append(

@@ -31,6 +31,7 @@ from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import handling_level
 from gongzhi.catalog.selectors import matter_lookup
 from gongzhi.catalog.timelimits import due_after
+from gongzhi.catalog.training import training_example_record
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput
 from gongzhi.org.models import Jurisdiction, Unit
 
@@ -144,20 +145,33 @@ def case_dispatch(
     changes["matter"] = matter
     if reasons:
         changes["route_reasons"] = reasons
-    return case_transition(
-        case=case,
-        move="dispatch",
-        actor=actor,
-        reason=reason or "；".join(reasons),
-        changes=changes,
-        event_unit_id=chosen.pk,
-        extra={"matter": matter.code if matter else ""},
-        ctx=ctx,
-        now=now,
-        notices=[
-            Notice("dispatch", _("新派单：%(title)s") % {"title": case.title}, unit_id=chosen.pk)
-        ],
-    )
+    with transaction.atomic():
+        done = case_transition(
+            case=case,
+            move="dispatch",
+            actor=actor,
+            reason=reason or "；".join(reasons),
+            changes=changes,
+            event_unit_id=chosen.pk,
+            extra={"matter": matter.code if matter else ""},
+            ctx=ctx,
+            now=now,
+            notices=[
+                Notice(
+                    "dispatch", _("新派单：%(title)s") % {"title": case.title}, unit_id=chosen.pk
+                )
+            ],
+        )
+        if matter_code and matter is not None:
+            # The office confirmed or corrected the matter: the classifier learns it.
+            training_example_record(
+                estate=case.estate,
+                text=f"{case.title} {case.description}",
+                matter_code=matter.code,
+                source="dispatch",
+                case_number=case.number,
+            )
+    return done
 
 
 def case_accept(*, case: Case, actor: Any, **at: Unpack[Stamp]) -> Case:
@@ -244,9 +258,26 @@ def case_overrule(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -
     if last is None or not last.unit_id:
         raise DomainError(_("找不到退回记录"))
     unit = Unit.objects.select_related("kind", "jurisdiction").get(pk=last.unit_id)
-    return _hand_back(
-        ctx, "overrule", unit, reason, _("退回不成立"), key=f"buck:{case.pk}:{last.pk}", now=now
-    )
+    with transaction.atomic():
+        done = _hand_back(
+            ctx,
+            "overrule",
+            unit,
+            reason,
+            _("退回不成立"),
+            key=f"buck:{case.pk}:{last.pk}",
+            now=now,
+        )
+        if case.matter is not None:
+            # The matter stands against the unit's claim: a confirmed example.
+            training_example_record(
+                estate=case.estate,
+                text=f"{case.title} {case.description}",
+                matter_code=case.matter.code,
+                source="overrule",
+                case_number=case.number,
+            )
+    return done
 
 
 def case_transfer(

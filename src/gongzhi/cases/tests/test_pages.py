@@ -27,7 +27,8 @@ def test_desk_shows_a_registered_case_with_a_suggestion_and_dispatch_works(demo,
     html = client.get("/cases/desk/").content.decode()
     line = row(html, case.number)
     assert "楼道垃圾没清" in line
-    assert "JX-15-a 小区保洁" in line  # the keyword classifier's suggestion
+    assert "JX-15-a 小区保洁" in line  # the classifier's suggestion
+    assert "置信度" in line and "判断依据" in line  # with its confidence and why
     assert "嘉祥鸿泰物业服务有限公司" in line  # and where routing sends it
     response = client.post(
         f"/cases/{case.number}/act/dispatch/",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases import access, actions, selectors, workflow
 from gongzhi.cases.models import CaseEvent, State
 from gongzhi.cases.views.case_page import matter_choices
-from gongzhi.catalog.classify import get_classifier
+from gongzhi.catalog.classify import Ranking, rank
 from gongzhi.catalog.routing import route
 from gongzhi.common.errors import DomainError
 
@@ -40,7 +40,6 @@ def desk(request: HttpRequest) -> HttpResponse:
         .order_by("id")
     ):
         returns[e.case_id] = e
-    classifier = get_classifier()
     matters: dict[int, list[Any]] = {}
     answers: dict[tuple[int, str], Any] = {}
     rows: list[dict[str, Any]] = []
@@ -48,11 +47,12 @@ def desk(request: HttpRequest) -> HttpResponse:
         community = case.estate.community
         if community.pk not in matters:
             matters[community.pk] = matter_choices(case.estate)
-        suggestions = []
+        ranking = Ranking([])
         if case.state in (State.REGISTERED, State.ESCALATED, State.RETURNED):
-            suggestions = classifier.suggest(f"{case.title} {case.description}", community, 3)
+            ranking = rank(title=case.title, body=case.description, jurisdiction=community, limit=3)
+        suggestions = ranking.suggestions
         answer = None
-        if suggestions:
+        if suggestions and not ranking.abstained:
             key = (case.estate_id, suggestions[0].code)
             if key not in answers:
                 try:
@@ -68,6 +68,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                 "text": access.case_text(case, ctx.has_side("office")),
                 "allowed": actions.available(ctx, among=DESK_ACTIONS),
                 "suggestions": suggestions,
+                "ranking": ranking,
                 "answer": answer,
                 "matters": matters[community.pk],
                 "returned": ret,

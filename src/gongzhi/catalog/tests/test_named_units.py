@@ -149,10 +149,10 @@ def test_named_units_import_route_and_round_trip(
     data = catalog_export(jurisdiction=street, fmt="xlsx")
     sheet = load_workbook(io.BytesIO(data))["事项"]
     headers = [c.value for c in sheet[1]]
-    assert headers[-1] == "指定协办单位编码"
+    assert headers[17] == "指定协办单位编码"
     row = [c.value for c in sheet[2]]
     assert row[headers.index("指定牵头单位编码")] == "jx-zy-kuandai"
-    assert row[-1] == "jx-zy-tongxin"
+    assert row[headers.index("指定协办单位编码")] == "jx-zy-tongxin"
     assert catalog_import(jurisdiction=street, document=read_xlsx(data)).updated == 1
     # The page door refuses the unnamed file with 422 and the row.
     client = login("office")

@@ -1,4 +1,7 @@
-"""``gongzhi bench intake|crash|scaleout`` (see gongzhi.bench and docs/performance.md).
+"""``gongzhi bench intake|crash|scaleout|router`` (see gongzhi.bench and docs/performance.md).
+
+router: classify + route in one process (gongzhi.bench.router), messages per second per
+core, on the configured database with the demo built.
 
 intake: the intake benchmark of issue 3. Starts granian (WSGI, production settings) against
 a fresh PostgreSQL database and/or a fresh SQLite file, registers and routes cases over
@@ -34,11 +37,14 @@ class Command(BaseCommand):
     help = (
         "性能基准：intake = 经 HTTP 登记并自动派单（granian + PostgreSQL/SQLite）；"
         "crash = 负载中 kill -9 服务后检查已确认的案件是否都在、台账编号是否连续；"
-        "scaleout = 多个 Web 进程与 Celery worker 同时工作于同一 PostgreSQL 与 Redis"
+        "scaleout = 多个 Web 进程与 Celery worker 同时工作于同一 PostgreSQL 与 Redis；"
+        "router = 自由文本分类 + 路由的每核每秒消息数"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["intake", "crash", "scaleout"], help="which benchmark")
+        parser.add_argument(
+            "what", choices=["intake", "crash", "scaleout", "router"], help="which benchmark"
+        )
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument(
             "--duration",
@@ -96,6 +102,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         if o["connections"] < 1 or o["workers"] < 1 or o["threads"] < 1:
             raise CommandError("--connections, --workers and --threads must be at least 1")
+        if o["what"] == "router":
+            from gongzhi.bench import router
+
+            figures = router.run(
+                duration=o["duration"] or 5.0, log=lambda msg: self.stderr.write(msg)
+            )
+            for line in figures.lines():
+                self.stdout.write(line)
+            return
         if o["what"] == "crash":
             self._crash({**o, "duration": o["duration"] or 40.0})
             return

@@ -1,0 +1,99 @@
+"""The routing answer for a message: the classifier's matters, each routed to its unit at
+the estate (routing.route_cached), with confidence, alternatives and explanation. The API
+(``POST /api/catalog/classify``), the dispatch desk and the benchmark all ask this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongzhi.catalog.classify import Ranking, min_confidence, rank
+from gongzhi.catalog.routing import route_cached
+from gongzhi.common.errors import DomainError
+from gongzhi.org.models import Estate, Unit
+
+
+@dataclass
+class Candidate:
+    code: str
+    name: str
+    confidence: float
+    unit: Unit | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "confidence": round(self.confidence, 4),
+            "unit": (
+                {"code": self.unit.code, "name": self.unit.name} if self.unit is not None else None
+            ),
+        }
+
+
+@dataclass
+class Answer:
+    matter: Candidate | None  # None: the classifier abstains, the case waits on the desk
+    alternatives: list[Candidate]
+    confidence: float
+    threshold: float
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def abstained(self) -> bool:
+        return self.matter is None
+
+    @property
+    def explanation(self) -> str:
+        parts = []
+        if self.phrases:
+            parts.append("清单说法：" + "、".join(self.phrases[:4]))
+        if self.words:
+            parts.append("关键用语：" + "、".join(self.words))
+        if self.reason:
+            parts.append(self.reason)
+        return "；".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "matter": self.matter.as_dict() if self.matter else None,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "threshold": self.threshold,
+            "alternatives": [c.as_dict() for c in self.alternatives],
+            "explanation": {
+                "words": self.words,
+                "phrases": self.phrases,
+                "reason": self.reason,
+                "text": self.explanation,
+            },
+        }
+
+
+def _unit(estate: Estate, code: str) -> Unit | None:
+    try:
+        return route_cached(estate=estate, matter_code=code).lead
+    except DomainError:
+        return None
+
+
+def answer_from(estate: Estate, ranking: Ranking) -> Answer:
+    candidates = [
+        Candidate(s.code, s.name, s.score, _unit(estate, s.code)) for s in ranking.suggestions
+    ]
+    chosen = None if ranking.abstained or not candidates else candidates[0]
+    return Answer(
+        matter=chosen,
+        alternatives=candidates[1:] if chosen else candidates,
+        confidence=ranking.confidence,
+        threshold=min_confidence(),
+        words=ranking.words,
+        phrases=ranking.phrases,
+        reason=ranking.reason,
+    )
+
+
+def classify_message(*, estate: Estate, title: str = "", body: str = "", limit: int = 3) -> Answer:
+    ranking = rank(title=title, body=body, jurisdiction=estate.community, limit=limit)
+    return answer_from(estate, ranking)

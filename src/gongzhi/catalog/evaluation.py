@@ -1,0 +1,196 @@
+"""Scoring the classifier and routing on a labelled file (``gongzhi router eval FILE``).
+
+A file (.csv or .xlsx, first row the header) has the columns ``text`` (or 文本/诉求),
+``expected`` (or 期望) and optionally ``title`` (标题) and ``estate`` (小区). ``expected`` is
+one or more matter codes, unit codes or unit names separated by ``|`` (any of them is
+right), or ``-`` for a message outside the catalog, which should abstain to the desk.
+A matter code is scored by matter and, through routing at the row's estate, by unit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongzhi.catalog.answer import Answer, classify_message
+from gongzhi.catalog.selectors import effective_catalog
+from gongzhi.common.errors import FieldError, InvalidInput
+from gongzhi.org.models import Estate, Unit
+
+HEADERS = {
+    "text": {"text", "文本", "诉求", "内容"},
+    "expected": {"expected", "期望", "期望结果", "事项"},
+    "title": {"title", "标题"},
+    "estate": {"estate", "小区", "小区编码"},
+}
+OUT_OF_SCOPE = {"-", "无", "none"}
+
+
+@dataclass
+class Row:
+    line: int
+    estate: str
+    title: str
+    text: str
+    expected: list[str]
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    matter_rows: int = 0
+    matter_top1: int = 0
+    matter_top3: int = 0
+    unit_rows: int = 0
+    unit_top1: int = 0
+    unit_top3: int = 0
+    in_scope: int = 0
+    in_scope_abstained: int = 0
+    out_scope: int = 0
+    out_scope_abstained: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misses: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    @staticmethod
+    def share(part: int, whole: int) -> str:
+        return f"{part / whole:.1%}（{part}/{whole}）" if whole else "—"
+
+    def lines(self, show_misses: int = 0) -> list[str]:
+        s = self.share
+        out = [
+            f"消息数：{self.rows}（清单内 {self.in_scope}，清单外 {self.out_scope}）",
+            f"按事项  top-1：{s(self.matter_top1, self.matter_rows)}  "
+            f"top-3：{s(self.matter_top3, self.matter_rows)}",
+            f"按单位  top-1：{s(self.unit_top1, self.unit_rows)}  "
+            f"top-3：{s(self.unit_top3, self.unit_rows)}",
+            f"清单内转人工（弃权）率：{s(self.in_scope_abstained, self.in_scope)}",
+            f"清单外转人工率：{s(self.out_scope_abstained, self.out_scope)}",
+            "混淆（期望 → 实际，次数）：",
+        ]
+        for (want, got), count in self.confusion.most_common(15):
+            out.append(f"  {want} → {got}  {count}")
+        for line, text, want, got in self.misses[:show_misses]:
+            out.append(f"  第 {line} 行 {want} → {got}：{text[:40]}")
+        return out
+
+
+def read_rows(path: Path) -> list[Row]:
+    """The file's rows; a missing column or an empty cell is refused with its row."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).worksheets[0]
+        table = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    if not table:
+        raise InvalidInput(errors=[FieldError("file", "文件是空的")])
+    header = [h.strip().lower() for h in table[0]]
+    columns: dict[str, int] = {}
+    for name, accepted in HEADERS.items():
+        for index, h in enumerate(header):
+            if h in accepted:
+                columns[name] = index
+    missing = [n for n in ("text", "expected") if n not in columns]
+    if missing:
+        raise InvalidInput(
+            errors=[
+                FieldError(n, f"缺少“{n}”列（{'/'.join(sorted(HEADERS[n]))}）", row=1)
+                for n in missing
+            ]
+        )
+    rows: list[Row] = []
+    errors: list[FieldError] = []
+
+    def cell(values: list[str], name: str) -> str:
+        index = columns.get(name)
+        return values[index].strip() if index is not None and index < len(values) else ""
+
+    for number, values in enumerate(table[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        text, title = cell(values, "text"), cell(values, "title")
+        expected = [e.strip() for e in cell(values, "expected").split("|") if e.strip()]
+        if not (text or title):
+            errors.append(FieldError("text", "文本为空", row=number))
+        if not expected:
+            errors.append(FieldError("expected", "期望结果为空（清单外的消息写 -）", row=number))
+        rows.append(Row(number, cell(values, "estate"), title, text, expected))
+    if errors:
+        raise InvalidInput(errors=errors, summary=f"评测文件有 {len(errors)} 处错误")
+    return rows
+
+
+def evaluate(rows: list[Row], default_estate: Estate) -> Report:
+    report = Report()
+    estates: dict[str, Estate] = {default_estate.code: default_estate}
+    for row in rows:
+        code = row.estate or default_estate.code
+        if code not in estates:
+            found = (
+                Estate.objects.select_related("community", "property_company", "owners_committee")
+                .filter(code=code)
+                .first()
+            )
+            if found is None:
+                raise InvalidInput(
+                    errors=[FieldError("estate", f"没有编码为 {code} 的小区", row=row.line)]
+                )
+            estates[code] = found
+        _score(report, row, estates[code])
+    return report
+
+
+def _score(report: Report, row: Row, estate: Estate) -> None:
+    answer: Answer = classify_message(estate=estate, title=row.title, body=row.text, limit=3)
+    report.rows += 1
+    got = answer.matter.code if answer.matter else "待人工"
+    if {e.lower() for e in row.expected} & OUT_OF_SCOPE:
+        report.out_scope += 1
+        if answer.abstained:
+            report.out_scope_abstained += 1
+        else:
+            report.confusion[("清单外", got)] += 1
+            report.misses.append((row.line, row.text or row.title, "清单外", got))
+        return
+    report.in_scope += 1
+    report.in_scope_abstained += answer.abstained
+    entries = effective_catalog(estate.community)
+    matters = [e for e in row.expected if e in entries]
+    units = _expected_units(estate, row.expected, matters)
+    candidates = ([answer.matter] if answer.matter else []) + answer.alternatives
+    top3 = candidates[:3]
+    if matters:
+        report.matter_rows += 1
+        hit = answer.matter is not None and answer.matter.code in matters
+        report.matter_top1 += hit
+        report.matter_top3 += any(c.code in matters for c in top3)
+        if not hit:
+            report.confusion[(matters[0], got)] += 1
+            report.misses.append((row.line, row.text or row.title, "|".join(matters), got))
+    if units:
+        report.unit_rows += 1
+        chosen = answer.matter.unit if answer.matter else None
+        report.unit_top1 += chosen is not None and chosen.pk in units
+        report.unit_top3 += any(c.unit is not None and c.unit.pk in units for c in top3)
+
+
+def _expected_units(estate: Estate, expected: list[str], matters: list[str]) -> set[int]:
+    from gongzhi.catalog.routing import route_cached
+
+    units: set[int] = set()
+    for code in matters:
+        lead = route_cached(estate=estate, matter_code=code).lead
+        if lead is not None:
+            units.add(lead.pk)
+    others = [e for e in expected if e not in matters]
+    if others:
+        units.update(
+            Unit.objects.filter(code__in=others).values_list("pk", flat=True),
+        )
+        units.update(Unit.objects.filter(name__in=others).values_list("pk", flat=True))
+    return units

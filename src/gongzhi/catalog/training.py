@@ -1,0 +1,162 @@
+"""Learning from the desk: confirmed and corrected matter types become training examples;
+``model_version_train`` builds a new classifier version from the catalog and the examples,
+scores it and the active version on a held-back slice of the examples, and activates it
+only if it is not worse; ``model_version_rollback`` goes back to the previous version."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from typing import Any
+
+from django.db import transaction
+
+from gongzhi.catalog import learned
+from gongzhi.catalog.models import ModelVersion, TrainingExample
+from gongzhi.catalog.normalise import canonical
+from gongzhi.catalog.selectors import (
+    catalog_bump_version,
+    catalog_memo_clear,
+    effective_catalog,
+)
+from gongzhi.common.audit import audit_record
+from gongzhi.common.errors import DomainError
+from gongzhi.org.models import Estate, Jurisdiction
+
+HELD_OUT_SHARE = 0.2
+_LONG_DIGITS = re.compile(r"\d{5,}")
+
+
+def training_example_record(
+    *, estate: Estate, text: str, matter_code: str, source: str, case_number: str = ""
+) -> TrainingExample | None:
+    """Remember a text and its final matter (phones and ids masked). Nothing when the
+    text is empty."""
+    text = _LONG_DIGITS.sub("0", text).strip()
+    if not text or not matter_code:
+        return None
+    return TrainingExample.objects.create(
+        jurisdiction=estate.community,
+        text=text[:2000],
+        matter_code=matter_code,
+        source=source,
+        case_number=case_number,
+    )
+
+
+def _held_out(example: TrainingExample) -> bool:
+    digest = hashlib.sha1(f"{example.pk}".encode()).digest()
+    return digest[0] < 256 * HELD_OUT_SHARE
+
+
+def _accuracy(model: learned.Model | None, examples: list[TrainingExample]) -> float:
+    if model is None or not examples:
+        return 0.0
+    right = 0
+    for example in examples:
+        plain = canonical(example.text)
+        indices, values = model.vector("", plain)
+        probs = model.probabilities(indices, values, plain)
+        if probs is not None and model.classes[int(probs.argmax())] == example.matter_code:
+            right += 1
+    return right / len(examples)
+
+
+def active_version(jurisdiction: Jurisdiction) -> ModelVersion | None:
+    return ModelVersion.objects.filter(jurisdiction=jurisdiction, active=True).first()
+
+
+@transaction.atomic
+def model_version_train(*, jurisdiction: Jurisdiction, actor: Any = None) -> ModelVersion:
+    """Train a version for the jurisdiction's catalog with the examples recorded in its
+    area; activate it if its accuracy on the held-back examples is not below the active
+    version's (or the catalog-only model's)."""
+    entries = effective_catalog(jurisdiction)
+    examples = [
+        e
+        for e in TrainingExample.objects.filter(
+            jurisdiction__path__startswith=jurisdiction.path
+        ).order_by("id")
+        if e.matter_code in entries
+    ]
+    held = [e for e in examples if _held_out(e)]
+    train = [(e.text, e.matter_code) for e in examples if not _held_out(e)]
+    candidate = learned.train(entries, extra=train)
+    if candidate is None:
+        raise DomainError(f"{jurisdiction.name}的职责清单事项太少，无法训练")
+    signature = learned.signature(entries)
+    current = (
+        ModelVersion.objects.select_for_update()
+        .filter(jurisdiction=jurisdiction, active=True)
+        .first()
+    )
+    if current is not None and current.catalog_signature == signature:
+        baseline_model: learned.Model | None = pickle.loads(bytes(current.blob))
+    else:
+        baseline_model = learned.train(entries)
+    accuracy = _accuracy(candidate, held)
+    baseline = _accuracy(baseline_model, held)
+    activate = accuracy >= baseline
+    last = ModelVersion.objects.filter(jurisdiction=jurisdiction).order_by("-number").first()
+    if activate and current is not None:
+        ModelVersion.objects.filter(pk=current.pk, active=True).update(active=False)
+    version = ModelVersion.objects.create(
+        jurisdiction=jurisdiction,
+        number=(last.number + 1) if last else 1,
+        catalog_signature=signature,
+        examples=len(train),
+        held_out=len(held),
+        accuracy=accuracy,
+        baseline_accuracy=baseline,
+        active=activate,
+        blob=pickle.dumps(candidate),
+    )
+    audit_record(
+        actor=actor,
+        action="classifier.train",
+        target=version,
+        to_state="active" if activate else "inactive",
+        reason=f"留出准确率 {accuracy:.1%}，原版本 {baseline:.1%}",
+        extra={"examples": len(train), "held_out": len(held), "activated": activate},
+    )
+    _models_changed()
+    return version
+
+
+@transaction.atomic
+def model_version_rollback(*, jurisdiction: Jurisdiction, actor: Any = None) -> ModelVersion:
+    """Deactivate the active version and activate the one trained before it."""
+    current = (
+        ModelVersion.objects.select_for_update()
+        .filter(jurisdiction=jurisdiction, active=True)
+        .first()
+    )
+    if current is None:
+        raise DomainError(f"{jurisdiction.name}没有启用中的模型版本")
+    previous = (
+        ModelVersion.objects.filter(jurisdiction=jurisdiction, number__lt=current.number)
+        .order_by("-number")
+        .first()
+    )
+    if previous is None:
+        raise DomainError(f"{jurisdiction.name}没有更早的模型版本可回退")
+    if not ModelVersion.objects.filter(pk=current.pk, active=True).update(active=False):
+        raise DomainError("模型版本已被他人更改，请重试")
+    ModelVersion.objects.filter(pk=previous.pk).update(active=True)
+    previous.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="classifier.rollback",
+        target=previous,
+        from_state=f"v{current.number}",
+        to_state=f"v{previous.number}",
+    )
+    _models_changed()
+    return previous
+
+
+def _models_changed() -> None:
+    # Every process re-reads its effective catalogs and with them the active version.
+    catalog_memo_clear()
+    transaction.on_commit(catalog_bump_version)
