@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.board",
+    "gongzhi.open311",
     "gongzhi.site",
 ]
 
