@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gongzhi.cases.events import EventKind
+from gongzhi.cases.events import EventKind, events_committed
 from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Notification
 from gongzhi.common.chain import CASE_EVENTS, chain_lock, digest
 from gongzhi.common.errors import Conflict
@@ -134,6 +135,10 @@ def events_save(case: Case, rows: Sequence[CaseEvent], *, first: bool = False) -
         rows[0].save(force_insert=True)
     else:
         CaseEvent.objects.bulk_create(list(rows))
+    ids = [row.pk for row in rows]
+    transaction.on_commit(
+        lambda: events_committed.send_robust(sender=CaseEvent, event_ids=ids), robust=True
+    )
     return list(rows)
 
 

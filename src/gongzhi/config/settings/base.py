@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.board",
     "gongzhi.open311",
+    "gongzhi.webhooks",
     "gongzhi.site",
 ]
 
@@ -209,6 +210,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
+    "webhooks-retry": {"task": "gongzhi.webhooks.retry", "schedule": 60.0},
 }
 
 LOGGING = {
