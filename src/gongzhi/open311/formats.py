@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -34,10 +35,15 @@ def w3c(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
+# Characters XML 1.0 cannot hold (control characters a request may carry and an error
+# may quote back): written as U+FFFD, or the document would not parse.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(parent: ET.Element, record: dict[str, Any]) -> None:
