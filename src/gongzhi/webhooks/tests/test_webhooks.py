@@ -236,3 +236,19 @@ def test_command_subscribes_by_token_prefix(demo, capsys) -> None:
     )
     assert "签名密钥" in capsys.readouterr().out
     assert Subscription.objects.get().events == ["case.closed", "case.rated"]
+
+
+def test_command_lists_and_retries(
+    demo, receiver, django_capture_on_commit_callbacks, capsys
+) -> None:
+    sub = webhook_subscribe(
+        token=_token("dispatcher"), name="十二三四五", url=receiver.url, events=["case.dispatched"]
+    )
+    receiver.answers = [500]
+    _register(django_capture_on_commit_callbacks)
+    call_command("webhooks", "list")
+    assert f"{sub.pk}\t启用\t十二三四五" in capsys.readouterr().out
+    Delivery.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    call_command("webhooks", "retry")
+    assert "已尝试 1 条推送" in capsys.readouterr().out
+    assert Delivery.objects.get().state == Delivery.State.DELIVERED
