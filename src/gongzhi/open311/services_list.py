@@ -11,7 +11,7 @@ from typing import Any
 
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import EffectiveEntry, effective_catalog
-from gongzhi.common.errors import NotFound
+from gongzhi.common.errors import DomainError, NotFound
 from gongzhi.org.models import Jurisdiction
 
 Category = MatterType.Category
@@ -54,7 +54,7 @@ COMMON_ATTRIBUTES = ("estate", "channel", "urgency")
 
 def jurisdiction_for(code: str) -> Jurisdiction:
     if not code:
-        raise NotFound("请提供 jurisdiction_id（辖区代码，如 370829000000）")
+        raise DomainError("请提供 jurisdiction_id（辖区代码，如 370829000000）")
     # A county's six-digit division code stands for its twelve-digit statistical code.
     full = code + "000000" if len(code) == 6 and code.isdigit() else code
     jurisdiction = Jurisdiction.objects.filter(code__in=[code, full]).order_by("code").first()

@@ -81,9 +81,9 @@ def test_definition_lists_attributes_where_the_matter_needs_them(client: Client,
 
 def test_errors_in_the_standard_format_with_statuses(client: Client, demo) -> None:
     missing = client.get(f"{BASE}/services.json")
-    assert missing.status_code == 404
+    assert missing.status_code == 400
     assert missing.json() == [
-        {"code": 404, "description": "请提供 jurisdiction_id（辖区代码，如 370829000000）"}
+        {"code": 400, "description": "请提供 jurisdiction_id（辖区代码，如 370829000000）"}
     ]
     unknown = client.get(f"{BASE}/services/NOPE.xml", {"jurisdiction_id": JX})
     assert unknown.status_code == 404
