@@ -9,6 +9,7 @@ written one after another and chain in id order."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -23,6 +24,7 @@ from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Noti
 from gongzhi.common.chain import CASE_EVENTS, chain_lock, digest
 from gongzhi.common.errors import Conflict
 
+log = logging.getLogger(__name__)
 CONFLICT = "该案件刚被他人处理，请刷新页面后重试"
 STALE = "该案件已被他人更新，请刷新页面后重试"
 
@@ -136,10 +138,16 @@ def events_save(case: Case, rows: Sequence[CaseEvent], *, first: bool = False) -
     else:
         CaseEvent.objects.bulk_create(list(rows))
     ids = [row.pk for row in rows]
-    transaction.on_commit(
-        lambda: events_committed.send_robust(sender=CaseEvent, event_ids=ids), robust=True
-    )
+    transaction.on_commit(lambda: _announce(ids), robust=True)
     return list(rows)
+
+
+def _announce(ids: list[int]) -> None:
+    """Tell the listeners (webhooks) of committed events; a listener's failure is logged,
+    never raised into the write that has already committed."""
+    for receiver, result in events_committed.send_robust(sender=CaseEvent, event_ids=ids):
+        if isinstance(result, Exception):
+            log.error("case events listener %r failed", receiver, exc_info=result)
 
 
 def event(case: Case, action: EventKind | str, *, now: dt.datetime, **fields: Any) -> CaseEvent:

@@ -252,3 +252,19 @@ def test_command_lists_and_retries(
     call_command("webhooks", "retry")
     assert "已尝试 1 条推送" in capsys.readouterr().out
     assert Delivery.objects.get().state == Delivery.State.DELIVERED
+
+
+def test_a_failing_listener_never_fails_the_write(
+    demo, django_capture_on_commit_callbacks, caplog
+) -> None:
+    from gongzhi.cases.events import events_committed
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("listener down")
+
+    events_committed.connect(broken, dispatch_uid="test.broken")
+    try:
+        case = _register(django_capture_on_commit_callbacks)
+    finally:
+        events_committed.disconnect(dispatch_uid="test.broken")
+    assert case.pk and "listener" in caplog.text and "failed" in caplog.text
