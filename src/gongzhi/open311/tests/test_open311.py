@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from gongzhi.cases.models import Case
-from gongzhi.common.apiauth import api_token_create
-from gongzhi.common.models import AuditEvent
+from gongzhi.common.apiauth import api_token_create, api_token_revoke
+from gongzhi.common.models import ApiToken, AuditEvent
 from gongzhi.open311.models import RequestToken
 from gongzhi.org.models import Estate, User
 
@@ -193,6 +193,12 @@ def test_refusals_write_nothing(client: Client, demo) -> None:
     assert wrong.status_code == 400 and "渠道" in wrong.json()[0]["description"]
     # An auditor's token may not register at all.
     assert _post(client, api_key=_key("cb-auditor")).status_code == 403
+    # A revoked token, in XML.
+    key = _key()
+    api_token_revoke(token=ApiToken.objects.get(prefix=key[3:11]))
+    revoked = _post(client, "xml", api_key=key)
+    assert revoked.status_code == 403
+    assert ET.fromstring(revoked.content).findtext("error/description") == "api_key 无效或已吊销"
     assert (Case.objects.count(), RequestToken.objects.count()) == before
 
 
