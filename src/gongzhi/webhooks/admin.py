@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.webhooks.models import Attempt, Delivery, Subscription
@@ -61,4 +62,6 @@ class DeliveryAdmin(admin.ModelAdmin):
         for delivery in queryset:
             webhook_delivery_replay(delivery=delivery, actor=request.user)
             count += 1
-        self.message_user(request, f"已重新投递 {count} 条推送", messages.SUCCESS)
+        self.message_user(
+            request, gettext("已重新投递 %(count)d 条推送") % {"count": count}, messages.SUCCESS
+        )
