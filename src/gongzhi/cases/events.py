@@ -4,7 +4,13 @@ one of these; timelines, metrics and exports read the label from here."""
 from __future__ import annotations
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
+
+# Sent once the transaction that wrote case events has committed, with ``event_ids``
+# (cases/services/events.py ``events_save``): apps above cases (webhooks) react without
+# cases importing them. Sent robustly: a listener's failure never fails the write.
+events_committed = Signal()
 
 
 class EventKind(models.TextChoices):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/", include("gongzhi.cases.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),
     path("stats/", include("gongzhi.stats.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

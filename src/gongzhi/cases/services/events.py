@@ -9,21 +9,24 @@ written one after another and chain in id order."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases.events import EventKind
+from gongzhi.cases.events import EventKind, events_committed
 from gongzhi.cases.models import Accountability, Case, CaseEvent, CaseTask, Notification
 from gongzhi.common.chain import CASE_EVENTS, chain_lock, digest
 from gongzhi.common.errors import Conflict
 
+log = logging.getLogger(__name__)
 CONFLICT = gettext_lazy("该案件刚被他人处理，请刷新页面后重试")
 STALE = gettext_lazy("该案件已被他人更新，请刷新页面后重试")
 
@@ -136,7 +139,17 @@ def events_save(case: Case, rows: Sequence[CaseEvent], *, first: bool = False) -
         rows[0].save(force_insert=True)
     else:
         CaseEvent.objects.bulk_create(list(rows))
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _announce(ids), robust=True)
     return list(rows)
+
+
+def _announce(ids: list[int]) -> None:
+    """Tell the listeners (webhooks) of committed events; a listener's failure is logged,
+    never raised into the write that has already committed."""
+    for receiver, result in events_committed.send_robust(sender=CaseEvent, event_ids=ids):
+        if isinstance(result, Exception):
+            log.error("case events listener %r failed", receiver, exc_info=result)
 
 
 def event(case: Case, action: EventKind | str, *, now: dt.datetime, **fields: Any) -> CaseEvent:

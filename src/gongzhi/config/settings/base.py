@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.board",
     "gongzhi.stats",
+    "gongzhi.open311",
+    "gongzhi.webhooks",
     "gongzhi.site",
 ]
 
@@ -210,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
     "stats-catch-up": {"task": "gongzhi.stats.catch_up", "schedule": 60.0},
+    "webhooks-retry": {"task": "gongzhi.webhooks.retry", "schedule": 60.0},
 }
 
 LOGGING = {
