@@ -107,5 +107,6 @@ for _prefix, _module in (
     ("/catalog/", "gongzhi.catalog.api"),
     ("/cases/", "gongzhi.cases.api"),
     ("/meetings/", "gongzhi.meetings.api"),
+    ("/appraisal/", "gongzhi.appraisal.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)
