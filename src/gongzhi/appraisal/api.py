@@ -288,3 +288,7 @@ def ranking(request: HttpRequest, code: str, period: PeriodQuery = None) -> dict
             for s in standings
         ],
     }
+
+
+# The democratic appraisal's endpoints live in review_api.py, on this router.
+from gongzhi.appraisal import review_api  # noqa: E402, F401
