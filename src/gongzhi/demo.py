@@ -23,6 +23,7 @@ DEMO_PARTS = (
     "gongzhi.cases.demo",
     "gongzhi.meetings.demo",
     "gongzhi.demo_chibi",
+    "gongzhi.appraisal.demo",
     "gongzhi.stats.demo",
 )
 

@@ -8,7 +8,9 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from gongzhi.appraisal.selectors import standing_of
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import route_all
 from gongzhi.org import kinds
@@ -60,5 +62,11 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
         "hotline": _nearest(estate, kinds.kinds_taking("12345")),
         "count": len(routes),
+        # The company's credit standing (appraisal app: normal, rewarded, barred until …).
+        "standing": (
+            standing_of(estate.property_company, timezone.localdate())
+            if estate.property_company
+            else None
+        ),
     }
     return render(request, "board/estate.html", context)

@@ -109,5 +109,6 @@ for _prefix, _module in (
     ("/cases/", "gongzhi.cases.api"),
     ("/meetings/", "gongzhi.meetings.api"),
     ("/stats/", "gongzhi.stats.api"),
+    ("/appraisal/", "gongzhi.appraisal.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

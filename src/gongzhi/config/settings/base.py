@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gongzhi.catalog",
     "gongzhi.cases",
     "gongzhi.meetings",
+    "gongzhi.appraisal",
     "gongzhi.board",
     "gongzhi.stats",
     "gongzhi.open311",

@@ -43,7 +43,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "what", choices=["intake", "crash", "scaleout", "router"], help="which benchmark"
+            "what",
+            choices=["intake", "crash", "scaleout", "router", "appraisal"],
+            help="which benchmark",
         )
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument(
@@ -100,6 +102,11 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
     def handle(self, *args: Any, **o: Any) -> None:
+        if o["what"] == "appraisal":  # recomputing every credit score (gongzhi.bench.appraisal)
+            from gongzhi.bench import appraisal
+
+            appraisal.run(self.stdout.write)
+            return
         if o["connections"] < 1 or o["workers"] < 1 or o["threads"] < 1:
             raise CommandError("--connections, --workers and --threads must be at least 1")
         if o["what"] == "router":

@@ -1,0 +1,38 @@
+"""The appraisal app's tables: credit records and the red/black list (credit.py), and the
+democratic appraisal of the three parties (review.py)."""
+
+from gongzhi.appraisal.models.credit import (
+    CreditObjection,
+    CreditPeriodClose,
+    CreditPolicy,
+    CreditRecord,
+    CreditRule,
+    CreditStanding,
+    PeriodKind,
+)
+from gongzhi.appraisal.models.review import (
+    Campaign,
+    RaterCode,
+    ReviewItem,
+    ReviewObjection,
+    ReviewScore,
+    ReviewSheet,
+    ReviewSubject,
+)
+
+__all__ = [
+    "Campaign",
+    "CreditObjection",
+    "CreditPeriodClose",
+    "CreditPolicy",
+    "CreditRecord",
+    "CreditRule",
+    "CreditStanding",
+    "PeriodKind",
+    "RaterCode",
+    "ReviewItem",
+    "ReviewObjection",
+    "ReviewScore",
+    "ReviewSheet",
+    "ReviewSubject",
+]
