@@ -107,5 +107,7 @@ for _prefix, _module in (
     ("/catalog/", "gongzhi.catalog.api"),
     ("/cases/", "gongzhi.cases.api"),
     ("/meetings/", "gongzhi.meetings.api"),
+    ("/parties/", "gongzhi.parties.api"),
+    ("/board/", "gongzhi.board.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gongzhi.catalog",
     "gongzhi.cases",
     "gongzhi.meetings",
+    "gongzhi.parties",
     "gongzhi.board",
     "gongzhi.site",
 ]

@@ -1,0 +1,78 @@
+"""The one registry of what a user can do with the estate's public notices, through a page
+or the API: publishing on an estate; replacing and withdrawing a notice. Whether an action
+is offered is access.py's answer; the service asks it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.common.actions import Action, Files, Registry
+from gongzhi.org.models import Estate
+from gongzhi.parties import access, schemas
+from gongzhi.parties import services as s
+from gongzhi.parties.models import Notice
+
+ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
+NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
+
+
+def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
+    return s.notice_publish(actor=actor, estate=estate, **d.model_dump())
+
+
+def _replace(notice: Notice, actor: Any, d: schemas.NoticeReplaceIn, f: Files) -> Notice:
+    return s.notice_replace(actor=actor, notice=notice, **d.model_dump())
+
+
+def _withdraw(notice: Notice, actor: Any, d: schemas.NoticeWithdrawIn, f: Files) -> Notice:
+    return s.notice_withdraw(
+        actor=actor, notice=notice, expected_version=d.expected_version, reason=d.reason
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="publish",
+        label=_("发布公示"),
+        input=schemas.NoticeIn,
+        run=_publish,
+        done=_("已发布公示"),
+    )
+)
+NOTICE_ACTIONS.add(
+    Action(
+        name="replace",
+        label=_("更新公示"),
+        input=schemas.NoticeReplaceIn,
+        run=_replace,
+        done=_("已更新公示，原内容保留为历史"),
+    )
+)
+NOTICE_ACTIONS.add(
+    Action(
+        name="withdraw",
+        label=_("撤下公示"),
+        input=schemas.NoticeWithdrawIn,
+        run=_withdraw,
+        done=_("已撤下公示"),
+    )
+)
+
+
+def estate_offered(user: Any, estate: Estate) -> list[str]:
+    return ["publish"] if access.can_publish(user, estate) else []
+
+
+def notice_offered(user: Any, notice: Notice) -> list[str]:
+    if notice.state != Notice.State.CURRENT:
+        return []
+    if not access.can_publish(user, notice.estate, notice.party):
+        return []
+    return NOTICE_ACTIONS.names()
+
+
+def publish_parties(user: Any, estate: Estate) -> list[str]:
+    """The parties in whose name ``user`` may publish on ``estate`` (the form's choices)."""
+    return list(access.standing(user, estate))

@@ -1,0 +1,192 @@
+"""The JSON API of the three parties' public notices. Reading is public (staff office
+contacts only, no resident data); publishing, replacing and withdrawing go through the
+registry (actions.py) to the same services as the pages, with the same rights (access.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from gongzhi.common.apiauth import session_auth, token_auth
+from gongzhi.common.params import PathId
+from gongzhi.common.schemas import ERRORS, READ_ERRORS
+from gongzhi.org.models import Estate
+from gongzhi.parties import actions, schemas, selectors
+from gongzhi.parties.models import Notice, Party
+from gongzhi.parties.notice_kinds import SPECS, Kind
+
+router = Router(tags=["三方联动"], auth=[token_auth, session_auth])
+
+
+def anyone(request: HttpRequest) -> bool:
+    """Public reading: an anonymous caller passes; a token or session still names the
+    caller, so ``allowed`` lists what that caller may do."""
+    return True
+
+
+PUBLIC = [token_auth, session_auth, anyone]
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+    required: bool
+
+
+class KindOut(Schema):
+    kind: Kind
+    label: str
+    long_term: bool = Field(..., description="默认长期公示（至更新为止）")
+    source: str
+    columns: list[ColumnOut]
+
+
+class NoticeOut(Schema):
+    id: int
+    estate: str
+    kind: Kind
+    kind_label: str
+    party: Party
+    party_label: str
+    unit: str | None = Field(None, description="发布单位")
+    title: str
+    body: str
+    rows: list[dict[str, str]] = Field(..., description="按类别的列名（key）取值")
+    long_term: bool
+    valid_from: dt.date
+    valid_until: dt.date | None
+    state: Notice.State
+    status: str = Field(..., description="公示中 / 已过期 / 未开始 / 已更新 / 已撤下")
+    replaces: int | None
+    version: int
+    published_at: dt.datetime
+    allowed: list[str] = Field(default_factory=list, description="调用者现在可做的操作")
+
+
+class NoticeDetailOut(NoticeOut):
+    history: list[NoticeOut] = Field(..., description="各版本，新的在前（含本条）")
+
+
+def notice_out(n: Notice, user: Any = None) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "estate": n.estate.code,
+        "kind": n.kind,
+        "kind_label": n.get_kind_display(),
+        "party": n.party,
+        "party_label": n.get_party_display(),
+        "unit": n.unit.name if n.unit else None,
+        "title": n.title,
+        "body": n.body,
+        "rows": n.rows,
+        "long_term": n.long_term,
+        "valid_from": n.valid_from,
+        "valid_until": n.valid_until,
+        "state": n.state,
+        "status": selectors.status(n),
+        "replaces": n.replaces_id,
+        "version": n.version,
+        "published_at": n.created_at,
+        "allowed": actions.notice_offered(user, n) if user is not None else [],
+    }
+
+
+def _estate(code: str) -> Estate:
+    return get_object_or_404(
+        Estate.objects.select_related("community", "property_company", "owners_committee"),
+        code=code[:32],
+    )
+
+
+def _notice(notice_id: int) -> Notice:
+    return get_object_or_404(
+        Notice.objects.select_related("estate__community", "unit"), pk=notice_id
+    )
+
+
+@router.get(
+    "/notice-kinds",
+    response={200: list[KindOut], **READ_ERRORS},
+    auth=PUBLIC,
+    summary="公示类别及各类别的列（公开）",
+)
+def notice_kinds(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": k,
+            "label": str(k.label),
+            "long_term": SPECS[k].long_term,
+            "source": SPECS[k].source,
+            "columns": [
+                {"key": c.key, "label": str(c.label), "required": c.required}
+                for c in SPECS[k].columns
+            ],
+        }
+        for k in Kind
+    ]
+
+
+@router.get(
+    "/estates/{code}/notices",
+    response={200: list[NoticeOut], **READ_ERRORS},
+    auth=PUBLIC,
+    summary="小区全部公示（含历史，公开）",
+)
+def estate_notices(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    estate = _estate(code)
+    return [notice_out(n, request.user) for n in selectors.estate_notices(estate)[:500]]
+
+
+@router.post(
+    "/estates/{code}/notices",
+    response={201: NoticeOut, **ERRORS},
+    summary="发布公示（三方本方、街道、联席会议办公室）",
+)
+def notice_publish(request: HttpRequest, code: str, payload: schemas.NoticeIn) -> Any:
+    estate = _estate(code)
+    action = actions.ESTATE_ACTIONS.get("publish")
+    assert action is not None
+    notice = action.run(estate, request.user, payload, {})
+    return Status(201, notice_out(notice, request.user))
+
+
+@router.get(
+    "/notices/{notice_id}",
+    response={200: NoticeDetailOut, **READ_ERRORS},
+    auth=PUBLIC,
+    summary="一条公示及其历史版本（公开）",
+)
+def notice_detail(request: HttpRequest, notice_id: PathId) -> dict[str, Any]:
+    notice = _notice(notice_id)
+    out = notice_out(notice, request.user)
+    out["history"] = [notice_out(n) for n in selectors.history(notice)]
+    return out
+
+
+@router.post(
+    "/notices/{notice_id}/replace",
+    response={200: NoticeOut, **ERRORS},
+    summary="更新公示（原内容保留为历史）",
+)
+def notice_replace(
+    request: HttpRequest, notice_id: PathId, payload: schemas.NoticeReplaceIn
+) -> dict[str, Any]:
+    action = actions.NOTICE_ACTIONS.get("replace")
+    assert action is not None
+    new = action.run(_notice(notice_id), request.user, payload, {})
+    return notice_out(new, request.user)
+
+
+@router.post(
+    "/notices/{notice_id}/withdraw", response={200: NoticeOut, **ERRORS}, summary="撤下公示"
+)
+def notice_withdraw(
+    request: HttpRequest, notice_id: PathId, payload: schemas.NoticeWithdrawIn
+) -> dict[str, Any]:
+    action = actions.NOTICE_ACTIONS.get("withdraw")
+    assert action is not None
+    return notice_out(action.run(_notice(notice_id), request.user, payload, {}), request.user)

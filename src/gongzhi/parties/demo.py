@@ -1,0 +1,126 @@
+"""Demo notices (002 (三)第一、二条; 003 二(七)): at 曾子花园 and 嘉宁小区 the three parties'
+people in charge, the year's service commitments and how they were kept, the property fee
+and the parking charges with their approved base prices; at 曾子花园 the fee notice was
+updated once, so its history shows two versions. A handful of rows, through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from gongzhi.org.demo_context import DemoContext
+from gongzhi.parties import services as s
+from gongzhi.parties.models import Party
+from gongzhi.parties.notice_kinds import Kind
+
+COMMITMENTS = [
+    ["报修响应", "接报后 30 分钟内响应，一般维修 24 小时内完成"],
+    ["公共区域保洁", "楼道每日清扫一次，每周拖洗一次"],
+    ["秩序维护", "出入口 24 小时值守，每日巡查不少于 4 次"],
+    ["收支公示", "每半年公示一次物业服务费收支情况"],
+]
+KEPT = [
+    ["报修响应", "已履行", "上半年报修 312 件，按时响应率 98%"],
+    ["公共区域保洁", "基本履行", "6 月 2 次未按时拖洗，已整改"],
+]
+
+
+def build(ctx: DemoContext) -> None:
+    if "JX-E001" not in ctx.estates or "office" not in ctx.users:
+        return
+    now = ctx.now
+    year = timezone.localtime(now).year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    office = ctx.users["office"]
+    company = ctx.users.get("wuye", office)
+    for code, actor, company_name, head, phone in (
+        ("JX-E001", company, "嘉祥鸿泰物业服务有限公司", "孔德明", "0537-6881234"),
+        ("JX-E002", office, "嘉祥安居物业管理有限公司", "颜世杰", "0537-6885678"),
+    ):
+        estate = ctx.estates[code]
+        rc = f"{estate.community.name}居民委员会"
+        people = [
+            [company_name, head, "项目经理", phone],
+            [rc, "何丽", "委员（分管环物委）", "0537-6512200"],
+        ]
+        if estate.owners_committee:
+            people.append([estate.owners_committee.name, "郑华", "主任", "0537-6883300"])
+        s.notice_publish(
+            actor=office,
+            estate=estate,
+            kind=Kind.PEOPLE,
+            party=Party.OFFICE,
+            title="三方负责人及联系方式",
+            rows=people,
+            valid_from=start,
+            now=now,
+        )
+        s.notice_publish(
+            actor=actor,
+            estate=estate,
+            kind=Kind.COMMITMENT,
+            party=Party.PROPERTY_COMPANY,
+            title=f"{year} 年度物业服务承诺",
+            rows=COMMITMENTS,
+            valid_from=start,
+            valid_until=end,
+            now=now,
+        )
+        s.notice_publish(
+            actor=actor,
+            estate=estate,
+            kind=Kind.COMMITMENT_KEPT,
+            party=Party.PROPERTY_COMPANY,
+            title=f"{year} 年上半年承诺履行情况",
+            rows=KEPT,
+            valid_from=dt.date(year, 7, 1),
+            valid_until=end,
+            now=now,
+        )
+        fee = s.notice_publish(
+            actor=actor,
+            estate=estate,
+            kind=Kind.FEE,
+            party=Party.PROPERTY_COMPANY,
+            title="物业服务收费标准",
+            body="按《物业服务收费管理办法》和县发改局核定的等级收费标准执行。",
+            rows=[["二级", "住宅 0.80 元/㎡·月", "嘉发改价格〔2022〕12 号"]],
+            valid_from=start,
+            now=now,
+        )
+        s.notice_publish(
+            actor=actor,
+            estate=estate,
+            kind=Kind.CHARGES,
+            party=Party.PROPERTY_COMPANY,
+            title="停车及其他收费",
+            rows=[
+                ["地面停车", "100 元/月", "120 元/月", "嘉发改价格〔2022〕13 号"],
+                ["地下车位服务费", "60 元/月", "80 元/月", "嘉发改价格〔2022〕13 号"],
+            ],
+            valid_from=start,
+            now=now,
+        )
+        if code == "JX-E001":
+            s.notice_replace(
+                actor=actor,
+                notice=fee,
+                expected_version=fee.version,
+                title="物业服务收费标准（调整后）",
+                body="经业主大会同意，自本年 9 月起按二级标准下浮执行。",
+                rows=[["二级", "住宅 0.75 元/㎡·月", "嘉发改价格〔2022〕12 号；业主大会决定"]],
+                valid_from=dt.date(year, 9, 1),
+                now=now,
+            )
+            s.notice_publish(
+                actor=ctx.users.get("yeweihui", office),
+                estate=estate,
+                kind=Kind.COMMON_INCOME,
+                party=Party.OWNERS_COMMITTEE,
+                title=f"{year} 年上半年共有部分收益及使用",
+                rows=[["电梯广告", "18600", "补充维修资金 10000 元，其余用于绿化补植"]],
+                valid_from=dt.date(year, 7, 1),
+                valid_until=end,
+                now=now,
+            )

@@ -1,0 +1,12 @@
+"""The audit event names of the three parties' notices, circulars and reports."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PartiesEvent(models.TextChoices):
+    NOTICE_PUBLISH = "parties.notice.publish", _("发布公示")
+    NOTICE_REPLACE = "parties.notice.replace", _("更新公示")
+    NOTICE_WITHDRAW = "parties.notice.withdraw", _("撤下公示")

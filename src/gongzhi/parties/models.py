@@ -1,0 +1,90 @@
+"""The estate's public notices (公示), circulars (通报) and reports of major events (报告)
+of the three parties (002 (三))."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.common.models import BaseModel
+from gongzhi.parties.notice_kinds import Kind
+
+
+class Party(models.TextChoices):
+    """Who speaks for a notice: one of the three parties, or above them."""
+
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
+    RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+    STREET = "street", _("街道办事处")
+    OFFICE = "office", _("联席会议办公室")
+
+
+class Notice(BaseModel):
+    """One item on an estate's public board. A long-term item stays until it is replaced;
+    any other has a last day (002 (三)第二条). Replacing keeps the old item as history."""
+
+    class State(models.TextChoices):
+        CURRENT = "current", _("公示中")
+        REPLACED = "replaced", _("已更新")
+        WITHDRAWN = "withdrawn", _("已撤下")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
+    party = models.CharField(_("公示方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("发布单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("说明"), blank=True)
+    rows = models.JSONField(_("内容"), default=list, blank=True)
+    long_term = models.BooleanField(_("长期公示"), default=False)
+    valid_from = models.DateField(_("公示开始"))
+    valid_until = models.DateField(_("公示截止"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.CURRENT)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("更新自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("公示事项")
+        verbose_name_plural = _("公示事项")
+        ordering = ["estate", "kind", "party", "-valid_from", "-id"]
+        indexes = [
+            models.Index(
+                fields=["estate", "kind"],
+                name="notice_current_idx",
+                condition=Q(state="current"),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(long_term=True) | Q(valid_until__isnull=False),
+                name="notice_period_or_long_term",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_kind_display()}）"

@@ -1,0 +1,60 @@
+"""The input of every parties action: one schema for the page form and the JSON body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from gongzhi.parties.models import Party
+from gongzhi.parties.notice_kinds import Kind
+
+ROWS_HELP = (
+    "公示内容，每行一组，按该类别的列顺序填写（见 GET /api/parties/notice-kinds）。"
+    "页面上每行一条，列之间用 | 分隔"
+)
+
+
+def _split_rows(value: Any) -> Any:
+    """A form's text (one row a line, cells split by |) becomes rows of cells; the API's
+    list of lists passes as it is."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        rows: list[list[str]] = []
+        for text in value:
+            for line in text.splitlines():
+                if line.strip():
+                    rows.append([cell.strip() for cell in line.split("|")])
+        return rows
+    return value
+
+
+class NoticeContent(Schema):
+    title: str = Field(..., min_length=1, max_length=100, description="标题")
+    body: str = Field("", max_length=2000, description="说明（可空）")
+    rows: list[list[str]] = Field(..., description=ROWS_HELP, max_length=200)
+    long_term: bool | None = Field(None, description="长期公示（至更新为止）；不填按类别的默认")
+    valid_from: dt.date | None = Field(None, description="公示开始日期；不填为今天")
+    valid_until: dt.date | None = Field(None, description="公示截止日期；非长期公示必填")
+
+    @field_validator("rows", mode="before")
+    @classmethod
+    def _rows(cls, value: Any) -> Any:
+        return _split_rows(value)
+
+
+class NoticeIn(NoticeContent):
+    kind: Kind = Field(..., description="公示类别")
+    party: Party = Field(..., description="公示方")
+
+
+class NoticeReplaceIn(NoticeContent):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
+
+
+class NoticeWithdrawIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
+    reason: str = Field(..., min_length=1, max_length=300, description="撤下原因")

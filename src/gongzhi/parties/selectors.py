@@ -1,0 +1,93 @@
+"""Reads of the parties app: what an estate's board shows now, a notice's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.org.models import Estate
+from gongzhi.parties.models import Notice
+from gongzhi.parties.notice_kinds import SPECS, Kind
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def current_q(on: dt.date) -> Q:
+    """Notices on the board on day ``on``: current, begun, and long-term or not expired."""
+    return Q(state=Notice.State.CURRENT, valid_from__lte=on) & (
+        Q(long_term=True) | Q(valid_until__gte=on)
+    )
+
+
+def board_notices(estate: Estate, on: dt.date | None = None) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(estate=estate)
+        .filter(current_q(on or today()))
+        .select_related("unit")
+        .order_by("kind", "party", "-valid_from", "-id")
+    )
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    label: str
+    columns: list[tuple[str, str]]
+    source: str
+    notices: list[Notice] = field(default_factory=list)
+
+
+def grouped(notices: Any) -> list[KindGroup]:
+    """Notices in the order of the kinds (Kind), each group with its columns."""
+    groups = {
+        k.value: KindGroup(
+            kind=k.value,
+            label=str(k.label),
+            columns=[(c.key, str(c.label)) for c in SPECS[k.value].columns],
+            source=SPECS[k.value].source,
+        )
+        for k in Kind
+    }
+    for n in notices:
+        groups[n.kind].notices.append(n)
+    return [g for g in groups.values() if g.notices]
+
+
+def history(notice: Notice) -> list[Notice]:
+    """The notice and every version before and after it, newest first."""
+    chain = [notice]
+    before = notice
+    while before.replaces_id:
+        before = Notice.objects.select_related("unit").get(pk=before.replaces_id)
+        chain.append(before)
+    after = notice
+    while True:
+        nxt = Notice.objects.select_related("unit").filter(replaces=after).first()
+        if nxt is None:
+            break
+        chain.insert(0, nxt)
+        after = nxt
+    return chain
+
+
+def estate_notices(estate: Estate) -> QuerySet[Notice]:
+    """Every notice of the estate, current and past (the staff page's list)."""
+    return Notice.objects.filter(estate=estate).select_related("unit", "published_by")
+
+
+def status(notice: Notice, on: dt.date | None = None) -> str:
+    """公示中 / 已过期 / 未开始 / 已更新 / 已撤下 as of ``on``."""
+    on = on or today()
+    if notice.state != Notice.State.CURRENT:
+        return str(notice.get_state_display())
+    if notice.valid_from > on:
+        return "未开始"
+    if not notice.long_term and notice.valid_until and notice.valid_until < on:
+        return "已过期"
+    return str(notice.get_state_display())

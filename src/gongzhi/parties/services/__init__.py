@@ -1,0 +1,5 @@
+"""Every write of the parties app, one module per sub-area."""
+
+from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
+
+__all__ = ["notice_publish", "notice_replace", "notice_withdraw"]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gongzhi.parties import views
+
+app_name = "parties"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("estates/<str:code>/notices/", views.estate_notices, name="estate_notices"),
+    path("estates/<str:code>/notices/publish/", views.publish, name="publish"),
+    path("notices/<int:pk>/", views.notice_history, name="notice"),
+    path("notices/<int:pk>/<slug:name>/", views.notice_act, name="notice_act"),
+]
