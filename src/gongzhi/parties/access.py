@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from gongzhi.common.errors import PermissionDenied
+from gongzhi.common.errors import NotFound, PermissionDenied
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Unit
 from gongzhi.org.permissions import scope_for
-from gongzhi.parties.models import Notice, Party
+from gongzhi.parties.models import Circular, CircularReceipt, Notice, Party
 
 ABOVE = (Party.STREET, Party.OFFICE)
 
@@ -47,30 +47,35 @@ def party_units(estate: Estate) -> dict[str, list[int]]:
     return found
 
 
+def own_parties(user: Any, estate: Estate) -> dict[str, Unit]:
+    """The parties of ``estate`` that ``user`` belongs to, each with the user's unit."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return {}
+    mine: dict[str, int] = {}
+    for party, ids in party_units(estate).items():
+        for pk in ids:
+            if scope.in_unit(pk):
+                mine.setdefault(party, pk)
+    by_pk = Unit.objects.in_bulk(list(mine.values()))
+    return {party: by_pk[pk] for party, pk in mine.items()}
+
+
 def standing(user: Any, estate: Estate) -> dict[str, Unit | None]:
     """The parties ``user`` may publish for on ``estate``, each with the unit recorded as
     publisher (None for the office)."""
     scope = scope_for(user)
     if not scope.is_authenticated:
         return {}
-    result: dict[str, Unit | None] = {}
-    units = party_units(estate)
-    mine: dict[str, int] = {}
-    for party, ids in units.items():
-        for pk in ids:
-            if scope.in_unit(pk):
-                mine.setdefault(party, pk)
-    by_pk = Unit.objects.in_bulk(list(mine.values()))
-    for party, pk in mine.items():
-        result[party] = by_pk[pk]
-    above: Unit | None = None
-    if Party.STREET in mine:
-        above = by_pk[mine[Party.STREET]]
-    if scope.manages_jurisdiction(estate.community) or Party.STREET in mine:
+    own = own_parties(user, estate)
+    result: dict[str, Unit | None] = dict(own)
+    street = own.get(Party.STREET)
+    manages = scope.manages_jurisdiction(estate.community)
+    if manages or street is not None:
         for party in Party:
-            if party == Party.OFFICE and not scope.manages_jurisdiction(estate.community):
+            if party == Party.OFFICE and not manages:
                 continue
-            result.setdefault(party.value, above)
+            result.setdefault(party.value, street)
     return result
 
 
@@ -118,3 +123,77 @@ def publishing_estates(user: Any) -> QuerySet[Estate]:
             elif unit.kind_id in rc_kinds:
                 q |= Q(community_id=unit.jurisdiction_id)
     return qs.filter(q)
+
+
+# ---------------------------------------------------------------- circulars (002 (三)第三、四条)
+
+# Who a circular may go to: the three parties of the estate and the street above them.
+CIRCULAR_PARTIES = (
+    Party.PROPERTY_COMPANY,
+    Party.OWNERS_COMMITTEE,
+    Party.RESIDENTS_COMMITTEE,
+    Party.STREET,
+)
+
+
+def require_send(user: Any, estate: Estate, party: str) -> Unit:
+    """The actor's unit that sends as ``party``: only a party's own members send in its
+    name."""
+    own = own_parties(user, estate)
+    if party not in own:
+        raise PermissionDenied(
+            f"您不是{estate.name}的{Party(party).label if party in Party.values else party}，不能以其名义通报"
+        )
+    return own[party]
+
+
+def can_send(user: Any, estate: Estate) -> bool:
+    return bool(own_parties(user, estate))
+
+
+def recipients(estate: Estate, parties: list[str]) -> list[tuple[str, int]]:
+    """(party, unit id) of every unit that speaks for ``parties`` on ``estate``."""
+    units = party_units(estate)
+    return [(p, pk) for p in parties for pk in units.get(p, [])]
+
+
+def readable_circulars(user: Any) -> QuerySet[Circular]:
+    """Circulars sent or received by the user's units, and those of estates the user
+    oversees (office, convener, auditor); scoped first."""
+    scope = scope_for(user)
+    qs = Circular.objects.select_related("estate__community", "sender_unit")
+    if scope.is_admin:
+        return qs
+    if not scope.is_authenticated:
+        return qs.none()
+    ids = sorted(scope.unit_ids)
+    received = CircularReceipt.objects.filter(circular=OuterRef("pk"), unit_id__in=ids)
+    q = (
+        Q(sender_unit_id__in=ids)
+        | Q(Exists(received))
+        | scope.oversight_q("estate__community__path")
+    )
+    return qs.filter(q)
+
+
+def circular_for(user: Any, pk: Any) -> Circular:
+    try:
+        found = readable_circulars(user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
+        found = None
+    if found is None:
+        raise NotFound("未找到，或无权查看")
+    return found
+
+
+def sees_receipts(user: Any, circular: Circular) -> bool:
+    """The sender's unit and those who oversee the estate see who has not read it."""
+    scope = scope_for(user)
+    return scope.in_unit(circular.sender_unit_id) or scope.reads_jurisdiction(
+        circular.estate.community
+    )
+
+
+def my_receipts(user: Any) -> QuerySet[CircularReceipt]:
+    scope = scope_for(user)
+    return CircularReceipt.objects.filter(unit_id__in=sorted(scope.unit_ids))

@@ -12,10 +12,11 @@ from gongzhi.common.actions import Action, Files, Registry
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, schemas
 from gongzhi.parties import services as s
-from gongzhi.parties.models import Notice
+from gongzhi.parties.models import Circular, Notice
 
 ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
 NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
+CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
 
 
 def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
@@ -61,8 +62,46 @@ NOTICE_ACTIONS.add(
 )
 
 
+def _circular_send(estate: Estate, actor: Any, d: schemas.CircularIn, f: Files) -> Circular:
+    return s.circular_send(actor=actor, estate=estate, **d.model_dump())
+
+
+def _circular_read(circular: Circular, actor: Any, d: schemas.ReadIn, f: Files) -> int:
+    return s.circular_read(actor=actor, circular=circular)
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="circular_send",
+        label=_("发出通报"),
+        input=schemas.CircularIn,
+        run=_circular_send,
+        done=_("已发出通报，各接收单位收件箱已收到"),
+    )
+)
+CIRCULAR_ACTIONS.add(
+    Action(
+        name="read",
+        label=_("阅知"),
+        input=schemas.ReadIn,
+        run=_circular_read,
+        done=_("已阅知"),
+    )
+)
+
+
 def estate_offered(user: Any, estate: Estate) -> list[str]:
-    return ["publish"] if access.can_publish(user, estate) else []
+    offered = []
+    if access.can_publish(user, estate):
+        offered.append("publish")
+    if access.can_send(user, estate):
+        offered.append("circular_send")
+    return offered
+
+
+def circular_offered(user: Any, circular: Circular) -> list[str]:
+    unread = access.my_receipts(user).filter(circular=circular, read_at__isnull=True)
+    return ["read"] if unread.exists() else []
 
 
 def notice_offered(user: Any, notice: Notice) -> list[str]:
@@ -76,3 +115,8 @@ def notice_offered(user: Any, notice: Notice) -> list[str]:
 def publish_parties(user: Any, estate: Estate) -> list[str]:
     """The parties in whose name ``user`` may publish on ``estate`` (the form's choices)."""
     return list(access.standing(user, estate))
+
+
+def send_parties(user: Any, estate: Estate) -> list[str]:
+    """The parties in whose name ``user`` may send a circular on ``estate``."""
+    return list(access.own_parties(user, estate))

@@ -15,7 +15,7 @@ from gongzhi.common.apiauth import session_auth, token_auth
 from gongzhi.common.params import PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate
-from gongzhi.parties import actions, schemas, selectors
+from gongzhi.parties import access, actions, schemas, selectors
 from gongzhi.parties.models import Notice, Party
 from gongzhi.parties.notice_kinds import SPECS, Kind
 
@@ -190,3 +190,108 @@ def notice_withdraw(
     action = actions.NOTICE_ACTIONS.get("withdraw")
     assert action is not None
     return notice_out(action.run(_notice(notice_id), request.user, payload, {}), request.user)
+
+
+# ---------------------------------------------------------------- circulars
+
+
+class ReceiptOut(Schema):
+    unit: str
+    party: Party
+    read_at: dt.datetime | None
+    read_by: str | None = Field(None, description="阅读人（工作人员）")
+
+
+class CircularOut(Schema):
+    id: int
+    estate: str
+    estate_name: str
+    sender_party: Party
+    sender_unit: str
+    title: str
+    body: str
+    urgent: bool
+    sent_at: dt.datetime
+    recipients: int = Field(..., description="接收单位数")
+    unread: int = Field(..., description="尚未阅知的接收单位数")
+    allowed: list[str] = Field(default_factory=list)
+
+
+class CircularDetailOut(CircularOut):
+    receipts: list[ReceiptOut] | None = Field(
+        None, description="各接收单位的阅知回执（发出单位和辖区办公室可见）"
+    )
+
+
+class ReadOut(Schema):
+    read: int = Field(..., description="本次标为已读的回执数")
+
+
+def circular_out(c: Any, user: Any, receipts: list[Any] | None = None) -> dict[str, Any]:
+    rows = receipts if receipts is not None else selectors.receipts_of(c)
+    return {
+        "id": c.pk,
+        "estate": c.estate.code,
+        "estate_name": c.estate.name,
+        "sender_party": c.sender_party,
+        "sender_unit": c.sender_unit.name,
+        "title": c.title,
+        "body": c.body,
+        "urgent": c.urgent,
+        "sent_at": c.created_at,
+        "recipients": len(rows),
+        "unread": sum(1 for r in rows if r.read_at is None),
+        "allowed": actions.circular_offered(user, c),
+    }
+
+
+def _receipt_out(r: Any) -> dict[str, Any]:
+    by = r.read_by.display_name or r.read_by.username if r.read_by else None
+    return {"unit": r.unit.name, "party": r.party, "read_at": r.read_at, "read_by": by}
+
+
+@router.get(
+    "/circulars",
+    response={200: list[CircularOut], **READ_ERRORS},
+    summary="通报：本单位发出、收到及辖区内的通报",
+)
+def circulars(request: HttpRequest) -> list[dict[str, Any]]:
+    found = list(selectors.sent_and_overseen(request.user)[:200])
+    return [circular_out(c, request.user) for c in found]
+
+
+@router.post(
+    "/estates/{code}/circulars",
+    response={201: CircularOut, **ERRORS},
+    summary="发出通报（三方之间及报街道；重要紧急信息即时送达并要求阅知）",
+)
+def circular_send(request: HttpRequest, code: str, payload: schemas.CircularIn) -> Any:
+    action = actions.ESTATE_ACTIONS.get("circular_send")
+    assert action is not None
+    circular = action.run(_estate(code), request.user, payload, {})
+    return Status(201, circular_out(circular, request.user))
+
+
+@router.get(
+    "/circulars/{circular_id}",
+    response={200: CircularDetailOut, **READ_ERRORS},
+    summary="一条通报；发出单位可见各接收单位是否已阅知",
+)
+def circular_detail(request: HttpRequest, circular_id: PathId) -> dict[str, Any]:
+    circular = access.circular_for(request.user, circular_id)
+    rows = selectors.receipts_of(circular)
+    out = circular_out(circular, request.user, rows)
+    out["receipts"] = (
+        [_receipt_out(r) for r in rows] if access.sees_receipts(request.user, circular) else None
+    )
+    return out
+
+
+@router.post(
+    "/circulars/{circular_id}/read", response={200: ReadOut, **ERRORS}, summary="阅知通报（回执）"
+)
+def circular_read(request: HttpRequest, circular_id: PathId) -> dict[str, Any]:
+    circular = access.circular_for(request.user, circular_id)
+    action = actions.CIRCULAR_ACTIONS.get("read")
+    assert action is not None
+    return {"read": action.run(circular, request.user, schemas.ReadIn(), {})}

@@ -1,7 +1,9 @@
-"""Demo notices (002 (三)第一、二条; 003 二(七)): at 曾子花园 and 嘉宁小区 the three parties'
+"""Demo of the three parties. Notices (002 (三)第一、二条; 003 二(七)): at 曾子花园 and 嘉宁小区 the three parties'
 people in charge, the year's service commitments and how they were kept, the property fee
 and the parking charges with their approved base prices; at 曾子花园 the fee notice was
-updated once, so its history shows two versions. A handful of rows, through the services."""
+updated once, so its history shows two versions. Circulars (第三、四条): an urgent one with
+one recipient that has not read it, and a monthly one. A handful of rows, through the
+services."""
 
 from __future__ import annotations
 
@@ -29,6 +31,11 @@ KEPT = [
 def build(ctx: DemoContext) -> None:
     if "JX-E001" not in ctx.estates or "office" not in ctx.users:
         return
+    build_notices(ctx)
+    build_circulars(ctx)
+
+
+def build_notices(ctx: DemoContext) -> None:
     now = ctx.now
     year = timezone.localtime(now).year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -124,3 +131,34 @@ def build(ctx: DemoContext) -> None:
                 valid_until=end,
                 now=now,
             )
+
+
+def build_circulars(ctx: DemoContext) -> None:
+    """An urgent circular (002 (三)第四条) from 鸿泰 at 曾子花园 to the owners' committee, the
+    residents' committee and the street office: two have read it, the street has not."""
+    users = ctx.users
+    if not {"wuye", "yeweihui", "juweihui", "jiedao"} <= set(users):
+        return
+    estate = ctx.estates["JX-E001"]
+    urgent = s.circular_send(
+        actor=users["wuye"],
+        estate=estate,
+        sender_party=Party.PROPERTY_COMPANY,
+        to_parties=[Party.OWNERS_COMMITTEE, Party.RESIDENTS_COMMITTEE, Party.STREET],
+        title="3 号楼供水主管破裂，今晚停水抢修",
+        body=(
+            "3 号楼地下供水主管今日 15 时破裂，已关阀止水，预计今晚 22 时前恢复供水。"
+            "已在楼道张贴告示并通知住户储水；请业委会协助解释，请社区和街道关注进展。"
+        ),
+        urgent=True,
+    )
+    s.circular_read(actor=users["yeweihui"], circular=urgent)
+    s.circular_read(actor=users["juweihui"], circular=urgent)
+    s.circular_send(
+        actor=users["juweihui"],
+        estate=estate,
+        sender_party=Party.RESIDENTS_COMMITTEE,
+        to_parties=[Party.PROPERTY_COMPANY, Party.OWNERS_COMMITTEE],
+        title="10 月居民反映问题及解决进展",
+        body="10 月居民反映问题 12 件：已解决 9 件，正在协调 3 件（地下车库渗水、东门道闸、2 号楼电梯异响）。",
+    )

@@ -10,3 +10,5 @@ class PartiesEvent(models.TextChoices):
     NOTICE_PUBLISH = "parties.notice.publish", _("发布公示")
     NOTICE_REPLACE = "parties.notice.replace", _("更新公示")
     NOTICE_WITHDRAW = "parties.notice.withdraw", _("撤下公示")
+    CIRCULAR_SEND = "parties.circular.send", _("发出通报")
+    CIRCULAR_READ = "parties.circular.read", _("阅知通报")

@@ -88,3 +88,73 @@ class Notice(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.get_kind_display()}）"
+
+
+class Circular(BaseModel):
+    """A circular (通报) between the three parties of an estate and up to the street: what
+    residents raised and how solving is going (002 (三)第三条). An urgent one (重要紧急信息,
+    第四条) is marked so; every circular reaches each recipient unit's inbox at once as a
+    receipt, and the sender sees who has not read it."""
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="circulars"
+    )
+    sender_party = models.CharField(_("通报方"), max_length=24, choices=Party.choices)
+    sender_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("通报单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发送人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    urgent = models.BooleanField(_("重要紧急"), default=False)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CircularReceipt(BaseModel):
+    """One recipient unit of a circular: its inbox entry and its read receipt."""
+
+    circular = models.ForeignKey(
+        Circular, verbose_name=_("通报"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    party = models.CharField(_("接收方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("接收单位"),
+        on_delete=models.CASCADE,
+        related_name="circular_receipts",
+    )
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("阅读人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("通报回执")
+        verbose_name_plural = _("通报回执")
+        ordering = ["circular", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "unit"], name="circular_receipt_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit"], name="circular_unread_idx", condition=Q(read_at__isnull=True)
+            )
+        ]

@@ -58,3 +58,19 @@ class NoticeReplaceIn(NoticeContent):
 class NoticeWithdrawIn(Schema):
     expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
     reason: str = Field(..., min_length=1, max_length=300, description="撤下原因")
+
+
+class CircularIn(Schema):
+    sender_party: Party = Field(..., description="以哪一方的名义通报（须为本方成员）")
+    to_parties: list[Party] = Field(
+        default_factory=list,
+        description="接收方：property_company / owners_committee / residents_committee / street",
+        max_length=4,
+    )
+    title: str = Field(..., min_length=1, max_length=100)
+    body: str = Field(..., min_length=1, max_length=5000)
+    urgent: bool = Field(False, description="重要紧急信息：即时送达各接收单位并要求阅知回执")
+
+
+class ReadIn(Schema):
+    pass

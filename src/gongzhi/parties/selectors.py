@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.org.models import Estate
@@ -91,3 +91,35 @@ def status(notice: Notice, on: dt.date | None = None) -> str:
     if not notice.long_term and notice.valid_until and notice.valid_until < on:
         return "已过期"
     return str(notice.get_state_display())
+
+
+# ---------------------------------------------------------------- circulars
+
+
+def received(user: Any) -> QuerySet[Any]:
+    """The receipts of the user's units, unread and urgent first."""
+    from gongzhi.parties import access
+
+    return (
+        access.my_receipts(user)
+        .select_related("circular__estate", "circular__sender_unit", "unit")
+        .order_by(F("read_at").asc(nulls_first=True), "-circular__urgent", "-created_at")
+    )
+
+
+def sent_and_overseen(user: Any) -> QuerySet[Any]:
+    """Circulars the user's units sent or the user oversees, with receipt counts."""
+    from gongzhi.parties import access
+
+    return (
+        access.readable_circulars(user)
+        .annotate(
+            total=Count("receipts"),
+            unread=Count("receipts", filter=Q(receipts__read_at__isnull=True)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def receipts_of(circular: Any) -> list[Any]:
+    return list(circular.receipts.select_related("unit", "read_by").order_by("read_at", "id"))

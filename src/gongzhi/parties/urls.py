@@ -9,4 +9,7 @@ urlpatterns = [
     path("estates/<str:code>/notices/publish/", views.publish, name="publish"),
     path("notices/<int:pk>/", views.notice_history, name="notice"),
     path("notices/<int:pk>/<slug:name>/", views.notice_act, name="notice_act"),
+    path("circulars/", views.circulars, name="circulars"),
+    path("circulars/<int:pk>/", views.circular_detail, name="circular"),
+    path("estates/<str:code>/circulars/new/", views.circular_new, name="circular_new"),
 ]

@@ -131,3 +131,84 @@ def notice_history(request: HttpRequest, pk: int) -> HttpResponse:
         "parties/notice_history.html",
         {"notice": notice, "chain": chain, "columns": columns, "estate": notice.estate},
     )
+
+
+# ---------------------------------------------------------------- circulars
+
+
+@login_required
+def circulars(request: HttpRequest) -> HttpResponse:
+    """The user's units' received circulars (unread and urgent first) and the circulars
+    they sent or oversee, each with how many recipients have not read it."""
+    return render(
+        request,
+        "parties/circulars.html",
+        {
+            "received": list(selectors.received(request.user)[:200]),
+            "listed": list(selectors.sent_and_overseen(request.user)[:200]),
+            "estates": [
+                e
+                for e in access.publishing_estates(request.user).order_by("code")[:200]
+                if access.can_send(request.user, e)
+            ],
+        },
+    )
+
+
+def _send_page(
+    request: HttpRequest, estate: Estate, failure: dict[str, Any] | None = None
+) -> HttpResponse:
+    senders = actions.send_parties(request.user, estate)
+    if not senders:
+        raise Http404("未找到，或无权查看")
+    context = {
+        "estate": estate,
+        "senders": [(p, Party(p).label) for p in senders],
+        "targets": [(p.value, p.label) for p in access.CIRCULAR_PARTIES],
+        "posted": request.POST if failure else {},
+        "posted_to": request.POST.getlist("to_parties") if failure else [],
+        **(failure or {}),
+    }
+    return render(
+        request, "parties/circular_new.html", context, status=(failure or {}).get("status", 200)
+    )
+
+
+@login_required
+def circular_new(request: HttpRequest, code: str) -> HttpResponse:
+    estate = _estate(code)
+    if request.method != "POST":
+        return _send_page(request, estate)
+    if not access.can_send(request.user, estate):
+        raise Http404("未找到，或无权查看")
+    action = actions.ESTATE_ACTIONS.get("circular_send")
+    assert action is not None
+    result, failure = _run(action, estate, request)
+    if failure:
+        return _send_page(request, estate, failure)
+    messages.success(request, str(action.done))
+    return redirect("parties:circular", pk=result.pk)
+
+
+@login_required
+def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a circular records the read receipt of the reader's units."""
+    from gongzhi.common.errors import NotFound
+    from gongzhi.parties import services as s
+
+    try:
+        circular = access.circular_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if "read" in actions.circular_offered(request.user, circular):
+        s.circular_read(actor=request.user, circular=circular)  # type: ignore[arg-type]
+    receipts = selectors.receipts_of(circular)
+    return render(
+        request,
+        "parties/circular_detail.html",
+        {
+            "circular": circular,
+            "receipts": receipts if access.sees_receipts(request.user, circular) else None,
+            "unread_receipts": [r for r in receipts if r.read_at is None],
+        },
+    )

@@ -1,5 +1,12 @@
 """Every write of the parties app, one module per sub-area."""
 
+from gongzhi.parties.services.circulars import circular_read, circular_send
 from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
 
-__all__ = ["notice_publish", "notice_replace", "notice_withdraw"]
+__all__ = [
+    "circular_read",
+    "circular_send",
+    "notice_publish",
+    "notice_replace",
+    "notice_withdraw",
+]
