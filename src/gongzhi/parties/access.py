@@ -16,7 +16,14 @@ from gongzhi.common.errors import NotFound, PermissionDenied
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Unit
 from gongzhi.org.permissions import scope_for
-from gongzhi.parties.models import Circular, CircularReceipt, Notice, Party
+from gongzhi.parties.models import (
+    Circular,
+    CircularReceipt,
+    Notice,
+    Party,
+    Report,
+    ReportRecipient,
+)
 
 ABOVE = (Party.STREET, Party.OFFICE)
 
@@ -197,3 +204,68 @@ def sees_receipts(user: Any, circular: Circular) -> bool:
 def my_receipts(user: Any) -> QuerySet[CircularReceipt]:
     scope = scope_for(user)
     return CircularReceipt.objects.filter(unit_id__in=sorted(scope.unit_ids))
+
+
+# ---------------------------------------------------------------- reports (002 (三)第五条)
+
+
+def require_file(user: Any, estate: Estate, party: str) -> Unit | None:
+    """Filing a report: the party concerned, or the street or office for it (as publishing)."""
+    return require_publish(user, estate, party)
+
+
+def report_recipients(estate: Estate, reach: tuple[str, ...]) -> list[tuple[str, int | None]]:
+    """(party, unit id) of each body a report must reach; the office has no unit."""
+    units = party_units(estate)
+    found: list[tuple[str, int | None]] = []
+    for party in reach:
+        if party == Party.OFFICE:
+            found.append((party, None))
+        else:
+            found.extend((party, pk) for pk in units.get(party, []))
+    return found
+
+
+def readable_reports(user: Any) -> QuerySet[Report]:
+    scope = scope_for(user)
+    qs = Report.objects.select_related("estate__community", "filer_unit")
+    if scope.is_admin:
+        return qs
+    if not scope.is_authenticated:
+        return qs.none()
+    ids = sorted(scope.unit_ids)
+    reached = ReportRecipient.objects.filter(report=OuterRef("pk"), unit_id__in=ids)
+    q = Q(filer_unit_id__in=ids) | Q(Exists(reached)) | scope.oversight_q("estate__community__path")
+    return qs.filter(q)
+
+
+def report_for(user: Any, pk: Any) -> Report:
+    try:
+        found = readable_reports(user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
+        found = None
+    if found is None:
+        raise NotFound("未找到，或无权查看")
+    return found
+
+
+def answering_unit(user: Any, report: Report) -> tuple[bool, Unit | None]:
+    """Whether ``user`` may acknowledge and answer ``report`` (a member of a body it
+    reaches, or the office over the estate when the office is reached), and the unit."""
+    scope = scope_for(user)
+    recipients = list(report.recipients.values_list("party", "unit_id"))
+    for _party, unit_id in recipients:
+        if unit_id is not None and scope.in_unit(unit_id):
+            return True, Unit.objects.get(pk=unit_id)
+    if any(p == Party.OFFICE for p, _u in recipients) and scope.manages_jurisdiction(
+        report.estate.community
+    ):
+        return True, None
+    return False, None
+
+
+def require_answer(user: Any, report: Report) -> Unit | None:
+    ok, unit = answering_unit(user, report)
+    if not ok:
+        raise PermissionDenied("只有报告送达的单位可以签收和反馈")
+    return unit

@@ -12,11 +12,13 @@ from gongzhi.common.actions import Action, Files, Registry
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, schemas
 from gongzhi.parties import services as s
-from gongzhi.parties.models import Circular, Notice
+from gongzhi.parties.models import Circular, Notice, Report
+from gongzhi.parties.workflow import moves_from
 
 ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
 NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
 CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
+REPORT_ACTIONS: Registry[Report] = Registry("parties.report")
 
 
 def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
@@ -90,12 +92,65 @@ CIRCULAR_ACTIONS.add(
 )
 
 
+def _report_file(estate: Estate, actor: Any, d: schemas.ReportIn, f: Files) -> Report:
+    return s.report_file(
+        actor=actor, estate=estate, kind=d.kind, filer_party=d.filer_party, fields=d.fields
+    )
+
+
+def _report_acknowledge(report: Report, actor: Any, d: schemas.ReportAckIn, f: Files) -> Report:
+    return s.report_acknowledge(actor=actor, report=report, expected_version=d.expected_version)
+
+
+def _report_answer(report: Report, actor: Any, d: schemas.ReportAnswerIn, f: Files) -> Report:
+    return s.report_answer(
+        actor=actor, report=report, expected_version=d.expected_version, feedback=d.feedback
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="report_file",
+        label=_("报送重大事项报告"),
+        input=schemas.ReportIn,
+        run=_report_file,
+        done=_("已报送，送达各单位"),
+    )
+)
+REPORT_ACTIONS.add(
+    Action(
+        name="acknowledge",
+        label=_("签收"),
+        input=schemas.ReportAckIn,
+        run=_report_acknowledge,
+        done=_("已签收"),
+    )
+)
+REPORT_ACTIONS.add(
+    Action(
+        name="answer",
+        label=_("反馈"),
+        input=schemas.ReportAnswerIn,
+        run=_report_answer,
+        done=_("已反馈"),
+    )
+)
+
+
+def report_offered(user: Any, report: Report) -> list[str]:
+    if not access.answering_unit(user, report)[0]:
+        return []
+    return moves_from(report.state)
+
+
 def estate_offered(user: Any, estate: Estate) -> list[str]:
     offered = []
     if access.can_publish(user, estate):
         offered.append("publish")
     if access.can_send(user, estate):
         offered.append("circular_send")
+    if access.can_publish(user, estate):
+        offered.append("report_file")
     return offered
 
 

@@ -16,8 +16,10 @@ from gongzhi.common.params import PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, actions, schemas, selectors
-from gongzhi.parties.models import Notice, Party
+from gongzhi.parties.models import Notice, Party, Report
 from gongzhi.parties.notice_kinds import SPECS, Kind
+from gongzhi.parties.report_kinds import SPECS as REPORT_SPECS
+from gongzhi.parties.report_kinds import ReportKind
 
 router = Router(tags=["三方联动"], auth=[token_auth, session_auth])
 
@@ -295,3 +297,150 @@ def circular_read(request: HttpRequest, circular_id: PathId) -> dict[str, Any]:
     action = actions.CIRCULAR_ACTIONS.get("read")
     assert action is not None
     return {"read": action.run(circular, request.user, schemas.ReadIn(), {})}
+
+
+# ---------------------------------------------------------------- reports
+
+
+class ReportFieldOut(Schema):
+    key: str
+    label: str
+    kind: str = Field(..., description="text / longtext / date / amount")
+    required: bool
+
+
+class ReportKindOut(Schema):
+    kind: ReportKind
+    label: str
+    reach: list[str] = Field(
+        ..., description="须送达：三方、街道（street）、联席会议办公室（office）"
+    )
+    feedback_days: int
+    source: str
+    fields: list[ReportFieldOut]
+
+
+class ReportRecipientOut(Schema):
+    party: Party
+    unit: str | None
+
+
+class ReportOut(Schema):
+    id: int
+    estate: str
+    estate_name: str
+    kind: ReportKind
+    kind_label: str
+    filer_party: Party
+    filer_unit: str | None
+    fields: dict[str, str]
+    state: Report.State
+    state_label: str
+    filed_at: dt.datetime
+    feedback_due: dt.date
+    overdue: bool
+    acknowledged_at: dt.datetime | None
+    feedback: str
+    answered_at: dt.datetime | None
+    recipients: list[ReportRecipientOut]
+    version: int
+    allowed: list[str] = Field(default_factory=list)
+
+
+def report_out(r: Report, user: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "estate": r.estate.code,
+        "estate_name": r.estate.name,
+        "kind": r.kind,
+        "kind_label": r.get_kind_display(),
+        "filer_party": r.filer_party,
+        "filer_unit": r.filer_unit.name if r.filer_unit else None,
+        "fields": r.data,
+        "state": r.state,
+        "state_label": r.get_state_display(),
+        "filed_at": r.created_at,
+        "feedback_due": r.feedback_due,
+        "overdue": selectors.is_overdue(r),
+        "acknowledged_at": r.acknowledged_at,
+        "feedback": r.feedback,
+        "answered_at": r.answered_at,
+        "recipients": [
+            {"party": x.party, "unit": x.unit.name if x.unit else None}
+            for x in r.recipients.select_related("unit")
+        ],
+        "version": r.version,
+        "allowed": actions.report_offered(user, r),
+    }
+
+
+@router.get(
+    "/report-kinds",
+    response={200: list[ReportKindOut], **READ_ERRORS},
+    auth=PUBLIC,
+    summary="重大事项报告的类别、填报项和送达单位（公开）",
+)
+def report_kinds(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": k,
+            "label": str(k.label),
+            "reach": list(REPORT_SPECS[k].reach),
+            "feedback_days": REPORT_SPECS[k].feedback_days,
+            "source": REPORT_SPECS[k].source,
+            "fields": [
+                {"key": f.key, "label": str(f.label), "kind": f.kind, "required": f.required}
+                for f in REPORT_SPECS[k].fields
+            ],
+        }
+        for k in ReportKind
+    ]
+
+
+@router.get(
+    "/reports",
+    response={200: list[ReportOut], **READ_ERRORS},
+    summary="重大事项报告：本单位报送、收到及辖区内的（overdue=true 只看逾期未反馈）",
+)
+def reports(request: HttpRequest, overdue: bool = False) -> list[dict[str, Any]]:
+    found = selectors.reports(request.user, overdue=overdue)[:200]
+    return [report_out(r, request.user) for r in found]
+
+
+@router.post(
+    "/estates/{code}/reports", response={201: ReportOut, **ERRORS}, summary="报送重大事项报告"
+)
+def report_file(request: HttpRequest, code: str, payload: schemas.ReportIn) -> Any:
+    action = actions.ESTATE_ACTIONS.get("report_file")
+    assert action is not None
+    report = action.run(_estate(code), request.user, payload, {})
+    return Status(201, report_out(report, request.user))
+
+
+@router.get(
+    "/reports/{report_id}", response={200: ReportOut, **READ_ERRORS}, summary="一份重大事项报告"
+)
+def report_detail(request: HttpRequest, report_id: PathId) -> dict[str, Any]:
+    return report_out(access.report_for(request.user, report_id), request.user)
+
+
+@router.post(
+    "/reports/{report_id}/acknowledge", response={200: ReportOut, **ERRORS}, summary="签收报告"
+)
+def report_acknowledge(
+    request: HttpRequest, report_id: PathId, payload: schemas.ReportAckIn
+) -> dict[str, Any]:
+    action = actions.REPORT_ACTIONS.get("acknowledge")
+    assert action is not None
+    report = action.run(access.report_for(request.user, report_id), request.user, payload, {})
+    return report_out(report, request.user)
+
+
+@router.post("/reports/{report_id}/answer", response={200: ReportOut, **ERRORS}, summary="反馈报告")
+def report_answer(
+    request: HttpRequest, report_id: PathId, payload: schemas.ReportAnswerIn
+) -> dict[str, Any]:
+    action = actions.REPORT_ACTIONS.get("answer")
+    assert action is not None
+    report = action.run(access.report_for(request.user, report_id), request.user, payload, {})
+    return report_out(report, request.user)

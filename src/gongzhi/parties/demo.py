@@ -2,7 +2,9 @@
 people in charge, the year's service commitments and how they were kept, the property fee
 and the parking charges with their approved base prices; at 曾子花园 the fee notice was
 updated once, so its history shows two versions. Circulars (第三、四条): an urgent one with
-one recipient that has not read it, and a monthly one. A handful of rows, through the
+one recipient that has not read it, and a monthly one. Reports (第五条): a change of
+property company at 曾子花园 acknowledged by the street and awaiting feedback, and a
+maintenance-fund report past its feedback day. A handful of rows, through the
 services."""
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from gongzhi.org.demo_context import DemoContext
 from gongzhi.parties import services as s
 from gongzhi.parties.models import Party
 from gongzhi.parties.notice_kinds import Kind
+from gongzhi.parties.report_kinds import ReportKind
 
 COMMITMENTS = [
     ["报修响应", "接报后 30 分钟内响应，一般维修 24 小时内完成"],
@@ -33,6 +36,7 @@ def build(ctx: DemoContext) -> None:
         return
     build_notices(ctx)
     build_circulars(ctx)
+    build_reports(ctx)
 
 
 def build_notices(ctx: DemoContext) -> None:
@@ -161,4 +165,40 @@ def build_circulars(ctx: DemoContext) -> None:
         to_parties=[Party.PROPERTY_COMPANY, Party.OWNERS_COMMITTEE],
         title="10 月居民反映问题及解决进展",
         body="10 月居民反映问题 12 件：已解决 9 件，正在协调 3 件（地下车库渗水、东门道闸、2 号楼电梯异响）。",
+    )
+
+
+def build_reports(ctx: DemoContext) -> None:
+    users = ctx.users
+    if not {"yeweihui", "jiedao", "wuye"} <= set(users):
+        return
+    estate = ctx.estates["JX-E001"]
+    change = s.report_file(
+        actor=users["yeweihui"],
+        estate=estate,
+        kind=ReportKind.COMPANY_CHANGE,
+        filer_party=Party.OWNERS_COMMITTEE,
+        fields={
+            "action": "解聘并选聘",
+            "outgoing": "嘉祥鸿泰物业服务有限公司",
+            "incoming": "嘉祥安居物业管理有限公司",
+            "decision": "2026 年 10 月 20 日业主大会表决：同意解聘 1012 户（占 80.3%），同意选聘安居物业 986 户",
+            "handover_date": f"{timezone.localtime(ctx.now).year}-12-31",
+            "handover": "物业服务用房、图纸档案、设施设备台账、预收物业费 12.6 万元清退、维修资金使用账目",
+        },
+        now=ctx.now - dt.timedelta(days=3),
+    )
+    s.report_acknowledge(actor=users["jiedao"], report=change, expected_version=change.version)
+    s.report_file(
+        actor=users["wuye"],
+        estate=estate,
+        kind=ReportKind.FUND_USE,
+        filer_party=Party.PROPERTY_COMPANY,
+        fields={
+            "item": "5 号楼屋面防水维修",
+            "amount": "86000",
+            "vote": "5 号楼业主 96 户，同意 81 户",
+            "contractor": "嘉祥建安防水工程有限公司",
+        },
+        now=ctx.now - dt.timedelta(days=40),
     )

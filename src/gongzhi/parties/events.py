@@ -12,3 +12,6 @@ class PartiesEvent(models.TextChoices):
     NOTICE_WITHDRAW = "parties.notice.withdraw", _("撤下公示")
     CIRCULAR_SEND = "parties.circular.send", _("发出通报")
     CIRCULAR_READ = "parties.circular.read", _("阅知通报")
+    REPORT_FILE = "parties.report.file", _("报送重大事项报告")
+    REPORT_ACKNOWLEDGE = "parties.report.acknowledge", _("签收报告")
+    REPORT_ANSWER = "parties.report.answer", _("反馈报告")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
 from gongzhi.parties.notice_kinds import Kind
+from gongzhi.parties.report_kinds import ReportKind
 
 
 class Party(models.TextChoices):
@@ -158,3 +159,98 @@ class CircularReceipt(BaseModel):
                 fields=["unit"], name="circular_unread_idx", condition=Q(read_at__isnull=True)
             )
         ]
+
+
+class Report(BaseModel):
+    """A report of a major event (002 (三)第五条): a typed form (report_kinds.py) sent to the
+    bodies its kind must reach, acknowledged and answered with feedback by them; the office
+    sees the ones past their feedback day."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("已报送")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        ANSWERED = "answered", _("已反馈")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="reports"
+    )
+    kind = models.CharField(_("报告类别"), max_length=24, choices=ReportKind.choices)
+    filer_party = models.CharField(_("报告方"), max_length=24, choices=Party.choices)
+    filer_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("报告单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报告人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField(_("报告内容"), default=dict)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED
+    )
+    feedback_due = models.DateField(_("反馈期限"))
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    feedback = models.TextField(_("反馈意见"), blank=True)
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反馈人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("重大事项报告")
+        verbose_name_plural = _("重大事项报告")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["feedback_due"],
+                name="report_open_due_idx",
+                condition=~Q(state="answered"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.estate_id}"
+
+
+class ReportRecipient(BaseModel):
+    """A body a report must reach: a unit of the estate's parties or the street, or the
+    joint-conference office (``unit`` empty, ``party`` office)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    party = models.CharField(_("接收方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("接收单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_receipts",
+    )
+
+    class Meta:
+        verbose_name = _("报告接收方")
+        verbose_name_plural = _("报告接收方")
+        ordering = ["report", "id"]

@@ -10,6 +10,7 @@ from pydantic import field_validator
 
 from gongzhi.parties.models import Party
 from gongzhi.parties.notice_kinds import Kind
+from gongzhi.parties.report_kinds import ReportKind
 
 ROWS_HELP = (
     "公示内容，每行一组，按该类别的列顺序填写（见 GET /api/parties/notice-kinds）。"
@@ -74,3 +75,20 @@ class CircularIn(Schema):
 
 class ReadIn(Schema):
     pass
+
+
+class ReportIn(Schema):
+    kind: ReportKind = Field(
+        ..., description="报告类别（各类别的填报项见 GET /api/parties/report-kinds）"
+    )
+    filer_party: Party = Field(..., description="报告方")
+    fields: dict[str, str] = Field(default_factory=dict, description="填报项：项名 → 内容")
+
+
+class ReportAckIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
+
+
+class ReportAnswerIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
+    feedback: str = Field(..., min_length=1, max_length=3000, description="反馈意见")

@@ -123,3 +123,29 @@ def sent_and_overseen(user: Any) -> QuerySet[Any]:
 
 def receipts_of(circular: Any) -> list[Any]:
     return list(circular.receipts.select_related("unit", "read_by").order_by("read_at", "id"))
+
+
+# ---------------------------------------------------------------- reports
+
+
+def reports(user: Any, *, overdue: bool = False, on: dt.date | None = None) -> QuerySet[Any]:
+    """Reports the user filed, received or oversees; ``overdue``: past their feedback day
+    without feedback (the office's list)."""
+    from gongzhi.parties import access
+    from gongzhi.parties.models import Report
+
+    qs = access.readable_reports(user).order_by("-created_at", "-id")
+    if overdue:
+        qs = qs.exclude(state=Report.State.ANSWERED).filter(feedback_due__lt=on or today())
+    return qs
+
+
+def report_rows(report: Any) -> list[tuple[str, str]]:
+    """(label, value) of a report's fields in the order of its kind."""
+    from gongzhi.parties.report_kinds import SPECS
+
+    return [(str(f.label), report.data.get(f.key, "")) for f in SPECS[report.kind].fields]
+
+
+def is_overdue(report: Any, on: dt.date | None = None) -> bool:
+    return report.state != "answered" and report.feedback_due < (on or today())

@@ -12,4 +12,8 @@ urlpatterns = [
     path("circulars/", views.circulars, name="circulars"),
     path("circulars/<int:pk>/", views.circular_detail, name="circular"),
     path("estates/<str:code>/circulars/new/", views.circular_new, name="circular_new"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/<slug:name>/", views.report_act, name="report_act"),
+    path("estates/<str:code>/reports/new/", views.report_new, name="report_new"),
 ]

@@ -212,3 +212,133 @@ def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unread_receipts": [r for r in receipts if r.read_at is None],
         },
     )
+
+
+# ---------------------------------------------------------------- reports
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    overdue = request.GET.get("overdue") == "1"
+    rows = list(selectors.reports(request.user, overdue=overdue)[:300])
+    for r in rows:
+        r.is_overdue = selectors.is_overdue(r)  # type: ignore[attr-defined]
+    estates = [
+        e
+        for e in access.publishing_estates(request.user).order_by("code")[:100]
+        if "report_file" in actions.estate_offered(request.user, e)
+    ]
+    return render(
+        request,
+        "parties/reports.html",
+        {"reports": rows, "overdue": overdue, "estates": estates},
+    )
+
+
+def _report_form_input(request: HttpRequest) -> Any:
+    """The page's report form as the API's body, validated by the same schema."""
+    from pydantic import ValidationError
+
+    from gongzhi.common.errors import pydantic_field_errors
+    from gongzhi.parties.schemas import ReportIn
+
+    fields = {
+        key.removeprefix("f_"): str(value).strip()
+        for key, value in request.POST.items()
+        if key.startswith("f_")
+    }
+    body = {
+        "kind": request.POST.get("kind", ""),
+        "filer_party": request.POST.get("filer_party", ""),
+        "fields": fields,
+    }
+    try:
+        return ReportIn.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidInput(errors=pydantic_field_errors(exc.errors())) from exc
+
+
+@login_required
+def report_new(request: HttpRequest, code: str) -> HttpResponse:
+    from gongzhi.parties.report_kinds import SPECS as REPORT_SPECS
+    from gongzhi.parties.report_kinds import ReportKind
+
+    estate = _estate(code)
+    if "report_file" not in actions.estate_offered(request.user, estate):
+        raise Http404("未找到，或无权查看")
+    kind = request.POST.get("kind") or request.GET.get("kind") or ReportKind.COMPANY_CHANGE
+    if kind not in ReportKind.values:
+        kind = ReportKind.COMPANY_CHANGE
+    failure: dict[str, Any] = {}
+    if request.method == "POST":
+        action = actions.ESTATE_ACTIONS.get("report_file")
+        assert action is not None
+        try:
+            data = _report_form_input(request)
+            report = action.run(estate, request.user, data, {})
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
+        except InvalidInput as exc:
+            failure = {"summary": exc.message, "error_list": exc.errors, "status": 422}
+        except DomainError as exc:
+            failure = {"summary": exc.message, "error_list": [], "status": exc.status}
+        else:
+            messages.success(request, str(action.done))
+            return redirect("parties:report", pk=report.pk)
+    spec = REPORT_SPECS[kind]
+    posted = request.POST if failure else {}
+    context = {
+        "estate": estate,
+        "kind": kind,
+        "kinds": ReportKind.choices,
+        "spec": spec,
+        "fields": [(f, posted.get(f"f_{f.key}", "")) for f in spec.fields],
+        "parties": [(p, Party(p).label) for p in actions.publish_parties(request.user, estate)],
+        "posted": posted,
+        **failure,
+    }
+    return render(request, "parties/report_new.html", context, status=failure.get("status", 200))
+
+
+def _report_page(
+    request: HttpRequest, report: Any, failure: dict[str, Any] | None = None
+) -> HttpResponse:
+    context = {
+        "report": report,
+        "rows": selectors.report_rows(report),
+        "recipients": list(report.recipients.select_related("unit")),
+        "offered": actions.report_offered(request.user, report),
+        "overdue": selectors.is_overdue(report),
+        **(failure or {}),
+    }
+    return render(
+        request, "parties/report_detail.html", context, status=(failure or {}).get("status", 200)
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> Any:
+    from gongzhi.common.errors import NotFound
+
+    try:
+        return access.report_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_page(request, _report(request, pk))
+
+
+@login_required
+@require_POST
+def report_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    report = _report(request, pk)
+    action = actions.REPORT_ACTIONS.get(name)
+    if action is None:
+        raise Http404("未知操作")
+    _result, failure = _run(action, report, request)
+    if failure:
+        return _report_page(request, report, failure)
+    messages.success(request, str(action.done))
+    return redirect("parties:report", pk=report.pk)

@@ -2,6 +2,7 @@
 
 from gongzhi.parties.services.circulars import circular_read, circular_send
 from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
+from gongzhi.parties.services.reports import report_acknowledge, report_answer, report_file
 
 __all__ = [
     "circular_read",
@@ -9,4 +10,7 @@ __all__ = [
     "notice_publish",
     "notice_replace",
     "notice_withdraw",
+    "report_acknowledge",
+    "report_answer",
+    "report_file",
 ]
