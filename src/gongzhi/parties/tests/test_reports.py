@@ -47,7 +47,7 @@ def test_a_report_reaches_the_bodies_of_its_kind(demo: Any) -> None:
         demo.units["oc:曾子花园"].pk,
         demo.units["street:嘉祥街道"].pk,
     }
-    assert r.feedback_due > dt.date.today()
+    assert r.feedback_due == selectors.today() + dt.timedelta(days=10)
     assert AuditEvent.objects.filter(target_type="parties.report", target_id=str(r.pk)).exists()
 
 
