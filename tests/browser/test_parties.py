@@ -36,3 +36,29 @@ def test_board_notices_on_a_phone(
         shot(page, "board-notice-history-390")
     finally:
         context.close()
+
+
+def test_urgent_circular_read_receipt(
+    transactional_demo: Any, live_server: Any, page: Any, shot: Any
+) -> None:
+    from gongzhi.parties.models import Circular
+
+    from .test_roles import log_in
+
+    base = live_server.url
+    circular = Circular.objects.get(estate__code="JX-E001", urgent=True)
+    log_in(page, base, "wuye")
+    page.goto(f"{base}/parties/circulars/{circular.pk}/")
+    assert "1 个单位尚未阅知" in page.inner_text("#unread")
+    shot(page, "circular-sender-unread")
+    page.click("text=退出")
+    log_in(page, base, "jiedao")
+    page.click("a.notices-link")
+    page.click(f"text=【紧急】{circular.title}")
+    assert circular.title in page.inner_text("h1")
+    shot(page, "circular-street-reads")
+    page.click("text=退出")
+    log_in(page, base, "wuye")
+    page.goto(f"{base}/parties/circulars/{circular.pk}/")
+    assert "全部接收单位均已阅知" in page.inner_text("#unread")
+    assert "陈晨" in page.inner_text("#receipts")

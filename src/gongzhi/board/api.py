@@ -13,7 +13,7 @@ from gongzhi.board.views import ESTATE_RELATED, contact_lines
 from gongzhi.common.schemas import READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import selectors
-from gongzhi.parties.api import NoticeOut, notice_out
+from gongzhi.parties.api import CustodyOut, NoticeOut, custody_out, notice_out
 
 router = Router(tags=["小区公示"])
 
@@ -31,6 +31,7 @@ class BoardOut(Schema):
     street: str
     has_property_company: bool
     contacts: list[ContactOut]
+    custody: CustodyOut | None = Field(None, description="无物业服务企业时的临时托管")
     notices: list[NoticeOut] = Field(..., description="今天在公示期内的公示")
 
 
@@ -50,5 +51,11 @@ def board(request: HttpRequest, code: str) -> dict[str, Any]:
         "street": estate.community.parent.name if estate.community.parent else "",
         "has_property_company": estate.property_company_id is not None,
         "contacts": [{"name": n, "phone": p} for n, p in contact_lines(estate)],
+        "custody": _custody(estate),
         "notices": [notice_out(n) for n in selectors.board_notices(estate)],
     }
+
+
+def _custody(estate: Estate) -> dict[str, Any] | None:
+    found = selectors.active_custody(estate)
+    return custody_out(found, None) if found is not None else None

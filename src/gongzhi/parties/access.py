@@ -269,3 +269,34 @@ def require_answer(user: Any, report: Report) -> Unit | None:
     if not ok:
         raise PermissionDenied("只有报告送达的单位可以签收和反馈")
     return unit
+
+
+# ---------------------------------------------------------------- custody (001 四(二)(三))
+
+
+def can_arrange_custody(user: Any, estate: Estate) -> bool:
+    """The street office above the estate and the office that manages it."""
+    scope = scope_for(user)
+    if scope.manages_jurisdiction(estate.community):
+        return True
+    return Party.STREET in own_parties(user, estate)
+
+
+def require_custody(user: Any, estate: Estate) -> Unit | None:
+    if not can_arrange_custody(user, estate):
+        raise PermissionDenied("只有街道办事处和联席会议办公室可以安排临时托管")
+    return own_parties(user, estate).get(Party.STREET)
+
+
+def custodian_ok(estate: Estate, kind: str, unit: Unit) -> bool:
+    """A custodian of ``kind`` must be the estate's street office, the residents'
+    committee of its community, or a property company."""
+    units = party_units(estate)
+    if kind == "street":
+        return unit.pk in units[Party.STREET]
+    if kind == "residents_committee":
+        return unit.pk in units[Party.RESIDENTS_COMMITTEE]
+    # A company of the same county (or above): its area holds the estate.
+    return unit.kind_id == "property_company" and estate.community.path.startswith(
+        unit.jurisdiction.path
+    )

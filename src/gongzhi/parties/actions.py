@@ -9,16 +9,17 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.actions import Action, Files, Registry
-from gongzhi.org.models import Estate
+from gongzhi.org.models import Estate, Unit
 from gongzhi.parties import access, schemas
 from gongzhi.parties import services as s
-from gongzhi.parties.models import Circular, Notice, Report
+from gongzhi.parties.models import Circular, Custody, Notice, Report
 from gongzhi.parties.workflow import moves_from
 
 ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
 NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
 CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
 REPORT_ACTIONS: Registry[Report] = Registry("parties.report")
+CUSTODY_ACTIONS: Registry[Custody] = Registry("parties.custody")
 
 
 def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
@@ -137,6 +138,55 @@ REPORT_ACTIONS.add(
 )
 
 
+def _custody_start(estate: Estate, actor: Any, d: schemas.CustodyIn, f: Files) -> Custody:
+    return s.custody_start(
+        actor=actor,
+        estate=estate,
+        custodian_kind=d.custodian_kind,
+        custodian=Unit.objects.filter(pk=d.custodian_id).first(),
+        starts=d.starts,
+        ends=d.ends,
+        scope=d.scope,
+    )
+
+
+def _custody_hand_over(custody: Custody, actor: Any, d: schemas.HandOverIn, f: Files) -> Custody:
+    return s.custody_hand_over(
+        actor=actor,
+        custody=custody,
+        expected_version=d.expected_version,
+        company=Unit.objects.filter(pk=d.company_id).first(),
+        handover_date=d.handover_date,
+        note=d.note,
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="custody_start",
+        label=_("开始临时托管"),
+        input=schemas.CustodyIn,
+        run=_custody_start,
+        done=_("已登记临时托管"),
+    )
+)
+CUSTODY_ACTIONS.add(
+    Action(
+        name="hand_over",
+        label=_("移交物业服务企业"),
+        input=schemas.HandOverIn,
+        run=_custody_hand_over,
+        done=_("已移交，该企业成为本小区物业服务企业"),
+    )
+)
+
+
+def custody_offered(user: Any, custody: Custody) -> list[str]:
+    if custody.state != Custody.State.ACTIVE:
+        return []
+    return ["hand_over"] if access.can_arrange_custody(user, custody.estate) else []
+
+
 def report_offered(user: Any, report: Report) -> list[str]:
     if not access.answering_unit(user, report)[0]:
         return []
@@ -151,6 +201,8 @@ def estate_offered(user: Any, estate: Estate) -> list[str]:
         offered.append("circular_send")
     if access.can_publish(user, estate):
         offered.append("report_file")
+    if estate.property_company_id is None and access.can_arrange_custody(user, estate):
+        offered.append("custody_start")
     return offered
 
 

@@ -16,7 +16,7 @@ from gongzhi.common.params import PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, actions, schemas, selectors
-from gongzhi.parties.models import Notice, Party, Report
+from gongzhi.parties.models import Custody, Notice, Party, Report
 from gongzhi.parties.notice_kinds import SPECS, Kind
 from gongzhi.parties.report_kinds import SPECS as REPORT_SPECS
 from gongzhi.parties.report_kinds import ReportKind
@@ -444,3 +444,83 @@ def report_answer(
     assert action is not None
     report = action.run(access.report_for(request.user, report_id), request.user, payload, {})
     return report_out(report, request.user)
+
+
+# ---------------------------------------------------------------- custody
+
+
+class CustodyOut(Schema):
+    id: int
+    estate: str
+    custodian_kind: Custody.CustodianKind
+    custodian_kind_label: str
+    custodian: str
+    custodian_phone: str = Field(..., description="托管单位办公电话")
+    starts: dt.date
+    ends: dt.date | None
+    scope: str
+    state: Custody.State
+    state_label: str
+    handed_to: str | None
+    handover_date: dt.date | None
+    handover_note: str
+    version: int
+    allowed: list[str] = Field(default_factory=list)
+
+
+def custody_out(c: Custody, user: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "estate": c.estate.code,
+        "custodian_kind": c.custodian_kind,
+        "custodian_kind_label": c.get_custodian_kind_display(),
+        "custodian": c.custodian.name,
+        "custodian_phone": c.custodian.hotline or c.custodian.phone,
+        "starts": c.starts,
+        "ends": c.ends,
+        "scope": c.scope,
+        "state": c.state,
+        "state_label": c.get_state_display(),
+        "handed_to": c.handed_to.name if c.handed_to else None,
+        "handover_date": c.handover_date,
+        "handover_note": c.handover_note,
+        "version": c.version,
+        "allowed": actions.custody_offered(user, c) if user is not None else [],
+    }
+
+
+@router.get(
+    "/estates/{code}/custody",
+    response={200: list[CustodyOut], **READ_ERRORS},
+    auth=PUBLIC,
+    summary="小区临时托管记录（公开）",
+)
+def estate_custody(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [custody_out(c, request.user) for c in selectors.custodies(_estate(code))]
+
+
+@router.post(
+    "/estates/{code}/custody",
+    response={201: CustodyOut, **ERRORS},
+    summary="开始临时托管（街道、联席会议办公室）",
+)
+def custody_start(request: HttpRequest, code: str, payload: schemas.CustodyIn) -> Any:
+    action = actions.ESTATE_ACTIONS.get("custody_start")
+    assert action is not None
+    return Status(
+        201, custody_out(action.run(_estate(code), request.user, payload, {}), request.user)
+    )
+
+
+@router.post(
+    "/custody/{custody_id}/hand-over",
+    response={200: CustodyOut, **ERRORS},
+    summary="托管移交业主选聘的物业服务企业",
+)
+def custody_hand_over(
+    request: HttpRequest, custody_id: PathId, payload: schemas.HandOverIn
+) -> dict[str, Any]:
+    custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
+    action = actions.CUSTODY_ACTIONS.get("hand_over")
+    assert action is not None
+    return custody_out(action.run(custody, request.user, payload, {}), request.user)

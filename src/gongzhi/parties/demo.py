@@ -37,6 +37,7 @@ def build(ctx: DemoContext) -> None:
     build_notices(ctx)
     build_circulars(ctx)
     build_reports(ctx)
+    build_custody(ctx)
 
 
 def build_notices(ctx: DemoContext) -> None:
@@ -201,4 +202,21 @@ def build_reports(ctx: DemoContext) -> None:
             "contractor": "嘉祥建安防水工程有限公司",
         },
         now=ctx.now - dt.timedelta(days=40),
+    )
+
+
+def build_custody(ctx: DemoContext) -> None:
+    """老粮局宿舍 has no property company: the residents' committee of 建设路社区 holds it in
+    temporary custody (001 四(二)(三)) until the owners hire one."""
+    if "JX-E003" not in ctx.estates or "rc:建设路社区" not in ctx.units:
+        return
+    year = timezone.localtime(ctx.now).year
+    s.custody_start(
+        actor=ctx.users["jiedao"],
+        estate=ctx.estates["JX-E003"],
+        custodian_kind="residents_committee",
+        custodian=ctx.units["rc:建设路社区"],
+        starts=dt.date(year, 3, 1),
+        ends=dt.date(year + 1, 2, 28),
+        scope="公共区域保洁、垃圾清运、楼道照明和化粪池清掏；维修资金使用须经业主表决",
     )

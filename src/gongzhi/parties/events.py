@@ -15,3 +15,5 @@ class PartiesEvent(models.TextChoices):
     REPORT_FILE = "parties.report.file", _("报送重大事项报告")
     REPORT_ACKNOWLEDGE = "parties.report.acknowledge", _("签收报告")
     REPORT_ANSWER = "parties.report.answer", _("反馈报告")
+    CUSTODY_START = "parties.custody.start", _("开始临时托管")
+    CUSTODY_HAND_OVER = "parties.custody.hand_over", _("托管移交物业服务企业")

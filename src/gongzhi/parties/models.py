@@ -254,3 +254,55 @@ class ReportRecipient(BaseModel):
         verbose_name = _("报告接收方")
         verbose_name_plural = _("报告接收方")
         ordering = ["report", "id"]
+
+
+class Custody(BaseModel):
+    """Temporary custody (临时托管) of an estate without a property company (001 四(二)(三);
+    003 二(十三)): who holds it, for how long, over what, until it is handed over to a
+    company the owners hire (which then becomes the estate's property company)."""
+
+    class CustodianKind(models.TextChoices):
+        STREET = "street", _("街道办事处")
+        RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+        APPOINTED_COMPANY = "appointed_company", _("指定物业服务企业")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("托管中")
+        HANDED_OVER = "handed_over", _("已移交")
+        ENDED = "ended", _("已结束")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="custodies"
+    )
+    custodian_kind = models.CharField(_("托管方类别"), max_length=24, choices=CustodianKind.choices)
+    custodian = models.ForeignKey(
+        "org.Unit", verbose_name=_("托管单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts = models.DateField(_("托管开始"))
+    ends = models.DateField(_("托管期满"), null=True, blank=True)
+    scope = models.TextField(_("托管范围"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    handed_to = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("移交给"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handover_date = models.DateField(_("移交日期"), null=True, blank=True)
+    handover_note = models.TextField(_("移交事项"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("临时托管")
+        verbose_name_plural = _("临时托管")
+        ordering = ["estate", "-starts", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate"], condition=Q(state="active"), name="custody_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} · {self.get_custodian_kind_display()}"

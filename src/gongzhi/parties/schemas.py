@@ -92,3 +92,22 @@ class ReportAckIn(Schema):
 class ReportAnswerIn(Schema):
     expected_version: int = Field(..., ge=1, le=2**31 - 1, description="读取时的版本号")
     feedback: str = Field(..., min_length=1, max_length=3000, description="反馈意见")
+
+
+class CustodyIn(Schema):
+    custodian_kind: str = Field(
+        ...,
+        description="托管方类别：street / residents_committee / appointed_company",
+        max_length=24,
+    )
+    custodian_id: int = Field(..., ge=1, le=2**63 - 1, description="托管单位 id")
+    starts: dt.date = Field(..., description="托管开始")
+    ends: dt.date | None = Field(None, description="托管期满（可空）")
+    scope: str = Field(..., min_length=1, max_length=2000, description="托管范围")
+
+
+class HandOverIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1)
+    company_id: int = Field(..., ge=1, le=2**63 - 1, description="接管的物业服务企业 id")
+    handover_date: dt.date
+    note: str = Field(..., min_length=1, max_length=2000, description="移交事项")

@@ -149,3 +149,22 @@ def report_rows(report: Any) -> list[tuple[str, str]]:
 
 def is_overdue(report: Any, on: dt.date | None = None) -> bool:
     return report.state != "answered" and report.feedback_due < (on or today())
+
+
+# ---------------------------------------------------------------- custody
+
+
+def active_custody(estate: Any) -> Any:
+    from gongzhi.parties.models import Custody
+
+    return (
+        Custody.objects.filter(estate=estate, state=Custody.State.ACTIVE)
+        .select_related("custodian")
+        .first()
+    )
+
+
+def custodies(estate: Any) -> list[Any]:
+    from gongzhi.parties.models import Custody
+
+    return list(Custody.objects.filter(estate=estate).select_related("custodian", "handed_to"))

@@ -16,4 +16,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/<slug:name>/", views.report_act, name="report_act"),
     path("estates/<str:code>/reports/new/", views.report_new, name="report_new"),
+    path("estates/<str:code>/custody/", views.custody, name="custody"),
+    path("custody/<int:pk>/hand-over/", views.custody_hand_over, name="custody_hand_over"),
 ]

@@ -17,7 +17,7 @@ from gongzhi.common.actions import Action, errors_by_field, form_input
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, actions, selectors
-from gongzhi.parties.models import Notice, Party
+from gongzhi.parties.models import Custody, Notice, Party
 from gongzhi.parties.notice_kinds import SPECS, Kind
 
 
@@ -342,3 +342,66 @@ def report_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return _report_page(request, report, failure)
     messages.success(request, str(action.done))
     return redirect("parties:report", pk=report.pk)
+
+
+# ---------------------------------------------------------------- custody
+
+
+def _custody_page(
+    request: HttpRequest, estate: Estate, failure: dict[str, Any] | None = None
+) -> HttpResponse:
+    from gongzhi.org.models import Unit
+
+    rows = selectors.custodies(estate)
+    for c in rows:
+        c.offered = actions.custody_offered(request.user, c)  # type: ignore[attr-defined]
+    units = access.party_units(estate)
+    candidates = Unit.objects.filter(
+        pk__in=units[Party.STREET] + units[Party.RESIDENTS_COMMITTEE]
+    ) | Unit.objects.filter(kind_id="property_company", is_active=True)
+    context = {
+        "estate": estate,
+        "custodies": rows,
+        "offered": actions.estate_offered(request.user, estate),
+        "kinds": Custody.CustodianKind.choices,
+        "candidates": candidates.order_by("kind__sort", "name")[:100],
+        "companies": Unit.objects.filter(kind_id="property_company", is_active=True).order_by(
+            "name"
+        )[:100],
+        "posted": request.POST if failure else {},
+        **(failure or {}),
+    }
+    return render(
+        request, "parties/custody.html", context, status=(failure or {}).get("status", 200)
+    )
+
+
+@login_required
+def custody(request: HttpRequest, code: str) -> HttpResponse:
+    estate = _estate(code)
+    if request.method != "POST":
+        return _custody_page(request, estate)
+    if "custody_start" not in actions.estate_offered(request.user, estate):
+        raise Http404("未找到，或无权查看")
+    action = actions.ESTATE_ACTIONS.get("custody_start")
+    assert action is not None
+    _result, failure = _run(action, estate, request)
+    if failure:
+        return _custody_page(request, estate, failure)
+    messages.success(request, str(action.done))
+    return redirect("parties:custody", code=estate.code)
+
+
+@login_required
+@require_POST
+def custody_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Custody.objects.select_related("estate__community"), pk=pk)
+    if not access.can_arrange_custody(request.user, found.estate):
+        raise Http404("未找到，或无权查看")
+    action = actions.CUSTODY_ACTIONS.get("hand_over")
+    assert action is not None
+    _result, failure = _run(action, found, request)
+    if failure:
+        return _custody_page(request, found.estate, failure)
+    messages.success(request, str(action.done))
+    return redirect("parties:custody", code=found.estate.code)

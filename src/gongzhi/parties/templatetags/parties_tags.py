@@ -38,3 +38,9 @@ def parties_nav(context: Any) -> dict[str, bool]:
             scope.unit_ids or scope.office_paths or scope.convener_paths or scope.auditor_paths
         ),
     }
+
+
+@register.inclusion_tag("parties/_board_custody.html")
+def board_custody(estate: Any) -> dict[str, Any]:
+    """The estate's custody on its public board while it lasts."""
+    return {"custody": selectors.active_custody(estate)}
