@@ -22,6 +22,7 @@ DEMO_PARTS = (
     "gongzhi.org.demo_people",
     "gongzhi.cases.demo",
     "gongzhi.meetings.demo",
+    "gongzhi.parties.demo",
     "gongzhi.demo_chibi",
     "gongzhi.appraisal.demo",
     "gongzhi.stats.demo",

@@ -8,9 +8,11 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.appraisal.selectors import standing_of
+from gongzhi.board.poster import SIZES, poster_pdf
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import route_all
 from gongzhi.org import kinds
@@ -52,15 +54,11 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         (labels.get(cat, cat), list(items))
         for cat, items in groupby(routes, key=lambda r: r.matter.category)
     ]
-    reads_area = kinds.kinds_with(kinds.READS_AREA)
     context = {
         "estate": estate,
         "grouped": grouped,
         "q": q,
-        "street_office": _nearest(estate, kinds.kinds_with(kinds.STREET_LEVEL)),
-        "residents_committee": _nearest(estate, reads_area - kinds.kinds_with(kinds.STREET_LEVEL)),
-        "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
-        "hotline": _nearest(estate, kinds.kinds_taking("12345")),
+        **contacts(estate),
         "count": len(routes),
         # The company's credit standing (appraisal app: normal, rewarded, barred until …).
         "standing": (
@@ -70,3 +68,52 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         ),
     }
     return render(request, "board/estate.html", context)
+
+
+def contacts(estate: Estate) -> dict[str, Unit | None]:
+    """The bodies whose office numbers the board and the poster show."""
+    reads_area = kinds.kinds_with(kinds.READS_AREA)
+    return {
+        "street_office": _nearest(estate, kinds.kinds_with(kinds.STREET_LEVEL)),
+        "residents_committee": _nearest(estate, reads_area - kinds.kinds_with(kinds.STREET_LEVEL)),
+        "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
+        "hotline": _nearest(estate, kinds.kinds_taking("12345")),
+    }
+
+
+def contact_lines(estate: Estate) -> list[tuple[str, str]]:
+    """(who, office phone) for the poster: the three parties, the street, the hotline."""
+    found = contacts(estate)
+    units = [
+        estate.property_company,
+        estate.owners_committee,
+        found["residents_committee"],
+        found["street_office"],
+        found["hotline"],
+    ]
+    return [
+        (u.name, u.hotline or u.phone) for u in units if u is not None and (u.hotline or u.phone)
+    ]
+
+
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable QR-code poster (PDF, ``?size=A4`` or ``A3``): the board and the report
+    form, with the office contacts."""
+    estate = get_object_or_404(Estate.objects.select_related(*ESTATE_RELATED), code=code[:32])
+    size = request.GET.get("size", "A4").upper()
+    if size not in SIZES:
+        size = "A4"
+    board_url = request.build_absolute_uri(reverse("board:estate", args=[estate.code]))
+    report_url = request.build_absolute_uri(reverse("cases:report")) + f"?estate={estate.code}"
+    place = f"{estate.community.parent} {estate.community} · {estate.address}"
+    pdf = poster_pdf(
+        estate_name=estate.name,
+        place=place,
+        board_url=board_url,
+        report_url=report_url,
+        contacts=contact_lines(estate),
+        size=size,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="poster-{estate.code}-{size}.pdf"'
+    return response

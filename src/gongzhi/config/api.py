@@ -110,5 +110,7 @@ for _prefix, _module in (
     ("/meetings/", "gongzhi.meetings.api"),
     ("/stats/", "gongzhi.stats.api"),
     ("/appraisal/", "gongzhi.appraisal.api"),
+    ("/parties/", "gongzhi.parties.api"),
+    ("/board/", "gongzhi.board.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("stats/", include("gongzhi.stats.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("appraisal/", include("gongzhi.appraisal.urls")),
+    path("parties/", include("gongzhi.parties.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

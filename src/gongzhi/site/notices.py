@@ -1,6 +1,6 @@
 """One place for everything sent to a person: the notifications of cases (to their units
-and to themselves) and the messages of joint conferences (to their units), read together
-and counted once."""
+and to themselves), the messages of joint conferences (to their units) and the three
+parties' circulars (to their units, urgent ones first), read together and counted once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.urls import reverse
 from gongzhi.cases import access as case_access
 from gongzhi.cases.models import Notification
 from gongzhi.meetings import access as meetings_access
+from gongzhi.parties import access as parties_access
 
 LIMIT = 100
 
@@ -23,7 +24,8 @@ class Notice:
     at: dt.datetime
     text: str
     url: str
-    source: str  # "cases" or "meetings"
+    source: str  # "cases", "meetings" or "parties"
+    urgent: bool = False
 
 
 def _case_notices(user: Any) -> Any:
@@ -39,10 +41,16 @@ def _meeting_messages(user: Any) -> Any:
     return meetings_access.readable_messages(user).filter(read_at__isnull=True)
 
 
+def _circulars(user: Any) -> Any:
+    return parties_access.my_receipts(user).filter(read_at__isnull=True)
+
+
 def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return int(_case_notices(user).count() + _meeting_messages(user).count())
+    return int(
+        _case_notices(user).count() + _meeting_messages(user).count() + _circulars(user).count()
+    )
 
 
 def unread(user: Any) -> list[Notice]:
@@ -58,5 +66,11 @@ def unread(user: Any) -> list[Notice]:
         elif m.decision_id:
             url = reverse("meetings:decision", args=[m.decision_id])
         found.append(Notice(m.created_at, m.text, url, "meetings"))
-    found.sort(key=lambda n: n.at, reverse=True)
+    for r in _circulars(user).select_related("circular").order_by("-created_at")[:LIMIT]:
+        c = r.circular
+        text = f"【紧急】{c.title}" if c.urgent else c.title
+        url = reverse("parties:circular", args=[c.pk])
+        found.append(Notice(c.created_at, text, url, "parties", urgent=c.urgent))
+    # An urgent circular stays on top until it is read.
+    found.sort(key=lambda n: (n.urgent, n.at), reverse=True)
     return found[:LIMIT]

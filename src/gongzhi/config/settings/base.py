@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.appraisal",
+    "gongzhi.parties",
     "gongzhi.board",
     "gongzhi.stats",
     "gongzhi.open311",

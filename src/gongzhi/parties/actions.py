@@ -1,0 +1,229 @@
+"""The one registry of what a user can do with the estate's public notices, through a page
+or the API: publishing on an estate; replacing and withdrawing a notice. Whether an action
+is offered is access.py's answer; the service asks it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.common.actions import Action, Files, Registry
+from gongzhi.org.models import Estate, Unit
+from gongzhi.parties import access, schemas
+from gongzhi.parties import services as s
+from gongzhi.parties.models import Circular, Custody, Notice, Report
+from gongzhi.parties.workflow import moves_from
+
+ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
+NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
+CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
+REPORT_ACTIONS: Registry[Report] = Registry("parties.report")
+CUSTODY_ACTIONS: Registry[Custody] = Registry("parties.custody")
+
+
+def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
+    return s.notice_publish(actor=actor, estate=estate, **d.model_dump())
+
+
+def _replace(notice: Notice, actor: Any, d: schemas.NoticeReplaceIn, f: Files) -> Notice:
+    return s.notice_replace(actor=actor, notice=notice, **d.model_dump())
+
+
+def _withdraw(notice: Notice, actor: Any, d: schemas.NoticeWithdrawIn, f: Files) -> Notice:
+    return s.notice_withdraw(
+        actor=actor, notice=notice, expected_version=d.expected_version, reason=d.reason
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="publish",
+        label=_("发布公示"),
+        input=schemas.NoticeIn,
+        run=_publish,
+        done=_("已发布公示"),
+    )
+)
+NOTICE_ACTIONS.add(
+    Action(
+        name="replace",
+        label=_("更新公示"),
+        input=schemas.NoticeReplaceIn,
+        run=_replace,
+        done=_("已更新公示，原内容保留为历史"),
+    )
+)
+NOTICE_ACTIONS.add(
+    Action(
+        name="withdraw",
+        label=_("撤下公示"),
+        input=schemas.NoticeWithdrawIn,
+        run=_withdraw,
+        done=_("已撤下公示"),
+    )
+)
+
+
+def _circular_send(estate: Estate, actor: Any, d: schemas.CircularIn, f: Files) -> Circular:
+    return s.circular_send(actor=actor, estate=estate, **d.model_dump())
+
+
+def _circular_read(circular: Circular, actor: Any, d: schemas.ReadIn, f: Files) -> int:
+    return s.circular_read(actor=actor, circular=circular)
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="circular_send",
+        label=_("发出通报"),
+        input=schemas.CircularIn,
+        run=_circular_send,
+        done=_("已发出通报，各接收单位收件箱已收到"),
+    )
+)
+CIRCULAR_ACTIONS.add(
+    Action(
+        name="read",
+        label=_("阅知"),
+        input=schemas.ReadIn,
+        run=_circular_read,
+        done=_("已阅知"),
+    )
+)
+
+
+def _report_file(estate: Estate, actor: Any, d: schemas.ReportIn, f: Files) -> Report:
+    return s.report_file(
+        actor=actor, estate=estate, kind=d.kind, filer_party=d.filer_party, fields=d.fields
+    )
+
+
+def _report_acknowledge(report: Report, actor: Any, d: schemas.ReportAckIn, f: Files) -> Report:
+    return s.report_acknowledge(actor=actor, report=report, expected_version=d.expected_version)
+
+
+def _report_answer(report: Report, actor: Any, d: schemas.ReportAnswerIn, f: Files) -> Report:
+    return s.report_answer(
+        actor=actor, report=report, expected_version=d.expected_version, feedback=d.feedback
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="report_file",
+        label=_("报送重大事项报告"),
+        input=schemas.ReportIn,
+        run=_report_file,
+        done=_("已报送，送达各单位"),
+    )
+)
+REPORT_ACTIONS.add(
+    Action(
+        name="acknowledge",
+        label=_("签收"),
+        input=schemas.ReportAckIn,
+        run=_report_acknowledge,
+        done=_("已签收"),
+    )
+)
+REPORT_ACTIONS.add(
+    Action(
+        name="answer",
+        label=_("反馈"),
+        input=schemas.ReportAnswerIn,
+        run=_report_answer,
+        done=_("已反馈"),
+    )
+)
+
+
+def _custody_start(estate: Estate, actor: Any, d: schemas.CustodyIn, f: Files) -> Custody:
+    return s.custody_start(
+        actor=actor,
+        estate=estate,
+        custodian_kind=d.custodian_kind,
+        custodian=Unit.objects.filter(pk=d.custodian_id).first(),
+        starts=d.starts,
+        ends=d.ends,
+        scope=d.scope,
+    )
+
+
+def _custody_hand_over(custody: Custody, actor: Any, d: schemas.HandOverIn, f: Files) -> Custody:
+    return s.custody_hand_over(
+        actor=actor,
+        custody=custody,
+        expected_version=d.expected_version,
+        company=Unit.objects.filter(pk=d.company_id).first(),
+        handover_date=d.handover_date,
+        note=d.note,
+    )
+
+
+ESTATE_ACTIONS.add(
+    Action(
+        name="custody_start",
+        label=_("开始临时托管"),
+        input=schemas.CustodyIn,
+        run=_custody_start,
+        done=_("已登记临时托管"),
+    )
+)
+CUSTODY_ACTIONS.add(
+    Action(
+        name="hand_over",
+        label=_("移交物业服务企业"),
+        input=schemas.HandOverIn,
+        run=_custody_hand_over,
+        done=_("已移交，该企业成为本小区物业服务企业"),
+    )
+)
+
+
+def custody_offered(user: Any, custody: Custody) -> list[str]:
+    if custody.state != Custody.State.ACTIVE:
+        return []
+    return ["hand_over"] if access.can_arrange_custody(user, custody.estate) else []
+
+
+def report_offered(user: Any, report: Report) -> list[str]:
+    if not access.answering_unit(user, report)[0]:
+        return []
+    return moves_from(report.state)
+
+
+def estate_offered(user: Any, estate: Estate) -> list[str]:
+    offered = []
+    if access.can_publish(user, estate):
+        offered.append("publish")
+    if access.can_send(user, estate):
+        offered.append("circular_send")
+    if access.can_publish(user, estate):
+        offered.append("report_file")
+    if estate.property_company_id is None and access.can_arrange_custody(user, estate):
+        offered.append("custody_start")
+    return offered
+
+
+def circular_offered(user: Any, circular: Circular) -> list[str]:
+    unread = access.my_receipts(user).filter(circular=circular, read_at__isnull=True)
+    return ["read"] if unread.exists() else []
+
+
+def notice_offered(user: Any, notice: Notice) -> list[str]:
+    if notice.state != Notice.State.CURRENT:
+        return []
+    if not access.can_publish(user, notice.estate, notice.party):
+        return []
+    return NOTICE_ACTIONS.names()
+
+
+def publish_parties(user: Any, estate: Estate) -> list[str]:
+    """The parties in whose name ``user`` may publish on ``estate`` (the form's choices)."""
+    return list(access.standing(user, estate))
+
+
+def send_parties(user: Any, estate: Estate) -> list[str]:
+    """The parties in whose name ``user`` may send a circular on ``estate``."""
+    return list(access.own_parties(user, estate))

@@ -1,0 +1,308 @@
+"""The estate's public notices (公示), circulars (通报) and reports of major events (报告)
+of the three parties (002 (三))."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.common.models import BaseModel
+from gongzhi.parties.notice_kinds import Kind
+from gongzhi.parties.report_kinds import ReportKind
+
+
+class Party(models.TextChoices):
+    """Who speaks for a notice: one of the three parties, or above them."""
+
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
+    RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+    STREET = "street", _("街道办事处")
+    OFFICE = "office", _("联席会议办公室")
+
+
+class Notice(BaseModel):
+    """One item on an estate's public board. A long-term item stays until it is replaced;
+    any other has a last day (002 (三)第二条). Replacing keeps the old item as history."""
+
+    class State(models.TextChoices):
+        CURRENT = "current", _("公示中")
+        REPLACED = "replaced", _("已更新")
+        WITHDRAWN = "withdrawn", _("已撤下")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
+    party = models.CharField(_("公示方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("发布单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("说明"), blank=True)
+    rows = models.JSONField(_("内容"), default=list, blank=True)
+    long_term = models.BooleanField(_("长期公示"), default=False)
+    valid_from = models.DateField(_("公示开始"))
+    valid_until = models.DateField(_("公示截止"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.CURRENT)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("更新自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("公示事项")
+        verbose_name_plural = _("公示事项")
+        ordering = ["estate", "kind", "party", "-valid_from", "-id"]
+        indexes = [
+            models.Index(
+                fields=["estate", "kind"],
+                name="notice_current_idx",
+                condition=Q(state="current"),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(long_term=True) | Q(valid_until__isnull=False),
+                name="notice_period_or_long_term",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_kind_display()}）"
+
+
+class Circular(BaseModel):
+    """A circular (通报) between the three parties of an estate and up to the street: what
+    residents raised and how solving is going (002 (三)第三条). An urgent one (重要紧急信息,
+    第四条) is marked so; every circular reaches each recipient unit's inbox at once as a
+    receipt, and the sender sees who has not read it."""
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="circulars"
+    )
+    sender_party = models.CharField(_("通报方"), max_length=24, choices=Party.choices)
+    sender_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("通报单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发送人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    urgent = models.BooleanField(_("重要紧急"), default=False)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CircularReceipt(BaseModel):
+    """One recipient unit of a circular: its inbox entry and its read receipt."""
+
+    circular = models.ForeignKey(
+        Circular, verbose_name=_("通报"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    party = models.CharField(_("接收方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("接收单位"),
+        on_delete=models.CASCADE,
+        related_name="circular_receipts",
+    )
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("阅读人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("通报回执")
+        verbose_name_plural = _("通报回执")
+        ordering = ["circular", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "unit"], name="circular_receipt_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit"], name="circular_unread_idx", condition=Q(read_at__isnull=True)
+            )
+        ]
+
+
+class Report(BaseModel):
+    """A report of a major event (002 (三)第五条): a typed form (report_kinds.py) sent to the
+    bodies its kind must reach, acknowledged and answered with feedback by them; the office
+    sees the ones past their feedback day."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("已报送")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        ANSWERED = "answered", _("已反馈")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="reports"
+    )
+    kind = models.CharField(_("报告类别"), max_length=24, choices=ReportKind.choices)
+    filer_party = models.CharField(_("报告方"), max_length=24, choices=Party.choices)
+    filer_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("报告单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报告人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField(_("报告内容"), default=dict)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED
+    )
+    feedback_due = models.DateField(_("反馈期限"))
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    feedback = models.TextField(_("反馈意见"), blank=True)
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反馈人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("重大事项报告")
+        verbose_name_plural = _("重大事项报告")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["feedback_due"],
+                name="report_open_due_idx",
+                condition=~Q(state="answered"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.estate_id}"
+
+
+class ReportRecipient(BaseModel):
+    """A body a report must reach: a unit of the estate's parties or the street, or the
+    joint-conference office (``unit`` empty, ``party`` office)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    party = models.CharField(_("接收方"), max_length=24, choices=Party.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("接收单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_receipts",
+    )
+
+    class Meta:
+        verbose_name = _("报告接收方")
+        verbose_name_plural = _("报告接收方")
+        ordering = ["report", "id"]
+
+
+class Custody(BaseModel):
+    """Temporary custody (临时托管) of an estate without a property company (001 四(二)(三);
+    003 二(十三)): who holds it, for how long, over what, until it is handed over to a
+    company the owners hire (which then becomes the estate's property company)."""
+
+    class CustodianKind(models.TextChoices):
+        STREET = "street", _("街道办事处")
+        RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+        APPOINTED_COMPANY = "appointed_company", _("指定物业服务企业")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("托管中")
+        HANDED_OVER = "handed_over", _("已移交")
+        ENDED = "ended", _("已结束")
+
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="custodies"
+    )
+    custodian_kind = models.CharField(_("托管方类别"), max_length=24, choices=CustodianKind.choices)
+    custodian = models.ForeignKey(
+        "org.Unit", verbose_name=_("托管单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts = models.DateField(_("托管开始"))
+    ends = models.DateField(_("托管期满"), null=True, blank=True)
+    scope = models.TextField(_("托管范围"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    handed_to = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("移交给"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handover_date = models.DateField(_("移交日期"), null=True, blank=True)
+    handover_note = models.TextField(_("移交事项"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("临时托管")
+        verbose_name_plural = _("临时托管")
+        ordering = ["estate", "-starts", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate"], condition=Q(state="active"), name="custody_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} · {self.get_custodian_kind_display()}"

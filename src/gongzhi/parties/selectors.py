@@ -1,0 +1,170 @@
+"""Reads of the parties app: what an estate's board shows now, a notice's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.org.models import Estate
+from gongzhi.parties.models import Notice
+from gongzhi.parties.notice_kinds import SPECS, Kind
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def current_q(on: dt.date) -> Q:
+    """Notices on the board on day ``on``: current, begun, and long-term or not expired."""
+    return Q(state=Notice.State.CURRENT, valid_from__lte=on) & (
+        Q(long_term=True) | Q(valid_until__gte=on)
+    )
+
+
+def board_notices(estate: Estate, on: dt.date | None = None) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(estate=estate)
+        .filter(current_q(on or today()))
+        .select_related("unit")
+        .order_by("kind", "party", "-valid_from", "-id")
+    )
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    label: str
+    columns: list[tuple[str, str]]
+    source: str
+    notices: list[Notice] = field(default_factory=list)
+
+
+def grouped(notices: Any) -> list[KindGroup]:
+    """Notices in the order of the kinds (Kind), each group with its columns."""
+    groups = {
+        k.value: KindGroup(
+            kind=k.value,
+            label=str(k.label),
+            columns=[(c.key, str(c.label)) for c in SPECS[k.value].columns],
+            source=SPECS[k.value].source,
+        )
+        for k in Kind
+    }
+    for n in notices:
+        groups[n.kind].notices.append(n)
+    return [g for g in groups.values() if g.notices]
+
+
+def history(notice: Notice) -> list[Notice]:
+    """The notice and every version before and after it, newest first."""
+    chain = [notice]
+    before = notice
+    while before.replaces_id:
+        before = Notice.objects.select_related("unit").get(pk=before.replaces_id)
+        chain.append(before)
+    after = notice
+    while True:
+        nxt = Notice.objects.select_related("unit").filter(replaces=after).first()
+        if nxt is None:
+            break
+        chain.insert(0, nxt)
+        after = nxt
+    return chain
+
+
+def estate_notices(estate: Estate) -> QuerySet[Notice]:
+    """Every notice of the estate, current and past (the staff page's list)."""
+    return Notice.objects.filter(estate=estate).select_related("unit", "published_by")
+
+
+def status(notice: Notice, on: dt.date | None = None) -> str:
+    """公示中 / 已过期 / 未开始 / 已更新 / 已撤下 as of ``on``."""
+    on = on or today()
+    if notice.state != Notice.State.CURRENT:
+        return str(notice.get_state_display())
+    if notice.valid_from > on:
+        return "未开始"
+    if not notice.long_term and notice.valid_until and notice.valid_until < on:
+        return "已过期"
+    return str(notice.get_state_display())
+
+
+# ---------------------------------------------------------------- circulars
+
+
+def received(user: Any) -> QuerySet[Any]:
+    """The receipts of the user's units, unread and urgent first."""
+    from gongzhi.parties import access
+
+    return (
+        access.my_receipts(user)
+        .select_related("circular__estate", "circular__sender_unit", "unit")
+        .order_by(F("read_at").asc(nulls_first=True), "-circular__urgent", "-created_at")
+    )
+
+
+def sent_and_overseen(user: Any) -> QuerySet[Any]:
+    """Circulars the user's units sent or the user oversees, with receipt counts."""
+    from gongzhi.parties import access
+
+    return (
+        access.readable_circulars(user)
+        .annotate(
+            total=Count("receipts"),
+            unread=Count("receipts", filter=Q(receipts__read_at__isnull=True)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def receipts_of(circular: Any) -> list[Any]:
+    return list(circular.receipts.select_related("unit", "read_by").order_by("read_at", "id"))
+
+
+# ---------------------------------------------------------------- reports
+
+
+def reports(user: Any, *, overdue: bool = False, on: dt.date | None = None) -> QuerySet[Any]:
+    """Reports the user filed, received or oversees; ``overdue``: past their feedback day
+    without feedback (the office's list)."""
+    from gongzhi.parties import access
+    from gongzhi.parties.models import Report
+
+    qs = access.readable_reports(user).order_by("-created_at", "-id")
+    if overdue:
+        qs = qs.exclude(state=Report.State.ANSWERED).filter(feedback_due__lt=on or today())
+    return qs
+
+
+def report_rows(report: Any) -> list[tuple[str, str]]:
+    """(label, value) of a report's fields in the order of its kind."""
+    from gongzhi.parties.report_kinds import SPECS
+
+    return [(str(f.label), report.data.get(f.key, "")) for f in SPECS[report.kind].fields]
+
+
+def is_overdue(report: Any, on: dt.date | None = None) -> bool:
+    return report.state != "answered" and report.feedback_due < (on or today())
+
+
+# ---------------------------------------------------------------- custody
+
+
+def active_custody(estate: Any) -> Any:
+    from gongzhi.parties.models import Custody
+
+    return (
+        Custody.objects.filter(estate=estate, state=Custody.State.ACTIVE)
+        .select_related("custodian")
+        .first()
+    )
+
+
+def custodies(estate: Any) -> list[Any]:
+    from gongzhi.parties.models import Custody
+
+    return list(Custody.objects.filter(estate=estate).select_related("custodian", "handed_to"))

@@ -1,0 +1,19 @@
+"""Every write of the parties app, one module per sub-area."""
+
+from gongzhi.parties.services.circulars import circular_read, circular_send
+from gongzhi.parties.services.custody import custody_hand_over, custody_start
+from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
+from gongzhi.parties.services.reports import report_acknowledge, report_answer, report_file
+
+__all__ = [
+    "circular_read",
+    "circular_send",
+    "custody_hand_over",
+    "custody_start",
+    "notice_publish",
+    "notice_replace",
+    "notice_withdraw",
+    "report_acknowledge",
+    "report_answer",
+    "report_file",
+]

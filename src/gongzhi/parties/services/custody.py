@@ -1,0 +1,135 @@
+"""Temporary custody of an estate without a property company (临时托管, 001 四(二)(三);
+003 二(十三)): starting it, and handing it over to the company the owners hire — which
+then becomes the estate's property company (org's ``estate_set_parties``), so routing and
+the board follow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gongzhi.common.audit import audit_record
+from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
+from gongzhi.org.models import Estate, Unit, User
+from gongzhi.org.services import estate_set_parties
+from gongzhi.parties import access
+from gongzhi.parties.events import PartiesEvent
+from gongzhi.parties.models import Custody
+
+
+@transaction.atomic
+def custody_start(
+    *,
+    actor: User,
+    estate: Estate,
+    custodian_kind: str,
+    custodian: Unit | None,
+    starts: dt.date,
+    scope: str,
+    ends: dt.date | None = None,
+) -> Custody:
+    unit = access.require_custody(actor, estate)
+    errors: list[FieldError] = []
+    if custodian_kind not in Custody.CustodianKind.values:
+        errors.append(FieldError("custodian_kind", "取值不在允许范围内"))
+    elif custodian is None:
+        errors.append(FieldError("custodian_id", "所选单位不存在"))
+    elif not access.custodian_ok(estate, custodian_kind, custodian):
+        errors.append(
+            FieldError(
+                "custodian_id",
+                f"{custodian.name}不能作为“{Custody.CustodianKind(custodian_kind).label}”托管本小区",
+            )
+        )
+    if ends is not None and ends < starts:
+        errors.append(FieldError("ends", "期满日期不能早于开始日期"))
+    if not scope.strip():
+        errors.append(FieldError("scope", "请写明托管范围"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert custodian is not None
+    if estate.property_company_id is not None:
+        raise DomainError(f"{estate.name}已有物业服务企业，无需临时托管", code="not_now")
+    if Custody.objects.filter(estate=estate, state=Custody.State.ACTIVE).exists():
+        raise DomainError(f"{estate.name}已在临时托管中", code="not_now")
+    try:
+        with transaction.atomic():
+            custody = Custody.objects.create(
+                estate=estate,
+                custodian_kind=custodian_kind,
+                custodian=custodian,
+                starts=starts,
+                ends=ends,
+                scope=scope.strip(),
+            )
+    except IntegrityError as exc:  # two people starting one at once
+        raise Conflict(f"{estate.name}已在临时托管中") from exc
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.CUSTODY_START,
+        target=custody,
+        unit=unit,
+        to_state=custody.state,
+        extra={"estate": estate.code, "custodian": custodian.pk},
+    )
+    return custody
+
+
+@transaction.atomic
+def custody_hand_over(
+    *,
+    actor: User,
+    custody: Custody,
+    expected_version: int,
+    company: Unit | None,
+    handover_date: dt.date,
+    note: str,
+) -> Custody:
+    estate = custody.estate
+    unit = access.require_custody(actor, estate)
+    if custody.version != expected_version:
+        raise Conflict("该托管记录已被他人更新，请刷新后重试")
+    if custody.state != Custody.State.ACTIVE:
+        raise DomainError(f"该托管{custody.get_state_display()}，不能再移交", code="bad_state")
+    errors: list[FieldError] = []
+    if company is None or company.kind_id != "property_company":
+        errors.append(FieldError("company_id", "请选择接管的物业服务企业"))
+    if handover_date < custody.starts:
+        errors.append(FieldError("handover_date", "移交日期不能早于托管开始"))
+    if not note.strip():
+        errors.append(FieldError("note", "请写明移交事项"))
+    if errors:
+        raise InvalidInput(errors=errors)
+    done = Custody.objects.filter(
+        pk=custody.pk, version=expected_version, state=Custody.State.ACTIVE
+    ).update(
+        state=Custody.State.HANDED_OVER,
+        handed_to=company,
+        handover_date=handover_date,
+        handover_note=note.strip(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not done:
+        raise Conflict("该托管记录已被他人更新，请刷新后重试")
+    estate_set_parties(
+        estate=estate,
+        property_company=company,
+        owners_committee=estate.owners_committee,
+        actor=actor,
+        reason="临时托管移交：业主选聘物业服务企业",
+    )
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.CUSTODY_HAND_OVER,
+        target=custody,
+        unit=unit,
+        from_state=Custody.State.ACTIVE,
+        to_state=Custody.State.HANDED_OVER,
+        extra={"estate": estate.code, "company": company.pk if company else None},
+    )
+    custody.refresh_from_db()
+    return custody

@@ -1,0 +1,176 @@
+"""Reports of major events (002 (三)第五条; 003 二(十三)): filing a typed form to the bodies
+its kind must reach (report_kinds.py), their acknowledgement and their feedback. Moves
+follow workflow.REPORT_MOVES and update conditionally on the version read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gongzhi.common.audit import audit_record
+from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
+from gongzhi.org.models import Estate, User
+from gongzhi.parties import access
+from gongzhi.parties.events import PartiesEvent
+from gongzhi.parties.models import Report, ReportRecipient
+from gongzhi.parties.report_kinds import SPECS, ReportKind
+from gongzhi.parties.workflow import REPORT_MOVES
+
+LIMITS = {"text": 200, "longtext": 3000, "date": 10, "amount": 20}
+
+
+def clean_fields(kind: str, fields: dict[str, Any]) -> dict[str, str]:
+    """The form's values by the kind's fields, every problem at once."""
+    spec = SPECS[kind]
+    known = {f.key for f in spec.fields}
+    errors = [
+        FieldError(f"fields.{key}", "本类报告没有该项") for key in sorted(set(fields) - known)
+    ]
+    clean: dict[str, str] = {}
+    for f in spec.fields:
+        value = str(fields.get(f.key) or "").strip()
+        name = f"fields.{f.key}"
+        if not value:
+            if f.required:
+                errors.append(FieldError(name, f"{f.label}：必填"))
+            clean[f.key] = ""
+            continue
+        if len(value) > LIMITS[f.kind]:
+            errors.append(FieldError(name, f"{f.label}：太长（最多 {LIMITS[f.kind]} 字）"))
+        elif f.kind == "date":
+            try:
+                value = dt.date.fromisoformat(value).isoformat()
+            except ValueError:
+                errors.append(FieldError(name, f"{f.label}：日期格式应为 2026-01-31"))
+        elif f.kind == "amount":
+            try:
+                amount = Decimal(value.replace(",", ""))
+                if not amount.is_finite() or amount < 0:
+                    raise InvalidOperation
+                value = str(amount)
+            except InvalidOperation:
+                errors.append(FieldError(name, f"{f.label}：应为不小于 0 的金额"))
+        clean[f.key] = value
+    if errors:
+        raise InvalidInput(errors=errors)
+    return clean
+
+
+@transaction.atomic
+def report_file(
+    *,
+    actor: User,
+    estate: Estate,
+    kind: str,
+    filer_party: str,
+    fields: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> Report:
+    now = now or timezone.now()
+    if kind not in ReportKind.values:
+        raise InvalidInput(errors=[FieldError("kind", "取值不在允许范围内")])
+    unit = access.require_file(actor, estate, filer_party)
+    spec = SPECS[kind]
+    data = clean_fields(kind, fields)
+    targets = [
+        (p, pk)
+        for p, pk in access.report_recipients(estate, spec.reach)
+        if pk is None or unit is None or pk != unit.pk
+    ]
+    if not targets:
+        raise DomainError("本小区没有该类报告应送达的单位，请联系联席会议办公室", code="not_now")
+    report = Report.objects.create(
+        estate=estate,
+        kind=kind,
+        filer_party=filer_party,
+        filer_unit=unit,
+        filed_by=actor,
+        data=data,
+        feedback_due=timezone.localtime(now).date() + dt.timedelta(days=spec.feedback_days),
+    )
+    ReportRecipient.objects.bulk_create(
+        [ReportRecipient(report=report, party=p, unit_id=pk) for p, pk in targets]
+    )
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.REPORT_FILE,
+        target=report,
+        unit=unit,
+        to_state=report.state,
+        extra={"estate": estate.code, "kind": kind, "recipients": [[p, pk] for p, pk in targets]},
+    )
+    return report
+
+
+def _move(
+    report: Report, name: str, expected_version: int, actor: User, **changes: Any
+) -> tuple[str, str]:
+    sources, to = REPORT_MOVES[name]
+    unit = access.require_answer(actor, report)
+    if report.version != expected_version:
+        raise Conflict("该报告已被他人处理，请刷新后重试")
+    if report.state not in sources:
+        raise DomainError(
+            f"报告{report.get_state_display()}，不能再{'签收' if name == 'acknowledge' else '反馈'}",
+            code="bad_state",
+        )
+    done = Report.objects.filter(pk=report.pk, version=expected_version, state__in=sources).update(
+        state=to, version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not done:
+        raise Conflict("该报告已被他人处理，请刷新后重试")
+    old = report.state
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.REPORT_ACKNOWLEDGE
+        if name == "acknowledge"
+        else PartiesEvent.REPORT_ANSWER,
+        target=report,
+        unit=unit,
+        from_state=old,
+        to_state=to,
+        reason=str(changes.get("feedback", "")),
+    )
+    report.refresh_from_db()
+    return old, to
+
+
+@transaction.atomic
+def report_acknowledge(
+    *, actor: User, report: Report, expected_version: int, now: dt.datetime | None = None
+) -> Report:
+    now = now or timezone.now()
+    _move(
+        report, "acknowledge", expected_version, actor, acknowledged_at=now, acknowledged_by=actor
+    )
+    return report
+
+
+@transaction.atomic
+def report_answer(
+    *,
+    actor: User,
+    report: Report,
+    expected_version: int,
+    feedback: str,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Feedback ends the report; answering one not yet acknowledged acknowledges it too."""
+    now = now or timezone.now()
+    if not feedback.strip():
+        access.require_answer(actor, report)
+        raise InvalidInput(errors=[FieldError("feedback", "请填写反馈意见")])
+    changes: dict[str, Any] = {
+        "feedback": feedback.strip(),
+        "answered_at": now,
+        "answered_by": actor,
+    }
+    if report.acknowledged_at is None:
+        changes.update(acknowledged_at=now, acknowledged_by=actor)
+    _move(report, "answer", expected_version, actor, **changes)
+    return report

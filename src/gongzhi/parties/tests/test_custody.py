@@ -1,0 +1,144 @@
+"""Temporary custody of an estate without a property company: starting it, the board
+showing it, handing it over to a hired company (which becomes the estate's company, so
+routing follows), and who may."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from gongzhi.catalog.routing import route_all
+from gongzhi.common.errors import DomainError, InvalidInput, PermissionDenied
+from gongzhi.org.models import Estate
+from gongzhi.parties import services as s
+from gongzhi.parties.models import Custody
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_custody() -> Custody:
+    return Custody.objects.get(estate__code="JX-E003", state=Custody.State.ACTIVE)
+
+
+def test_demo_custody_on_the_board_and_in_json(client: Any, demo: Any) -> None:
+    page = client.get("/estates/JX-E003/").content.decode()
+    assert "临时托管" in page and "建设路社区居民委员会" in page
+    data = client.get("/api/board/estates/JX-E003").json()
+    assert data["custody"]["custodian"] == "建设路社区居民委员会"
+    assert client.get("/api/board/estates/JX-E001").json()["custody"] is None
+
+
+def test_start_refused_where_there_is_a_company_or_one_already(demo: Any) -> None:
+    with pytest.raises(DomainError, match="已有物业服务企业"):
+        s.custody_start(
+            actor=demo.users["office"],
+            estate=demo.estates["JX-E001"],
+            custodian_kind="street",
+            custodian=demo.units["street:嘉祥街道"],
+            starts=dt.date(2026, 1, 1),
+            scope="全部",
+        )
+    with pytest.raises(DomainError, match="已在临时托管中"):
+        s.custody_start(
+            actor=demo.users["office"],
+            estate=demo.estates["JX-E003"],
+            custodian_kind="street",
+            custodian=demo.units["street:嘉祥街道"],
+            starts=dt.date(2026, 1, 1),
+            scope="全部",
+        )
+
+
+def test_custodian_must_fit_its_kind_and_county(demo: Any) -> None:
+    custody = _demo_custody()
+    s.custody_hand_over(
+        actor=demo.users["jiedao"],
+        custody=custody,
+        expected_version=1,
+        company=demo.units["pc:安居"],
+        handover_date=dt.date(2026, 11, 1),
+        note="档案移交",
+    )
+    # 万张新村 has no company either: a property company of the other county cannot be appointed.
+    with pytest.raises(InvalidInput) as exc:
+        s.custody_start(
+            actor=demo.users["office"],
+            estate=demo.estates["JX-E005"],
+            custodian_kind="appointed_company",
+            custodian=demo.units["cb:pc"],
+            starts=dt.date(2026, 1, 1),
+            ends=dt.date(2025, 1, 1),
+            scope=" ",
+        )
+    assert {e.field for e in exc.value.errors} == {"custodian_id", "ends", "scope"}
+
+
+def test_who_may_arrange(demo: Any) -> None:
+    for user in ("wuye", "juweihui", "cb-office", "auditor"):
+        with pytest.raises(PermissionDenied):
+            s.custody_hand_over(
+                actor=demo.users[user],
+                custody=_demo_custody(),
+                expected_version=1,
+                company=demo.units["pc:安居"],
+                handover_date=dt.date(2026, 11, 1),
+                note="x",
+            )
+
+
+def test_hand_over_makes_the_company_the_estates_and_routing_follows(demo: Any) -> None:
+    estate = demo.estates["JX-E003"]
+    before = {r.lead.pk for r in route_all(estate=estate) if r.lead}
+    assert demo.units["pc:安居"].pk not in before
+    s.custody_hand_over(
+        actor=demo.users["office"],
+        custody=_demo_custody(),
+        expected_version=1,
+        company=demo.units["pc:安居"],
+        handover_date=dt.date(2026, 11, 1),
+        note="物业服务用房及档案资料移交",
+    )
+    estate = Estate.objects.get(pk=estate.pk)
+    assert estate.property_company == demo.units["pc:安居"]
+    assert demo.units["pc:安居"].pk in {r.lead.pk for r in route_all(estate=estate) if r.lead}
+    assert Custody.objects.get(estate=estate).state == Custody.State.HANDED_OVER
+
+
+def test_pages_and_api(login: Any, client: Any, demo: Any) -> None:
+    custody = _demo_custody()
+    assert "移交" in login("jiedao").get("/parties/estates/JX-E003/custody/").content.decode()
+    other = login("cb-office")
+    r = other.post(f"/parties/custody/{custody.pk}/hand-over/", {"expected_version": 1})
+    assert r.status_code == 404
+    r = other.post(
+        f"/api/parties/custody/{custody.pk}/hand-over",
+        json.dumps(
+            {
+                "expected_version": 1,
+                "company_id": demo.units["pc:安居"].pk,
+                "handover_date": "2026-11-01",
+                "note": "x",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    office = login("office")
+    r = office.post(
+        f"/api/parties/custody/{custody.pk}/hand-over",
+        json.dumps(
+            {
+                "expected_version": 1,
+                "company_id": demo.units["pc:安居"].pk,
+                "handover_date": "2026-11-01",
+                "note": "档案移交",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["state"] == "handed_over"
+    listed = client.get("/api/parties/estates/JX-E003/custody").json()
+    assert listed[0]["handed_to"] == "嘉祥安居物业管理有限公司"
