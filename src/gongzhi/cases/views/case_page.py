@@ -116,6 +116,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "view": view,
         "sides": view.sides,
         "text": view.text,
+        "calls": view.calls,
         "public_summary": access.public_summary(case),
         "action_list": [actions.registry.get(n) for n in view.allowed],
         "allowed": view.allowed,
