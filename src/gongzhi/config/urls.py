@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("gongzhi.catalog.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("meetings/", include("gongzhi.meetings.urls")),
+    path("notify/", include("gongzhi.notify.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
