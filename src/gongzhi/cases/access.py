@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core import signing
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.cases.models import Case, CaseCall, CaseTask, Channel
@@ -486,6 +487,42 @@ def call_refusal(user: Any, case: Case, channel: str) -> str | None:
     return right.refusal(case.estate, channel)
 
 
+# --- the reporter's private link ---------------------------------------------------------
+
+FOLLOW_SALT = "gongzhi.cases.follow"
+
+
+@dataclass(frozen=True)
+class ReporterLink:
+    """Whoever holds a case's private link: the reporter, with or without an account.
+    On that one case they stand on the ``reporter`` side (follow, rate, send it back
+    once); on no other case, and they are nobody anywhere else."""
+
+    case_id: int
+    is_authenticated: bool = False
+    pk: None = None
+
+
+def follow_token(case: Case) -> str:
+    """The signed token of the case's private link. It is bound to the case's tracking
+    secret, so giving the reporter a new secret ends the old link."""
+    return signing.dumps([case.pk, case.track_key_hash[:16]], salt=FOLLOW_SALT, compress=True)
+
+
+def case_for_follow_token(token: str) -> Case | None:
+    """The case a private link opens, or None for a forged, altered or ended link."""
+    try:
+        pk, bound = signing.loads(token[:200], salt=FOLLOW_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    case = (
+        Case.objects.select_related("estate", "matter", "lead_unit", "level").filter(pk=pk).first()
+    )
+    if case is None or not case.track_key_hash or case.track_key_hash[:16] != bound:
+        return None
+    return case
+
+
 # --- personal data ------------------------------------------------------------------------
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -606,6 +643,8 @@ def actor_label(event: Any, case: Case, visible: bool) -> str:
     """Who did it, as a timeline shows: a resident actor (the reporter) is masked like
     the reporter (issue 8 defect 4); the sweep and services without an actor are 系统."""
     actor = event.actor
+    if actor is None and (event.extra or {}).get("via") == "link":
+        return "诉求人（凭专属链接）"
     if actor is None:
         return "" if event.actor_unit_id else "系统"
     if case.reporter_user_id and actor.pk == case.reporter_user_id:

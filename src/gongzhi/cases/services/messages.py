@@ -55,8 +55,10 @@ def about(case: Case, *, masked: bool, **params: Any) -> About:
 
 
 def link(case: Case) -> str:
-    """The reporter's link to follow the case (GONGZHI_PUBLIC_URL + path)."""
-    return f"{settings.GONGZHI_PUBLIC_URL}{reverse('cases:track')}?number={case.number}"
+    """The reporter's private link to follow and rate the case (GONGZHI_PUBLIC_URL +
+    path; ``access.follow_token``)."""
+    path = reverse("cases:follow", args=[access.follow_token(case)])
+    return f"{settings.GONGZHI_PUBLIC_URL}{path}"
 
 
 def notices_out(case: Case, notices: list[Notice], now: dt.datetime) -> None:

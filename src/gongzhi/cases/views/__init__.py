@@ -5,6 +5,7 @@ access.py and workflow.py, writes in services/."""
 
 from gongzhi.cases.views.case_page import attachment, case_act, case_detail
 from gongzhi.cases.views.desk import desk
+from gongzhi.cases.views.follow import follow, follow_file, follow_rate, follow_stop
 from gongzhi.cases.views.inbox import inbox, notifications_read
 from gongzhi.cases.views.intake import intake, intake_caller, intake_estates, intake_hints
 from gongzhi.cases.views.residents import mine, report, report_matters, track
@@ -14,6 +15,10 @@ __all__ = [
     "case_act",
     "case_detail",
     "desk",
+    "follow",
+    "follow_file",
+    "follow_rate",
+    "follow_stop",
     "inbox",
     "intake",
     "intake_caller",

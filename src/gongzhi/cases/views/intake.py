@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import access, selectors
@@ -165,7 +166,14 @@ def _submit(request: HttpRequest, right: access.IntakeRight) -> HttpResponse:
     return render(
         request,
         "cases/intake_done.html",
-        {"case": case, "attached": False, "track_key": getattr(case, "track_key", None)},
+        {
+            "case": case,
+            "attached": False,
+            "track_key": getattr(case, "track_key", None),
+            "follow_url": request.build_absolute_uri(
+                reverse("cases:follow", args=[access.follow_token(case)])
+            ),
+        },
     )
 
 
