@@ -20,6 +20,7 @@ DEMO_PARTS = (
     "gongzhi.org.demo",
     "gongzhi.catalog.demo",
     "gongzhi.org.demo_people",
+    "gongzhi.notify.demo",
     "gongzhi.cases.demo",
     "gongzhi.meetings.demo",
     "gongzhi.parties.demo",

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core import signing
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.cases.models import Case, CaseTask, Channel
+from gongzhi.cases.models import Case, CaseCall, CaseTask, Channel
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Jurisdiction, RoleGrant, Unit, UnitKind, User
 from gongzhi.org.permissions import Scope, scope_for
@@ -473,6 +474,80 @@ def _served_estates_q(unit: Unit) -> Q:
     return Q(community__path__startswith=unit.jurisdiction.path)
 
 
+# --- the caller on the line -------------------------------------------------------------
+
+
+def normal_phone(phone: str) -> str:
+    """A phone number as intake stores it: without spaces or dashes."""
+    return phone.strip().replace(" ", "").replace("-", "")
+
+
+def earlier_cases_by_phone(user: Any, phone: str, *, limit: int = 10) -> list[Case]:
+    """The cases a caller's number reported or called about earlier, for the staff member
+    taking the call: only cases this account may read and whose reporter it may see
+    (PIPL), so a reader of masked phones learns nothing from typing a number."""
+    phone = normal_phone(phone)
+    if not (phone.isdigit() and 7 <= len(phone) <= 12):
+        return []
+    v = viewer(user)
+    if not v.is_authenticated:
+        return []
+    called = CaseCall.objects.filter(case_id=OuterRef("pk"), caller_phone=phone)
+    found = (
+        readable_cases(user)
+        .filter(Q(reporter_phone=phone) | Q(Exists(called)))
+        .select_related("estate", "matter", "lead_unit", "level")
+        .order_by("-created_at", "-id")[: limit * 3]
+    )
+    return [c for c in found if v.sees_reporter(c)][:limit]
+
+
+def call_refusal(user: Any, case: Case, channel: str) -> str | None:
+    """Why ``user`` may not attach a call through ``channel`` to ``case`` (None: may).
+    Attaching a call is registering it, so the rule is the one of registering
+    (``intake_right``) for the case's estate; a resident files their own report."""
+    right = intake_right(user)
+    if right.as_resident:
+        return "居民请通过“我要报事”登记诉求"
+    return right.refusal(case.estate, channel)
+
+
+# --- the reporter's private link ---------------------------------------------------------
+
+FOLLOW_SALT = "gongzhi.cases.follow"
+
+
+@dataclass(frozen=True)
+class ReporterLink:
+    """Whoever holds a case's private link: the reporter, with or without an account.
+    On that one case they stand on the ``reporter`` side (follow, rate, send it back
+    once); on no other case, and they are nobody anywhere else."""
+
+    case_id: int
+    is_authenticated: bool = False
+    pk: None = None
+
+
+def follow_token(case: Case) -> str:
+    """The signed token of the case's private link. It is bound to the case's tracking
+    secret, so giving the reporter a new secret ends the old link."""
+    return signing.dumps([case.pk, case.track_key_hash[:16]], salt=FOLLOW_SALT, compress=True)
+
+
+def case_for_follow_token(token: str) -> Case | None:
+    """The case a private link opens, or None for a forged, altered or ended link."""
+    try:
+        pk, bound = signing.loads(token[:200], salt=FOLLOW_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    case = (
+        Case.objects.select_related("estate", "matter", "lead_unit", "level").filter(pk=pk).first()
+    )
+    if case is None or not case.track_key_hash or case.track_key_hash[:16] != bound:
+        return None
+    return case
+
+
 # --- personal data ------------------------------------------------------------------------
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -563,6 +638,29 @@ def case_text(case: Case, visible: bool) -> CaseText:
     )
 
 
+@dataclass(frozen=True)
+class CallText:
+    """What a reader sees of a repeat call attached to a case."""
+
+    at: Any
+    channel: str
+    caller_name: str
+    caller_phone: str
+    note: str
+
+
+def call_text(call: CaseCall, visible: bool) -> CallText:
+    """A repeat call's caller as the reporter is shown: whole to the handling sides
+    (``visible``), masked to everyone else."""
+    if visible:
+        name, phone, note = call.caller_name, call.caller_phone, call.note
+    else:
+        names = [call.caller_name] if call.caller_name else []
+        name, phone = mask_name(call.caller_name), mask_phone(call.caller_phone)
+        note = mask_text(call.note, names=names)
+    return CallText(call.created_at, call.get_channel_display(), name, phone, note)
+
+
 def text_for(user: Any, case: Case) -> CaseText:
     return case_text(case, viewer(user).sees_reporter(case))
 
@@ -571,6 +669,8 @@ def actor_label(event: Any, case: Case, visible: bool) -> str:
     """Who did it, as a timeline shows: a resident actor (the reporter) is masked like
     the reporter (issue 8 defect 4); the sweep and services without an actor are 系统."""
     actor = event.actor
+    if actor is None and (event.extra or {}).get("via") == "link":
+        return "诉求人（凭专属链接）"
     if actor is None:
         return "" if event.actor_unit_id else _("系统")
     if case.reporter_user_id and actor.pk == case.reporter_user_id:

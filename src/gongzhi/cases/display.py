@@ -117,6 +117,7 @@ class CaseView:
     attachments: list[Attachment]
     clock: Clock | None
     extra: dict[str, Any] = field(default_factory=dict)
+    calls: list[access.CallText] = field(default_factory=list)
 
     @property
     def photos(self) -> list[Attachment]:
@@ -166,4 +167,5 @@ def case_view(case: Case, user: Any, *, now: dt.datetime | None = None) -> CaseV
         appeals=list(case.appeals.select_related("unit", "decided_by").order_by("id")),
         attachments=list(case.attachments.all()),
         clock=clock(case, now),
+        calls=[access.call_text(c, visible) for c in case.calls.order_by("created_at", "id")],
     )

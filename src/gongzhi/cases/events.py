@@ -52,6 +52,7 @@ class EventKind(models.TextChoices):
     STEP_CLOSE = "step_close", _("结案（处置程序）")
     REPORT_OPINION = "report_opinion", _("呈报表签署意见")
     ATTACH = "attach", _("上传附件")
+    CALL = "call", _("来电并案")
     CALLBACK = "callback", _("回访")
     PUBLISH = "publish", _("审定公示摘要")
     APPEAL = "appeal", _("评价申诉")

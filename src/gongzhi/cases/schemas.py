@@ -52,3 +52,18 @@ class WebReportIn(IntakeFields):
 class TrackIn(Schema):
     number: str = Field("", max_length=40, description="案件编号")
     key: str = Field("", max_length=20, description="查询码（登记时告知诉求人）")
+
+
+class StaffIntakeIn(IntakeFields):
+    """The staff intake form (a call, a visit, a patrol, a referral, a media report):
+    the title may be left empty (the description's first words); ``attach_to`` names an
+    open case the call is attached to instead of registering a new one."""
+
+    channel: str = Field("", max_length=16)
+    urgency: str = Field(Urgency.NORMAL, max_length=10)
+    reporting_unit: str = Field("", max_length=64)
+    estate: str = Field("", max_length=32)
+    title: str = Field("", max_length=120)
+    description: str = Field("", max_length=5000)
+    form_key: str = Field("", max_length=64)
+    attach_to: str = Field("", max_length=40)

@@ -12,8 +12,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases.access import readable_cases, viewer
+from gongzhi.cases.access import intake_right, readable_cases, viewer
 from gongzhi.cases.models import (
+    OPEN_STATES,
     Accountability,
     Case,
     CaseEvent,
@@ -22,7 +23,7 @@ from gongzhi.cases.models import (
     Rating,
     State,
 )
-from gongzhi.org.models import Jurisdiction, Unit
+from gongzhi.org.models import Estate, Jurisdiction, Unit
 
 LIST_RELATED = ("estate", "matter", "lead_unit", "level")
 
@@ -390,3 +391,42 @@ def case_topic_candidates(*, jurisdiction: Jurisdiction) -> list[TopicCandidate]
     for case in street_overdue:
         found.setdefault(case.pk, TopicCandidate(case, _("在街道层级超时未办结"), "overdue"))
     return sorted(found.values(), key=lambda c: c.case.created_at)
+
+
+# --- staff intake -----------------------------------------------------------------------
+
+INTAKE_ESTATES_LIMIT = 12
+
+
+def intake_estates(user: Any, text: str, *, limit: int = INTAKE_ESTATES_LIMIT) -> list[Estate]:
+    """Estates ``user`` may register for whose name, address or code holds ``text``,
+    for the staff intake form's search (scoped by ``access.intake_right`` first)."""
+    text = text.strip()[:50]
+    if not text:
+        return []
+    right = intake_right(user)
+    if not right.channels or right.as_resident:
+        return []
+    return list(
+        Estate.objects.filter(right.estates_q)
+        .filter(Q(name__icontains=text) | Q(address__icontains=text) | Q(code__iexact=text))
+        .select_related("community")
+        .order_by("name", "code")[:limit]
+    )
+
+
+def likely_duplicates(estate: Estate, matter_code: str, *, limit: int = 5) -> list[Case]:
+    """Open cases of the same estate and matter: the call may be about one of them.
+    What the intake form shows of them is what the public board shows."""
+    if not matter_code:
+        return []
+    return list(
+        Case.objects.filter(
+            estate=estate,
+            matter__code=matter_code,
+            state__in=OPEN_STATES,
+            merged_into__isnull=True,
+        )
+        .select_related("estate", "matter", "lead_unit")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -22,7 +22,14 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.cases.access import OPEN_TASK_STATES, Viewer, office_above, police_for, viewer
+from gongzhi.cases.access import (
+    OPEN_TASK_STATES,
+    ReporterLink,
+    Viewer,
+    office_above,
+    police_for,
+    viewer,
+)
 from gongzhi.cases.models import (
     OPEN_STATES,
     Case,
@@ -49,10 +56,16 @@ class Ctx:
     def __init__(self, case: Case, actor: Any) -> None:
         self.case = case
         self.actor = actor
-        self.viewer: Viewer | None = viewer(actor) if actor is not None else None
+        # The holder of a case's private link stands on the reporter side of that case.
+        self.link = actor if isinstance(actor, ReporterLink) else None
+        self.viewer: Viewer | None = (
+            viewer(actor) if actor is not None and self.link is None else None
+        )
         self._sides: dict[str, bool] = {}
 
     def has_side(self, side: str) -> bool:
+        if self.link is not None:
+            return side == "reporter" and self.link.case_id == self.case.pk
         if side not in self._sides:
             if self.viewer is None:
                 self._sides[side] = side == "system"
@@ -68,6 +81,8 @@ class Ctx:
     @property
     def sides(self) -> set[str]:
         """Every side the user acts on (asks each; see ``has_side``)."""
+        if self.link is not None:
+            return {"reporter"} if self.has_side("reporter") else set()
         if self.viewer is None:
             return {"system"}
         return {
@@ -377,7 +392,7 @@ def require(name: str, ctx: Ctx, *, via: str | None = None, reason: str | None =
         raise DomainError(str(_("未知操作“%(name)s”") % {"name": name}))
     side = side_for(rule, ctx, via=via)
     if side is None:
-        if ctx.viewer is None:
+        if ctx.viewer is None and ctx.link is None:
             raise PermissionDenied(str(_("该操作不能由系统自动执行")))
         raise PermissionDenied(str(_("您无权对该案件执行此操作")))
     why = state_refusal(rule, ctx.case)

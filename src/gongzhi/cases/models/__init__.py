@@ -4,7 +4,7 @@ six-step enforcement procedure (003 四), accountability records and rating appe
 
 - ``case``     the case, its states, channels, urgency, ratings, steps, ledger counter
 - ``work``     tasks, events, attachments, the 呈报表 and its opinions
-- ``records``  accountability records, rating appeals, notifications
+- ``records``  accountability records, rating appeals, notifications, repeat calls
 """
 
 from gongzhi.cases.models.case import (
@@ -18,7 +18,7 @@ from gongzhi.cases.models.case import (
     State,
     Urgency,
 )
-from gongzhi.cases.models.records import Accountability, Notification, RatingAppeal
+from gongzhi.cases.models.records import Accountability, CaseCall, Notification, RatingAppeal
 from gongzhi.cases.models.work import Attachment, CaseEvent, CaseTask, ReportForm, ReportOpinion
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Accountability",
     "Attachment",
     "Case",
+    "CaseCall",
     "CaseEvent",
     "CaseTask",
     "Channel",

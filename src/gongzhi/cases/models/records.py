@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.cases.models.case import Case
+from gongzhi.cases.models.case import Case, Channel
 from gongzhi.cases.models.work import CaseTask
 from gongzhi.common.models import BaseModel
 
@@ -138,3 +138,34 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CaseCall(BaseModel):
+    """Another call (or visit) about a case already on the ledger: the dispatcher attaches
+    it instead of registering a duplicate (003 二(十二), 004 三(一)). The caller is
+    recorded here, and shown like the reporter (only to the handling sides)."""
+
+    created_at = models.DateTimeField(_("来电时间"), default=timezone.now, db_index=True)
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="calls"
+    )
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    caller_name = models.CharField(_("来电人姓名"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("来电人电话"), max_length=20, blank=True, db_index=True)
+    note = models.TextField(_("来电内容"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("来电并案")
+        verbose_name_plural = _("来电并案")
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_channel_display()}"

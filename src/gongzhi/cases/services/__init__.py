@@ -2,6 +2,7 @@
 
 - ``transition``  the one function that applies the transition table
 - ``intake``      registering a case (ledger numbers, routing, idempotency, the secret)
+- ``calls``       another call about an open case, attached instead of a duplicate
 - ``dispatch``    dispatch, accept, first response, return, transfer, rulings, escalation
 - ``closing``     suspend/resume, handle, feedback, rating, reopen, close, merge, decisions
 - ``tasks``       joint handling, the street whistle, the police; check-in and completion
@@ -13,6 +14,7 @@
 """
 
 from gongzhi.cases.access import office_above, police_for
+from gongzhi.cases.services.calls import case_call_attach
 from gongzhi.cases.services.closing import (
     case_close,
     case_decision_apply,
@@ -81,6 +83,7 @@ __all__ = [
     "case_appeal",
     "case_appeal_decide",
     "case_attach",
+    "case_call_attach",
     "case_call_police",
     "case_callback",
     "case_close",

@@ -170,7 +170,9 @@ def case_rate(
     if errors:
         raise InvalidInput(errors=errors)
     callback = not ctx.has_side("reporter")
-    extra = {"rating": rating, "callback": callback}
+    extra: dict[str, Any] = {"rating": rating, "callback": callback}
+    if ctx.link is not None:
+        extra["via"] = "link"  # the reporter's private link (no account)
     reason = reason.strip()
     if rating != Rating.DISSATISFIED:
         return case_transition(

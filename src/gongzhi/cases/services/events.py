@@ -209,6 +209,11 @@ def notify(
 
 
 def send(now: dt.datetime, case: Case, *notices: Notice | None) -> None:
+    """The in-app notifications, and their messages outside (SMS, e-mail, robots) through
+    the outbox (cases/services/messages.py)."""
+    from gongzhi.cases.services.messages import notices_out
+
+    notices_out(case, [n for n in notices if n is not None], now)
     for n in notices:
         if n is None or not (n.unit_id or n.user_id or n.jurisdiction_id):
             continue

@@ -24,12 +24,14 @@ from gongzhi.cases import access
 from gongzhi.cases.models import Case, Channel, EnforcementStep, LedgerCounter, State, Urgency
 from gongzhi.cases.services.events import event, event_row, events_save, notify, now_or
 from gongzhi.cases.services.files import check_uploads, store_uploads
+from gongzhi.cases.services.messages import to_reporter
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import RouteResult, handling_level, route_entry
 from gongzhi.catalog.selectors import catalog_version, matter_lookup
 from gongzhi.catalog.timelimits import due_after
 from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
 from gongzhi.common.uploads import CheckedUpload
+from gongzhi.notify.models import EventType
 from gongzhi.org.models import Estate, Jurisdiction, Unit, UnitKind
 
 DEFAULT_ACCEPT_LIMIT = "1wd"
@@ -485,6 +487,9 @@ def _register(
     case.number = f"~{uuid.uuid4().hex}" if number_last else next_number(ledger, case.year)
     case.save(force_insert=True)
     events_save(case, _first_events(case, routed, reporting_unit, actor, now), first=True)
+    if number_last:
+        case.number = next_number(ledger, case.year, case_id=case.pk)
+    # After the number: the messages these queue (notify/) carry it.
     if case.state == State.DISPATCHED:
         notify(
             now,
@@ -501,8 +506,7 @@ def _register(
             _("待分派：%(title)s") % {"title": case.title},
             jurisdiction_id=ledger_id,
         )
-    if number_last:
-        case.number = next_number(ledger, case.year, case_id=case.pk)
+    to_reporter(case, EventType.RECEIVED, now)
     if uploads:
         stored = store_uploads(case, uploads, purpose="report", actor=actor)
         event(case, "attach", actor=actor, reason="、".join(a.name for a in stored), now=now)

@@ -118,6 +118,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "view": view,
         "sides": view.sides,
         "text": view.text,
+        "calls": view.calls,
         "public_summary": access.public_summary(case),
         "next_step": actions.registry.get(first) if first else None,
         "action_list": [actions.registry.get(n) for n in view.allowed if n != first],

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import access, actions, selectors, workflow
@@ -116,7 +117,13 @@ def report(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "cases/report_done.html",
-                    {"case": case, "track_key": getattr(case, "track_key", None)},
+                    {
+                        "case": case,
+                        "track_key": getattr(case, "track_key", None),
+                        "follow_url": request.build_absolute_uri(
+                            reverse("cases:follow", args=[access.follow_token(case)])
+                        ),
+                    },
                 )
             messages.success(request, _("已受理，案件编号 %(n)s") % {"n": case.number})
             return redirect("cases:detail", number=case.number)

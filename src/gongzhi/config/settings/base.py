@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gongzhi.common",
     "gongzhi.org",
     "gongzhi.catalog",
+    "gongzhi.notify",
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.appraisal",
@@ -215,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
     "stats-catch-up": {"task": "gongzhi.stats.catch_up", "schedule": 60.0},
     "webhooks-retry": {"task": "gongzhi.webhooks.retry", "schedule": 60.0},
+    "notify-sweep": {"task": "gongzhi.notify.sweep", "schedule": 60.0},
 }
 
 LOGGING = {
@@ -225,6 +227,45 @@ LOGGING = {
 }
 
 # Gongzhi's own settings.
+# Messages (gongzhi.notify, docs/notify.md). SMS through an HTTP gateway: its URL, the
+# shared secret requests are signed with, the signature name, and the approved template
+# id of each event ("received=SMS_100,rate_case=SMS_101"). Without a gateway URL SMS go to
+# the console backend (the demo). GONGZHI_NOTIFY_BACKENDS overrides a channel's backend
+# ("sms=dotted.Path,email=…"). Quiet hours hold SMS and e-mail to people back (Beijing time;
+# empty: none); a failed message is retried after 1, 2, 4 … × GONGZHI_NOTIFY_RETRY_SECONDS
+# up to GONGZHI_NOTIFY_MAX_ATTEMPTS tries. GONGZHI_PUBLIC_URL starts the links in messages.
+GONGZHI_SMS_URL = os.environ.get("GONGZHI_SMS_URL", "")
+GONGZHI_SMS_SECRET = os.environ.get("GONGZHI_SMS_SECRET", "")
+GONGZHI_SMS_SIGN_NAME = os.environ.get("GONGZHI_SMS_SIGN_NAME", "共治")
+GONGZHI_SMS_TEMPLATES: dict[str, str] = dict(
+    item.split("=", 1) for item in env_list("GONGZHI_SMS_TEMPLATES") if "=" in item
+)
+# The demo and development: without an SMS gateway every channel but the web inbox goes
+# to the console backend (logged, nothing leaves the machine) unless GONGZHI_NOTIFY_CONSOLE=0.
+GONGZHI_NOTIFY_CONSOLE = env_bool("GONGZHI_NOTIFY_CONSOLE", not GONGZHI_SMS_URL)
+GONGZHI_NOTIFY_BACKENDS: dict[str, str] = {
+    **(
+        dict.fromkeys(
+            ("sms", "email", "wecom", "dingtalk"), "gongzhi.notify.backends.console.ConsoleBackend"
+        )
+        if GONGZHI_NOTIFY_CONSOLE
+        else {}
+    ),
+    **dict(item.split("=", 1) for item in env_list("GONGZHI_NOTIFY_BACKENDS") if "=" in item),
+}
+GONGZHI_NOTIFY_QUIET_HOURS = os.environ.get("GONGZHI_NOTIFY_QUIET_HOURS", "22:00-07:00")
+GONGZHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("GONGZHI_NOTIFY_MAX_ATTEMPTS", "5"))
+GONGZHI_NOTIFY_RETRY_SECONDS = float(os.environ.get("GONGZHI_NOTIFY_RETRY_SECONDS", "60"))
+GONGZHI_NOTIFY_HTTP_TIMEOUT = float(os.environ.get("GONGZHI_NOTIFY_HTTP_TIMEOUT", "5"))
+GONGZHI_PUBLIC_URL = os.environ.get("GONGZHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# E-mail (Django's): the console unless EMAIL_BACKEND names SMTP and EMAIL_HOST is set.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
 GONGZHI_WORKCAL_OVERRIDES = os.environ.get("GONGZHI_WORKCAL_OVERRIDES", "")
 # Cases: a warning this many hours before a limit runs out; how often a dissatisfied
 # reporter may send a case back before the office reviews it; days to rate a result.

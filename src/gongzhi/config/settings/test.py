@@ -17,3 +17,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Messages: no quiet hours unless a test sets them (tests run at any time of day).
+GONGZHI_NOTIFY_QUIET_HOURS = ""

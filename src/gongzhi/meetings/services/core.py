@@ -16,6 +16,8 @@ from gongzhi.common.workcal import SHANGHAI
 from gongzhi.meetings.events import MeetingsEvent
 from gongzhi.meetings.models import Decision, InboxMessage, Meeting, Topic
 from gongzhi.meetings.workflow import allowed
+from gongzhi.notify.models import EventType
+from gongzhi.notify.services import About, queue_for_units
 from gongzhi.org.models import Unit, User
 
 
@@ -86,8 +88,9 @@ def inbox_send(
     topic: Topic | None = None,
     decision: Decision | None = None,
 ) -> bool:
-    """One message per (unit, key); returns False when it was already there."""
-    _msg, created = InboxMessage.objects.get_or_create(
+    """One message per (unit, key); returns False when it was already there. A new one
+    also goes to the unit's group robots and staff e-mail (gongzhi.notify)."""
+    msg, created = InboxMessage.objects.get_or_create(
         unit=unit,
         key=key,
         defaults={
@@ -98,4 +101,34 @@ def inbox_send(
             "decision": decision,
         },
     )
+    if created:
+        _messages_out(msg)
     return created
+
+
+# The kind of an inbox message → the event its messages outside are sent as.
+KIND_EVENTS: dict[str, str] = {
+    InboxMessage.Kind.NOTICE: EventType.MEETING_NOTICE,
+    InboxMessage.Kind.MINUTES: EventType.CIRCULAR,
+    InboxMessage.Kind.TOPIC: EventType.CIRCULAR,
+    InboxMessage.Kind.DECISION: EventType.DECISION_DUE,
+    InboxMessage.Kind.REMINDER: EventType.DECISION_DUE,
+    InboxMessage.Kind.OVERDUE: EventType.DECISION_DUE,
+}
+
+
+def _messages_out(msg: InboxMessage) -> None:
+    meeting = msg.meeting
+    params: dict[str, str] = {"text": msg.text}
+    if meeting is not None:
+        params.update(
+            meeting=meeting.title,
+            starts=timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+            place=meeting.place,
+        )
+    path = msg.unit.jurisdiction.path if msg.unit.jurisdiction_id else ""
+    queue_for_units(
+        unit_ids=[msg.unit_id],
+        event=KIND_EVENTS.get(msg.kind, EventType.CIRCULAR),
+        about=About(target=f"meetings.inboxmessage:{msg.pk}", area_path=path, params=params),
+    )
