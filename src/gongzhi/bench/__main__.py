@@ -3,6 +3,7 @@
 python -m gongzhi.bench client '<json spec>'        # intake load, prints a JSON summary
 python -m gongzhi.bench crash-client '<json spec>'  # crash load, writes its records
 python -m gongzhi.bench prepare                     # migrate, demo, token (env DB)
+python -m gongzhi.bench rollup-check                # the rollup as built = rebuilt (env DB)
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ def main(argv: list[str]) -> None:
         from gongzhi.bench.crash import run_crash_client
 
         run_crash_client(**json.loads(argv[1]))
+    elif argv[:1] == ["rollup-check"]:
+        from gongzhi.bench.scaleout import rollup_check
+
+        print(json.dumps(rollup_check()))
     elif argv[:1] == ["prepare"]:
         from gongzhi.bench.server import prepare
 
         prepare()
     else:
-        raise SystemExit("usage: python -m gongzhi.bench client SPEC | crash-client SPEC | prepare")
+        raise SystemExit(
+            "usage: python -m gongzhi.bench client SPEC | crash-client SPEC | prepare"
+            " | rollup-check"
+        )
 
 
 if __name__ == "__main__":

@@ -10,10 +10,14 @@ the middle of the load the run sends the deadline sweep (``gongzhi.cases.sweep``
 Redis several times, as celery beat does every minute, and the worker runs it against the
 same database while the servers write.
 
+The rollup of the dashboards (``gongzhi.stats.catch_up``) goes through Redis to the worker
+the same way, during the load and once after it.
+
 Afterwards: every acknowledged case is in the database under the number it was answered
 with, no key has two cases, the ledger numbers of each jurisdiction and year run 1, 2, 3 …
-without a gap although several processes drew them at once, every server took a share, and
-the worker ran every sweep it was sent.
+without a gap although several processes drew them at once, every server took a share, the
+worker ran every task it was sent, and the rollup it kept while the servers wrote equals a
+rebuild from every event (``gongzhi stats rebuild``).
 """
 
 from __future__ import annotations
@@ -46,16 +50,33 @@ from gongzhi.bench.server import (
 
 REDIS_URL = os.environ.get("GONGZHI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 SWEEP_TASK = "gongzhi.cases.sweep"
+ROLLUP_TASK = "gongzhi.stats.catch_up"
+
+
+def rollup_check() -> dict[str, int | bool]:
+    """In a child process on the scratch database: the rollup as the worker built it,
+    compared row by row with a rebuild from every event."""
+    import django
+
+    django.setup()
+    from gongzhi.stats.rollup import rebuild, snapshot
+
+    built = snapshot()
+    rebuild()
+    again = snapshot()
+    differ = sum(1 for key in built.keys() | again.keys() if built.get(key) != again.get(key))
+    return {"rows": len(again), "differ": differ, "equal": built == again}
 
 
 @dataclass
 class ScaleoutReport:
     servers: int
     per_server: list[int]  # cases acknowledged by each server
-    sweeps_sent: int
-    sweeps_done: int
+    tasks_sent: int  # sweeps and rollup passes sent through Redis
+    tasks_done: int
     seconds: float
     cases: CrashReport
+    rollup: dict[str, int | bool] = field(default_factory=dict)
     worker_errors: list[str] = field(default_factory=list)
 
     @property
@@ -63,8 +84,9 @@ class ScaleoutReport:
         return (
             self.cases.ok
             and all(n > 0 for n in self.per_server)
-            and self.sweeps_done == self.sweeps_sent
+            and self.tasks_done == self.tasks_sent
             and not self.worker_errors
+            and bool(self.rollup.get("equal"))
         )
 
     def lines(self) -> list[str]:
@@ -73,20 +95,26 @@ class ScaleoutReport:
         return [
             f"web processes: {self.servers} (acknowledged per server: {shares}); "
             f"{self.cases.acknowledged} cases in {self.seconds:.1f} s = {rate:.0f} cases/s",
-            f"celery worker: {self.sweeps_done} of {self.sweeps_sent} sweeps sent through "
-            "Redis ran against the shared database"
+            f"celery worker: {self.tasks_done} of {self.tasks_sent} tasks sent through Redis "
+            "(deadline sweeps and rollup passes) ran against the shared database"
             + (f"; errors: {self.worker_errors[:3]}" if self.worker_errors else ""),
+            f"rollup kept by the worker while the servers wrote: {self.rollup.get('rows', 0)} "
+            "rows, "
+            + (
+                "equal to a rebuild from every event"
+                if self.rollup.get("equal")
+                else f"{self.rollup.get('differ', '?')} rows DIFFER from a rebuild"
+            ),
             *self.cases.lines(),
             "RESULT: " + ("OK" if self.ok else "FAILED"),
         ]
 
 
-def _worker_log_count(path: Path, task_id_pattern: str) -> tuple[int, list[str]]:
+def _worker_log_count(path: Path, task_ids: list[str]) -> tuple[int, list[str]]:
+    """How many of ``task_ids`` the worker's log shows as succeeded; the errors it logged."""
     text = path.read_text(errors="replace") if path.exists() else ""
-    done = len(
-        re.findall(rf"Task {re.escape(SWEEP_TASK)}\[(?:{task_id_pattern})\] succeeded", text)
-    )
-    errors = re.findall(rf"Task {re.escape(SWEEP_TASK)}\[[^\]]+\] raised [^\n]*", text)
+    done = sum(1 for task_id in task_ids if f"[{task_id}] succeeded" in text)
+    errors = re.findall(r"Task gongzhi\.[\w.]+\[[^\]]+\] raised [^\n]*", text)
     return done, errors
 
 
@@ -218,7 +246,8 @@ def scaleout_run(
         for k in range(sweeps):
             time.sleep(max(0.0, t0 + duration * (k + 1) / (sweeps + 1) - time.monotonic()))
             sent.append(broker.send_task(SWEEP_TASK, queue=queue).id)
-            log(f"[scaleout] {time.monotonic() - t0:5.1f} s  sweep sent through Redis")
+            sent.append(broker.send_task(ROLLUP_TASK, queue=queue).id)
+            log(f"[scaleout] {time.monotonic() - t0:5.1f} s  sweep and rollup sent through Redis")
         for i, client in enumerate(clients):
             client.wait(timeout=duration + 30 + 60)
             if client.returncode != 0 or not outs[i].exists():
@@ -227,10 +256,23 @@ def scaleout_run(
                     f"{(tmp / f'client-{i}.log').read_text()[-3000:]}"
                 )
         seconds = time.monotonic() - t0
-        ids = "|".join(re.escape(task_id) for task_id in sent)
+        # The last pass of the rollup, after every write: then it must equal a rebuild.
+        sent.append(broker.send_task(ROLLUP_TASK, queue=queue).id)
         with contextlib.suppress(RuntimeError):
-            _wait_for(lambda: _worker_log_count(worker_log, ids)[0] >= len(sent), 60, "the sweeps")
-        done, errors = _worker_log_count(worker_log, ids)
+            _wait_for(lambda: _worker_log_count(worker_log, sent)[0] >= len(sent), 120, "tasks")
+        done, errors = _worker_log_count(worker_log, sent)
+        _stop(worker)
+        worker = None
+        checked = subprocess.run(
+            [sys.executable, "-m", "gongzhi.bench", "rollup-check"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if checked.returncode != 0:
+            raise RuntimeError(f"the rollup check failed:\n{checked.stderr[-3000:]}")
+        rollup = json.loads(checked.stdout.strip().splitlines()[-1])
         records: dict[str, dict] = {}
         per_server = []
         for out in outs:
@@ -241,10 +283,11 @@ def scaleout_run(
         return ScaleoutReport(
             servers=web,
             per_server=per_server,
-            sweeps_sent=len(sent),
-            sweeps_done=done,
+            tasks_sent=len(sent),
+            tasks_done=done,
             seconds=seconds,
             cases=report,
+            rollup=rollup,
             worker_errors=errors,
         )
     finally:
