@@ -19,12 +19,13 @@ from ninja.files import UploadedFile
 from gongzhi.cases import access, actions, selectors
 from gongzhi.cases import services as s
 from gongzhi.cases.display import case_for, case_view
-from gongzhi.cases.models import Case, Channel, Rating, State, Urgency
+from gongzhi.cases.models import Case, Channel, Rating, SavedFilter, State, Urgency
 from gongzhi.cases.schemas import IDEMPOTENCY_HELP, CaseIn
+from gongzhi.cases.services.filters import saved_filter_delete, saved_filter_save
 from gongzhi.common.actions import Action
 from gongzhi.common.apiauth import api_auth
 from gongzhi.common.errors import FieldError, InvalidInput, NotFound
-from gongzhi.common.params import Limit, Offset
+from gongzhi.common.params import Limit, Offset, PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS, ErrorOut
 from gongzhi.org.models import Estate, Unit
 
@@ -431,6 +432,39 @@ def metrics(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str
         for m in rows
         if m.received or m.handled or m.overdue or m.returned
     ]
+
+
+class SavedFilterIn(Schema):
+    name: str = Field(..., max_length=40, description="名称（同名则更新其条件）")
+    query: str = Field(
+        "", max_length=1000, description="台账的筛选条件，如 state=dispatched&q=电梯"
+    )
+
+
+class SavedFilterOut(Schema):
+    id: int
+    name: str
+    query: str
+
+
+@router.get(
+    "/filters", response={200: list[SavedFilterOut], **READ_ERRORS}, summary="我保存的台账筛选"
+)
+def filters_list(request: HttpRequest) -> list[dict[str, Any]]:
+    kept = SavedFilter.objects.filter(user_id=request.user.pk or 0)
+    return [{"id": f.pk, "name": f.name, "query": f.query} for f in kept]
+
+
+@router.post("/filters", response={200: SavedFilterOut, **ERRORS}, summary="保存台账筛选")
+def filters_save(request: HttpRequest, body: SavedFilterIn) -> dict[str, Any]:
+    kept = saved_filter_save(user=request.user, name=body.name, query=body.query)
+    return {"id": kept.pk, "name": kept.name, "query": kept.query}
+
+
+@router.delete("/filters/{pk}", response={204: None, **ERRORS}, summary="删除保存的筛选")
+def filters_delete(request: HttpRequest, pk: PathId) -> Status:
+    saved_filter_delete(user=request.user, pk=pk)
+    return Status(204, None)
 
 
 @router.get("/{number}", response={200: CaseOut, **READ_ERRORS}, summary="案件详情与时间线")

@@ -30,7 +30,7 @@ from gongzhi.cases.exports import (
     ledger_xlsx,
     metrics_xlsx,
 )
-from gongzhi.cases.models import Channel, State
+from gongzhi.cases.models import Channel, SavedFilter, State
 from gongzhi.catalog.models import MatterType
 from gongzhi.org.models import Estate, Jurisdiction, Unit
 from gongzhi.org.permissions import Scope, scope_for
@@ -98,6 +98,7 @@ def _ledger_context(request: HttpRequest, scope: Scope, f: selectors.LedgerFilte
         "query": urlencode(params),
         "columns": [header for _k, header, _w in LEDGER_COLUMNS],
         "metric_label": METRIC_LABELS.get(f.metric, ""),
+        "saved": SavedFilter.objects.filter(user_id=request.user.pk or 0),
     }
 
 

@@ -5,6 +5,7 @@ six-step enforcement procedure (003 四), accountability records and rating appe
 - ``case``     the case, its states, channels, urgency, ratings, steps, ledger counter
 - ``work``     tasks, events, attachments, the 呈报表 and its opinions
 - ``records``  accountability records, rating appeals, notifications, repeat calls
+- ``filters``  ledger filters users keep under a name
 """
 
 from gongzhi.cases.models.case import (
@@ -18,6 +19,7 @@ from gongzhi.cases.models.case import (
     State,
     Urgency,
 )
+from gongzhi.cases.models.filters import SavedFilter
 from gongzhi.cases.models.records import Accountability, CaseCall, Notification, RatingAppeal
 from gongzhi.cases.models.work import Attachment, CaseEvent, CaseTask, ReportForm, ReportOpinion
 
@@ -38,6 +40,7 @@ __all__ = [
     "RatingAppeal",
     "ReportForm",
     "ReportOpinion",
+    "SavedFilter",
     "State",
     "Urgency",
 ]
