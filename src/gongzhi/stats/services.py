@@ -61,7 +61,7 @@ class JobCancelled(Exception):
     """The job was cancelled while it ran."""
 
 
-def _clean(kind: str, params: Any) -> dict[str, str]:
+def job_params(kind: str, params: Any) -> dict[str, str]:
     """The parameters of ``kind`` that the job keeps, validated as the page does."""
     names = LEDGER_PARAMS if kind == Job.Kind.LEDGER else METRICS_PARAMS
     kept = {n: str(params.get(n, "")).strip() for n in names if str(params.get(n, "")).strip()}
@@ -89,7 +89,7 @@ def job_start(*, owner: Any, kind: str, params: Any) -> Job:
         raise InvalidInput(errors=[FieldError("kind", "未知的任务类别")])
     if not access.may_export(owner):
         raise NotFound("没有可导出的数据")
-    kept = _clean(kind, params)
+    kept = job_params(kind, params)
     with transaction.atomic():
         job = Job.objects.create(owner=owner, kind=kind, params=kept)
         audit_record(actor=owner, action="job_start", target=job, extra={"params": kept})

@@ -45,7 +45,7 @@ def export_page(request: HttpRequest, kind: str) -> HttpResponse:
         if request.method == "POST":
             job = services.job_start(owner=request.user, kind=kind, params=source)
             return redirect("stats:job", pk=job.pk)
-        params = services._clean(kind, source)
+        params = services.job_params(kind, source)
     except InvalidInput as exc:
         context["errors"] = [e.as_dict() for e in exc.errors]
         return render(request, "stats/export.html", context, status=422)
