@@ -208,6 +208,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
+    # The classifier learns the desk's confirmed matters daily (docs/routing.md).
+    "catalog-retrain": {"task": "gongzhi.catalog.retrain", "schedule": 86400.0},
 }
 
 LOGGING = {
