@@ -40,6 +40,9 @@ def test_a_county_entry_replaces_the_reference_entry_and_keeps_its_wording(demo)
     chibi = effective_catalog(demo.jurisdictions["赤壁市"])
     assert "RF-ENV-01" not in chibi and [m.code for m in chibi["CB-02-k"].absorbed] == ["RF-ENV-01"]
     assert chibi["RF-SEW-01"].defined_in[0].name == "湖北省"
+    harbin = effective_catalog(demo.jurisdictions["哈尔滨市"])
+    assert [m.code for m in harbin["HEB-14-a"].absorbed] == ["RF-WAT-01", "RF-SEW-01"]
+    assert "RF-EDU-01" in harbin
 
 
 @pytest.mark.django_db
