@@ -160,3 +160,28 @@ def _models_changed() -> None:
     # Every process re-reads its effective catalogs and with them the active version.
     catalog_memo_clear()
     transaction.on_commit(catalog_bump_version)
+
+
+def model_versions_retrain() -> list[ModelVersion]:
+    """Train a version for every jurisdiction with a catalog whose area has examples
+    recorded since its last version (idempotent: nothing new, nothing trained)."""
+    from gongzhi.catalog.models import Catalog
+
+    trained: list[ModelVersion] = []
+    for catalog in Catalog.objects.select_related("jurisdiction").order_by("jurisdiction__path"):
+        place = catalog.jurisdiction
+        examples = TrainingExample.objects.filter(jurisdiction__path__startswith=place.path)
+        last = ModelVersion.objects.filter(jurisdiction=place).order_by("-number").first()
+        if last is not None:
+            examples = examples.filter(created_at__gt=last.created_at)
+        # Examples count where the deepest catalog over them is; a province's reference
+        # catalog is retrained only for places without their own.
+        deeper = Catalog.objects.filter(
+            jurisdiction__path__startswith=place.path, jurisdiction__depth__gt=place.depth
+        ).values_list("jurisdiction__path", flat=True)
+        if any(
+            not any(e.jurisdiction.path.startswith(p) for p in deeper)
+            for e in examples.select_related("jurisdiction")[:500]
+        ):
+            trained.append(model_version_train(jurisdiction=place))
+    return trained

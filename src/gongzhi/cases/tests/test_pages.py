@@ -455,3 +455,27 @@ def test_an_enforcement_case_closed_by_a_rating_records_the_closing_step(demo, l
     assert case.events.filter(action="step_close").count() == 1
     html = login("office").get(f"/cases/{case.number}/").content.decode()
     assert 'aria-current="step">结案' in html
+
+
+def test_desk_shows_repeats_of_one_estate_and_matter(demo, login) -> None:
+    first = register(matter_code="")
+    client = login("office")
+    html = client.get("/cases/desk/").content.decode()
+    assert "重复诉求" not in row(html, first.number)
+    more = [
+        register(matter_code="", title="楼道垃圾还没清", description="3号楼楼道的垃圾没清，一周了"),
+        register(matter_code="", title="楼道垃圾没人清", description="3号楼楼道垃圾没清已经一周"),
+    ]
+    html = client.get("/cases/desk/").content.decode()
+    line = row(html, first.number)
+    assert "重复诉求" in line
+    assert all(c.number in line for c in more)
+
+
+def test_desk_counts_routed_cases_of_the_same_matter_as_repeats(demo, login) -> None:
+    routed = [register(matter_code="JX-15-a", title=f"保洁问题{n}") for n in range(2)]
+    waiting = register(matter_code="", title="楼道没人打扫", description="楼道好久没人打扫了")
+    html = login("office").get("/cases/desk/").content.decode()
+    line = row(html, waiting.number)
+    assert "同类（JX-15-a）共 3 件" in line
+    assert all(c.number in line for c in routed)

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import access, actions, selectors, workflow
 from gongzhi.cases.models import CaseEvent, State
+from gongzhi.cases.repeats import repeat_groups
 from gongzhi.cases.views.case_page import matter_choices
 from gongzhi.catalog.classify import Ranking, rank
 from gongzhi.catalog.routing import route
@@ -75,6 +77,14 @@ def desk(request: HttpRequest) -> HttpResponse:
                 "claimed": (ret.extra or {}).get("claimed_matter", "") if ret else "",
             }
         )
+    suggested = {
+        r["case"].pk: r["suggestions"][0].code
+        for r in rows
+        if r["suggestions"] and not r["ranking"].abstained
+    }
+    found = repeat_groups(request.user, cases, suggested, timezone.now())
+    for r in rows:
+        r["repeats"] = found.get(r["case"].pk)
     groups = [
         (_("待分派"), [r for r in rows if r["case"].state == State.REGISTERED]),
         (_("下级上报"), [r for r in rows if r["case"].state == State.ESCALATED]),

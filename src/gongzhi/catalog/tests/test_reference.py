@@ -36,9 +36,13 @@ def test_a_county_entry_replaces_the_reference_entry_and_keeps_its_wording(demo)
     noise = county["JX-05-04"]
     assert noise.matter.name == "高音喇叭、音响及家庭室内噪声扰民"
     assert [m.code for m in noise.absorbed] == ["RF-NOI-01"]
-    # 赤壁 replaces nothing: it inherits every reference entry from 湖北省.
+    # 赤壁 (湖北省) replaces with its own entries what its file has, inherits the rest.
     chibi = effective_catalog(demo.jurisdictions["赤壁市"])
-    assert {c for c in province} <= set(chibi)
+    assert "RF-ENV-01" not in chibi and [m.code for m in chibi["CB-02-k"].absorbed] == ["RF-ENV-01"]
+    assert chibi["RF-SEW-01"].defined_in[0].name == "湖北省"
+    harbin = effective_catalog(demo.jurisdictions["哈尔滨市"])
+    assert [m.code for m in harbin["HEB-14-a"].absorbed] == ["RF-WAT-01", "RF-SEW-01"]
+    assert "RF-EDU-01" in harbin
 
 
 @pytest.mark.django_db

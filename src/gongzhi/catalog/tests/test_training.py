@@ -132,3 +132,13 @@ def test_an_overruled_return_confirms_the_matter_as_an_example(demo) -> None:
     )
     example = TrainingExample.objects.get(case_number=case.number)
     assert example.source == "overrule" and example.matter_code == "JX-06-01"
+
+
+@pytest.mark.django_db
+def test_the_daily_retrain_trains_where_there_are_new_examples_only(demo) -> None:
+    from gongzhi.catalog.tasks import retrain
+
+    assert retrain() == ""
+    _examples(demo)
+    assert retrain() == f"{demo.county.code}:v1:1"
+    assert retrain() == ""

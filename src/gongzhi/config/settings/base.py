@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     "stats-catch-up": {"task": "gongzhi.stats.catch_up", "schedule": 60.0},
     "webhooks-retry": {"task": "gongzhi.webhooks.retry", "schedule": 60.0},
     "notify-sweep": {"task": "gongzhi.notify.sweep", "schedule": 60.0},
+    # The classifier learns the desk's confirmed matters daily (docs/routing.md).
+    "catalog-retrain": {"task": "gongzhi.catalog.retrain", "schedule": 86400.0},
 }
 
 LOGGING = {
