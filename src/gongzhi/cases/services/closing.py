@@ -95,10 +95,8 @@ def case_handle(
             now=now,
             notices=[
                 Notice("transfer_result", fed_back, unit_id=case.transferred_from_id),
-                Notice(
-                    "handled",
-                    _("已办结待反馈：%(title)s") % {"title": case.title},
-                    jurisdiction_id=case.level_id,
+                Notice.about(
+                    case, "handled", _("已办结待反馈：%(title)s"), jurisdiction_id=case.level_id
                 ),
             ],
         )
@@ -120,9 +118,10 @@ def case_feedback(*, case: Case, actor: Any, reason: str = "", **at: Unpack[Stam
         expected_version=expected_version,
         now=now,
         notices=[
-            Notice(
+            Notice.about(
+                case,
                 "feedback",
-                _("您的诉求“%(title)s”已办结，请评价") % {"title": case.title},
+                _("您的诉求“%(title)s”已办结，请评价"),
                 user_id=case.reporter_user_id,
             )
         ],
@@ -141,10 +140,8 @@ def case_send_back(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) 
         expected_version=expected_version,
         now=now,
         notices=[
-            Notice(
-                "send_back",
-                _("办理结果未通过，请重办：%(title)s") % {"title": case.title},
-                unit_id=case.lead_unit_id,
+            Notice.about(
+                case, "send_back", _("办理结果未通过，请重办：%(title)s"), unit_id=case.lead_unit_id
             )
         ],
     )
@@ -220,17 +217,13 @@ def _rate_dissatisfied(
         changes.update(dispatch_changes(case, lead, case.matter, now))
         changes["reopen_count"] = case.reopen_count + 1
         move, why = "reopen", _("诉求人不满意：%(reason)s") % {"reason": reason}
-        notice = Notice(
-            "reopened",
-            _("诉求人不满意，重新办理：%(title)s") % {"title": case.title},
-            unit_id=lead.pk,
+        notice = Notice.about(
+            case, "reopened", _("诉求人不满意，重新办理：%(title)s"), unit_id=lead.pk
         )
     else:
         move, why = "review", reason
-        notice = Notice(
-            "review",
-            _("不满意待复核：%(title)s") % {"title": case.title},
-            jurisdiction_id=case.level_id,
+        notice = Notice.about(
+            case, "review", _("不满意待复核：%(title)s"), jurisdiction_id=case.level_id
         )
     case_transition(
         case=case,
@@ -263,11 +256,7 @@ def case_reopen(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -> 
         ctx=ctx,
         now=now,
         notices=[
-            Notice(
-                "reopened",
-                _("重新办理：%(title)s") % {"title": case.title},
-                unit_id=case.lead_unit_id,
-            )
+            Notice.about(case, "reopened", _("重新办理：%(title)s"), unit_id=case.lead_unit_id)
         ],
     )
 

@@ -156,22 +156,24 @@ def case_dispatch(
             extra={"matter": matter.code if matter else ""},
             ctx=ctx,
             now=now,
-            notices=[
-                Notice(
-                    "dispatch", _("新派单：%(title)s") % {"title": case.title}, unit_id=chosen.pk
-                )
-            ],
+            notices=[Notice.about(case, "dispatch", _("新派单：%(title)s"), unit_id=chosen.pk)],
         )
         if matter_code and matter is not None:
             # The office confirmed or corrected the matter: the classifier learns it.
-            training_example_record(
-                estate=case.estate,
-                text=f"{case.title} {case.description}",
-                matter_code=matter.code,
-                source="dispatch",
-                case_number=case.number,
-            )
+            _learn(case, matter.code, "dispatch")
     return done
+
+
+def _learn(case: Case, matter_code: str, source: str) -> None:
+    """The case's words and the matter the office settled on become a training example of
+    the classifier (catalog.training), in the ruling's transaction."""
+    training_example_record(
+        estate=case.estate,
+        text=f"{case.title} {case.description}",
+        matter_code=matter_code,
+        source=source,
+        case_number=case.number,
+    )
 
 
 def case_accept(*, case: Case, actor: Any, **at: Unpack[Stamp]) -> Case:
@@ -241,10 +243,8 @@ def case_return(
         ctx=ctx,
         now=now,
         notices=[
-            Notice(
-                "returned",
-                _("退回待裁定：%(title)s") % {"title": case.title},
-                jurisdiction_id=case.level_id,
+            Notice.about(
+                case, "returned", _("退回待裁定：%(title)s"), jurisdiction_id=case.level_id
             )
         ],
     )
@@ -270,13 +270,7 @@ def case_overrule(*, case: Case, actor: Any, reason: str, **at: Unpack[Stamp]) -
         )
         if case.matter is not None:
             # The matter stands against the unit's claim: a confirmed example.
-            training_example_record(
-                estate=case.estate,
-                text=f"{case.title} {case.description}",
-                matter_code=case.matter.code,
-                source="overrule",
-                case_number=case.number,
-            )
+            _learn(case, case.matter.code, "overrule")
     return done
 
 
@@ -310,11 +304,7 @@ def case_transfer(
         ctx=ctx,
         now=now,
         notices=[
-            Notice(
-                "transfer",
-                _("转办件，请立即处理：%(title)s") % {"title": case.title},
-                unit_id=chosen.pk,
-            )
+            Notice.about(case, "transfer", _("转办件，请立即处理：%(title)s"), unit_id=chosen.pk)
         ],
     )
 
@@ -414,11 +404,7 @@ def case_escalate(
         ctx=ctx,
         now=now,
         notices=[
-            Notice(
-                "escalated",
-                _("下级上报：%(title)s") % {"title": case.title},
-                jurisdiction_id=parent.pk,
-            )
+            Notice.about(case, "escalated", _("下级上报：%(title)s"), jurisdiction_id=parent.pk)
         ],
     )
 

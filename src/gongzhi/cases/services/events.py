@@ -57,6 +57,11 @@ class Notice:
     user_id: int | None = None
     jurisdiction_id: int | None = None
 
+    @classmethod
+    def about(cls, case: Case, kind: str, message: str, **to: int | None) -> Notice:
+        """A notice whose ``message`` names the case by its title (``%(title)s``)."""
+        return cls(kind, message % {"title": case.title}, **to)
+
 
 def setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
