@@ -68,8 +68,9 @@ def build(ctx: DemoContext) -> None:
     s.case_feedback(case=c, actor=office, now=at(16, 20))
     s.case_rate(case=c, actor=office, rating="satisfied", now=at(16))
 
-    # 2. Just dispatched to the property company, waiting to be accepted.
-    s.case_register(
+    # 2. Just dispatched to the property company, waiting to be accepted; a neighbour
+    # called about it too, and the dispatcher attached the call instead of a duplicate.
+    c = s.case_register(
         channel="12345",
         estate="JX-E004",
         title="小区绿化带杂草丛生",
@@ -80,6 +81,16 @@ def build(ctx: DemoContext) -> None:
         actor=dispatcher,
         now=at(0, 2),
     )
+    if dispatcher is not None:
+        s.case_call_attach(
+            case=c,
+            actor=dispatcher,
+            channel="12345",
+            caller_name="孙桂兰",
+            caller_phone="13805376677",
+            note="东门绿化带杂草太高，晚上蚊子多",
+            now=at(0, 1),
+        )
 
     # 3. Illegal construction: the enforcement bureau leads, the housing bureau assists.
     c = s.case_register(

@@ -170,7 +170,7 @@ class Message(models.Model):
     params = models.JSONField(_("模板参数"), default=dict, blank=True)
     # What it is about ("cases.case:370829-2026-000001") and where (the area path the
     # outbox page is scoped by).
-    target = models.CharField(_("对象"), max_length=100, blank=True)
+    target = models.CharField(_("对象"), max_length=100, blank=True, db_index=True)
     area_path = models.CharField(_("区域路径"), max_length=255, blank=True, db_index=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)

@@ -100,3 +100,14 @@ def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
         user=case.reporter_user,
         now=now,
     )
+
+
+def rating_reminded(numbers: list[str]) -> set[str]:
+    """Which of these cases' reporters were already reminded to rate."""
+    from gongzhi.notify.models import Message
+
+    targets = [f"cases.case:{n}" for n in numbers]
+    found = Message.objects.filter(event=EventType.RATE_CASE, target__in=targets).values_list(
+        "target", flat=True
+    )
+    return {t.split(":", 1)[1] for t in found}

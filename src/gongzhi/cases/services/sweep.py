@@ -19,7 +19,9 @@ from gongzhi.cases.models import Accountability, Case, CaseTask, State
 from gongzhi.cases.services.closing import case_close
 from gongzhi.cases.services.dispatch import case_escalate, case_supervise
 from gongzhi.cases.services.events import accountability, delay, event, notify, now_or, setting
+from gongzhi.cases.services.messages import rating_reminded, to_reporter
 from gongzhi.common.errors import Conflict, DomainError
+from gongzhi.notify.models import EventType
 
 RUNNING = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 
@@ -32,16 +34,20 @@ class SweepResult:
     late_response: int = 0
     tasks_breached: int = 0
     closed_unrated: int = 0
+    reminded: int = 0
 
     def __str__(self) -> str:
         return _(
-            "预警 %(warned)s 件，超时上报 %(escalated)s 件，超时督办 %(supervised)s 件，响应超时 %(late_response)s 件，报到超时 %(tasks_breached)s 项，逾期未评价结案 %(closed_unrated)s 件"
+            "预警 %(warned)s 件，超时上报 %(escalated)s 件，超时督办 %(supervised)s 件，"
+            "响应超时 %(late_response)s 件，报到超时 %(tasks_breached)s 项，"
+            "提醒评价 %(reminded)s 件，逾期未评价结案 %(closed_unrated)s 件"
         ) % {
             "warned": self.warned,
             "escalated": self.escalated,
             "supervised": self.supervised,
             "late_response": self.late_response,
             "tasks_breached": self.tasks_breached,
+            "reminded": self.reminded,
             "closed_unrated": self.closed_unrated,
         }
 
@@ -231,6 +237,28 @@ def sweep_unrated(now: dt.datetime, batch: int) -> int:
     return count
 
 
+def sweep_rating_reminder(now: dt.datetime, batch: int) -> int:
+    """Feedback not rated GONGZHI_RATING_REMIND_DAYS after it was sent: the reporter is
+    reminded once ("rate your case", with the private link) before the rating period
+    ends; the outbox row of the reminder is what makes the step idempotent."""
+    days = float(setting("GONGZHI_RATING_REMIND_DAYS", 3))
+    qs = (
+        Case.objects.filter(state=State.FEEDBACK, updated_at__lt=now - dt.timedelta(days=days))
+        .exclude(reporter_phone="", reporter_user__isnull=True)
+        .select_related("estate", "lead_unit", "reporter_user")
+    )
+    count = 0
+    for rows in _batches(qs, batch):
+        done = rating_reminded([c.number for c in rows])
+        for case in rows:
+            if case.number in done:
+                continue
+            with transaction.atomic():
+                to_reporter(case, EventType.RATE_CASE, now)
+            count += 1
+    return count
+
+
 def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
     """Every step once, in order."""
     now = now_or(now)
@@ -239,5 +267,6 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
     result.escalated, result.supervised = sweep_breach(now, batch)
     result.late_response = sweep_late_response(now, batch)
     result.tasks_breached = sweep_absent(now, batch)
+    result.reminded = sweep_rating_reminder(now, batch)
     result.closed_unrated = sweep_unrated(now, batch)
     return result

@@ -190,3 +190,29 @@ def test_on_screen_after_reporting_and_masked_in_the_outbox(
     sms = Message.objects.get(target=f"cases.case:{case.number}", channel="sms")
     outbox = login("office").get(f"/notify/outbox/{sms.pk}/").content.decode()
     assert "/cases/follow/…" in outbox and access.follow_token(case) not in outbox
+
+
+def test_the_sweep_reminds_an_unrated_reporter_once_with_the_link(demo: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = to_feedback(called_in())
+    later = timezone.now() + dt.timedelta(days=3, hours=1)
+    first = s.case_sweep(now=later)
+    assert first.reminded >= 1
+    reminder = Message.objects.get(
+        target=f"cases.case:{case.number}", event="rate_case", channel="sms"
+    )
+    assert url(case) in reminder.body
+    assert s.case_sweep(now=later + dt.timedelta(hours=1)).reminded == 0
+    assert (
+        Message.objects.filter(target=f"cases.case:{case.number}", event="rate_case").count() == 1
+    )
+    # Rated in time: no reminder for a case that is no longer waiting.
+    rated = to_feedback(called_in(reporter_phone="13800004321", title="又一件"))
+    s.case_rate(case=rated, actor=access.ReporterLink(case_id=rated.pk), rating="satisfied")
+    s.case_sweep(now=later)
+    assert not Message.objects.filter(
+        target=f"cases.case:{rated.number}", event="rate_case"
+    ).exists()

@@ -276,6 +276,8 @@ GONGZHI_REOPEN_LIMIT = int(os.environ.get("GONGZHI_REOPEN_LIMIT", "1"))
 # Ledger and metrics exports of more rows than this run as background jobs (stats app).
 GONGZHI_EXPORT_JOB_ROWS = int(os.environ.get("GONGZHI_EXPORT_JOB_ROWS", "2000"))
 GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
+# …and the reporter is reminded once (SMS with the private link) after this many days.
+GONGZHI_RATING_REMIND_DAYS = float(os.environ.get("GONGZHI_RATING_REMIND_DAYS", "3"))
 GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", "24h")
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
 # Anonymous reports accepted per client address and hour (the public report form).
