@@ -18,4 +18,5 @@ urlpatterns = [
     path("estates/<str:code>/reports/new/", views.report_new, name="report_new"),
     path("estates/<str:code>/custody/", views.custody, name="custody"),
     path("custody/<int:pk>/hand-over/", views.custody_hand_over, name="custody_hand_over"),
+    path("utility-works/<int:pk>/", views.utility_work, name="utility_work"),
 ]

@@ -405,3 +405,25 @@ def custody_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         return _custody_page(request, found.estate, failure)
     messages.success(request, str(action.done))
     return redirect("parties:custody", code=found.estate.code)
+
+
+# ---------------------------------------------------------------- utility works
+
+
+def utility_work(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: one planned works notice. A receiving property company opening it marks its
+    inbox entry read."""
+    from django.utils import timezone
+
+    from gongzhi.parties.models import UtilityWork
+
+    work = get_object_or_404(UtilityWork.objects.select_related("utility"), pk=pk)
+    if request.user.is_authenticated:
+        access.my_work_receipts(request.user).filter(work=work, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return render(
+        request,
+        "parties/utility_work.html",
+        {"work": work, "estates": list(work.estates.order_by("code"))},
+    )
