@@ -23,6 +23,7 @@ from gongzhi.parties.models import (
     Party,
     Report,
     ReportRecipient,
+    UtilityWorkReceipt,
 )
 
 ABOVE = (Party.STREET, Party.OFFICE)
@@ -300,3 +301,21 @@ def custodian_ok(estate: Estate, kind: str, unit: Unit) -> bool:
     return unit.kind_id == "property_company" and estate.community.path.startswith(
         unit.jurisdiction.path
     )
+
+
+# ---------------------------------------------------------------- utility works (004 三(三))
+
+
+def require_announce(user: Any, utility: Unit, estates: list[Estate]) -> None:
+    """The utility's own staff, or the office over every estate concerned."""
+    scope = scope_for(user)
+    if scope.in_unit(utility.pk):
+        return
+    if estates and all(scope.manages_jurisdiction(e.community) for e in estates):
+        return
+    raise PermissionDenied("只有该专营单位或所辖联席会议办公室可以发布停水停电公告")
+
+
+def my_work_receipts(user: Any) -> QuerySet[UtilityWorkReceipt]:
+    scope = scope_for(user)
+    return UtilityWorkReceipt.objects.filter(unit_id__in=sorted(scope.unit_ids))

@@ -20,6 +20,7 @@ NOTICE_ACTIONS: Registry[Notice] = Registry("parties.notice")
 CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
 REPORT_ACTIONS: Registry[Report] = Registry("parties.report")
 CUSTODY_ACTIONS: Registry[Custody] = Registry("parties.custody")
+UTILITY_ACTIONS: Registry[Unit] = Registry("parties.utility")
 
 
 def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
@@ -177,6 +178,37 @@ CUSTODY_ACTIONS.add(
         input=schemas.HandOverIn,
         run=_custody_hand_over,
         done=_("已移交，该企业成为本小区物业服务企业"),
+    )
+)
+
+
+def _utility_announce(utility: Unit, actor: Any, d: schemas.UtilityWorkIn, f: Files) -> Any:
+    from gongzhi.common.errors import FieldError, InvalidInput
+    from gongzhi.parties.services.utility import utility_work_announce
+
+    codes = list(dict.fromkeys(c[:32] for c in d.estate_codes))
+    estates = list(Estate.objects.filter(code__in=codes).select_related("community"))
+    if len(estates) != len(codes):
+        raise InvalidInput(errors=[FieldError("estate_codes", "所选小区不存在")])
+    return utility_work_announce(
+        actor=actor,
+        utility=utility,
+        estates=estates,
+        supply=d.supply,
+        starts_at=d.starts_at,
+        ends_at=d.ends_at,
+        title=d.title,
+        description=d.description,
+    )
+
+
+UTILITY_ACTIONS.add(
+    Action(
+        name="announce",
+        label=_("公告计划停水停电"),
+        input=schemas.UtilityWorkIn,
+        run=_utility_announce,
+        done=_("已公告，涉及小区的物业服务企业已收到"),
     )
 )
 

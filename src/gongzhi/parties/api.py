@@ -14,9 +14,9 @@ from ninja import Field, Router, Schema, Status
 from gongzhi.common.apiauth import session_auth, token_auth
 from gongzhi.common.params import PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
-from gongzhi.org.models import Estate
+from gongzhi.org.models import Estate, Unit
 from gongzhi.parties import access, actions, schemas, selectors
-from gongzhi.parties.models import Custody, Notice, Party, Report
+from gongzhi.parties.models import Custody, Notice, Party, Report, UtilityWork
 from gongzhi.parties.notice_kinds import SPECS, Kind
 from gongzhi.parties.report_kinds import SPECS as REPORT_SPECS
 from gongzhi.parties.report_kinds import ReportKind
@@ -524,3 +524,58 @@ def custody_hand_over(
     action = actions.CUSTODY_ACTIONS.get("hand_over")
     assert action is not None
     return custody_out(action.run(custody, request.user, payload, {}), request.user)
+
+
+# ---------------------------------------------------------------- utility works
+
+
+class UtilityWorkOut(Schema):
+    id: int
+    utility: str
+    utility_phone: str
+    supply: UtilityWork.Supply
+    supply_label: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    title: str
+    description: str
+    estates: list[str]
+    announced_at: dt.datetime
+
+
+def work_out(w: UtilityWork) -> dict[str, Any]:
+    return {
+        "id": w.pk,
+        "utility": w.utility.name,
+        "utility_phone": w.utility.hotline or w.utility.phone,
+        "supply": w.supply,
+        "supply_label": w.get_supply_display(),
+        "starts_at": w.starts_at,
+        "ends_at": w.ends_at,
+        "title": w.title,
+        "description": w.description,
+        "estates": [e.code for e in w.estates.all()],
+        "announced_at": w.created_at,
+    }
+
+
+@router.get(
+    "/estates/{code}/utility-works",
+    response={200: list[UtilityWorkOut], **READ_ERRORS},
+    auth=PUBLIC,
+    summary="小区计划停水停电（未结束的，公开）",
+)
+def estate_works(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [work_out(w) for w in selectors.estate_works(_estate(code))[:50]]
+
+
+@router.post(
+    "/utility-works",
+    response={201: UtilityWorkOut, **ERRORS},
+    summary="公告计划停水停电（专营单位或联席会议办公室；须按规定提前）",
+)
+def utility_work_announce(request: HttpRequest, payload: schemas.UtilityWorkIn) -> Any:
+    utility = get_object_or_404(Unit.objects.select_related("jurisdiction"), pk=payload.utility_id)
+    action = actions.UTILITY_ACTIONS.get("announce")
+    assert action is not None
+    return Status(201, work_out(action.run(utility, request.user, payload, {})))

@@ -38,6 +38,7 @@ def build(ctx: DemoContext) -> None:
     build_circulars(ctx)
     build_reports(ctx)
     build_custody(ctx)
+    build_works(ctx)
 
 
 def build_notices(ctx: DemoContext) -> None:
@@ -219,4 +220,24 @@ def build_custody(ctx: DemoContext) -> None:
         starts=dt.date(year, 3, 1),
         ends=dt.date(year + 1, 2, 28),
         scope="公共区域保洁、垃圾清运、楼道照明和化粪池清掏；维修资金使用须经业主表决",
+    )
+
+
+def build_works(ctx: DemoContext) -> None:
+    """A planned water works notice (004 三(三)) at 曾子花园 and 卧龙山庄, three days ahead."""
+    from gongzhi.parties.services.utility import utility_work_announce
+
+    if "utility_water" not in ctx.units:
+        return
+    day = timezone.localtime(ctx.now).replace(hour=8, minute=0, second=0, microsecond=0)
+    utility_work_announce(
+        actor=ctx.users["office"],
+        utility=ctx.units["utility_water"],
+        estates=[ctx.estates["JX-E001"], ctx.estates["JX-E004"]],
+        supply="water",
+        starts_at=day + dt.timedelta(days=3),
+        ends_at=day + dt.timedelta(days=3, hours=10),
+        title="建设北路供水管网改造停水",
+        description="更换建设北路 DN300 供水主管阀门，停水期间请提前储水。",
+        now=ctx.now,
     )

@@ -17,3 +17,4 @@ class PartiesEvent(models.TextChoices):
     REPORT_ANSWER = "parties.report.answer", _("反馈报告")
     CUSTODY_START = "parties.custody.start", _("开始临时托管")
     CUSTODY_HAND_OVER = "parties.custody.hand_over", _("托管移交物业服务企业")
+    UTILITY_WORK_ANNOUNCE = "parties.utility_work.announce", _("公告计划停水停电")

@@ -306,3 +306,62 @@ class Custody(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.estate_id} · {self.get_custodian_kind_display()}"
+
+
+class UtilityWork(BaseModel):
+    """Planned works of a utility (004 三(三); 003 二(十四)): the estates concerned, the time
+    window and what is cut, announced ahead by a configurable lead
+    (``GONGZHI_UTILITY_NOTICE_HOURS``); it reaches the estates' property companies' inboxes
+    and the estates' boards."""
+
+    class Supply(models.TextChoices):
+        WATER = "water", _("停水")
+        POWER = "power", _("停电")
+        GAS = "gas", _("停气")
+        HEAT = "heat", _("停暖")
+        TELECOM = "telecom", _("通信中断")
+
+    utility = models.ForeignKey(
+        "org.Unit", verbose_name=_("专营单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    estates = models.ManyToManyField("org.Estate", verbose_name=_("涉及小区"), related_name="+")
+    supply = models.CharField(_("影响"), max_length=16, choices=Supply.choices)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"), db_index=True)
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公告人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("计划停水停电公告")
+        verbose_name_plural = _("计划停水停电公告")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class UtilityWorkReceipt(BaseModel):
+    """A property company's inbox entry for planned works at its estates."""
+
+    work = models.ForeignKey(
+        UtilityWork, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("物业服务企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("停水停电公告送达")
+        verbose_name_plural = _("停水停电公告送达")
+        ordering = ["work", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "unit"], name="utility_receipt_unique")
+        ]

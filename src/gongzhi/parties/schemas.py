@@ -111,3 +111,13 @@ class HandOverIn(Schema):
     company_id: int = Field(..., ge=1, le=2**63 - 1, description="接管的物业服务企业 id")
     handover_date: dt.date
     note: str = Field(..., min_length=1, max_length=2000, description="移交事项")
+
+
+class UtilityWorkIn(Schema):
+    utility_id: int = Field(..., ge=1, le=2**63 - 1, description="专营单位 id")
+    estate_codes: list[str] = Field(..., max_length=200, description="涉及小区编码")
+    supply: str = Field(..., max_length=16, description="water / power / gas / heat / telecom")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    title: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)

@@ -168,3 +168,17 @@ def custodies(estate: Any) -> list[Any]:
     from gongzhi.parties.models import Custody
 
     return list(Custody.objects.filter(estate=estate).select_related("custodian", "handed_to"))
+
+
+# ---------------------------------------------------------------- utility works
+
+
+def estate_works(estate: Any, now: Any = None) -> QuerySet[Any]:
+    """Planned works at the estate not yet over, soonest first."""
+    from gongzhi.parties.models import UtilityWork
+
+    return (
+        UtilityWork.objects.filter(estates=estate, ends_at__gte=now or timezone.now())
+        .select_related("utility")
+        .order_by("starts_at")
+    )

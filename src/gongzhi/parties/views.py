@@ -405,3 +405,59 @@ def custody_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         return _custody_page(request, found.estate, failure)
     messages.success(request, str(action.done))
     return redirect("parties:custody", code=found.estate.code)
+
+
+# ---------------------------------------------------------------- utility works
+
+
+def utility_work(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: one planned works notice. A receiving property company opening it marks its
+    inbox entry read."""
+    from django.utils import timezone
+
+    from gongzhi.parties.models import UtilityWork
+
+    work = get_object_or_404(UtilityWork.objects.select_related("utility"), pk=pk)
+    if request.user.is_authenticated:
+        access.my_work_receipts(request.user).filter(work=work, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return render(
+        request,
+        "parties/utility_work.html",
+        {"work": work, "estates": list(work.estates.order_by("code"))},
+    )
+
+
+# ---------------------------------------------------------------- PDFs
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@login_required
+def circular_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The circular on paper; its receipts only for those who see them on the page."""
+    from gongzhi.common.errors import NotFound
+    from gongzhi.parties.pdf import circular_pdf as make
+
+    try:
+        circular = access.circular_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    receipts = (
+        selectors.receipts_of(circular) if access.sees_receipts(request.user, circular) else None
+    )
+    return _pdf(make(circular, receipts), f"circular-{circular.pk}")
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from gongzhi.parties.pdf import report_pdf as make
+
+    report = _report(request, pk)
+    recipients = list(report.recipients.select_related("unit"))
+    return _pdf(make(report, selectors.report_rows(report), recipients), f"report-{report.pk}")

@@ -45,11 +45,18 @@ def _circulars(user: Any) -> Any:
     return parties_access.my_receipts(user).filter(read_at__isnull=True)
 
 
+def _works(user: Any) -> Any:
+    return parties_access.my_work_receipts(user).filter(read_at__isnull=True)
+
+
 def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return int(
-        _case_notices(user).count() + _meeting_messages(user).count() + _circulars(user).count()
+        _case_notices(user).count()
+        + _meeting_messages(user).count()
+        + _circulars(user).count()
+        + _works(user).count()
     )
 
 
@@ -71,6 +78,13 @@ def unread(user: Any) -> list[Notice]:
         text = f"【紧急】{c.title}" if c.urgent else c.title
         url = reverse("parties:circular", args=[c.pk])
         found.append(Notice(c.created_at, text, url, "parties", urgent=c.urgent))
+    for w in _works(user).select_related("work").order_by("-created_at")[:LIMIT]:
+        url = reverse("parties:utility_work", args=[w.work_id])
+        found.append(
+            Notice(
+                w.created_at, f"【计划{w.work.get_supply_display()}】{w.work.title}", url, "parties"
+            )
+        )
     # An urgent circular stays on top until it is read.
     found.sort(key=lambda n: (n.urgent, n.at), reverse=True)
     return found[:LIMIT]

@@ -4,6 +4,7 @@ from gongzhi.parties.services.circulars import circular_read, circular_send
 from gongzhi.parties.services.custody import custody_hand_over, custody_start
 from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
 from gongzhi.parties.services.reports import report_acknowledge, report_answer, report_file
+from gongzhi.parties.services.utility import utility_work_announce
 
 __all__ = [
     "circular_read",
@@ -16,4 +17,5 @@ __all__ = [
     "report_acknowledge",
     "report_answer",
     "report_file",
+    "utility_work_announce",
 ]

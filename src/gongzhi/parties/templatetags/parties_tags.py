@@ -44,3 +44,9 @@ def parties_nav(context: Any) -> dict[str, bool]:
 def board_custody(estate: Any) -> dict[str, Any]:
     """The estate's custody on its public board while it lasts."""
     return {"custody": selectors.active_custody(estate)}
+
+
+@register.inclusion_tag("parties/_board_works.html")
+def board_works(estate: Any) -> dict[str, Any]:
+    """Planned utility works at the estate that are not over yet."""
+    return {"works": list(selectors.estate_works(estate)[:10])}

@@ -229,3 +229,23 @@ def test_api_refuses_the_other_county(login: Any, demo: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_pdfs_of_a_report_and_a_circular(login: Any, demo: Any) -> None:
+    from gongzhi.parties.models import Circular, CircularReceipt
+
+    report = Report.objects.get(kind=ReportKind.COMPANY_CHANGE)
+    got = login("jiedao").get(f"/parties/reports/{report.pk}/pdf/")
+    assert got["Content-Type"] == "application/pdf" and got.content.startswith(b"%PDF")
+    assert login("cb-office").get(f"/parties/reports/{report.pk}/pdf/").status_code == 404
+    circular = Circular.objects.get(urgent=True)
+    got = login("wuye").get(f"/parties/circulars/{circular.pk}/pdf/")
+    assert got.content.startswith(b"%PDF")
+    # The PDF is not a read receipt.
+    street = login("jiedao")
+    assert street.get(f"/parties/circulars/{circular.pk}/pdf/").status_code == 200
+    assert (
+        CircularReceipt.objects.get(circular=circular, unit=demo.units["street:嘉祥街道"]).read_at
+        is None
+    )
+    assert login("zjj").get(f"/parties/circulars/{circular.pk}/pdf/").status_code == 404
