@@ -10,6 +10,7 @@ app_name = "cases"
 urlpatterns: list = [
     *report_urlpatterns,
     path("desk/", views.desk, name="desk"),
+    path("desk/bulk/", views.desk_bulk, name="desk_bulk"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/notifications/read/", views.notifications_read, name="notifications_read"),
     path("intake/", views.intake, name="intake"),

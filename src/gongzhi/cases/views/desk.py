@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongzhi.cases import access, actions, selectors, workflow
 from gongzhi.cases.models import CaseEvent, State
 from gongzhi.cases.repeats import repeat_groups
+from gongzhi.cases.services.bulk import BulkItem, case_dispatch_many
 from gongzhi.cases.views.case_page import matter_choices
 from gongzhi.catalog.classify import Ranking, rank
 from gongzhi.catalog.routing import route
-from gongzhi.common.errors import DomainError
+from gongzhi.common.errors import DomainError, InvalidInput
 
 DESK_ACTIONS = ("dispatch", "overrule", "feedback", "send_back")
 DESK_LIMIT = 200
@@ -93,6 +96,53 @@ def desk(request: HttpRequest) -> HttpResponse:
         (_("不满意待复核"), [r for r in rows if r["case"].state == State.REVIEW]),
     ]
     units = list(scope.visible_units().filter(is_active=True).order_by("name"))
-    return render(
-        request, "cases/desk.html", {"groups": groups, "total": len(rows), "units": units}
-    )
+    waiting = groups[0][1]
+    bulk_matters: dict[str, Any] = {}
+    for r in waiting:
+        for m in r["matters"]:
+            bulk_matters.setdefault(m.code, m)
+    context = {
+        "groups": groups,
+        "total": len(rows),
+        "units": units,
+        # Bulk dispatch for the cases waiting to be dispatched (the first group).
+        "bulk": any("dispatch" in r["allowed"] for r in waiting),
+        "bulk_matters": sorted(bulk_matters.values(), key=lambda m: m.code),
+    }
+    return render(request, "cases/desk.html", context)
+
+
+@login_required
+@require_POST
+def desk_bulk(request: HttpRequest) -> HttpResponse:
+    """批量分派: the ticked cases of the desk, to one matter or each to its suggestion."""
+    items = []
+    for value in request.POST.getlist("pick"):
+        number, _sep, version = value.partition(":")
+        items.append(BulkItem(number[:40], int(version) if version.isdigit() else None))
+    try:
+        outcomes = case_dispatch_many(
+            actor=request.user,
+            items=items,
+            matter_code=request.POST.get("matter_code", "").strip()[:40],
+        )
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+        return redirect("cases:desk")
+    done = [o for o in outcomes if o.ok]
+    if done:
+        messages.success(
+            request,
+            _("已分派 %(n)s 件：%(list)s")
+            % {
+                "n": len(done),
+                "list": _("、").join(f"{o.number} → {o.unit}" for o in done),
+            },
+        )
+    for o in outcomes:
+        if not o.ok:
+            messages.error(
+                request, _("%(number)s 未分派：%(why)s") % {"number": o.number, "why": o.message}
+            )
+    return redirect("cases:desk")
