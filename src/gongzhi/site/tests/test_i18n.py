@@ -324,7 +324,37 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "meetings.MinutesItem": ("report", "views", "conclusion"),
     "meetings.Decision": ("title", "required_outcome", "outcome", "case_instructions"),
     "meetings.DecisionProgress": ("text",),
+    # The three parties' notices, circulars and reports: text and table rows they wrote.
+    "parties.Notice": ("title", "body", "rows"),
+    "parties.Circular": ("title", "body"),
+    "parties.Report": ("data", "feedback"),
+    "parties.Custody": ("scope", "handover_note"),
+    "parties.UtilityWork": ("title", "description"),
+    # Messages are stored when queued, in the language of that moment.
+    "notify.Message": ("label", "subject", "body"),
+    "notify.UnitWebhook": ("name",),
+    "appraisal.CreditPolicy": ("name", "source"),
+    "appraisal.CreditRule": ("label", "source"),
+    "appraisal.CreditRecord": ("note",),
+    "appraisal.CreditObjection": ("reason", "decision_reason"),
+    "appraisal.Campaign": ("title",),
+    "appraisal.ReviewItem": ("title", "guide"),
+    "appraisal.ReviewSubject": ("report",),
+    "appraisal.RaterCode": ("label",),
+    "appraisal.ReviewObjection": ("text", "raised_by", "answer"),
 }
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every string in a column's value, also inside JSON lists and objects."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
 
 
 def _data_values() -> list[str]:
@@ -335,11 +365,12 @@ def _data_values() -> list[str]:
     for label, fields in DATA_FIELDS.items():
         model = apps.get_model(label)
         for field in fields:
-            for value in model.objects.values_list(field, flat=True).distinct():
-                if isinstance(value, str) and HAN.search(value):
-                    values.add(value.strip())
-                    # A long text is shown cut short on lists (…).
-                    values.update(line.strip() for line in value.splitlines() if line.strip())
+            for raw in model.objects.values_list(field, flat=True):
+                for value in _texts(raw):
+                    if HAN.search(value):
+                        values.add(value.strip())
+                        # A long text is shown cut short on lists (…).
+                        values.update(line.strip() for line in value.splitlines() if line.strip())
     for user in User.objects.all():
         values.add(str(user))
     # Routing reasons are stored with the case when it is routed, in that moment's language.
