@@ -65,8 +65,9 @@ class FieldError:
             where.append(_("“%(column)s”列") % {"column": self.column})
         elif self.field:
             where.append(_("字段 %(field)s") % {"field": self.field})
-        prefix = "，".join(where)
-        return f"{prefix}：{self.message}" if prefix else self.message
+        if not where:
+            return self.message
+        return _("%(where)s：%(message)s") % {"where": _("，").join(where), "message": self.message}
 
     def as_dict(self) -> dict[str, object]:
         return {
