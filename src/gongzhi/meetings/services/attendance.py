@@ -18,12 +18,17 @@ from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.meetings import access
 from gongzhi.meetings.events import MeetingsEvent
 from gongzhi.meetings.models import Attendance, Invitation, LeaveRequest, Meeting
-from gongzhi.meetings.services.core import apply_move, local, person_of, raise_errors
+from gongzhi.meetings.services.core import Machine, local, person_of, raise_errors
 from gongzhi.meetings.services.meetings import meeting_transition
 from gongzhi.meetings.workflow import LEAVE_MOVES, LeaveState, MeetingState
 from gongzhi.org.models import BodyMember, Person, Post, Unit, User
 
 L, M = LeaveState, MeetingState
+
+
+LEAVES = Machine(
+    LeaveRequest, LEAVE_MOVES, MeetingsEvent.LEAVE_TRANSITION, lambda leave: leave.invitation.unit
+)
 
 
 def unit_people(unit_id: int | None, on: dt.date | None = None) -> QuerySet[Person]:
@@ -97,17 +102,7 @@ def leave_transition(
     *, leave: LeaveRequest, to: str, actor: User | None, reason: str = "", **fields: Any
 ) -> LeaveRequest:
     """The one service that moves a leave request through LEAVE_MOVES."""
-    return apply_move(  # type: ignore[no-any-return]
-        model=LeaveRequest,
-        obj=leave,
-        table=LEAVE_MOVES,
-        to=to,
-        actor=actor,
-        event=MeetingsEvent.LEAVE_TRANSITION,
-        reason=reason,
-        unit=leave.invitation.unit,
-        **fields,
-    )
+    return LEAVES.move(leave, to=to, actor=actor, reason=reason, **fields)  # type: ignore[no-any-return]
 
 
 @transaction.atomic

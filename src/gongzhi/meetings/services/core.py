@@ -4,6 +4,8 @@ event, the units' inbox, and local time."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
@@ -76,6 +78,45 @@ def apply_move(
         extra=extra,
     )
     return obj
+
+
+def _no_unit(obj: Any) -> Unit | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One state machine of the meetings app: its model, transition table, the audit event
+    of a move and the unit an event names. Each ``*_transition`` service is ``move``."""
+
+    model: type[Model]
+    table: dict[str, set[str]]
+    event: MeetingsEvent
+    unit_of: Callable[[Any], Unit | None] = _no_unit
+
+    def move(
+        self,
+        obj: Any,
+        *,
+        to: str,
+        actor: User | None,
+        reason: str = "",
+        event: MeetingsEvent | None = None,
+        extra: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Any:
+        return apply_move(
+            model=self.model,
+            obj=obj,
+            table=self.table,
+            to=to,
+            actor=actor,
+            event=event or self.event,
+            reason=reason,
+            unit=self.unit_of(obj),
+            extra=extra,
+            **fields,
+        )
 
 
 def inbox_send(

@@ -24,7 +24,7 @@ from gongzhi.meetings.models import (
     Topic,
 )
 from gongzhi.meetings.services.core import (
-    apply_move,
+    Machine,
     inbox_send,
     local,
     person_of,
@@ -38,6 +38,11 @@ D = DecisionState
 # Cases already settled are left alone (the cases app's final states, by value: meetings
 # reads cases only through Case and the cases services it was given).
 CASE_SETTLED = ("closed", "merged")
+
+
+DECISIONS = Machine(
+    Decision, DECISION_MOVES, MeetingsEvent.DECISION_TRANSITION, lambda d: d.responsible_unit
+)
 
 
 def _add_errors(
@@ -147,17 +152,8 @@ def decision_transition(
     **fields: Any,
 ) -> Decision:
     """The one service that moves a decision through DECISION_MOVES."""
-    return apply_move(  # type: ignore[no-any-return]
-        model=Decision,
-        obj=decision,
-        table=DECISION_MOVES,
-        to=to,
-        actor=actor,
-        event=MeetingsEvent.DECISION_TRANSITION,
-        reason=reason,
-        unit=decision.responsible_unit,
-        extra=extra,
-        **fields,
+    return DECISIONS.move(  # type: ignore[no-any-return]
+        decision, to=to, actor=actor, reason=reason, extra=extra, **fields
     )
 
 

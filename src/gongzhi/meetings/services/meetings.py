@@ -16,12 +16,15 @@ from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 from gongzhi.meetings import access, selectors
 from gongzhi.meetings.events import MeetingsEvent
 from gongzhi.meetings.models import InboxMessage, Invitation, Meeting, Schedule
-from gongzhi.meetings.services.core import apply_move, inbox_send, local, raise_errors
+from gongzhi.meetings.services.core import Machine, inbox_send, local, raise_errors
 from gongzhi.meetings.services.schedule import default_chair
 from gongzhi.meetings.workflow import MEETING_MOVES, MeetingState, TopicState
 from gongzhi.org.models import Body, Person, Unit, User
 
 M = MeetingState
+
+
+MEETINGS = Machine(Meeting, MEETING_MOVES, MeetingsEvent.MEETING_TRANSITION)
 
 
 @transaction.atomic
@@ -85,16 +88,8 @@ def meeting_transition(
     part of their change; it checks nobody's permission itself."""
     if to == M.HELD:
         fields["held_at"] = now or timezone.now()
-    return apply_move(  # type: ignore[no-any-return]
-        model=Meeting,
-        obj=meeting,
-        table=MEETING_MOVES,
-        to=to,
-        actor=actor,
-        event=event,
-        reason=reason,
-        extra=extra,
-        **fields,
+    return MEETINGS.move(  # type: ignore[no-any-return]
+        meeting, to=to, actor=actor, reason=reason, event=event, extra=extra, **fields
     )
 
 

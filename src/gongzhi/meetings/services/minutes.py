@@ -17,13 +17,16 @@ from gongzhi.common.errors import Conflict, FieldError, InvalidInput
 from gongzhi.meetings import access
 from gongzhi.meetings.events import MeetingsEvent
 from gongzhi.meetings.models import InboxMessage, Meeting, Minutes, MinutesItem
-from gongzhi.meetings.services.core import apply_move, inbox_send, person_of, raise_errors
+from gongzhi.meetings.services.core import Machine, inbox_send, person_of, raise_errors
 from gongzhi.meetings.services.meetings import meeting_transition
 from gongzhi.meetings.services.topics import topic_transition
 from gongzhi.meetings.workflow import MINUTES_MOVES, MeetingState, MinutesState, TopicState
 from gongzhi.org.models import Unit, User
 
 M, N, T = MeetingState, MinutesState, TopicState
+
+
+MINUTES = Machine(Minutes, MINUTES_MOVES, MeetingsEvent.MINUTES_TRANSITION)
 
 
 @dataclass
@@ -80,16 +83,7 @@ def minutes_transition(
     *, minutes: Minutes, to: str, actor: User | None, reason: str = "", **fields: Any
 ) -> Minutes:
     """The one service that moves minutes through MINUTES_MOVES."""
-    return apply_move(  # type: ignore[no-any-return]
-        model=Minutes,
-        obj=minutes,
-        table=MINUTES_MOVES,
-        to=to,
-        actor=actor,
-        event=MeetingsEvent.MINUTES_TRANSITION,
-        reason=reason,
-        **fields,
-    )
+    return MINUTES.move(minutes, to=to, actor=actor, reason=reason, **fields)  # type: ignore[no-any-return]
 
 
 def _of(meeting: Meeting) -> Minutes:

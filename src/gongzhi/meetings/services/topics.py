@@ -17,11 +17,14 @@ from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
 from gongzhi.meetings import access
 from gongzhi.meetings.events import MeetingsEvent
 from gongzhi.meetings.models import Decision, InboxMessage, Meeting, Topic
-from gongzhi.meetings.services.core import apply_move, inbox_send, person_of, raise_errors
+from gongzhi.meetings.services.core import Machine, inbox_send, person_of, raise_errors
 from gongzhi.meetings.workflow import TOPIC_MOVES, TopicState
 from gongzhi.org.models import Body, Estate, Unit, User
 
 T = TopicState
+
+
+TOPICS = Machine(Topic, TOPIC_MOVES, MeetingsEvent.TOPIC_TRANSITION, lambda t: t.proposing_unit)
 
 
 def case_errors(
@@ -228,17 +231,7 @@ def topic_transition(
     *, topic: Topic, to: str, actor: User | None, reason: str = "", **fields: Any
 ) -> Topic:
     """The one service that moves a topic through TOPIC_MOVES (part of other actions)."""
-    return apply_move(  # type: ignore[no-any-return]
-        model=Topic,
-        obj=topic,
-        table=TOPIC_MOVES,
-        to=to,
-        actor=actor,
-        event=MeetingsEvent.TOPIC_TRANSITION,
-        reason=reason,
-        unit=topic.proposing_unit,
-        **fields,
-    )
+    return TOPICS.move(topic, to=to, actor=actor, reason=reason, **fields)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
