@@ -164,3 +164,12 @@ def test_the_api_and_the_county_boundary(demo: Any, login: Any) -> None:
         login("cb-wy").post(f"/api/appraisal/reviews/{pk}/publish", content_type=J).status_code
         == 404
     )
+
+
+def test_the_street_sees_its_posted_appraisal(demo: Any, login: Any) -> None:
+    page = login("jiedao").get("/appraisal/reviews/")
+    assert page.status_code == 200 and "嘉祥街道 2026 年度三方评议" in page.content.decode()
+    campaign = Campaign.objects.get(street__name="嘉祥街道", year=2026)
+    detail = login("jiedao").get(f"/appraisal/reviews/{campaign.pk}/").content.decode()
+    assert "已收回评议表 6 份 / 法定人数 6 份" in detail and "经社区核实" in detail
+    assert "三方评议" in login("cb-office").get("/").content.decode()
