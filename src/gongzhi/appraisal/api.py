@@ -142,7 +142,7 @@ def _company(company: Any, user: Any, period_key: str | None) -> dict[str, Any]:
 
 @router.get("/companies", response={200: list[CompanyOut], **READ_ERRORS}, summary="企业信用一览")
 def companies(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = access.readable_companies(request.user).order_by("name")[:1000]
+    rows = access.rated_only(access.readable_companies(request.user)).order_by("name")[:1000]
     return [_company(c, request.user, None) for c in rows if access.policy_for(c) is not None]
 
 

@@ -74,7 +74,7 @@ def credit_index(request: HttpRequest) -> HttpResponse:
         response, extra, status = _act(request)
         if response is not None:
             return response
-    companies = list(access.readable_companies(request.user).order_by("name"))
+    companies = list(access.rated_only(access.readable_companies(request.user)).order_by("name"))
     if not companies:
         raise Http404("没有可查看的企业信用")
     today = timezone.localdate()

@@ -209,6 +209,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "gongzhi.cases.sweep", "schedule": 60.0},
     "meetings-sweep": {"task": "gongzhi.meetings.sweep", "schedule": 3600.0},
+    # Credit facts from the cases (appraisal), idempotent: every six hours.
+    "appraisal-collect": {"task": "gongzhi.appraisal.collect", "schedule": 21600.0},
 }
 
 LOGGING = {
