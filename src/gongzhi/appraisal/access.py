@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.appraisal.models import CreditObjection, CreditPolicy, CreditRecord
 from gongzhi.common.errors import DomainError, NotFound, PermissionDenied
@@ -57,6 +57,17 @@ def readable_companies(user: Any) -> QuerySet[Unit]:
     if not scope.is_authenticated:
         return qs.none()
     return qs.filter(Q(pk__in=scope.unit_ids) | scope.oversight_q("jurisdiction__path"))
+
+
+def rated_only(qs: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Companies that manage an estate or have a record (the lists leave out the duty
+    catalog's member unit “物业服务企业”, which stands for the whole trade)."""
+    from gongzhi.org.models import Estate
+
+    return qs.filter(
+        Exists(Estate.objects.filter(property_company=OuterRef("pk")))
+        | Exists(CreditRecord.objects.filter(company=OuterRef("pk")))
+    )
 
 
 def can_read_company(user: Any, company: Unit) -> bool:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from gongzhi.appraisal import access, actions, display, selectors
 from gongzhi.appraisal.actions import CloseIn, ObjectIn, RecordAddIn, RuleIn
@@ -23,6 +23,7 @@ from gongzhi.common.schemas import ERRORS, READ_ERRORS, ErrorOut
 from gongzhi.org.permissions import scope_for
 
 router = Router(tags=["考评与信用"], auth=api_auth)
+PathYear = Annotated[int, Path(ge=2000, le=2100)]
 PeriodQuery = Annotated[
     str | None, Query(None, max_length=8, description="考评期，如 2026Q3；空为最近结束的一期")
 ]
@@ -142,7 +143,7 @@ def _company(company: Any, user: Any, period_key: str | None) -> dict[str, Any]:
 
 @router.get("/companies", response={200: list[CompanyOut], **READ_ERRORS}, summary="企业信用一览")
 def companies(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = access.readable_companies(request.user).order_by("name")[:1000]
+    rows = access.rated_only(access.readable_companies(request.user)).order_by("name")[:1000]
     return [_company(c, request.user, None) for c in rows if access.policy_for(c) is not None]
 
 
@@ -288,6 +289,34 @@ def ranking(request: HttpRequest, code: str, period: PeriodQuery = None) -> dict
             for s in standings
         ],
     }
+
+
+class AssessmentRowOut(Schema):
+    unit: str
+    received: int
+    scores: dict[str, float] = Field(..., description="考核项编码 → 得分")
+    total: float
+
+
+@router.get(
+    "/assessment/{code}/{year}",
+    response={200: list[AssessmentRowOut], **READ_ERRORS},
+    summary="成员单位年度考核（按案件记录计算）",
+)
+def assessment(request: HttpRequest, code: str, year: PathYear) -> list[dict[str, Any]]:
+    from gongzhi.appraisal import assessment as a
+
+    jurisdiction = a.jurisdiction_for(request.user, code)
+    codes = [i["code"] for i in a.checklist()]
+    return [
+        {
+            "unit": r.unit.name,
+            "received": r.metrics.received,
+            "scores": dict(zip(codes, r.scores, strict=True)),
+            "total": r.total,
+        }
+        for r in a.table(jurisdiction, year)
+    ]
 
 
 # The democratic appraisal's endpoints live in review_api.py, on this router.

@@ -5,12 +5,12 @@ in the top five three times running (¥50,000 reward proposed) and 赤壁顺安�
 bottom five three times running (barred from tendering for a year, exposed); and one
 pending objection. Then the facts of the demo's cases are collected. Records are
 bulk-created (demo facts, keyed ``demo:…``); the close and the objection go through the
-services."""
+services. And two democratic appraisals (build_reviews)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gongzhi.appraisal.models import CreditRecord
 from gongzhi.appraisal.periods import Period
@@ -55,8 +55,12 @@ QUARTERS = {
 def build(ctx: DemoContext) -> None:
     policies = {p.jurisdiction.code: p for p in credit_rules_load()}
     chibi = policies.get("421281000000")
-    if chibi is None or "cb:pc" not in ctx.units:
-        return
+    if chibi is not None and "cb:pc" in ctx.units:
+        build_credit(ctx, chibi)
+    build_reviews(ctx)
+
+
+def build_credit(ctx: DemoContext, chibi: Any) -> None:
     units = {"A": ctx.units["cb:pc"]}
     for i, (key, name) in enumerate(COMPANIES, start=2):
         units[key] = ctx.units[f"cb:pc:{key}"] = unit_create(
@@ -118,3 +122,64 @@ def build(ctx: DemoContext) -> None:
     penalty = CreditRecord.objects.get(company=units["K"], rule__code="penalty")
     credit_objection_raise(record=penalty, reason="已在期限内整改完毕，申请撤销该记录", actor=None)
     credit_collect()
+
+
+# The democratic appraisal (002 (四)): 嘉祥街道's 2026 campaign, posted with one objection
+# answered; 蒲圻街道's running, with half its sheets in.
+STANDARD = [
+    ("联动机制运行：参加联席会议、落实议定事项", 20, ""),
+    ("服务承诺和合同履行", 30, ""),
+    ("投诉受理和解决", 30, "cases"),
+    ("小区秩序和安全", 20, "accountability"),
+]
+
+
+def build_reviews(ctx: DemoContext) -> None:
+    from gongzhi.appraisal.services import (
+        ItemRow,
+        campaign_create,
+        review_codes_issue,
+        review_objection_answer,
+        review_objection_record,
+        review_open,
+        review_publish,
+        review_sheet_submit,
+        review_standard_set,
+    )
+
+    rows = [ItemRow(title, weight, measure=measure) for title, weight, measure in STANDARD]
+    for street, sheets, publish in (("嘉祥街道", 6, True), ("蒲圻街道", 3, False)):
+        if street not in ctx.jurisdictions:
+            continue
+        campaign = campaign_create(
+            street=ctx.jurisdictions[street], year=2026, quorum=6 if publish else 5, actor=None
+        )
+        review_standard_set(campaign=campaign, rows=rows, actor=None)
+        codes = review_codes_issue(
+            campaign=campaign, counts={"owner": 3, "party_member": 2, "three_party": 1}, actor=None
+        )
+        review_open(campaign=campaign, actor=None)
+        subjects = list(campaign.subjects.all())
+        items = list(campaign.items.all())
+        for n, (_label, code) in enumerate(codes[:sheets]):
+            points = {
+                (x.pk, i.pk): max(0, i.weight - (n + k) % 4 - (3 if x.party == "company" else 0))
+                for k, x in enumerate(subjects)
+                for i in items
+            }
+            review_sheet_submit(code=code, points=points)
+        if publish:
+            review_publish(campaign=campaign, actor=None)
+            company = next(x for x in subjects if x.party == "company")
+            objection = review_objection_record(
+                campaign=campaign,
+                subject=company,
+                text="地下车库照明长期不亮，物业服务评分偏高",
+                raised_by="曾子花园业主（电话已登记）",
+                actor=None,
+            )
+            review_objection_answer(
+                objection=objection,
+                answer="经社区核实，照明已于 11 月修复；评分系评议人独立打分，维持结果。",
+                actor=None,
+            )

@@ -220,7 +220,7 @@ def rate(request: HttpRequest) -> HttpResponse:
     if rater.used_at is not None:
         context.update(done=True, campaign=campaign)
         return render(request, "appraisal/rate.html", context)
-    if request.method == "POST" and request.POST.get("submit"):
+    if request.method == "POST" and request.POST.get("send"):
         points = {}
         for key, value in request.POST.items():
             if key.startswith("s") and "_i" in key:
@@ -235,7 +235,7 @@ def rate(request: HttpRequest) -> HttpResponse:
             return render(request, "appraisal/rate.html", context)
         context.update(extra)
     items = list(campaign.items.all())
-    posted = request.POST if request.POST.get("submit") else {}
+    posted = request.POST if request.POST.get("send") else {}
     grid = [
         (
             subject,

@@ -19,11 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
+from gongzhi.appraisal.access import rated_only
 from gongzhi.appraisal.models import CreditPolicy, CreditRecord, CreditRule, CreditStanding
 from gongzhi.appraisal.periods import Period, period_of
-from gongzhi.org.models import Estate, Unit
+from gongzhi.org.models import Unit
 
 
 @dataclass
@@ -60,12 +61,12 @@ def companies(policy: CreditPolicy) -> QuerySet[Unit]:
     that manage an estate or have a credit record, except those under a nearer policy of
     their own. (A duty catalog lists "物业服务企业" as a member unit standing for the whole
     trade; it manages nothing and has no record, so it is not ranked.)"""
-    qs = Unit.objects.filter(
-        Exists(Estate.objects.filter(property_company=OuterRef("pk")))
-        | Exists(CreditRecord.objects.filter(company=OuterRef("pk"))),
-        is_active=True,
-        kind_id__in=policy.subject_kinds or [],
-        jurisdiction__path__startswith=policy.jurisdiction.path,
+    qs = rated_only(
+        Unit.objects.filter(
+            is_active=True,
+            kind_id__in=policy.subject_kinds or [],
+            jurisdiction__path__startswith=policy.jurisdiction.path,
+        )
     )
     nearer = CreditPolicy.objects.filter(
         jurisdiction__path__startswith=policy.jurisdiction.path

@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("reviews/<int:pk>/", review_views.review_detail, name="review"),
     path("reviews/<int:pk>/results/", review_views.review_public, name="review_public"),
     path("rate/", review_views.rate, name="rate"),
+    path("assessment/<str:code>/<int:year>/", views.assessment, name="assessment"),
 ]

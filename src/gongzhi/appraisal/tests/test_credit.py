@@ -248,3 +248,35 @@ def test_manual_input_is_checked_field_by_field(demo: Any) -> None:
             actor=_user("cb-office"),
         )
     assert {e.field for e in err.value.errors} == {"rule", "occurred_on", "note"}
+
+
+def test_a_record_may_name_the_company_s_project_manager(demo: Any) -> None:
+    from gongzhi.common.errors import InvalidInput
+    from gongzhi.org.services import person_create, post_assign
+
+    a = Unit.objects.get(name="赤壁宏达物业服务有限公司")
+    other = Unit.objects.get(name="赤壁顺安物业服务有限公司")
+    manager = person_create(name="项目经理甲")
+    post_assign(
+        unit=a, person=manager, role="member", start_date=dt.date(2026, 1, 1), title="项目负责人"
+    )
+    office = _user("cb-office")
+    record = s.credit_record_add(
+        company=a,
+        rule_code="award",
+        occurred_on=dt.date(2026, 9, 1),
+        note="表彰",
+        manager=manager,
+        actor=office,
+    )
+    assert record.manager == manager
+    with pytest.raises(InvalidInput) as err:
+        s.credit_record_add(
+            company=other,
+            rule_code="award",
+            occurred_on=dt.date(2026, 9, 1),
+            note="表彰",
+            manager=manager,
+            actor=office,
+        )
+    assert [e.field for e in err.value.errors] == ["manager"]

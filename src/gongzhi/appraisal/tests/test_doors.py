@@ -37,6 +37,7 @@ def test_the_company_page_explains_the_score(demo: Any, login: Any) -> None:
     assert office.get(f"/appraisal/credit/{_unit(SHUNAN).pk}/?period=xx").status_code == 422
     listing = office.get("/appraisal/credit/").content.decode()
     assert HONGDA in listing and SHUNAN in listing
+    assert ">物业服务企业</a>" not in listing  # the catalog's member unit for the trade
 
 
 def test_a_case_fact_links_to_its_case(demo: Any, login: Any) -> None:

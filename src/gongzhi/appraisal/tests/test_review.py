@@ -39,7 +39,7 @@ def _street() -> Jurisdiction:
 
 def _campaign(quorum: int = 2) -> Campaign:
     office = _user("cb-jiedao")
-    campaign = s.campaign_create(street=_street(), year=2026, quorum=quorum, actor=office)
+    campaign = s.campaign_create(street=_street(), year=2025, quorum=quorum, actor=office)
     s.review_standard_set(campaign=campaign, rows=STANDARD, actor=office)
     return campaign
 
@@ -61,15 +61,15 @@ def test_a_campaign_rates_the_three_parties_of_each_estate(demo: Any) -> None:
     assert ("CB-E001", ReviewSubject.Party.RESIDENTS) in parties
     assert ("CB-E002", ReviewSubject.Party.COMPANY) not in parties
     with pytest.raises(DomainError, match="已经建立"):
-        s.campaign_create(street=_street(), year=2026, actor=_user("cb-jiedao"))
+        s.campaign_create(street=_street(), year=2025, actor=_user("cb-jiedao"))
     with pytest.raises(PermissionDenied):
-        s.campaign_create(street=_street(), year=2027, actor=_user("office"))  # 嘉祥
+        s.campaign_create(street=_street(), year=2024, actor=_user("office"))  # 嘉祥
     with pytest.raises(PermissionDenied):
-        s.campaign_create(street=_street(), year=2027, actor=_user("cb-wy"))
+        s.campaign_create(street=_street(), year=2024, actor=_user("cb-wy"))
 
 
 def test_the_standard_is_checked_row_by_row(demo: Any) -> None:
-    campaign = s.campaign_create(street=_street(), year=2026, actor=_user("cb-jiedao"))
+    campaign = s.campaign_create(street=_street(), year=2025, actor=_user("cb-jiedao"))
     with pytest.raises(InvalidInput) as err:
         s.review_standard_set(
             campaign=campaign,
@@ -96,7 +96,7 @@ def test_the_standard_from_an_xlsx_file(demo: Any) -> None:
     out = io.BytesIO()
     book.save(out)
     rows = standard_rows(out.getvalue())
-    campaign = s.campaign_create(street=_street(), year=2026, actor=_user("cb-jiedao"))
+    campaign = s.campaign_create(street=_street(), year=2025, actor=_user("cb-jiedao"))
     with pytest.raises(InvalidInput) as err:
         s.review_standard_set(campaign=campaign, rows=rows, actor=None)
     assert [(e.row, e.column) for e in err.value.errors] == [(3, "分值")]
@@ -194,7 +194,7 @@ def test_evidence_is_prefilled_from_the_cases(demo: Any) -> None:
     found = evidence(campaign)
     company = campaign.subjects.get(party=ReviewSubject.Party.COMPANY)
     cases_item = campaign.items.get(measure="cases")
-    assert found[(company.pk, cases_item.pk)].startswith("本小区 2026 年诉求")
+    assert found[(company.pk, cases_item.pk)].startswith("本小区 2025 年诉求")
 
 
 def test_the_database_keeps_one_sheet_per_code(demo: Any) -> None:
@@ -210,3 +210,13 @@ def test_the_database_keeps_one_sheet_per_code(demo: Any) -> None:
     with pytest.raises(Conflict):
         s.review_sheet_submit(code=code, points=_sheet(campaign))
     assert campaign.sheets.count() == 1
+
+
+def test_the_demo_has_a_posted_appraisal_and_a_running_one(demo: Any) -> None:
+    posted = Campaign.objects.get(street__name="嘉祥街道", year=2026)
+    assert posted.state == Campaign.State.PUBLISHED
+    assert posted.sheets.count() == 6
+    assert posted.objections.get().answered_at is not None
+    running = Campaign.objects.get(street__name="蒲圻街道", year=2026)
+    assert running.state == Campaign.State.OPEN
+    assert (running.sheets.count(), running.codes.count()) == (3, 6)

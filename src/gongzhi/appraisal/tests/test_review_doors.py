@@ -46,10 +46,10 @@ def test_a_campaign_from_start_to_approval_through_the_pages(demo: Any, client: 
     street = Jurisdiction.objects.get(name="蒲圻街道")
     client.force_login(User.objects.get(username="cb-jiedao"))
     made = client.post(
-        "/appraisal/reviews/", {"street": street.pk, "year": 2026, "quorum": 1, "objection_days": 3}
+        "/appraisal/reviews/", {"street": street.pk, "year": 2025, "quorum": 1, "objection_days": 3}
     )
     assert made.status_code == 302
-    campaign = Campaign.objects.get(street=street, year=2026)
+    campaign = Campaign.objects.get(street=street, year=2025)
     url = f"/appraisal/reviews/{campaign.pk}/"
     bad = client.post(
         url,
@@ -76,16 +76,16 @@ def test_a_campaign_from_start_to_approval_through_the_pages(demo: Any, client: 
     assert len(codes) == 2
     assert client.post(url, {"action": "open"}).status_code == 302
     page = client.get(url).content.decode()
-    assert "已收回评议表 0 份 / 法定人数 1 份" in page and "本小区 2026 年诉求" in page
+    assert "已收回评议表 0 份 / 法定人数 1 份" in page and "本小区 2025 年诉求" in page
 
     rater = Client()  # no account
     form = rater.post("/appraisal/rate/", {"code": codes[0]})
     assert form.status_code == 200 and 'inputmode="numeric"' in form.content.decode()
-    short = rater.post("/appraisal/rate/", {"code": codes[0], "submit": "1"})
+    short = rater.post("/appraisal/rate/", {"code": codes[0], "send": "1"})
     assert short.status_code == 422
-    done = rater.post("/appraisal/rate/", {"code": codes[0], "submit": "1", **_fill(campaign, 80)})
+    done = rater.post("/appraisal/rate/", {"code": codes[0], "send": "1", **_fill(campaign, 80)})
     assert "评议表已提交" in done.content.decode()
-    again = rater.post("/appraisal/rate/", {"code": codes[0], "submit": "1", **_fill(campaign, 10)})
+    again = rater.post("/appraisal/rate/", {"code": codes[0], "send": "1", **_fill(campaign, 10)})
     assert "每人只能提交一份" in again.content.decode()
     assert ReviewSheet.objects.filter(campaign=campaign).count() == 1
     assert rater.post("/appraisal/rate/", {"code": "ZZZZ-ZZZZ"}).status_code == 404
@@ -117,7 +117,7 @@ def test_the_api_and_the_county_boundary(demo: Any, login: Any) -> None:
     street = Jurisdiction.objects.get(name="蒲圻街道")
     jd = login("cb-jiedao")
     made = jd.post(
-        "/api/appraisal/reviews", {"street": street.code, "year": 2026, "quorum": 1}, content_type=J
+        "/api/appraisal/reviews", {"street": street.code, "year": 2025, "quorum": 1}, content_type=J
     )
     assert made.status_code == 201
     pk = made.json()["id"]
@@ -157,10 +157,19 @@ def test_the_api_and_the_county_boundary(demo: Any, login: Any) -> None:
     assert jx.get(f"/appraisal/reviews/{pk}/").status_code == 404
     assert jx.post(f"/appraisal/reviews/{pk}/", {"action": "publish"}).status_code == 404
     refused = jx.post(
-        "/api/appraisal/reviews", {"street": street.code, "year": 2027}, content_type=J
+        "/api/appraisal/reviews", {"street": street.code, "year": 2024}, content_type=J
     )
     assert refused.status_code == 422
     assert (
         login("cb-wy").post(f"/api/appraisal/reviews/{pk}/publish", content_type=J).status_code
         == 404
     )
+
+
+def test_the_street_sees_its_posted_appraisal(demo: Any, login: Any) -> None:
+    page = login("jiedao").get("/appraisal/reviews/")
+    assert page.status_code == 200 and "嘉祥街道 2026 年度三方评议" in page.content.decode()
+    campaign = Campaign.objects.get(street__name="嘉祥街道", year=2026)
+    detail = login("jiedao").get(f"/appraisal/reviews/{campaign.pk}/").content.decode()
+    assert "已收回评议表 6 份 / 法定人数 6 份" in detail and "经社区核实" in detail
+    assert "三方评议" in login("cb-office").get("/").content.decode()

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "notify-sweep": {"task": "gongzhi.notify.sweep", "schedule": 60.0},
     # The classifier learns the desk's confirmed matters daily (docs/routing.md).
     "catalog-retrain": {"task": "gongzhi.catalog.retrain", "schedule": 86400.0},
+    # Credit facts from the cases (appraisal), idempotent: every six hours.
+    "appraisal-collect": {"task": "gongzhi.appraisal.collect", "schedule": 21600.0},
 }
 
 LOGGING = {
