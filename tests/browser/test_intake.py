@@ -48,7 +48,7 @@ def test_dispatcher_logs_a_call_sees_the_duplicate_and_attaches_it(
     page.wait_for_selector(f"#intake-caller >> text={earlier.number}")
     page.keyboard.press("Tab")
     page.keyboard.type("赵大妈")
-    page.fill("input[name=q]", estate.name)
+    page.fill("#intake-form input[name=q]", estate.name)  # not the header's search box
     page.wait_for_selector("#estate-select option[value='JX-E001']", state="attached")
     page.select_option("#estate-select", "JX-E001")
     page.wait_for_selector("#matter-select option[value='JX-15-a']", state="attached")
@@ -70,7 +70,7 @@ def test_dispatcher_logs_a_call_sees_the_duplicate_and_attaches_it(
     page.keyboard.press("Enter")  # 登记下一件 has the focus
     page.wait_for_selector("#intake-form")
     page.keyboard.type("13900005555")
-    page.fill("input[name=q]", estate.name)
+    page.fill("#intake-form input[name=q]", estate.name)  # not the header's search box
     page.wait_for_selector("#estate-select option[value='JX-E001']", state="attached")
     page.select_option("#estate-select", "JX-E001")
     page.wait_for_selector("#matter-select option[value='JX-15-a']", state="attached")

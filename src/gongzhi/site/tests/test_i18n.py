@@ -42,6 +42,8 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # data: they name a section of a Chinese document, in its own numbering.
 CITATION = re.compile(
     r"\b\d{3}\s*[一二三四五六七八九十]*(?:[（(][一二三四五六七八九十\d]+[)）]|\d)*"
+    # an article or a clause on its own: 第一条, (三)
+    r"|第[一二三四五六七八九十]+条|[（(][一二三四五六七八九十]+[)）]"
 )
 # A location as its parts are entered: 5号楼 2单元 302室 (an address, data).
 ADDRESS = re.compile(r"\d+\s*(?:号楼|栋|幢|楼|单元|室|号)")
@@ -290,7 +292,15 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "org.Body": ("name", "duties", "source"),
     "org.BodyMember": ("title",),
     "catalog.Catalog": ("name", "source"),
-    "catalog.MatterType": ("name", "description", "legal_basis", "source"),
+    "catalog.MatterType": (
+        "name",
+        "description",
+        "legal_basis",
+        "source",
+        "keywords",
+        "phrasings",
+        "exclusions",
+    ),
     "cases.Case": (
         "reporter_name",
         "building",
@@ -397,6 +407,8 @@ def _visible(html: str) -> str:
     """The page's text and attributes a user reads (titles, placeholders, labels), without
     the markup, scripts and styles."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # Words quoted from data (a resident's text, a catalog's phrasings) are marked so.
+    html = re.sub(r"<(\w+)\b[^>]*\bdata-quote\b[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"<[^>]+?>", " ", html)
 
 
