@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import CreditObjection, CreditPolicy, CreditRecord
 from gongzhi.common.errors import DomainError, NotFound, PermissionDenied
@@ -79,7 +80,7 @@ def company_for(user: Any, pk: int) -> Unit:
     """A company the account may read, or NotFound (also for one it may not read)."""
     company = readable_companies(user).filter(pk=pk).first()
     if company is None:
-        raise NotFound("企业不存在或无权查看")
+        raise NotFound(_("企业不存在或无权查看"))
     return company
 
 
@@ -90,7 +91,7 @@ def record_for(user: Any, pk: int) -> CreditRecord:
         .first()
     )
     if record is None:
-        raise NotFound("信用记录不存在或无权查看")
+        raise NotFound(_("信用记录不存在或无权查看"))
     return record
 
 
@@ -103,7 +104,7 @@ def objection_for(user: Any, pk: int) -> CreditObjection:
         .first()
     )
     if objection is None:
-        raise NotFound("异议不存在或无权查看")
+        raise NotFound(_("异议不存在或无权查看"))
     return objection
 
 
@@ -120,33 +121,33 @@ def _manages(user: Any, jurisdiction: Jurisdiction) -> bool:
 
 def _refuse_record_add(user: Any, company: Unit) -> DomainError | None:
     if not _manages(user, company.jurisdiction):
-        return PermissionDenied("只有联席会议办公室可以录入信用记录")
+        return PermissionDenied(_("只有联席会议办公室可以录入信用记录"))
     if policy_for(company) is None:
-        return DomainError("该企业所在辖区没有信用考评规则", code="not_now")
+        return DomainError(_("该企业所在辖区没有信用考评规则"), code="not_now")
     return None
 
 
 def _refuse_object(user: Any, record: CreditRecord) -> DomainError | None:
     if user is not None and not scope_for(user).in_unit(record.company):
-        return PermissionDenied("只有被记录的企业可以提出异议")
+        return PermissionDenied(_("只有被记录的企业可以提出异议"))
     if record.state != CreditRecord.State.ACTIVE:
-        return DomainError("该记录已撤销", code="bad_state")
+        return DomainError(_("该记录已撤销"), code="bad_state")
     if record.objections.filter(state=CreditObjection.State.PENDING).exists():
-        return DomainError("该记录已有待裁定的异议", code="bad_state")
+        return DomainError(_("该记录已有待裁定的异议"), code="bad_state")
     return None
 
 
 def _refuse_objection_rule(user: Any, objection: CreditObjection) -> DomainError | None:
     if not _manages(user, objection.record.rule.policy.jurisdiction):
-        return PermissionDenied("只有联席会议办公室可以裁定异议")
+        return PermissionDenied(_("只有联席会议办公室可以裁定异议"))
     if objection.state != CreditObjection.State.PENDING:
-        return DomainError("该异议已裁定", code="bad_state")
+        return DomainError(_("该异议已裁定"), code="bad_state")
     return None
 
 
 def _refuse_period_close(user: Any, policy: CreditPolicy) -> DomainError | None:
     if not _manages(user, policy.jurisdiction):
-        return PermissionDenied("只有联席会议办公室可以结算考评期")
+        return PermissionDenied(_("只有联席会议办公室可以结算考评期"))
     return None
 
 

@@ -47,7 +47,7 @@ def _record_add(company: Any, actor: Any, data: RecordAddIn, files: Files) -> An
     if data.manager_id is not None:
         manager = Person.objects.filter(pk=data.manager_id).first()
         if manager is None:
-            raise InvalidInput(errors=[FieldError("manager_id", "所选人员不存在")])
+            raise InvalidInput(errors=[FieldError("manager_id", str(_("所选人员不存在")))])
     return s.credit_record_add(
         company=company,
         rule_code=data.rule,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from gongzhi.appraisal import access, actions, display, selectors
@@ -128,7 +129,7 @@ def _standing(s: selectors.Standing) -> dict[str, Any]:
 def _company(company: Any, user: Any, period_key: str | None) -> dict[str, Any]:
     policy = access.policy_for(company)
     if policy is None:
-        raise NotFound("该企业所在辖区没有信用考评规则")
+        raise NotFound(_("该企业所在辖区没有信用考评规则"))
     period = display.period_for(policy, period_key)
     score = selectors.scores(policy, period, [company])[company.pk]
     return {
@@ -213,7 +214,7 @@ def company_credit(request: HttpRequest, pk: PathId, period: PeriodQuery = None)
 def record_add(request: HttpRequest, pk: PathId, payload: RecordAddIn) -> Status:
     company = access.company_for(request.user, pk)
     record = actions.perform("record_add", company, request.user, payload)
-    return Status(201, {"id": record.pk, "message": "已录入"})
+    return Status(201, {"id": record.pk, "message": _("已录入")})
 
 
 @router.post(
@@ -224,7 +225,7 @@ def record_add(request: HttpRequest, pk: PathId, payload: RecordAddIn) -> Status
 def record_object(request: HttpRequest, pk: PathId, payload: ObjectIn) -> Status:
     record = access.record_for(request.user, pk)
     objection = actions.perform("object", record, request.user, payload)
-    return Status(201, {"id": objection.pk, "message": "异议已提交"})
+    return Status(201, {"id": objection.pk, "message": _("异议已提交")})
 
 
 @router.post(
@@ -244,9 +245,11 @@ def objection_rule(request: HttpRequest, pk: PathId, payload: RuleIn) -> dict[st
 def period_close(request: HttpRequest, pk: PathId, payload: CloseIn) -> Status:
     policy = CreditPolicy.objects.select_related("jurisdiction").filter(pk=pk).first()
     if policy is None or not scope_for(request.user).reads_jurisdiction(policy.jurisdiction):
-        raise NotFound("考评规则不存在或无权查看")
+        raise NotFound(_("考评规则不存在或无权查看"))
     close = actions.perform("period_close", policy, request.user, payload)
-    return Status(201, {"id": close.pk, "message": f"{close.period} 已结算"})
+    return Status(
+        201, {"id": close.pk, "message": _("%(period)s 已结算") % {"period": close.period}}
+    )
 
 
 @router.get(
@@ -262,7 +265,7 @@ def ranking(request: HttpRequest, code: str, period: PeriodQuery = None) -> dict
         .first()
     )
     if policy is None:
-        raise NotFound("该辖区没有信用考评规则")
+        raise NotFound(_("该辖区没有信用考评规则"))
     p = display.period_for(policy, period)
     standings = CreditStanding.objects.filter(
         close__policy=policy, ends_on__gte=timezone.localdate()

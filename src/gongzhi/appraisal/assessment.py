@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -50,7 +51,7 @@ def _score(item: dict[str, Any], m: UnitMetrics) -> float:
 def jurisdiction_for(user: Any, code: str) -> Jurisdiction:
     found = Jurisdiction.objects.filter(code=code[:20]).first()
     if found is None or not scope_for(user).reads_jurisdiction(found):
-        raise NotFound("辖区不存在或无权查看")
+        raise NotFound(_("辖区不存在或无权查看"))
     return found
 
 
@@ -76,10 +77,25 @@ def table_xlsx(jurisdiction: Jurisdiction, year: int) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = str(year)
-    sheet.append([f"{jurisdiction.name} {year} 年度成员单位考核（按案件记录计算）"])
+    sheet.append(
+        [
+            _("%(jurisdiction)s %(year)s 年度成员单位考核（按案件记录计算）")
+            % {"jurisdiction": jurisdiction.name, "year": year}
+        ]
+    )
     sheet["A1"].font = Font(bold=True)
     items = checklist()
-    sheet.append(["单位", "收件", *(f"{i['label']}（{i['weight']}）" for i in items), "合计"])
+    sheet.append(
+        [
+            _("单位"),
+            _("收件"),
+            *(
+                _("%(label)s（%(weight)s）") % {"label": i["label"], "weight": i["weight"]}
+                for i in items
+            ),
+            _("合计"),
+        ]
+    )
     for row in table(jurisdiction, year):
         sheet.append([row.unit.name, row.metrics.received, *row.scores, row.total])
     sheet.column_dimensions["A"].width = 32

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import access, selectors
 from gongzhi.appraisal.models import CreditObjection, CreditPolicy, CreditRecord
@@ -47,11 +48,17 @@ def source_of(record: CreditRecord) -> tuple[str, str]:
     url = reverse("cases:detail", args=[record.case.number]) if record.case else ""
     if record.accountability_id:
         assert record.accountability is not None
-        label = f"责任记录：{record.accountability.get_kind_display()}"
-        return f"{label}（{record.case.number if record.case else ''}）", url
+        label = _("责任记录：%(kind)s（%(case)s）") % {
+            "kind": record.accountability.get_kind_display(),
+            "case": record.case.number if record.case else "",
+        }
+        return label, url
     if record.case is not None:
-        return f"案件 {record.case.number} 评价：{record.case.get_rating_display()}", url
-    return record.source_ref or "办公室录入", ""
+        return _("案件 %(number)s 评价：%(rating)s") % {
+            "number": record.case.number,
+            "rating": record.case.get_rating_display(),
+        }, url
+    return record.source_ref or _("办公室录入"), ""
 
 
 def period_for(policy: CreditPolicy, raw: str | None) -> Period:
@@ -64,7 +71,7 @@ def period_for(policy: CreditPolicy, raw: str | None) -> Period:
 def company_credit(user: Any, company: Unit, period_key: str | None) -> CompanyCredit:
     policy = access.policy_for(company)
     if policy is None:
-        raise InvalidInput(summary="该企业所在辖区没有信用考评规则")
+        raise InvalidInput(summary=_("该企业所在辖区没有信用考评规则"))
     period = period_for(policy, period_key)
     score = selectors.scores(policy, period, [company])[company.pk]
     views = []
@@ -75,7 +82,7 @@ def company_credit(user: Any, company: Unit, period_key: str | None) -> CompanyC
         views.append(
             RecordView(
                 record=record,
-                counts=why == "计入本期",
+                counts=why == _("计入本期"),
                 why=why,
                 source=source,
                 source_url=url,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -12,8 +14,8 @@ from gongzhi.appraisal import selectors
 from gongzhi.appraisal.models import CreditPolicy
 from gongzhi.appraisal.periods import Period
 
-BANDS = {"red": "红榜", "black": "黑榜", "": ""}
-COLUMNS = ("名次", "企业名称", "信用分", "榜单")
+BANDS = {"red": _("红榜"), "black": _("黑榜"), "": ""}
+COLUMNS = (_("名次"), _("企业名称"), _("信用分"), _("榜单"))
 
 
 def ranking_xlsx(policy: CreditPolicy, period: Period) -> bytes:
@@ -21,11 +23,21 @@ def ranking_xlsx(policy: CreditPolicy, period: Period) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = period.key
-    sheet.append([f"{policy.name} {period.key}（{period.start} 至 {period.end}）"])
+    sheet.append(
+        [
+            gettext("%(policy)s %(period)s（%(start)s 至 %(end)s）")
+            % {
+                "policy": policy.name,
+                "period": period.key,
+                "start": period.start,
+                "end": period.end,
+            }
+        ]
+    )
     sheet["A1"].font = Font(bold=True)
-    sheet.append(list(COLUMNS))
+    sheet.append([str(c) for c in COLUMNS])
     for row in selectors.ranking(policy, period):
-        sheet.append([row.rank, row.company.name, row.score, BANDS[row.band]])
+        sheet.append([row.rank, row.company.name, row.score, str(BANDS[row.band])])
     sheet.column_dimensions["B"].width = 36
     out = io.BytesIO()
     book.save(out)

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from gongzhi.common.errors import FieldError, InvalidInput
 
 _KEY = re.compile(r"^(?P<year>20\d\d)(?:(?P<q>Q[1-4])|(?P<h>H[12]))?$")
@@ -65,7 +67,9 @@ def parse_period(key: str, kind: str, *, field: str = "period") -> Period:
     m = _KEY.match((key or "").strip().upper())
     expected = {"quarter": "2026Q1", "half": "2026H1"}.get(kind, "2026")
     if m is None:
-        raise InvalidInput(errors=[FieldError(field, f"考评期应写作 {expected}")])
+        raise InvalidInput(
+            errors=[FieldError(field, _("考评期应写作 %(expected)s") % {"expected": expected})]
+        )
     year = int(m["year"])
     if kind == "quarter" and m["q"]:
         return Period(kind, year, int(m["q"][1]))
@@ -73,4 +77,8 @@ def parse_period(key: str, kind: str, *, field: str = "period") -> Period:
         return Period(kind, year, int(m["h"][1]))
     if kind == "year" and not m["q"] and not m["h"]:
         return Period(kind, year, 1)
-    raise InvalidInput(errors=[FieldError(field, f"本地考评周期的考评期应写作 {expected}")])
+    raise InvalidInput(
+        errors=[
+            FieldError(field, _("本地考评周期的考评期应写作 %(expected)s") % {"expected": expected})
+        ]
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import Campaign, ReviewObjection
 from gongzhi.common.errors import DomainError, NotFound, PermissionDenied
@@ -51,7 +52,7 @@ def readable_campaigns(user: Any) -> QuerySet[Campaign]:
 def campaign_for(user: Any, pk: int) -> Campaign:
     found = readable_campaigns(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound("评议不存在或无权查看")
+        raise NotFound(_("评议不存在或无权查看"))
     return found
 
 
@@ -62,7 +63,7 @@ def objection_for(user: Any, pk: int) -> ReviewObjection:
         .first()
     )
     if found is None:
-        raise NotFound("异议不存在或无权查看")
+        raise NotFound(_("异议不存在或无权查看"))
     return found
 
 
@@ -73,7 +74,7 @@ def public_campaign(pk: int) -> Campaign:
         .first()
     )
     if found is None:
-        raise NotFound("评议结果尚未公示")
+        raise NotFound(_("评议结果尚未公示"))
     return found
 
 
@@ -91,9 +92,12 @@ WHEN: dict[str, tuple[str, ...]] = {
 
 def refusal(user: Any, name: str, campaign: Campaign) -> DomainError | None:
     if not manages(user, campaign.street):
-        return PermissionDenied("只有街道可以组织评议")
+        return PermissionDenied(_("只有街道可以组织评议"))
     if campaign.state not in WHEN[name]:
-        return DomainError(f"评议{campaign.get_state_display()}，不能进行此操作", code="bad_state")
+        return DomainError(
+            _("评议%(state)s，不能进行此操作") % {"state": campaign.get_state_display()},
+            code="bad_state",
+        )
     return None
 
 

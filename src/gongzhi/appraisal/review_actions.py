@@ -63,7 +63,7 @@ def _objection(campaign: Any, actor: Any, data: ObjectionIn, files: Files) -> An
     if data.subject_id is not None:
         subject = ReviewSubject.objects.filter(pk=data.subject_id, campaign=campaign).first()
         if subject is None:
-            raise InvalidInput(errors=[FieldError("subject_id", "评议对象不属于本次评议")])
+            raise InvalidInput(errors=[FieldError("subject_id", str(_("评议对象不属于本次评议")))])
     return s.review_objection_record(
         campaign=campaign, subject=subject, text=data.text, raised_by=data.raised_by, actor=actor
     )

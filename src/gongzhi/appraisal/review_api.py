@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from gongzhi.appraisal import review_access as ra
@@ -161,7 +162,7 @@ def reviews(request: HttpRequest) -> list[dict[str, Any]]:
 def review_create(request: HttpRequest, payload: CampaignIn) -> Status:
     street = Jurisdiction.objects.filter(code=payload.street).first()
     if street is None or not ra.manages(request.user, street):
-        raise InvalidInput(errors=[FieldError("street", "街道不存在或无权组织评议")])
+        raise InvalidInput(errors=[FieldError("street", _("街道不存在或无权组织评议"))])
     campaign = s.campaign_create(
         street=street,
         year=payload.year,
@@ -170,7 +171,7 @@ def review_create(request: HttpRequest, payload: CampaignIn) -> Status:
         objection_days=payload.objection_days,
         actor=request.user,
     )
-    return Status(201, {"id": campaign.pk, "message": "已建立"})
+    return Status(201, {"id": campaign.pk, "message": _("已建立")})
 
 
 @router.get("/reviews/{pk}", response={200: CampaignOut, **READ_ERRORS}, summary="三方评议详情")
@@ -237,7 +238,7 @@ def review_objection(request: HttpRequest, pk: PathId, payload: ObjectionIn) -> 
 def review_answer(request: HttpRequest, pk: PathId, payload: AnswerIn) -> dict[str, Any]:
     objection = ra.objection_for(request.user, pk)
     s.review_objection_answer(objection=objection, answer=payload.answer, actor=request.user)
-    return {"id": objection.pk, "message": "已答复"}
+    return {"id": objection.pk, "message": _("已答复")}
 
 
 @router.post(
@@ -249,7 +250,7 @@ def review_answer(request: HttpRequest, pk: PathId, payload: AnswerIn) -> dict[s
 def rate(request: HttpRequest, payload: SheetIn) -> Status:
     points = {(x.subject_id, x.item_id): x.points for x in payload.scores}
     sheet = s.review_sheet_submit(code=payload.code, points=points)
-    return Status(201, {"id": sheet.pk, "message": "评议表已提交"})
+    return Status(201, {"id": sheet.pk, "message": _("评议表已提交")})
 
 
 @router.get(

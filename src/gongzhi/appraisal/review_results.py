@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import Campaign, ReviewScore, ReviewSubject
 
@@ -21,7 +22,7 @@ class SubjectResult:
 
 
 def grade_of(score: float) -> str:
-    return "优秀" if score >= 90 else "合格" if score >= 60 else "不合格"
+    return _("优秀") if score >= 90 else _("合格") if score >= 60 else _("不合格")
 
 
 def results(campaign: Campaign) -> list[SubjectResult]:
@@ -65,16 +66,22 @@ def evidence(campaign: Campaign) -> dict[tuple[int, int], str]:
         for item in items:
             if item.measure == "cases":
                 rate = f"{100 * satisfied / n_rated:.0f}%" if n_rated else "—"
-                found[(subject.pk, item.pk)] = (
-                    f"本小区 {campaign.year} 年诉求 {cases.count()} 件；本单位承办 {led.count()} 件，"
-                    f"已结案 {led.filter(state=State.CLOSED).count()} 件，满意率 {rate}"
-                )
+                found[(subject.pk, item.pk)] = _(
+                    "本小区 %(year)s 年诉求 %(cases)s 件；本单位承办 %(led)s 件，"
+                    "已结案 %(closed)s 件，满意率 %(rate)s"
+                ) % {
+                    "year": campaign.year,
+                    "cases": cases.count(),
+                    "led": led.count(),
+                    "closed": led.filter(state=State.CLOSED).count(),
+                    "rate": rate,
+                }
             elif item.measure == "accountability":
                 accs = Accountability.objects.filter(
                     unit=subject.unit, created_at__year=campaign.year
                 )
-                found[(subject.pk, item.pk)] = (
-                    f"推诿扯皮 {accs.filter(kind='buck_passing').count()} 次，"
-                    f"拖延不办 {accs.filter(kind='delay').count()} 次"
-                )
+                found[(subject.pk, item.pk)] = _("推诿扯皮 %(buck)s 次，拖延不办 %(delay)s 次") % {
+                    "buck": accs.filter(kind="buck_passing").count(),
+                    "delay": accs.filter(kind="delay").count(),
+                }
     return found

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import review_access as ra
 from gongzhi.appraisal import services as s
@@ -61,7 +62,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         street = next((j for j in streets if str(j.pk) == request.POST.get("street")), None)
         if street is None:
-            raise Http404("街道不存在或无权组织评议")
+            raise Http404(_("街道不存在或无权组织评议"))
 
         def create() -> Campaign:
             try:
@@ -69,7 +70,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
                 quorum = int(request.POST.get("quorum", "1"))
                 days = int(request.POST.get("objection_days", "7"))
             except ValueError as exc:
-                raise InvalidInput(errors=[FieldError("year", "年度、人数和天数应为整数")]) from exc
+                raise InvalidInput(
+                    errors=[FieldError("year", _("年度、人数和天数应为整数"))]
+                ) from exc
             return s.campaign_create(
                 street=street, year=year, quorum=quorum, objection_days=days, actor=request.user
             )
@@ -79,7 +82,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             return redirect("appraisal:review", campaign.pk)
     campaigns = ra.readable_campaigns(request.user).order_by("-year", "street__code")
     if not campaigns.exists() and not streets:
-        raise Http404("没有可查看的评议")
+        raise Http404(_("没有可查看的评议"))
     context = {"campaigns": campaigns, "streets": streets, **extra}
     return render(request, "appraisal/review_list.html", context, status=status)
 
@@ -89,7 +92,7 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
     if name == "objection_answer":
         raw = request.POST.get("target", "")
         if not raw.isdigit() or len(raw) > 10:
-            raise Http404("异议不存在")
+            raise Http404(_("异议不存在"))
         objection = ra.objection_for(request.user, int(raw))
         answer = request.POST.get("answer", "")
         result, extra, status = _run(
@@ -98,11 +101,11 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
                 objection=objection, answer=answer, actor=request.user
             ),
         )
-        return result, extra, status, "已答复"
+        return result, extra, status, _("已答复")
     if name == "standard_upload":
         upload = request.FILES.get("file")
         if upload is None:
-            return None, {"errors": [FieldError("file", "请选择 .xlsx 文件")]}, 422, ""
+            return None, {"errors": [FieldError("file", _("请选择 .xlsx 文件"))]}, 422, ""
         content = upload.read()
         result, extra, status = _run(
             request,
@@ -110,10 +113,10 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
                 campaign=campaign, rows=standard_rows(content), actor=request.user
             ),
         )
-        return result, extra, status, "评分标准已导入"
+        return result, extra, status, _("评分标准已导入")
     action = registry.get(name)
     if action is None:
-        return None, {"errors": [FieldError("action", "未知操作")]}, 400, ""
+        return None, {"errors": [FieldError("action", _("未知操作"))]}, 400, ""
     if name == "standard_set":
         items = []
         for n in range(1, MAX_ROWS + 1):

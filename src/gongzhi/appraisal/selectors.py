@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.access import rated_only
 from gongzhi.appraisal.models import CreditPolicy, CreditRecord, CreditRule, CreditStanding
@@ -169,27 +170,33 @@ def standing_of(company: Unit, day: dt.date) -> Standing:
     )
     bar = next((s for s in current if s.kind == CreditStanding.Kind.BAR), None)
     if bar is not None:
-        return Standing("barred", f"禁止参与招投标至 {bar.ends_on.isoformat()}", bar.ends_on, bar)
+        return Standing(
+            "barred",
+            _("禁止参与招投标至 %(date)s") % {"date": bar.ends_on.isoformat()},
+            bar.ends_on,
+            bar,
+        )
     reward = next((s for s in current if s.kind == CreditStanding.Kind.REWARD), None)
     if reward is not None:
         return Standing(
             "rewarded",
-            f"红榜连续 {len(reward.periods)} 次前列（{reward.periods[0]}）",
+            _("红榜连续 %(n)s 次前列（%(since)s）")
+            % {"n": len(reward.periods), "since": reward.periods[0]},
             reward.ends_on,
             reward,
         )
-    return Standing("normal", "正常")
+    return Standing("normal", _("正常"))
 
 
 def explained(record: CreditRecord, period: Period) -> str:
     """Why a record does or does not count in the period, in words."""
     if record.state != CreditRecord.State.ACTIVE:
-        return "已撤销，不计分"
+        return _("已撤销，不计分")
     if record.occurred_on > period.end:
-        return "发生在本期之后"
+        return _("发生在本期之后")
     if record.expires_on <= period.end:
-        return f"已于 {record.expires_on.isoformat()} 失效"
-    return "计入本期"
+        return _("已于 %(date)s 失效") % {"date": record.expires_on.isoformat()}
+    return _("计入本期")
 
 
 def company_records(company: Unit, policy: CreditPolicy, period: Period) -> list[CreditRecord]:

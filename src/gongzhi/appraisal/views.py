@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import access, actions, display, selectors
 from gongzhi.appraisal.exports import ranking_xlsx
@@ -26,7 +27,7 @@ from gongzhi.org.permissions import scope_for
 def _policy_for_office(user: Any, pk: Any) -> CreditPolicy:
     policy = CreditPolicy.objects.select_related("jurisdiction").filter(pk=pk).first()
     if policy is None or not scope_for(user).reads_jurisdiction(policy.jurisdiction):
-        raise NotFound("考评规则不存在或无权查看")
+        raise NotFound(_("考评规则不存在或无权查看"))
     return policy
 
 
@@ -44,10 +45,14 @@ def _act(request: HttpRequest) -> tuple[HttpResponse | None, dict[str, Any], int
     name = request.POST.get("action", "")
     action = actions.registry.get(name)
     if action is None:
-        return None, {"errors": [FieldError("action", "未知操作")], "summary": "未知操作"}, 400
+        return (
+            None,
+            {"errors": [FieldError("action", _("未知操作"))], "summary": _("未知操作")},
+            400,
+        )
     raw = request.POST.get("target", "")
     if not raw.isdigit() or len(raw) > 10:
-        raise Http404("对象不存在")
+        raise Http404(_("对象不存在"))
     try:
         target = TARGETS[name](request.user, int(raw))
         data = form_input(action.input, request.POST)
@@ -76,7 +81,7 @@ def credit_index(request: HttpRequest) -> HttpResponse:
             return response
     companies = list(access.rated_only(access.readable_companies(request.user)).order_by("name"))
     if not companies:
-        raise Http404("没有可查看的企业信用")
+        raise Http404(_("没有可查看的企业信用"))
     today = timezone.localdate()
     policies: dict[int, Any] = {}
     rows = []
@@ -161,7 +166,7 @@ def assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
     from gongzhi.appraisal import assessment as a
 
     if not 2000 <= year <= 2100:
-        raise Http404("年度不正确")
+        raise Http404(_("年度不正确"))
     try:
         jurisdiction = a.jurisdiction_for(request.user, code)
     except NotFound as exc:

@@ -86,7 +86,11 @@ class ReviewItem(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sort}. {self.title}（{self.weight} 分）"
+        return _("%(sort)s. %(title)s（%(weight)s 分）") % {
+            "sort": self.sort,
+            "title": self.title,
+            "weight": self.weight,
+        }
 
 
 class ReviewSubject(BaseModel):

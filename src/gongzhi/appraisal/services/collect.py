@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import CreditPolicy, CreditRecord, CreditRule
 from gongzhi.appraisal.selectors import companies
@@ -36,9 +37,9 @@ class CollectResult:
 
     def __str__(self) -> str:
         if not self.added:
-            return "新增信用记录 0 条"
-        parts = "，".join(f"{k} {v}" for k, v in sorted(self.added.items()))
-        return f"新增信用记录 {self.total} 条（{parts}）"
+            return _("新增信用记录 0 条")
+        parts = _("，").join(f"{k} {v}" for k, v in sorted(self.added.items()))
+        return _("新增信用记录 %(n)s 条（%(parts)s）") % {"n": self.total, "parts": parts}
 
 
 def _local_date(moment: dt.datetime) -> dt.date:

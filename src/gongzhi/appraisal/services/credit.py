@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import access, selectors
 from gongzhi.appraisal.models import (
@@ -58,13 +59,13 @@ def credit_record_add(
     errors: list[FieldError] = []
     rule = policy.rules.filter(code=rule_code, origin=CreditRule.Origin.MANUAL).first()
     if rule is None:
-        errors.append(FieldError("rule", "请选择本地规则中的人工录入计分项"))
+        errors.append(FieldError("rule", _("请选择本地规则中的人工录入计分项")))
     if occurred_on > _today():
-        errors.append(FieldError("occurred_on", "发生日期不能晚于今天"))
+        errors.append(FieldError("occurred_on", _("发生日期不能晚于今天")))
     if not note.strip():
-        errors.append(FieldError("note", "请写明事实"))
+        errors.append(FieldError("note", _("请写明事实")))
     if manager is not None and not manager.posts.filter(unit=company).exists():
-        errors.append(FieldError("manager", "项目负责人应为该企业的人员"))
+        errors.append(FieldError("manager", _("项目负责人应为该企业的人员")))
     if errors:
         raise InvalidInput(errors=errors)
     assert rule is not None
@@ -95,7 +96,7 @@ def credit_record_add(
 def credit_objection_raise(*, record: CreditRecord, reason: str, actor: Any) -> CreditObjection:
     access.require(actor, "object", record)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请写明异议理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("请写明异议理由"))])
     try:
         with transaction.atomic():
             objection = CreditObjection.objects.create(
@@ -104,7 +105,7 @@ def credit_objection_raise(*, record: CreditRecord, reason: str, actor: Any) -> 
                 raised_by=actor if actor is not None and actor.is_authenticated else None,
             )
     except IntegrityError as exc:  # another objection was raised at the same moment
-        raise Conflict("该记录已有待裁定的异议") from exc
+        raise Conflict(_("该记录已有待裁定的异议")) from exc
     audit_record(
         actor=actor,
         action="appraisal.objection_raise",
@@ -124,7 +125,7 @@ def credit_objection_rule(
     rejected keeps it."""
     access.require(actor, "objection_rule", objection)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请写明裁定理由")])
+        raise InvalidInput(errors=[FieldError("reason", _("请写明裁定理由"))])
     new = CreditObjection.State.UPHELD if upheld else CreditObjection.State.REJECTED
     now = timezone.now()
     done = CreditObjection.objects.filter(
@@ -137,14 +138,14 @@ def credit_objection_rule(
         updated_at=now,
     )
     if done != 1:
-        raise Conflict("该异议已被他人裁定，请刷新")
+        raise Conflict(_("该异议已被他人裁定，请刷新"))
     record = objection.record
     if upheld:
         changed = CreditRecord.objects.filter(
             pk=record.pk, state=CreditRecord.State.ACTIVE, version=record.version
         ).update(state=CreditRecord.State.WITHDRAWN, version=record.version + 1, updated_at=now)
         if changed != 1:
-            raise Conflict("该记录已被他人修改，请刷新")
+            raise Conflict(_("该记录已被他人修改，请刷新"))
         audit_record(
             actor=actor,
             action="appraisal.record_withdraw",
@@ -176,7 +177,9 @@ def credit_period_close(
     access.require(actor, "period_close", policy)
     p = period if isinstance(period, Period) else parse_period(period, policy.period)
     if p.end >= _today():
-        raise InvalidInput(errors=[FieldError("period", f"{p.key} 尚未结束，不能结算")])
+        raise InvalidInput(
+            errors=[FieldError("period", _("%(period)s 尚未结束，不能结算") % {"period": p.key})]
+        )
     try:
         with transaction.atomic():
             close = CreditPeriodClose.objects.create(
@@ -185,7 +188,7 @@ def credit_period_close(
                 closed_by=actor if actor is not None and actor.is_authenticated else None,
             )
     except IntegrityError as exc:
-        raise DomainError(f"{p.key} 已经结算", code="bad_state") from exc
+        raise DomainError(_("%(period)s 已经结算") % {"period": p.key}, code="bad_state") from exc
     periods = [p]
     while len(periods) < max(policy.streak, 1):
         periods.append(periods[-1].previous())

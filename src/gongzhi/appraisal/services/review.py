@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import access as credit_access
 from gongzhi.appraisal import review_access as ra
@@ -57,7 +58,7 @@ def _bump(campaign: Campaign, old: str, new: str, **fields: Any) -> None:
         state=new, version=campaign.version + 1, updated_at=timezone.now(), **fields
     )
     if done != 1:
-        raise Conflict("评议已被他人更新，请刷新")
+        raise Conflict(_("评议已被他人更新，请刷新"))
     campaign.refresh_from_db()
 
 
@@ -75,16 +76,16 @@ def campaign_create(
     estate in the street (第二条): the community's residents' committee, the owners'
     committee and the property company, where the estate has them."""
     if not ra.manages(actor, street):
-        raise ra.PermissionDenied("只有街道可以组织评议")
+        raise ra.PermissionDenied(_("只有街道可以组织评议"))
     errors = []
     if street.level != Jurisdiction.Level.STREET:
-        errors.append(FieldError("street", "评议按街道组织"))
+        errors.append(FieldError("street", _("评议按街道组织")))
     if not 2000 <= year <= 2100:
-        errors.append(FieldError("year", "年度不正确"))
+        errors.append(FieldError("year", _("年度不正确")))
     if quorum < 1:
-        errors.append(FieldError("quorum", "法定评议人数至少为 1"))
+        errors.append(FieldError("quorum", _("法定评议人数至少为 1")))
     if not 1 <= objection_days <= 60:
-        errors.append(FieldError("objection_days", "公示天数应在 1 至 60 天之间"))
+        errors.append(FieldError("objection_days", _("公示天数应在 1 至 60 天之间")))
     if errors:
         raise InvalidInput(errors=errors)
     try:
@@ -92,12 +93,16 @@ def campaign_create(
             campaign = Campaign.objects.create(
                 street=street,
                 year=year,
-                title=title.strip() or f"{street.name} {year} 年度三方评议",
+                title=title.strip()
+                or _("%(street)s %(year)s 年度三方评议") % {"street": street.name, "year": year},
                 quorum=quorum,
                 objection_days=objection_days,
             )
     except IntegrityError as exc:
-        raise DomainError(f"{street.name} {year} 年度的评议已经建立", code="bad_state") from exc
+        raise DomainError(
+            _("%(street)s %(year)s 年度的评议已经建立") % {"street": street.name, "year": year},
+            code="bad_state",
+        ) from exc
     subjects = []
     estates = Estate.objects.filter(community__parent=street).select_related("community")
     committees = {
@@ -141,9 +146,9 @@ def _check_rows(rows: list[ItemRow]) -> tuple[list[FieldError], list[ReviewItem]
 
         title = str(r.title or "").strip()
         if not title:
-            err("title", "评议内容", "不能为空")
+            err("title", "评议内容", _("不能为空"))  # i18n: data (the file's column title)
         elif len(title) > 100:
-            err("title", "评议内容", "不能超过 100 个字")
+            err("title", "评议内容", _("不能超过 100 个字"))  # i18n: data (the file's column title)
         try:
             weight = int(str(r.weight).strip())
             if not 1 <= weight <= 100:
@@ -151,14 +156,16 @@ def _check_rows(rows: list[ItemRow]) -> tuple[list[FieldError], list[ReviewItem]
         except (TypeError, ValueError):
             err(
                 "weight",
-                "分值",
-                f"应为 1 至 100 的整数，而不是“{r.weight if r.weight is not None else ''}”",
+                "分值",  # i18n: data (the file's column title)
+                _("应为 1 至 100 的整数，而不是“%(value)s”")
+                % {"value": r.weight if r.weight is not None else ""},
             )
             weight = 0
         measure = str(r.measure or "").strip()
         if measure not in ReviewItem.Measure.values:
-            allowed = "、".join(v for v in ReviewItem.Measure.values if v)
-            err("measure", "系统佐证", f"应为空或 {allowed}")
+            allowed = _("、").join(v for v in ReviewItem.Measure.values if v)
+            # i18n: data (the file's column title)
+            err("measure", "系统佐证", _("应为空或 %(allowed)s") % {"allowed": allowed})
             measure = ""
         total += weight
         items.append(
@@ -167,9 +174,15 @@ def _check_rows(rows: list[ItemRow]) -> tuple[list[FieldError], list[ReviewItem]
             )
         )
     if not rows:
-        errors.append(FieldError("items", "评分标准至少要有一项"))
+        errors.append(FieldError("items", _("评分标准至少要有一项")))
     elif not errors and total != 100:
-        errors.append(FieldError("weight", f"各项分值合计应为 100，现为 {total}", column="分值"))
+        errors.append(
+            FieldError(
+                "weight",
+                _("各项分值合计应为 100，现为 %(total)s") % {"total": total},
+                column="分值",  # i18n: data (the file's column title)
+            )
+        )
     return errors, items
 
 
@@ -179,7 +192,9 @@ def review_standard_set(*, campaign: Campaign, rows: list[ItemRow], actor: Any) 
     ra.require(actor, "standard_set", campaign)
     errors, items = _check_rows(rows)
     if errors:
-        raise InvalidInput(errors=errors, summary=f"评分标准有 {len(errors)} 处错误，未保存")
+        raise InvalidInput(
+            errors=errors, summary=_("评分标准有 %(n)s 处错误，未保存") % {"n": len(errors)}
+        )
     campaign.items.all().delete()
     for item in items:
         item.campaign = campaign
@@ -203,11 +218,11 @@ def review_codes_issue(
     errors = []
     for group, n in counts.items():
         if group not in RaterCode.Group.values:
-            errors.append(FieldError(group, "未知的评议人类别"))
+            errors.append(FieldError(group, _("未知的评议人类别")))
         elif not 0 <= n <= 500:
-            errors.append(FieldError(group, "每类一次最多 500 个"))
+            errors.append(FieldError(group, _("每类一次最多 500 个")))
     if not errors and sum(counts.values()) == 0:
-        errors.append(FieldError("counts", "请填写评议码数量"))
+        errors.append(FieldError("counts", _("请填写评议码数量")))
     if errors:
         raise InvalidInput(errors=errors)
     issued: list[tuple[str, str]] = []
@@ -234,7 +249,7 @@ def review_codes_issue(
 def review_open(*, campaign: Campaign, actor: Any) -> Campaign:
     ra.require(actor, "open", campaign)
     if not campaign.items.exists() or not campaign.subjects.exists():
-        raise DomainError("请先设定评分标准；街道内没有评议对象时不能开始", code="not_now")
+        raise DomainError(_("请先设定评分标准；街道内没有评议对象时不能开始"), code="not_now")
     _bump(campaign, S.DRAFT, S.OPEN)
     audit_record(
         actor=actor, action="review.open", target=campaign, from_state=S.DRAFT, to_state=S.OPEN
@@ -250,7 +265,7 @@ def rater_find(code: str) -> RaterCode:
         .first()
     )
     if rater is None or rater.campaign.state != S.OPEN:
-        raise NotFound("评议码无效，或评议未在进行中")
+        raise NotFound(_("评议码无效，或评议未在进行中"))
     return rater
 
 
@@ -264,7 +279,7 @@ def review_sheet_submit(
     rater = rater_find(code)
     campaign = rater.campaign
     if rater.used_at is not None:
-        raise Conflict("该评议码已提交过评议表，每人只能提交一份")
+        raise Conflict(_("该评议码已提交过评议表，每人只能提交一份"))
     items = list(campaign.items.all())
     subjects = list(campaign.subjects.select_related("estate", "unit"))
     errors: list[FieldError] = []
@@ -280,21 +295,25 @@ def review_sheet_submit(
             except (TypeError, ValueError):
                 errors.append(
                     FieldError(
-                        field, f"{subject.unit.name}“{item.title}”应为 0 至 {item.weight} 分"
+                        field,
+                        _("%(unit)s“%(item)s”应为 0 至 %(weight)s 分")
+                        % {"unit": subject.unit.name, "item": item.title, "weight": item.weight},
                     )
                 )
                 continue
             scores.append(ReviewScore(subject=subject, item=item, points=value))
     if errors:
-        raise InvalidInput(errors=errors, summary=f"评议表有 {len(errors)} 处未填或超出分值")
+        raise InvalidInput(
+            errors=errors, summary=_("评议表有 %(n)s 处未填或超出分值") % {"n": len(errors)}
+        )
     now = timezone.now()
     if RaterCode.objects.filter(pk=rater.pk, used_at__isnull=True).update(used_at=now) != 1:
-        raise Conflict("该评议码已提交过评议表，每人只能提交一份")
+        raise Conflict(_("该评议码已提交过评议表，每人只能提交一份"))
     try:
         with transaction.atomic():
             sheet = ReviewSheet.objects.create(campaign=campaign, rater=rater, on_paper=on_paper)
     except IntegrityError as exc:
-        raise Conflict("该评议码已提交过评议表，每人只能提交一份") from exc
+        raise Conflict(_("该评议码已提交过评议表，每人只能提交一份")) from exc
     for score in scores:
         score.sheet = sheet
     ReviewScore.objects.bulk_create(scores)
@@ -314,7 +333,8 @@ def review_publish(*, campaign: Campaign, actor: Any) -> Campaign:
     sheets = campaign.sheets.count()
     if sheets < campaign.quorum:
         raise DomainError(
-            f"已收回评议表 {sheets} 份，未达到法定人数 {campaign.quorum} 份，不能公示",
+            _("已收回评议表 %(sheets)s 份，未达到法定人数 %(quorum)s 份，不能公示")
+            % {"sheets": sheets, "quorum": campaign.quorum},
             code="not_now",
         )
     now = timezone.now()
@@ -343,12 +363,14 @@ def review_objection_record(
     ra.require(actor, "objection_record", campaign)
     errors = []
     if not text.strip():
-        errors.append(FieldError("text", "请写明异议内容"))
+        errors.append(FieldError("text", _("请写明异议内容")))
     if subject is not None and subject.campaign_id != campaign.pk:
-        errors.append(FieldError("subject", "评议对象不属于本次评议"))
+        errors.append(FieldError("subject", _("评议对象不属于本次评议")))
     assert campaign.objection_until is not None
     if timezone.localdate() > campaign.objection_until:
-        errors.append(FieldError("text", f"公示期已于 {campaign.objection_until} 结束"))
+        errors.append(
+            FieldError("text", _("公示期已于 %(date)s 结束") % {"date": campaign.objection_until})
+        )
     if errors:
         raise InvalidInput(errors=errors)
     objection = ReviewObjection.objects.create(
@@ -366,13 +388,13 @@ def review_objection_answer(
 ) -> ReviewObjection:
     ra.require(actor, "objection_answer", objection.campaign)
     if not answer.strip():
-        raise InvalidInput(errors=[FieldError("answer", "请填写答复")])
+        raise InvalidInput(errors=[FieldError("answer", _("请填写答复"))])
     now = timezone.now()
     done = ReviewObjection.objects.filter(pk=objection.pk, answered_at__isnull=True).update(
         answer=answer.strip(), answered_at=now, answered_by=_who(actor), updated_at=now
     )
     if done != 1:
-        raise Conflict("该异议已答复")
+        raise Conflict(_("该异议已答复"))
     objection.refresh_from_db()
     audit_record(
         actor=actor, action="review.objection_answer", target=objection, reason=objection.answer
@@ -391,9 +413,12 @@ def review_approve(*, campaign: Campaign, actor: Any) -> Campaign:
     ra.require(actor, "approve", campaign)
     assert campaign.objection_until is not None
     if timezone.localdate() <= campaign.objection_until:
-        raise DomainError(f"公示期至 {campaign.objection_until}，期满后方可审定", code="not_now")
+        raise DomainError(
+            _("公示期至 %(date)s，期满后方可审定") % {"date": campaign.objection_until},
+            code="not_now",
+        )
     if campaign.objections.filter(answered_at__isnull=True).exists():
-        raise DomainError("还有未答复的异议", code="not_now")
+        raise DomainError(_("还有未答复的异议"), code="not_now")
     _bump(campaign, S.PUBLISHED, S.APPROVED, approved_at=timezone.now(), approved_by=_who(actor))
     fed = 0
     today = timezone.localdate()
@@ -414,8 +439,9 @@ def review_approve(*, campaign: Campaign, actor: Any) -> Campaign:
             points=rule.points,
             occurred_on=today,
             expires_on=expiry(rule, today, policy.period),
-            source_ref=f"{campaign.title}（{subject.estate.name}，{row.score} 分）",
-            note=f"三方评议 {row.grade}",
+            source_ref=_("%(title)s（%(estate)s，%(score)s 分）")
+            % {"title": campaign.title, "estate": subject.estate.name, "score": row.score},
+            note=_("三方评议 %(grade)s") % {"grade": row.grade},
             recorded_by=_who(actor),
             key=f"review:{campaign.pk}:{subject.pk}",
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import CreditPolicy, CreditRule, PeriodKind
 from gongzhi.common.audit import audit_record
@@ -22,22 +23,22 @@ RULE_FIELDS = ("label", "origin", "points", "cap", "expiry_days", "source")
 def _check(entries: Any) -> list[FieldError]:
     errors: list[FieldError] = []
     if not isinstance(entries, list):
-        return [FieldError("file", "文件应为规则列表")]
+        return [FieldError("file", _("文件应为规则列表"))]
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            errors.append(FieldError("jurisdiction", "应为一组键值", row=i))
+            errors.append(FieldError("jurisdiction", _("应为一组键值"), row=i))
             continue
         if entry.get("period", "quarter") not in PeriodKind.values:
-            errors.append(FieldError("period", "考评周期应为 quarter、half 或 year", row=i))
+            errors.append(FieldError("period", _("考评周期应为 quarter、half 或 year"), row=i))
         for j, rule in enumerate(entry.get("rules") or [], start=1):
             where = f"rules[{j}]"
             if not isinstance(rule, dict) or not rule.get("code") or not rule.get("label"):
-                errors.append(FieldError(where, "计分项要有 code 和 label", row=i))
+                errors.append(FieldError(where, _("计分项要有 code 和 label"), row=i))
                 continue
             if rule.get("origin") not in CreditRule.Origin.values:
-                errors.append(FieldError(where, "origin 应为 collected 或 manual", row=i))
+                errors.append(FieldError(where, _("origin 应为 collected 或 manual"), row=i))
             if not isinstance(rule.get("points"), int):
-                errors.append(FieldError(where, "points 应为整数", row=i))
+                errors.append(FieldError(where, _("points 应为整数"), row=i))
     return errors
 
 
@@ -48,7 +49,7 @@ def credit_rules_load(*, path: Path | None = None, actor: Any = None) -> list[Cr
     entries = yaml.safe_load((path or DEFAULT_FILE).read_text(encoding="utf-8"))
     errors = _check(entries)
     if errors:
-        raise InvalidInput(errors=errors, summary="信用规则文件有误，未导入")
+        raise InvalidInput(errors=errors, summary=_("信用规则文件有误，未导入"))
     loaded = []
     for entry in entries:
         jurisdiction = Jurisdiction.objects.filter(code=str(entry["jurisdiction"])).first()

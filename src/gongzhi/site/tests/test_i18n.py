@@ -94,10 +94,12 @@ DATA_MODULES = {
     "catalog/demo.py": "demo data: the county's duty catalog",
     "cases/demo.py": "demo data: cases as residents wrote them",
     "meetings/demo.py": "demo data: meetings, topics and minutes",
+    "appraisal/demo.py": "demo data: property companies, credit records, review standards",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",
     "bench/intake.py": "benchmark output naming the demo county",
+    "bench/appraisal.py": "benchmark data (a county, its units, estates and cases)",
     "config/settings/base.py": "settings errors are raised before translations can load",
     "config/settings/production.py": "settings errors are raised before translations can load",
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import CreditPolicy
 from gongzhi.appraisal.services import credit_collect, credit_period_close, credit_rules_load
@@ -31,14 +32,17 @@ class Command(BaseCommand):
             elif what == "rules":
                 path = Path(rest[0]) if rest else None
                 loaded = credit_rules_load(path=path)
-                self.stdout.write(f"已导入 {len(loaded)} 个辖区的信用规则")
+                self.stdout.write(_("已导入 %(n)s 个辖区的信用规则") % {"n": len(loaded)})
             else:
                 if len(rest) != 2:
-                    raise CommandError("用法：gongzhi appraisal close 辖区代码 考评期")
+                    raise CommandError(_("用法：gongzhi appraisal close 辖区代码 考评期"))
                 policy = CreditPolicy.objects.filter(jurisdiction__code=rest[0]).first()
                 if policy is None:
-                    raise CommandError(f"辖区 {rest[0]} 没有信用考评规则")
+                    raise CommandError(_("辖区 %(code)s 没有信用考评规则") % {"code": rest[0]})
                 close = credit_period_close(policy=policy, period=rest[1], actor=None)
-                self.stdout.write(f"{close.period} 已结算，认定 {close.standings.count()} 项奖惩")
+                self.stdout.write(
+                    _("%(period)s 已结算，认定 %(n)s 项奖惩")
+                    % {"period": close.period, "n": close.standings.count()}
+                )
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
