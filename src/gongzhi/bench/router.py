@@ -49,9 +49,12 @@ def run(*, duration: float = 5.0, log: Callable[[str], None] = print) -> RouterF
     from gongzhi.catalog.selectors import effective_catalog
     from gongzhi.org.models import Estate, Jurisdiction
 
+    # i18n: data (the demo county's stored name)
     county = Jurisdiction.objects.filter(name="嘉祥县").first()
     if county is None:
-        raise RuntimeError("no demo county 嘉祥县: run `gongzhi demo --no-serve` first")
+        raise RuntimeError(
+            "no demo county 嘉祥县: run `gongzhi demo --no-serve` first"  # i18n: data (its name)
+        )
     estates = list(
         Estate.objects.filter(community__path__startswith=county.path).select_related(
             "community", "property_company", "owners_committee"

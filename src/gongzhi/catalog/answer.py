@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from gongzhi.catalog.classify import Ranking, min_confidence, rank
 from gongzhi.catalog.routing import route_cached
 from gongzhi.common.errors import DomainError
@@ -48,9 +50,9 @@ class Answer:
     def explanation(self) -> str:
         parts = []
         if self.phrases:
-            parts.append("清单说法：" + "、".join(self.phrases[:4]))
+            parts.append(_("清单说法：%(phrases)s") % {"phrases": "、".join(self.phrases[:4])})
         if self.words:
-            parts.append("关键用语：" + "、".join(self.words))
+            parts.append(_("关键用语：%(words)s") % {"words": "、".join(self.words)})
         if self.reason:
             parts.append(self.reason)
         return "；".join(parts)

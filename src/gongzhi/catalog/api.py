@@ -163,7 +163,7 @@ def classify(request: HttpRequest, payload: ClassifyIn) -> dict[str, object]:
         code=payload.estate,
     )
     if not (payload.title.strip() or payload.text.strip()):
-        raise InvalidInput(errors=[FieldError("text", "标题和诉求原文不能都为空")])
+        raise InvalidInput(errors=[FieldError("text", _("标题和诉求原文不能都为空"))])
     return classify_message(estate=estate_obj, title=payload.title, body=payload.text).as_dict()
 
 

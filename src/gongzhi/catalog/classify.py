@@ -13,6 +13,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog import learned
 from gongzhi.catalog.normalise import canonical, normalise
@@ -68,7 +69,7 @@ class KeywordClassifier:
     def rank(self, *, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
         text = normalise(f"{title} {title} {body}")
         if not text:
-            return Ranking([], reason="没有可识别的文字")
+            return Ranking([], reason=_("没有可识别的文字"))
         found: list[Suggestion] = []
         for code, entry in effective_catalog(jurisdiction).items():
             score = 0.0
@@ -102,14 +103,20 @@ def _decide(
 ) -> Ranking:
     ranking = Ranking(suggestions, words=list(words), phrases=list(phrases), abstained=True)
     if not suggestions:
-        ranking.reason = "文字中没有职责清单里的用语"
+        ranking.reason = _("文字中没有职责清单里的用语")
         return ranking
     first = suggestions[0].score
     second = suggestions[1].score if len(suggestions) > 1 else 0.0
     if first < min_confidence():
-        ranking.reason = f"把握不足（{first:.0%}，低于 {min_confidence():.0%}）"
+        ranking.reason = _("把握不足（%(score)s，低于 %(threshold)s）") % {
+            "score": f"{first:.0%}",
+            "threshold": f"{min_confidence():.0%}",
+        }
     elif first - second < min_margin():
-        ranking.reason = f"{suggestions[0].name}与{suggestions[1].name}难分高下，请人工判断"
+        ranking.reason = _("%(first)s与%(second)s难分高下，请人工判断") % {
+            "first": suggestions[0].name,
+            "second": suggestions[1].name,
+        }
     else:
         ranking.abstained = False
     return ranking
@@ -197,7 +204,7 @@ class LearnedClassifier:
                     for i in order[1 : limit + 1]
                     if model.classes[i] != learned.OUT_OF_SCOPE
                 ],
-                reason="看起来不是住宅小区职责清单里的事项",
+                reason=_("看起来不是住宅小区职责清单里的事项"),
             )
             ranking.words = model.deciding(indices, values, top)
             return ranking

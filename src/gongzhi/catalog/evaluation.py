@@ -14,18 +14,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from gongzhi.catalog.answer import Answer, classify_message
 from gongzhi.catalog.selectors import effective_catalog
 from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.org.models import Estate, Unit
 
+# i18n: data (the file format's column titles, read back in Chinese)
 HEADERS = {
     "text": {"text", "文本", "诉求", "内容"},
     "expected": {"expected", "期望", "期望结果", "事项"},
     "title": {"title", "标题"},
     "estate": {"estate", "小区", "小区编码"},
 }
-OUT_OF_SCOPE = {"-", "无", "none"}
+OUT_OF_SCOPE = {"-", "无", "none"}  # i18n: data (a cell value read from the file)
 
 
 @dataclass
@@ -60,19 +63,31 @@ class Report:
     def lines(self, show_misses: int = 0) -> list[str]:
         s = self.share
         out = [
-            f"消息数：{self.rows}（清单内 {self.in_scope}，清单外 {self.out_scope}）",
-            f"按事项  top-1：{s(self.matter_top1, self.matter_rows)}  "
-            f"top-3：{s(self.matter_top3, self.matter_rows)}",
-            f"按单位  top-1：{s(self.unit_top1, self.unit_rows)}  "
-            f"top-3：{s(self.unit_top3, self.unit_rows)}",
-            f"清单内转人工（弃权）率：{s(self.in_scope_abstained, self.in_scope)}",
-            f"清单外转人工率：{s(self.out_scope_abstained, self.out_scope)}",
-            "混淆（期望 → 实际，次数）：",
+            _("消息数：%(rows)s（清单内 %(in_scope)s，清单外 %(out_scope)s）")
+            % {"rows": self.rows, "in_scope": self.in_scope, "out_scope": self.out_scope},
+            _("按事项  top-1：%(top1)s  top-3：%(top3)s")
+            % {
+                "top1": s(self.matter_top1, self.matter_rows),
+                "top3": s(self.matter_top3, self.matter_rows),
+            },
+            _("按单位  top-1：%(top1)s  top-3：%(top3)s")
+            % {
+                "top1": s(self.unit_top1, self.unit_rows),
+                "top3": s(self.unit_top3, self.unit_rows),
+            },
+            _("清单内转人工（弃权）率：%(share)s")
+            % {"share": s(self.in_scope_abstained, self.in_scope)},
+            _("清单外转人工率：%(share)s") % {"share": s(self.out_scope_abstained, self.out_scope)},
+            _("混淆（期望 → 实际，次数）："),
         ]
         for (want, got), count in self.confusion.most_common(15):
             out.append(f"  {want} → {got}  {count}")
         for line, text, want, got in self.misses[:show_misses]:
-            out.append(f"  第 {line} 行 {want} → {got}：{text[:40]}")
+            out.append(
+                "  "
+                + _("第 %(line)s 行 %(want)s → %(got)s：%(text)s")
+                % {"line": line, "want": want, "got": got, "text": text[:40]}
+            )
         return out
 
 
@@ -88,7 +103,7 @@ def read_rows(path: Path) -> list[Row]:
     else:
         table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     if not table:
-        raise InvalidInput(errors=[FieldError("file", "文件是空的")])
+        raise InvalidInput(errors=[FieldError("file", _("文件是空的"))])
     header = [h.strip().lower() for h in table[0]]
     columns: dict[str, int] = {}
     for name, accepted in HEADERS.items():
@@ -99,7 +114,12 @@ def read_rows(path: Path) -> list[Row]:
     if missing:
         raise InvalidInput(
             errors=[
-                FieldError(n, f"缺少“{n}”列（{'/'.join(sorted(HEADERS[n]))}）", row=1)
+                FieldError(
+                    n,
+                    _("缺少“%(column)s”列（%(accepted)s）")
+                    % {"column": n, "accepted": "/".join(sorted(HEADERS[n]))},
+                    row=1,
+                )
                 for n in missing
             ]
         )
@@ -116,12 +136,12 @@ def read_rows(path: Path) -> list[Row]:
         text, title = cell(values, "text"), cell(values, "title")
         expected = [e.strip() for e in cell(values, "expected").split("|") if e.strip()]
         if not (text or title):
-            errors.append(FieldError("text", "文本为空", row=number))
+            errors.append(FieldError("text", _("文本为空"), row=number))
         if not expected:
-            errors.append(FieldError("expected", "期望结果为空（清单外的消息写 -）", row=number))
+            errors.append(FieldError("expected", _("期望结果为空（清单外的消息写 -）"), row=number))
         rows.append(Row(number, cell(values, "estate"), title, text, expected))
     if errors:
-        raise InvalidInput(errors=errors, summary=f"评测文件有 {len(errors)} 处错误")
+        raise InvalidInput(errors=errors, summary=_("评测文件有 %(n)s 处错误") % {"n": len(errors)})
     return rows
 
 
@@ -138,7 +158,11 @@ def evaluate(rows: list[Row], default_estate: Estate) -> Report:
             )
             if found is None:
                 raise InvalidInput(
-                    errors=[FieldError("estate", f"没有编码为 {code} 的小区", row=row.line)]
+                    errors=[
+                        FieldError(
+                            "estate", _("没有编码为 %(code)s 的小区") % {"code": code}, row=row.line
+                        )
+                    ]
                 )
             estates[code] = found
         _score(report, row, estates[code])
@@ -148,14 +172,15 @@ def evaluate(rows: list[Row], default_estate: Estate) -> Report:
 def _score(report: Report, row: Row, estate: Estate) -> None:
     answer: Answer = classify_message(estate=estate, title=row.title, body=row.text, limit=3)
     report.rows += 1
-    got = answer.matter.code if answer.matter else "待人工"
+    got = answer.matter.code if answer.matter else _("待人工")
     if {e.lower() for e in row.expected} & OUT_OF_SCOPE:
         report.out_scope += 1
         if answer.abstained:
             report.out_scope_abstained += 1
         else:
-            report.confusion[("清单外", got)] += 1
-            report.misses.append((row.line, row.text or row.title, "清单外", got))
+            out_of_scope = _("清单外")
+            report.confusion[(out_of_scope, got)] += 1
+            report.misses.append((row.line, row.text or row.title, out_of_scope, got))
         return
     report.in_scope += 1
     report.in_scope_abstained += answer.abstained

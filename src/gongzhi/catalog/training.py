@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.catalog import learned
 from gongzhi.catalog.models import ModelVersion, TrainingExample
@@ -84,7 +85,7 @@ def model_version_train(*, jurisdiction: Jurisdiction, actor: Any = None) -> Mod
     train = [(e.text, e.matter_code) for e in examples if not _held_out(e)]
     candidate = learned.train(entries, extra=train)
     if candidate is None:
-        raise DomainError(f"{jurisdiction.name}的职责清单事项太少，无法训练")
+        raise DomainError(_("%(place)s的职责清单事项太少，无法训练") % {"place": jurisdiction.name})
     signature = learned.signature(entries)
     current = (
         ModelVersion.objects.select_for_update()
@@ -117,7 +118,8 @@ def model_version_train(*, jurisdiction: Jurisdiction, actor: Any = None) -> Mod
         action="classifier.train",
         target=version,
         to_state="active" if activate else "inactive",
-        reason=f"留出准确率 {accuracy:.1%}，原版本 {baseline:.1%}",
+        reason=_("留出准确率 %(accuracy)s，原版本 %(baseline)s")
+        % {"accuracy": f"{accuracy:.1%}", "baseline": f"{baseline:.1%}"},
         extra={"examples": len(train), "held_out": len(held), "activated": activate},
     )
     _models_changed()
@@ -133,16 +135,16 @@ def model_version_rollback(*, jurisdiction: Jurisdiction, actor: Any = None) -> 
         .first()
     )
     if current is None:
-        raise DomainError(f"{jurisdiction.name}没有启用中的模型版本")
+        raise DomainError(_("%(place)s没有启用中的模型版本") % {"place": jurisdiction.name})
     previous = (
         ModelVersion.objects.filter(jurisdiction=jurisdiction, number__lt=current.number)
         .order_by("-number")
         .first()
     )
     if previous is None:
-        raise DomainError(f"{jurisdiction.name}没有更早的模型版本可回退")
+        raise DomainError(_("%(place)s没有更早的模型版本可回退") % {"place": jurisdiction.name})
     if not ModelVersion.objects.filter(pk=current.pk, active=True).update(active=False):
-        raise DomainError("模型版本已被他人更改，请重试")
+        raise DomainError(_("模型版本已被他人更改，请重试"))
     ModelVersion.objects.filter(pk=previous.pk).update(active=True)
     previous.refresh_from_db()
     audit_record(

@@ -213,10 +213,15 @@ def _check_matters(
     for row in doc.matters:
         for code in row.values.get("replaces", []):
             if code not in inherited:
-                errors.append(row.error("replaces", f"取代的事项 {code} 不在上级清单中"))
+                errors.append(
+                    row.error("replaces", _("取代的事项 %(code)s 不在上级清单中") % {"code": code})
+                )
             elif code in codes:
                 errors.append(
-                    row.error("replaces", f"事项 {code} 已在本清单中重新定义，不能再被取代")
+                    row.error(
+                        "replaces",
+                        _("事项 %(code)s 已在本清单中重新定义，不能再被取代") % {"code": code},
+                    )
                 )
         parent = row.values.get("parent", "")
         if parent and parent not in codes and parent not in inherited:

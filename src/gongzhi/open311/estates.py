@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import FieldError
 from gongzhi.org.models import Estate, Jurisdiction
@@ -32,7 +33,11 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def by_code(jurisdiction: Jurisdiction, code: str, field: str) -> Estate | FieldError:
     estate = _within(jurisdiction).filter(code=code).first()
     if estate is None:
-        return FieldError(field, f"辖区“{jurisdiction.name}”内没有小区编码“{code}”")
+        return FieldError(
+            field,
+            _("辖区“%(place)s”内没有小区编码“%(code)s”")
+            % {"place": jurisdiction.name, "code": code},
+        )
     return estate
 
 
@@ -45,14 +50,15 @@ def by_address(jurisdiction: Jurisdiction, text: str) -> Estate | FieldError:
                 break
     if not found:
         return FieldError(
-            "address_string", "地址中找不到本辖区的小区名称或地址，请用 address_id 填小区编码"
+            "address_string", _("地址中找不到本辖区的小区名称或地址，请用 address_id 填小区编码")
         )
     best = max(n for n, _e in found)
     winners = {e.pk: e for n, e in found if n == best}
     if len(winners) > 1:
         names = "、".join(f"{e.name}（{e.code}）" for e in winners.values())
         return FieldError(
-            "address_string", f"地址对应多个小区：{names}，请用 address_id 填小区编码"
+            "address_string",
+            _("地址对应多个小区：%(names)s，请用 address_id 填小区编码") % {"names": names},
         )
     return next(iter(winners.values()))
 
@@ -67,7 +73,10 @@ def by_position(jurisdiction: Jurisdiction, lat: float, lon: float) -> Estate | 
         if d <= RADIUS_M and (nearest is None or d < nearest[0]):
             nearest = (d, estate)
     if nearest is None:
-        return FieldError("lat", f"该位置 {RADIUS_M:.0f} 米内没有本辖区登记了坐标的小区")
+        return FieldError(
+            "lat",
+            _("该位置 %(radius)s 米内没有本辖区登记了坐标的小区") % {"radius": f"{RADIUS_M:.0f}"},
+        )
     return nearest[1]
 
 
@@ -78,10 +87,12 @@ def parse_position(lat: str, lon: str) -> tuple[float, float] | list[FieldError]
         try:
             value = float(raw)
         except ValueError:
-            errors.append(FieldError(name, "应为数字（WGS84 十进制度数）"))
+            errors.append(FieldError(name, _("应为数字（WGS84 十进制度数）")))
             continue
         if not math.isfinite(value) or abs(value) > bound:
-            errors.append(FieldError(name, f"应在 -{bound:.0f} 至 {bound:.0f} 之间"))
+            errors.append(
+                FieldError(name, _("应在 -%(bound)s 至 %(bound)s 之间") % {"bound": f"{bound:.0f}"})
+            )
             continue
         values.append(value)
     return errors if errors else (values[0], values[1])
@@ -110,6 +121,6 @@ def resolve(
         found = by_position(jurisdiction, *position)
     else:
         found = FieldError(
-            "address_id", "请用 address_id（小区编码）、address_string 或 lat/long 指明小区"
+            "address_id", _("请用 address_id（小区编码）、address_string 或 lat/long 指明小区")
         )
     return [found] if isinstance(found, FieldError) else found

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access
 from gongzhi.cases.models import OPEN_STATES, Case, State
@@ -35,10 +36,10 @@ def status_notes(case: Case) -> str:
     may not see the reporter)."""
     notes = [str(State(case.state).label)]
     if case.lead_unit_id and case.lead_unit is not None:
-        notes.append(f"承办单位：{case.lead_unit.name}")
+        notes.append(_("承办单位：%(unit)s") % {"unit": case.lead_unit.name})
     result = access.case_text(case, False).result
     if result:
-        notes.append(f"办理结果：{result}")
+        notes.append(_("办理结果：%(result)s") % {"result": result})
     return "；".join(notes)
 
 
@@ -93,7 +94,7 @@ def _when(name: str, raw: str, errors: list[FieldError], *, end: bool) -> dt.dat
         start_of = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
         value = start_of + dt.timedelta(days=1) if end else start_of
     if value is None:
-        errors.append(FieldError(name, "应为 W3C 日期时间，如 2026-11-01T00:00:00+08:00"))
+        errors.append(FieldError(name, _("应为 W3C 日期时间，如 2026-11-01T00:00:00+08:00")))
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
@@ -102,7 +103,7 @@ def _when(name: str, raw: str, errors: list[FieldError], *, end: bool) -> dt.dat
         <= value
         <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
     ):
-        errors.append(FieldError(name, "日期应在 2000 年至 2100 年之间"))
+        errors.append(FieldError(name, _("日期应在 2000 年至 2100 年之间")))
         return None
     return value
 
@@ -120,19 +121,23 @@ def parse_filter(params: Any) -> RequestFilter:
         statuses=_split(params.get("status", "").lower()),
     )
     if len(f.ids) > MAX_IDS:
-        errors.append(FieldError("service_request_id", f"一次最多查询 {MAX_IDS} 个编号"))
+        errors.append(
+            FieldError("service_request_id", _("一次最多查询 %(n)s 个编号") % {"n": MAX_IDS})
+        )
     bad = [s for s in f.statuses if s not in ("open", "closed")]
     if bad:
-        errors.append(FieldError("status", "只能是 open 或 closed"))
+        errors.append(FieldError("status", _("只能是 open 或 closed")))
     f.start = _when("start_date", params.get("start_date", ""), errors, end=False)
     f.end = _when("end_date", params.get("end_date", ""), errors, end=True)
     span = dt.timedelta(days=MAX_DAYS)
     if not errors:
         if f.start and f.end:
             if f.end < f.start:
-                errors.append(FieldError("end_date", "结束时间不能早于开始时间"))
+                errors.append(FieldError("end_date", _("结束时间不能早于开始时间")))
             elif f.end - f.start > span:
-                errors.append(FieldError("end_date", f"查询时间跨度不能超过 {MAX_DAYS} 天"))
+                errors.append(
+                    FieldError("end_date", _("查询时间跨度不能超过 %(n)s 天") % {"n": MAX_DAYS})
+                )
         elif f.start:
             f.end = f.start + span
         elif f.end:

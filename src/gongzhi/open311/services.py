@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, Urgency
@@ -58,15 +59,15 @@ def _attributes(form: Any, errors: list[FieldError]) -> dict[str, str]:
             continue
         m = _ATTRIBUTE.match(key)
         if m is None:
-            errors.append(FieldError(key[:40], "属性名应为 attribute[代码]"))
+            errors.append(FieldError(key[:40], _("属性名应为 attribute[代码]")))
             continue
         values = [v.strip() for v in form.getlist(key) if v.strip()]
         if len(values) > 1:
-            errors.append(FieldError(key, "只能填一个值"))
+            errors.append(FieldError(key, _("只能填一个值")))
         elif values:
             found[m.group(1)] = values[0]
         if found.get(m.group(1), "") and len(found[m.group(1)]) > 32:
-            errors.append(FieldError(key, "太长（不超过 32 个字）"))
+            errors.append(FieldError(key, _("太长（不超过 %(n)s 个字）") % {"n": 32}))
     return found
 
 
@@ -76,10 +77,10 @@ def _read(form: Any) -> tuple[dict[str, str], dict[str, str]]:
     for name, longest in FIELDS.items():
         value = (form.get(name) or "").strip()
         if len(value) > longest:
-            errors.append(FieldError(name, f"太长（不超过 {longest} 个字）"))
+            errors.append(FieldError(name, _("太长（不超过 %(n)s 个字）") % {"n": longest}))
         values[name] = value
     if not values["service_code"]:
-        errors.append(FieldError("service_code", "必填"))
+        errors.append(FieldError("service_code", _("必填")))
     attributes = _attributes(form, errors)
     if errors:
         raise InvalidInput(errors=errors)
@@ -94,7 +95,7 @@ def _channel(token: Any, attributes: dict[str, str]) -> str:
         return attributes["channel"]
     granted = list(token.channels or [])
     if not granted:
-        raise PermissionDenied("该接口令牌未获授权登记诉求（gongzhi token --channels）")
+        raise PermissionDenied(_("该接口令牌未获授权登记诉求（gongzhi token --channels）"))
     return str(granted[0])
 
 
@@ -117,18 +118,21 @@ def open311_request_create(*, token: Any, form: Any) -> Created:
         errors += estate
     known = {a.code for a in attributes_for(entry.matter)} | set(COMMON_ATTRIBUTES)
     for code in sorted(set(attributes) - known):
-        errors.append(FieldError(f"attribute[{code}]", "该服务没有这个属性"))
+        errors.append(FieldError(f"attribute[{code}]", _("该服务没有这个属性")))
     for a in attributes_for(entry.matter):
         if a.required and not attributes.get(a.code):
-            errors.append(FieldError(f"attribute[{a.code}]", f"必填：{a.description}"))
+            errors.append(
+                FieldError(f"attribute[{a.code}]", _("必填：%(what)s") % {"what": a.description})
+            )
     urgency = attributes.get("urgency", Urgency.NORMAL)
     if urgency not in Urgency.values:
-        errors.append(FieldError("attribute[urgency]", "只能是 normal、urgent 或 critical"))
+        errors.append(FieldError("attribute[urgency]", _("只能是 normal、urgent 或 critical")))
     if errors:
         raise InvalidInput(errors=errors)
     assert not isinstance(estate, list)
     description = values["description"]
     if values["media_url"]:
+        # i18n: data (part of the case's stored text, as the resident's words are)
         description = f"{description}\n图片链接：{values['media_url']}".strip()
     place = values["address_string"]
     if values["lat"] and values["long"]:

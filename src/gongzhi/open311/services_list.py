@@ -7,12 +7,18 @@ room as attributes (``metadata`` true); every other matter has ``metadata`` fals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import EffectiveEntry, effective_catalog
 from gongzhi.common.errors import DomainError, NotFound
 from gongzhi.org.models import Jurisdiction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Category = MatterType.Category
 
@@ -20,7 +26,7 @@ Category = MatterType.Category
 @dataclass(frozen=True)
 class Attribute:
     code: str
-    description: str
+    description: StrOrPromise
     required: bool
     max_length: int = 20
 
@@ -30,16 +36,16 @@ class Attribute:
             "code": self.code,
             "datatype": "string",
             "required": self.required,
-            "datatype_description": f"不超过 {self.max_length} 个字",
+            "datatype_description": _("不超过 %(n)s 个字") % {"n": self.max_length},
             "order": order,
-            "description": self.description,
+            "description": str(self.description),
         }
 
 
-BUILDING = Attribute("building", "楼栋号（如 3 号楼）", True)
-ENTRANCE = Attribute("unit_no", "单元号", False)
-ROOM = Attribute("room", "房号（不公开）", False)
-LIFT_ENTRANCE = Attribute("unit_no", "电梯所在单元", True)
+BUILDING = Attribute("building", gettext_lazy("楼栋号（如 3 号楼）"), True)
+ENTRANCE = Attribute("unit_no", gettext_lazy("单元号"), False)
+ROOM = Attribute("room", gettext_lazy("房号（不公开）"), False)
+LIFT_ENTRANCE = Attribute("unit_no", gettext_lazy("电梯所在单元"), True)
 # Matters whose handlers must find the dwelling or the structure (003 二 the housing
 # bureau's structure checks and 执法局's illegal buildings; 市场监管局's lifts).
 ATTRIBUTES_BY_CATEGORY: dict[str, tuple[Attribute, ...]] = {
@@ -54,12 +60,12 @@ COMMON_ATTRIBUTES = ("estate", "channel", "urgency")
 
 def jurisdiction_for(code: str) -> Jurisdiction:
     if not code:
-        raise DomainError("请提供 jurisdiction_id（辖区代码，如 370829000000）")
+        raise DomainError(_("请提供 jurisdiction_id（辖区代码，如 370829000000）"))
     # A county's six-digit division code stands for its twelve-digit statistical code.
     full = code + "000000" if len(code) == 6 and code.isdigit() else code
     jurisdiction = Jurisdiction.objects.filter(code__in=[code, full]).order_by("code").first()
     if jurisdiction is None:
-        raise NotFound(f"辖区代码“{code}”不存在")
+        raise NotFound(_("辖区代码“%(code)s”不存在") % {"code": code})
     return jurisdiction
 
 
@@ -87,7 +93,10 @@ def services(jurisdiction: Jurisdiction) -> list[dict[str, Any]]:
 def entry_for(jurisdiction: Jurisdiction, code: str) -> EffectiveEntry:
     entry = effective_catalog(jurisdiction).get(code)
     if entry is None:
-        raise NotFound(f"辖区“{jurisdiction.name}”的职责清单中没有事项“{code}”")
+        raise NotFound(
+            _("辖区“%(place)s”的职责清单中没有事项“%(code)s”")
+            % {"place": jurisdiction.name, "code": code}
+        )
     return entry
 
 

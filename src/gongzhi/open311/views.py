@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.common.apiauth import token_auth
@@ -30,12 +31,16 @@ def door(*methods: str) -> Callable[[View], View]:
         def run(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
                 allowed = "、".join(methods)
-                response = formats.error(fmt, 405, [f"不支持该请求方法，只能用 {allowed}"])
+                response = formats.error(
+                    fmt, 405, [_("不支持该请求方法，只能用 %(methods)s") % {"methods": allowed}]
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             long = [k for k, v in request.GET.items() if len(v) > MAX_PARAM or len(k) > 40]
             if long:
-                return formats.error(fmt, 400, [f"参数 {k[:40]} 太长" for k in long])
+                return formats.error(
+                    fmt, 400, [_("参数 %(name)s 太长") % {"name": k[:40]} for k in long]
+                )
             try:
                 return view(request, *args, fmt=fmt, **kwargs)
             except DomainError as exc:
@@ -80,18 +85,20 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = (request.POST.get("api_key") or "").strip()
     if not key:
-        raise PermissionDenied("缺少 api_key（接口令牌，由 gongzhi token 创建）")
+        raise PermissionDenied(_("缺少 api_key（接口令牌，由 gongzhi token 创建）"))
     if len(key) > MAX_PARAM or token_auth.authenticate(request, key) is None:
-        raise PermissionDenied("api_key 无效或已吊销")
+        raise PermissionDenied(_("api_key 无效或已吊销"))
     created = services.open311_request_create(
         token=request.api_token,  # type: ignore[attr-defined]
         form=request.POST,
     )
     case = created.case
-    notice = f"已登记，编号 {case.number}"
+    notice = _("已登记，编号 %(number)s") % {"number": case.number}
     track_key = getattr(case, "track_key", None)
     if track_key:
-        notice += f"；诉求人查询码 {track_key}（请转告诉求人，凭编号和查询码查询进度）"
+        notice = _(
+            "已登记，编号 %(number)s；诉求人查询码 %(key)s（请转告诉求人，凭编号和查询码查询进度）"
+        ) % {"number": case.number, "key": track_key}
     record = {
         "service_request_id": case.number,
         "token": created.token,
@@ -106,7 +113,7 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     jurisdiction = _jurisdiction(request, required=False)
     case = selectors.public_cases(jurisdiction).filter(number=number).first()
     if case is None:
-        raise NotFound(f"服务请求 {number} 不存在")
+        raise NotFound(_("服务请求 %(number)s 不存在") % {"number": number})
     return formats.render(fmt, "service_requests", [selectors.request_record(case)])
 
 
@@ -114,6 +121,6 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     row = RequestToken.objects.select_related("case").filter(token=token).first()
     if row is None:
-        raise NotFound(f"令牌 {token} 不存在")
+        raise NotFound(_("令牌 %(token)s 不存在") % {"token": token})
     record = {"service_request_id": row.case.number, "token": row.token}
     return formats.render(fmt, "service_requests", [record])

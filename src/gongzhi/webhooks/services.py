@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access
 from gongzhi.cases.models import CaseEvent
@@ -55,16 +56,16 @@ def webhook_subscribe(
     errors: list[FieldError] = []
     name = name.strip()
     if not name or len(name) > 100:
-        errors.append(FieldError("name", "请填写名称（不超过 100 个字）"))
+        errors.append(FieldError("name", _("请填写名称（不超过 100 个字）")))
     parsed = urlparse(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
-        errors.append(FieldError("url", "推送地址应为 http:// 或 https:// 开头的网址"))
+        errors.append(FieldError("url", _("推送地址应为 http:// 或 https:// 开头的网址")))
     unknown = [e for e in events if e not in WEBHOOK_EVENTS]
     if unknown or not events:
         known = "、".join(WEBHOOK_EVENTS)
-        errors.append(FieldError("events", f"事件类型应从以下选择：{known}"))
+        errors.append(FieldError("events", _("事件类型应从以下选择：%(known)s") % {"known": known}))
     if token.revoked_at is not None:
-        errors.append(FieldError("token", "该接口令牌已吊销"))
+        errors.append(FieldError("token", _("该接口令牌已吊销")))
     if errors:
         raise InvalidInput(errors=errors)
     sub = Subscription.objects.create(
