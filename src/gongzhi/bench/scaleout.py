@@ -200,6 +200,7 @@ def scaleout_run(
             var_dir=tmp / "var",
             extra={"CELERY_BROKER_URL": REDIS_URL, "REDIS_URL": REDIS_URL},
         )
+        # i18n: data (benchmark output naming the demo county)
         log(f"[scaleout] scratch database {name}: migrating and loading the 嘉祥 demo …")
         token = prepare_database(env)
         for i in range(web):

@@ -538,7 +538,7 @@ def call_refusal(user: Any, case: Case, channel: str) -> str | None:
     (``intake_right``) for the case's estate; a resident files their own report."""
     right = intake_right(user)
     if right.as_resident:
-        return "居民请通过“我要报事”登记诉求"
+        return _("居民请通过“我要报事”登记诉求")
     return right.refusal(case.estate, channel)
 
 

@@ -131,7 +131,7 @@ def actor_label(event: Any, case: Case, visible: bool) -> str:
     the reporter (issue 8 defect 4); the sweep and services without an actor are 系统."""
     actor = event.actor
     if actor is None and (event.extra or {}).get("via") == "link":
-        return "诉求人（凭专属链接）"
+        return _("诉求人（凭专属链接）")
     if actor is None:
         return "" if event.actor_unit_id else _("系统")
     if case.reporter_user_id and actor.pk == case.reporter_user_id:

@@ -162,6 +162,7 @@ def _common(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) ->
 # A phone number as people type it: digits with spaces, dashes or a leading +86.
 _PHONE = re.compile(r"\+?[\d\s\-]{4,20}")
 # "5号楼1201", "5栋 1201", "5-1201": a building and a room.
+# i18n: data (a pattern matched against addresses as residents write them)
 _ADDRESS = re.compile(
     r"(\d{1,4}|[A-Za-z]\d{0,3})\s*(?:号楼|栋|幢|座|-)\s*(?:\d{1,2}单元)?\s*(\d{2,5})"
 )

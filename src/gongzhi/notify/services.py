@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
@@ -132,9 +133,12 @@ def _personal(
             pref.muted_events or []
         )
     if (message.channel, message.address) in opted_out:
-        message.state, message.last_error = Message.State.SUPPRESSED, "收件人已退订"
+        message.state, message.last_error = Message.State.SUPPRESSED, gettext("收件人已退订")
     elif not enabled:
-        message.state, message.last_error = Message.State.SUPPRESSED, "收件人已关闭该类消息"
+        message.state, message.last_error = (
+            Message.State.SUPPRESSED,
+            gettext("收件人已关闭该类消息"),
+        )
     elif pref is None or pref.quiet_hours:
         until = quiet_until(now)
         if until is not None:
@@ -330,7 +334,7 @@ def message_retry(*, message: Message, actor: Any, now: dt.datetime | None = Non
             state=Message.State.PENDING, next_attempt_at=now
         )
         if not moved:
-            raise InvalidInput(errors=[FieldError("", "只有发送失败的消息可以重发")])
+            raise InvalidInput(errors=[FieldError("", gettext("只有发送失败的消息可以重发"))])
         audit_record(actor=actor, action="notify.retry", target=message, reason=message.label)
     message_deliver(message_id=message.pk, now=now)
     message.refresh_from_db()
@@ -350,7 +354,11 @@ def preference_set(
 ) -> Preference:
     unknown = [e for e in muted_events if e not in EventType.values]
     if unknown:
-        raise InvalidInput(errors=[FieldError("muted_events", f"未知事件“{unknown[0]}”")])
+        raise InvalidInput(
+            errors=[
+                FieldError("muted_events", gettext("未知事件“%(event)s”") % {"event": unknown[0]})
+            ]
+        )
     with transaction.atomic():
         pref, _ = Preference.objects.update_or_create(
             user=user,
@@ -380,13 +388,13 @@ def optout_add(*, channel: str, address: str, source: str, actor: Any = None) ->
     are withdrawn, later ones are kept as not sent."""
     address = address.strip()
     if channel not in PERSONAL_CHANNELS or not address:
-        raise InvalidInput(errors=[FieldError("address", "请提供要退订的手机号或邮箱")])
+        raise InvalidInput(errors=[FieldError("address", gettext("请提供要退订的手机号或邮箱"))])
     with transaction.atomic():
         row, _ = OptOut.objects.get_or_create(
             channel=channel, address=address, defaults={"source": source[:40]}
         )
         Message.objects.filter(
             channel=channel, address=address, state=Message.State.PENDING
-        ).update(state=Message.State.SUPPRESSED, last_error="收件人已退订")
+        ).update(state=Message.State.SUPPRESSED, last_error=gettext("收件人已退订"))
         audit_record(actor=actor, action="notify.optout", target=row, reason=source[:40])
     return row

@@ -9,30 +9,44 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notify.models import EventType
 
 # event: (subject, body). Parameters: number, title, estate, unit, due, link, state,
 # meeting, starts, place, text.
-TEMPLATES: dict[str, tuple[str, str]] = {
+TEMPLATES: dict[str, tuple[Promise, Promise]] = {
     EventType.RECEIVED: (
-        "诉求已受理",
-        "您反映的“{title}”已受理，编号{number}。查看进度、评价：{link}",
+        _("诉求已受理"),
+        _("您反映的“{title}”已受理，编号{number}。查看进度、评价：{link}"),
     ),
-    EventType.DISPATCHED: ("新派单", "【新派单】{number} {estate}：{title}，请在{due}前签收。"),
-    EventType.TRANSFERRED: ("转办件", "【转办件】{number} {estate}：{title}，请立即处理。"),
-    EventType.WARNING: ("临期预警", "【临期预警】{number} {estate}：{title}，时限{due}。"),
-    EventType.OVERDUE: ("超时督办", "【超时督办】{number} {estate}：{title}，已超过办理时限。"),
-    EventType.ESCALATED: ("下级上报", "【下级上报】{number} {estate}：{title}，请研究处理。"),
-    EventType.CASE_UPDATE: ("案件动态", "【案件动态】{number} {estate}：{text}"),
+    EventType.DISPATCHED: (
+        _("新派单"),
+        _("【新派单】{number} {estate}：{title}，请在{due}前签收。"),
+    ),
+    EventType.TRANSFERRED: (_("转办件"), _("【转办件】{number} {estate}：{title}，请立即处理。")),
+    EventType.WARNING: (_("临期预警"), _("【临期预警】{number} {estate}：{title}，时限{due}。")),
+    EventType.OVERDUE: (
+        _("超时督办"),
+        _("【超时督办】{number} {estate}：{title}，已超过办理时限。"),
+    ),
+    EventType.ESCALATED: (_("下级上报"), _("【下级上报】{number} {estate}：{title}，请研究处理。")),
+    EventType.CASE_UPDATE: (_("案件动态"), _("【案件动态】{number} {estate}：{text}")),
     EventType.FEEDBACK_READY: (
-        "办理结果已反馈",
-        "您反映的诉求{number}已办结，办理结果已反馈，请查看并评价：{link}",
+        _("办理结果已反馈"),
+        _("您反映的诉求{number}已办结，办理结果已反馈，请查看并评价：{link}"),
     ),
-    EventType.RATE_CASE: ("请评价", "您反映的诉求{number}尚未评价，请查看办理结果并评价：{link}"),
-    EventType.CIRCULAR: ("通报", "【通报】{text}"),
-    EventType.MEETING_NOTICE: ("会议通知", "【会议通知】{meeting}，{starts}，地点：{place}。"),
-    EventType.DECISION_DUE: ("议定事项督办", "【议定事项】{text}"),
+    EventType.RATE_CASE: (
+        _("请评价"),
+        _("您反映的诉求{number}尚未评价，请查看办理结果并评价：{link}"),
+    ),
+    EventType.CIRCULAR: (_("通报"), _("【通报】{text}")),
+    EventType.MEETING_NOTICE: (
+        _("会议通知"),
+        _("【会议通知】{meeting}，{starts}，地点：{place}。"),
+    ),
+    EventType.DECISION_DUE: (_("议定事项督办"), _("【议定事项】{text}")),
 }
 
 
@@ -40,7 +54,7 @@ def render(event: str, params: dict[str, Any]) -> tuple[str, str]:
     """The subject and body of ``event`` with ``params`` (a missing one is empty)."""
     subject, body = TEMPLATES[event]
     values: defaultdict[str, str] = defaultdict(str, {k: str(v) for k, v in params.items()})
-    return subject, body.format_map(values)
+    return str(subject), str(body).format_map(values)
 
 
 def sms_template_id(event: str) -> str:

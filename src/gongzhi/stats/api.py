@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gongzhi.cases.exports import XLSX_TYPE
@@ -78,16 +79,16 @@ def board_for(request: HttpRequest, q: BoardQuery) -> Board:
     """The board of a request: 404 for a street or unit the caller may not read, 422
     with the errors by field for bad dates or an unknown estate."""
     if not access.may_see_dashboard(request.user):
-        raise NotFound("没有可查看的统计")
+        raise NotFound(_("没有可查看的统计"))
     fixed: dict[str, Any] = {}
     if q.street:
         fixed["street"] = access.readable_street(request.user, q.street)
         if fixed["street"] is None:
-            raise NotFound("街道不存在或无权查看")
+            raise NotFound(_("街道不存在或无权查看"))
     if q.unit:
         fixed["unit"] = access.readable_unit(request.user, q.unit)
         if fixed["unit"] is None:
-            raise NotFound("单位不存在或无权查看")
+            raise NotFound(_("单位不存在或无权查看"))
     board, errors = Board.from_params(request.user, q.dict(), **fixed)
     if errors:
         raise InvalidInput(errors=[FieldError(k, v) for k, v in errors.items()])
@@ -192,7 +193,7 @@ def _job_out(job: Job) -> dict[str, Any]:
 def _job(request: HttpRequest, pk: int) -> Job:
     job = access.readable_jobs(request.user).filter(pk=pk).first()
     if job is None:
-        raise NotFound("任务不存在")
+        raise NotFound(_("任务不存在"))
     return job
 
 
@@ -223,7 +224,7 @@ def job_cancel(request: HttpRequest, pk: PathId) -> dict[str, Any]:
 def job_file(request: HttpRequest, pk: PathId) -> FileResponse:
     job = _job(request, pk)
     if job.state != Job.JobState.DONE or not job.file:
-        raise NotFound("文件尚未生成")
+        raise NotFound(_("文件尚未生成"))
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX_TYPE
     )

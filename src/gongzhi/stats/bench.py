@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.org.models import User
@@ -43,10 +44,21 @@ def run(*, username: str, preset: str, runs: int, out: Callable[[str], Any]) -> 
         raise ValueError(errors)
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     out(
-        f"数据库 {connection.vendor}；案件 {Case.objects.count()} 件，事件 "
-        f"{CaseEvent.objects.count()} 条，统计行 {DailyFigures.objects.count()} 行；"
-        f"账号 {username}，区间 {board.period.start}..{board.period.end}；"
-        f"负载 {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}；每项 {runs} 次"
+        _(
+            "数据库 %(vendor)s；案件 %(cases)s 件，事件 %(events)s 条，统计行 %(rows)s 行；"
+            "账号 %(username)s，区间 %(start)s..%(end)s；负载 %(load)s；每项 %(runs)s 次"
+        )
+        % {
+            "vendor": connection.vendor,
+            "cases": Case.objects.count(),
+            "events": CaseEvent.objects.count(),
+            "rows": DailyFigures.objects.count(),
+            "username": username,
+            "start": board.period.start,
+            "end": board.period.end,
+            "load": f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}",
+            "runs": runs,
+        }
     )
     out(f"{'chart':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     page = [0.0] * runs

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.access import readable_cases
 from gongzhi.cases.models import State
@@ -57,7 +58,7 @@ class Board:
         if estate:
             board.estate = Estate.objects.filter(code=estate).first()
             if board.estate is None:
-                errors["estate"] = "小区编码不存在"
+                errors["estate"] = _("小区编码不存在")
         board.matter = str(params.get("matter", "")).strip()
         return board, errors
 
@@ -173,7 +174,7 @@ def breakdown(board: Board, by: str, *, order: str = "received", top: int = TOP)
             names[code] = (code, name)
     points = []
     for row in rows:
-        code, name = names.get(row[field], ("", "未分类"))
+        code, name = names.get(row[field], ("", _("未分类")))
         points.append(
             _point(
                 _figures(row),

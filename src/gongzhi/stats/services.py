@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.exports import (
@@ -86,9 +87,9 @@ def export_size(*, owner: Any, kind: str, params: dict[str, str]) -> int:
 def job_start(*, owner: Any, kind: str, params: Any) -> Job:
     """Queue an export for ``owner``; the worker starts once this commits."""
     if kind not in Job.Kind.values:
-        raise InvalidInput(errors=[FieldError("kind", "未知的任务类别")])
+        raise InvalidInput(errors=[FieldError("kind", _("未知的任务类别"))])
     if not access.may_export(owner):
-        raise NotFound("没有可导出的数据")
+        raise NotFound(_("没有可导出的数据"))
     kept = job_params(kind, params)
     with transaction.atomic():
         job = Job.objects.create(owner=owner, kind=kind, params=kept)
@@ -108,14 +109,14 @@ def _enqueue(job_id: int) -> None:
 
 def job_cancel(*, job: Job, actor: Any) -> Job:
     if not access.can_read_job(actor, job):
-        raise NotFound("任务不存在")
+        raise NotFound(_("任务不存在"))
     with transaction.atomic():
         now = timezone.now()
         changed = Job.objects.filter(pk=job.pk, state__in=(State.QUEUED, State.RUNNING)).update(
             state=State.CANCELLED, finished_at=now
         )
         if not changed:
-            raise DomainError("任务已结束，不能取消", code="not_now")
+            raise DomainError(_("任务已结束，不能取消"), code="not_now")
         audit_record(actor=actor, action="job_cancel", target=job, from_state=job.state)
     job.refresh_from_db()
     return job
@@ -144,9 +145,11 @@ def _write(job: Job, out: Any) -> str:
         Job.objects.filter(pk=job.pk).update(total=min(total, MAX_EXPORT_ROWS))
         note = ""
         if total > MAX_EXPORT_ROWS:
-            note = f"共 {total} 条，仅导出前 {MAX_EXPORT_ROWS} 条，请缩小筛选范围后分批导出"
+            note = _(
+                "共 %(total)s 条，仅导出前 %(MAX_EXPORT_ROWS)s 条，请缩小筛选范围后分批导出"
+            ) % {"total": total, "MAX_EXPORT_ROWS": MAX_EXPORT_ROWS}
         rows = ledger_rows(qs[:MAX_EXPORT_ROWS], vis, now)
-        title = export_title(scope, "物业管理诉求台账")
+        title = export_title(scope, _("物业管理诉求台账"))
         ledger_xlsx(rows, title=title, now=now, note=note, out=out, progress=report)
         return f"ledger-{local:%Y%m%d-%H%M}.xlsx"
     period = period_from(job.params, timezone.localdate())
@@ -154,7 +157,7 @@ def _write(job: Job, out: Any) -> str:
     Job.objects.filter(pk=job.pk).update(total=len(units))
     metrics_xlsx(
         units,
-        title=export_title(scope, "成员单位办理指标"),
+        title=export_title(scope, _("成员单位办理指标")),
         period=(period.start, period.end),
         now=now,
         out=out,
@@ -195,7 +198,7 @@ def job_run(*, job_id: int) -> Job | None:
         with transaction.atomic():
             Job.objects.filter(pk=job_id, state=State.RUNNING).update(
                 state=State.FAILED,
-                error=f"导出失败：{type(exc).__name__}",
+                error=_("导出失败：%(error)s") % {"error": type(exc).__name__},
                 finished_at=timezone.now(),
             )
             audit_record(actor=None, action="job_failed", target=job, to_state=State.FAILED)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.cases.models import Case, CaseEvent, Channel, LedgerCounter, Rating, State
 from gongzhi.cases.services.events import event_fields
@@ -37,8 +38,8 @@ CHANNELS = [
 ]
 WINTER = (11, 12, 1, 2, 3)
 RAINY = (6, 7, 8)
-HEATING = ("供暖", "暖气", "供热")
-LEAKS = ("漏水", "渗水", "防水", "雨水", "排水")
+HEATING = ("供暖", "暖气", "供热")  # i18n: data (words matched in resident texts)
+LEAKS = ("漏水", "渗水", "防水", "雨水", "排水")  # i18n: data (words matched in resident texts)
 BATCH = 2000
 
 
@@ -107,6 +108,8 @@ class _Writer:
     def case(self, route: Route, at: dt.datetime, number: str) -> tuple[Case, list[dict]]:
         rng = self.rng
         channel = rng.choices([c for c, _w in CHANNELS], weights=[w for _c, w in CHANNELS])[0]
+        # i18n: data (a synthetic resident's name)
+        reporter_name = rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["先生", "女士"])
         case = Case(
             number=number,
             jurisdiction_id=route.ledger_id,
@@ -116,8 +119,8 @@ class _Writer:
             area_path=route.estate.community.path,
             matter=route.matter,
             title=f"{route.matter.name[:40]}（{route.estate.name}）",
-            description=f"居民反映：{route.matter.name}，请尽快处理。",
-            reporter_name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["先生", "女士"]),
+            description=f"居民反映：{route.matter.name}，请尽快处理。",  # i18n: data (synthetic)
+            reporter_name=reporter_name,
             reporter_phone=f"13{rng.randint(100000000, 999999999)}",
             level_id=route.level_id,
             lead_unit=route.lead,
@@ -301,7 +304,7 @@ def synth(
     now = now or timezone.now()
     routes = _routes(rng)
     if not routes:
-        raise ValueError("没有可路由的小区和事项：请先载入演示数据（gongzhi demo）")
+        raise ValueError(gettext("没有可路由的小区和事项：请先载入演示数据（gongzhi demo）"))
     writer = _Writer(rng, now, routes)
     times = _times(rng, n, now)
     counters: dict[tuple[int, int], int] = {}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access
 from gongzhi.cases.models import OPEN_STATES, Case, CaseCall, Channel
@@ -37,7 +38,7 @@ def case_call_attach(
     caller_phone = access.normal_phone(caller_phone)
     errors: list[FieldError] = []
     if channel not in Channel.values or channel == Channel.WEB:
-        errors.append(FieldError("channel", f"未知来源渠道“{channel}”"))
+        errors.append(FieldError("channel", _("未知来源渠道“%(channel)s”") % {"channel": channel}))
     elif (why := access.call_refusal(actor, case, channel)) is not None:
         right = access.intake_right(actor)
         if right.channels and not right.as_resident and channel not in right.channels:
@@ -45,11 +46,13 @@ def case_call_attach(
         else:
             raise PermissionDenied(why)
     if caller_phone and not (caller_phone.isdigit() and 7 <= len(caller_phone) <= 12):
-        errors.append(FieldError("reporter_phone", "电话号码应为 7 到 12 位数字"))
+        errors.append(FieldError("reporter_phone", _("电话号码应为 7 到 12 位数字")))
     if len(caller_name) > 50:
-        errors.append(FieldError("reporter_name", "姓名不能超过 50 个字"))
+        errors.append(FieldError("reporter_name", _("姓名不能超过 50 个字")))
     if len(note) > NOTE_MAX:
-        errors.append(FieldError("description", f"来电内容不能超过 {NOTE_MAX} 个字"))
+        errors.append(
+            FieldError("description", _("来电内容不能超过 %(max)s 个字") % {"max": NOTE_MAX})
+        )
     if errors:
         raise InvalidInput(errors=errors)
     label = str(Channel(channel).label)
@@ -60,7 +63,7 @@ def case_call_attach(
             version=F("version") + 1, updated_at=now
         )
         if not moved:
-            raise Conflict("该案件已结案或已合并，请登记为新诉求")
+            raise Conflict(_("该案件已结案或已合并，请登记为新诉求"))
         case.version += 1
         call = CaseCall.objects.create(
             case=case,
@@ -75,7 +78,7 @@ def case_call_attach(
             case,
             "call",
             actor=actor,
-            reason=f"{label}：同一问题再次反映，并入本案",
+            reason=_("%(channel)s：同一问题再次反映，并入本案") % {"channel": label},
             extra={"channel": channel, "call": call.pk},
             now=now,
         )
@@ -86,8 +89,9 @@ def case_call_attach(
             reason=label,
             extra={"channel": channel, "call": call.pk},
         )
+        text = _("又有来电反映：%(title)s") % {"title": case.title}
         if case.lead_unit_id:
-            notify(now, case, "call", f"又有来电反映：{case.title}", unit_id=case.lead_unit_id)
+            notify(now, case, "call", text, unit_id=case.lead_unit_id)
         else:
-            notify(now, case, "call", f"又有来电反映：{case.title}", jurisdiction_id=case.level_id)
+            notify(now, case, "call", text, jurisdiction_id=case.level_id)
     return call

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access
 from gongzhi.cases.models import Case
@@ -89,9 +90,10 @@ def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
     """An SMS (and e-mail, inbox) to the reporter, if there is one to reach."""
     if not (case.reporter_phone or case.reporter_user_id):
         return
-    label = (
-        f"诉求人 {access.mask_name(case.reporter_name)} {access.mask_phone(case.reporter_phone)}"
-    )
+    label = _("诉求人 %(name)s %(phone)s") % {
+        "name": access.mask_name(case.reporter_name),
+        "phone": access.mask_phone(case.reporter_phone),
+    }
     queue_for_person(
         event=event,
         about=about(case, masked=False, link=link(case)),

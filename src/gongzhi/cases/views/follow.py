@@ -113,7 +113,11 @@ def follow_rate(request: HttpRequest, token: str) -> HttpResponse:
 def follow_stop(request: HttpRequest, token: str) -> HttpResponse:
     case, _link = _case(token)
     if case.reporter_phone:
-        optout_add(channel="sms", address=case.reporter_phone, source=f"链接退订 {case.number}")
+        optout_add(
+            channel="sms",
+            address=case.reporter_phone,
+            source=_("链接退订 %(number)s") % {"number": case.number},
+        )
     messages.success(request, _("已退订，今后不再向您的手机发送短信"))
     return redirect("cases:follow", token=token)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext as _
+
 from gongzhi.notify.backends import Outcome
 from gongzhi.notify.models import Message
 
@@ -19,9 +21,9 @@ class ConsoleBackend:
         log.info("[%s] %s: %s", message.channel, message.label, message.body)
         SENT_HERE.append((message.channel, message.address or message.label, message.body))
         del SENT_HERE[:-1000]
-        return Outcome(True, "控制台（演示，未实际发送）")
+        return Outcome(True, _("控制台（演示，未实际发送）"))
 
 
 class InboxBackend:
     def send(self, message: Message) -> Outcome:
-        return Outcome(True, "站内通知已写入")
+        return Outcome(True, _("站内通知已写入"))

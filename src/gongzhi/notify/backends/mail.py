@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext as _
 
 from gongzhi.notify.backends import Outcome
 from gongzhi.notify.models import Message
@@ -12,10 +13,10 @@ from gongzhi.notify.models import Message
 class EmailBackend:
     def send(self, message: Message) -> Outcome:
         mail = EmailMessage(
-            subject=f"【共治】{message.subject}",
+            subject=_("【共治】%(subject)s") % {"subject": message.subject},
             body=message.body,
             from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
             to=[message.address],
         )
         sent = mail.send(fail_silently=False)
-        return Outcome(bool(sent), "已投递" if sent else "邮件服务器未接收")
+        return Outcome(bool(sent), _("已投递") if sent else _("邮件服务器未接收"))

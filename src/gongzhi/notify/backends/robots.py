@@ -11,6 +11,8 @@ import hmac
 import time
 import urllib.parse
 
+from django.utils.translation import gettext as _
+
 from gongzhi.notify.backends import Outcome, post_json
 from gongzhi.notify.models import Message
 
@@ -29,7 +31,7 @@ class _Robot:
 
     def send(self, message: Message) -> Outcome:
         if message.webhook is None or not message.webhook.is_active:
-            return Outcome(False, "群机器人已删除或停用", permanent=True)
+            return Outcome(False, _("群机器人已删除或停用"), permanent=True)
         body = {"msgtype": "text", "text": {"content": message.body}}
         status, answer = post_json(self.url(message), body)
         errcode = answer.get("errcode") if isinstance(answer, dict) else None
@@ -38,7 +40,10 @@ class _Robot:
         errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else ""
         return Outcome(
             False,
-            f"群机器人返回：{errcode if errcode is not None else status} {errmsg}"[:300],
+            (
+                _("群机器人返回：%(code)s %(message)s")
+                % {"code": errcode if errcode is not None else status, "message": errmsg}
+            )[:300],
             status,
         )
 

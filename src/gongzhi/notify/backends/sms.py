@@ -17,6 +17,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from gongzhi.notify.backends import Outcome, post_json
 from gongzhi.notify.models import Message
@@ -31,9 +32,11 @@ class HttpSmsBackend:
     def send(self, message: Message) -> Outcome:
         url = getattr(settings, "GONGZHI_SMS_URL", "")
         if not url:
-            return Outcome(False, "未配置短信网关（GONGZHI_SMS_URL）", permanent=True)
+            return Outcome(False, _("未配置短信网关（GONGZHI_SMS_URL）"), permanent=True)
         if not message.template_id:
-            return Outcome(False, "该事件未配置短信模板（GONGZHI_SMS_TEMPLATES）", permanent=True)
+            return Outcome(
+                False, _("该事件未配置短信模板（GONGZHI_SMS_TEMPLATES）"), permanent=True
+            )
         body = {
             "phone": message.address,
             "sign_name": getattr(settings, "GONGZHI_SMS_SIGN_NAME", ""),
@@ -55,6 +58,8 @@ class HttpSmsBackend:
             return Outcome(True, "OK", status, str(answer.get("message_id", "")))
         detail = str(answer.get("message", "")) if isinstance(answer, dict) else ""
         return Outcome(
-            False, f"短信网关拒绝：{code or status} {detail}"[:300], status,
+            False,
+            (_("短信网关拒绝：%(code)s %(message)s") % {"code": code or status, "message": detail})[:300],
+            status,
             permanent=400 <= status < 500,
         )  # fmt: skip

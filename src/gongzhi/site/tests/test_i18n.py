@@ -95,6 +95,7 @@ DATA_MODULES = {
     "cases/demo.py": "demo data: cases as residents wrote them",
     "meetings/demo.py": "demo data: meetings, topics and minutes",
     "appraisal/demo.py": "demo data: property companies, credit records, review standards",
+    "notify/demo.py": "demo data: the units' group robots",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",

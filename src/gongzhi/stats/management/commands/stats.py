@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import CaseEvent
 from gongzhi.stats import rollup
@@ -20,9 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["catchup", "rebuild", "bench"])
         parser.add_argument("--batch", type=int, default=rollup.BATCH)
-        parser.add_argument("--user", default="office", help="bench：以哪个账号统计")
-        parser.add_argument("--preset", default="year", help="bench：统计区间（默认本年）")
-        parser.add_argument("--runs", type=int, default=20, help="bench：每个图表执行次数")
+        parser.add_argument("--user", default="office", help=_("bench：以哪个账号统计"))
+        parser.add_argument("--preset", default="year", help=_("bench：统计区间（默认本年）"))
+        parser.add_argument("--runs", type=int, default=20, help=_("bench：每个图表执行次数"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["what"] == "bench":
@@ -45,13 +46,18 @@ class Command(BaseCommand):
                 bar = "#" * filled + "-" * (width - filled)
                 self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
             else:
-                self.stderr.write(f"\r{done} 条事件", ending="")
+                self.stderr.write("\r" + _("%(done)s 条事件") % {"done": done}, ending="")
 
         run = rollup.rebuild if options["what"] == "rebuild" else rollup.catch_up
         result = run(batch_size=options["batch"], progress=progress)
         self.stderr.write("")
         seconds = time.monotonic() - started
         self.stdout.write(
-            f"处理事件 {result.events} 条，游标 {result.last_id}，"
-            f"待补编号 {result.gaps} 个，用时 {seconds:.1f} 秒"
+            _("处理事件 %(events)s 条，游标 %(last_id)s，待补编号 %(gaps)s 个，用时 %(seconds)s 秒")
+            % {
+                "events": result.events,
+                "last_id": result.last_id,
+                "gaps": result.gaps,
+                "seconds": f"{seconds:.1f}",
+            }
         )

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongzhi.stats import rollup
 from gongzhi.stats.synth import synth
@@ -27,24 +28,32 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["n"]
         if not 1 <= n <= 20_000_000:
-            raise CommandError("N 应在 1 到 20,000,000 之间")
+            raise CommandError(_("N 应在 1 到 20,000,000 之间"))
         started = time.monotonic()
         try:
             events = synth(
                 n,
                 seed=options["seed"],
-                progress=lambda d, t: self.stderr.write(f"\r案件 {bar(d, t)}", ending=""),
+                progress=lambda d, t: self.stderr.write(
+                    "\r" + _("案件 %(bar)s") % {"bar": bar(d, t)}, ending=""
+                ),
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write("")
         written = time.monotonic() - started
-        self.stdout.write(f"写入案件 {n} 件、事件 {events} 条，用时 {written:.1f} 秒")
+        self.stdout.write(
+            _("写入案件 %(n)s 件、事件 %(events)s 条，用时 %(seconds)s 秒")
+            % {"n": n, "events": events, "seconds": f"{written:.1f}"}
+        )
         started = time.monotonic()
         result = rollup.catch_up(
-            progress=lambda d, _last: self.stderr.write(f"\r统计 {bar(d, events)}", ending="")
+            progress=lambda d, _last: self.stderr.write(
+                "\r" + _("统计 %(bar)s") % {"bar": bar(d, events)}, ending=""
+            )
         )
         self.stderr.write("")
         self.stdout.write(
-            f"统计表处理事件 {result.events} 条，用时 {time.monotonic() - started:.1f} 秒"
+            _("统计表处理事件 %(events)s 条，用时 %(seconds)s 秒")
+            % {"events": result.events, "seconds": f"{time.monotonic() - started:.1f}"}
         )
