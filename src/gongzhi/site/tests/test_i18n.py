@@ -92,6 +92,7 @@ DATA_MODULES = {
     "catalog/demo.py": "demo data: the county's duty catalog",
     "cases/demo.py": "demo data: cases as residents wrote them",
     "meetings/demo.py": "demo data: meetings, topics and minutes",
+    "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",
