@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import segno
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.pdfgen.canvas import Canvas
 
@@ -54,20 +55,20 @@ def poster_pdf(
     font = cjk_font()
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=(width, height))
-    c.setTitle(f"{estate_name} 公示二维码")
+    c.setTitle(_("%(estate)s 公示二维码") % {"estate": estate_name})
     margin = 40 * scale
     c.setFont(font, 30 * scale)
     c.drawCentredString(width / 2, height - margin - 30 * scale, estate_name)
     c.setFont(font, 16 * scale)
     c.drawCentredString(
-        width / 2, height - margin - 58 * scale, "物业管理联动公示 · 扫码查看、扫码报事"
+        width / 2, height - margin - 58 * scale, _("物业管理联动公示 · 扫码查看、扫码报事")
     )
     c.setFont(font, 11 * scale)
     c.drawCentredString(width / 2, height - margin - 78 * scale, place)
     code = (width - 3 * margin) / 2
     top = height - margin - 100 * scale
     for k, (label, url) in enumerate(
-        (("扫码查看小区公示", board_url), ("扫码反映问题（报事）", report_url))
+        ((_("扫码查看小区公示"), board_url), (_("扫码反映问题（报事）"), report_url))
     ):
         x = margin + k * (code + margin)
         _qr(c, url, x, top - code, code)
@@ -77,18 +78,21 @@ def poster_pdf(
         c.drawCentredString(x + code / 2, top - code - 36 * scale, url)
     y = top - code - 70 * scale
     c.setFont(font, 14 * scale)
-    c.drawString(margin, y, "联系方式（办公电话）")
+    c.drawString(margin, y, _("联系方式（办公电话）"))
     c.setFont(font, 12 * scale)
     for who, phone in contacts:
         y -= 20 * scale
         if y < margin:
             break
-        c.drawString(margin, y, f"{who}：{phone}")
+        c.drawString(margin, y, _("%(who)s：%(phone)s") % {"who": who, "phone": phone})
     c.setFont(font, 8 * scale)
     c.drawString(
         margin,
         margin / 2,
-        "依据：阳新县 002 (三)第一、二条；赤壁市 001 三(二)；嘉祥县 003 三(三)。公示不含居民个人信息。",
+        _(
+            "依据：阳新县 002 (三)第一、二条；赤壁市 001 三(二)；嘉祥县 003 三(三)。"
+            "公示不含居民个人信息。"
+        ),
     )
     c.showPage()
     c.save()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import NotFound, PermissionDenied
 from gongzhi.org import kinds
@@ -97,9 +98,10 @@ def require_publish(user: Any, estate: Estate, party: str) -> Unit | None:
     got = standing(user, estate)
     if party not in got:
         raise PermissionDenied(
-            f"无权以“{Party(party).label}”的名义在{estate.name}发布或更新公示"
+            _("无权以“%(party)s”的名义在%(estate)s发布或更新公示")
+            % {"party": Party(party).label, "estate": estate.name}
             if party in Party.values
-            else "无权发布公示"
+            else _("无权发布公示")
         )
     return got[party]
 
@@ -150,7 +152,11 @@ def require_send(user: Any, estate: Estate, party: str) -> Unit:
     own = own_parties(user, estate)
     if party not in own:
         raise PermissionDenied(
-            f"您不是{estate.name}的{Party(party).label if party in Party.values else party}，不能以其名义通报"
+            _("您不是%(estate)s的%(party)s，不能以其名义通报")
+            % {
+                "estate": estate.name,
+                "party": Party(party).label if party in Party.values else party,
+            }
         )
     return own[party]
 
@@ -190,7 +196,7 @@ def circular_for(user: Any, pk: Any) -> Circular:
     except (TypeError, ValueError, OverflowError):
         found = None
     if found is None:
-        raise NotFound("未找到，或无权查看")
+        raise NotFound(_("未找到，或无权查看"))
     return found
 
 
@@ -246,7 +252,7 @@ def report_for(user: Any, pk: Any) -> Report:
     except (TypeError, ValueError, OverflowError):
         found = None
     if found is None:
-        raise NotFound("未找到，或无权查看")
+        raise NotFound(_("未找到，或无权查看"))
     return found
 
 
@@ -268,7 +274,7 @@ def answering_unit(user: Any, report: Report) -> tuple[bool, Unit | None]:
 def require_answer(user: Any, report: Report) -> Unit | None:
     ok, unit = answering_unit(user, report)
     if not ok:
-        raise PermissionDenied("只有报告送达的单位可以签收和反馈")
+        raise PermissionDenied(_("只有报告送达的单位可以签收和反馈"))
     return unit
 
 
@@ -285,7 +291,7 @@ def can_arrange_custody(user: Any, estate: Estate) -> bool:
 
 def require_custody(user: Any, estate: Estate) -> Unit | None:
     if not can_arrange_custody(user, estate):
-        raise PermissionDenied("只有街道办事处和联席会议办公室可以安排临时托管")
+        raise PermissionDenied(_("只有街道办事处和联席会议办公室可以安排临时托管"))
     return own_parties(user, estate).get(Party.STREET)
 
 
@@ -313,7 +319,7 @@ def require_announce(user: Any, utility: Unit, estates: list[Estate]) -> None:
         return
     if estates and all(scope.manages_jurisdiction(e.community) for e in estates):
         return
-    raise PermissionDenied("只有该专营单位或所辖联席会议办公室可以发布停水停电公告")
+    raise PermissionDenied(_("只有该专营单位或所辖联席会议办公室可以发布停水停电公告"))
 
 
 def my_work_receipts(user: Any) -> QuerySet[UtilityWorkReceipt]:

@@ -189,7 +189,7 @@ def _utility_announce(utility: Unit, actor: Any, d: schemas.UtilityWorkIn, f: Fi
     codes = list(dict.fromkeys(c[:32] for c in d.estate_codes))
     estates = list(Estate.objects.filter(code__in=codes).select_related("community"))
     if len(estates) != len(codes):
-        raise InvalidInput(errors=[FieldError("estate_codes", "所选小区不存在")])
+        raise InvalidInput(errors=[FieldError("estate_codes", str(_("所选小区不存在")))])
     return utility_work_announce(
         actor=actor,
         utility=utility,

@@ -50,13 +50,13 @@ SPECS: dict[str, KindSpec] = {
                 Column("phone", _("办公电话"), office_phone=True),
             ),
             long_term=True,
-            source="002 (三)第一条",
+            source="002 (三)第一条",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.COMMITMENT,
             (Column("item", _("承诺事项")), Column("standard", _("标准或时限"))),
             long_term=False,
-            source="002 (三)第一条",
+            source="002 (三)第一条",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.COMMITMENT_KEPT,
@@ -66,7 +66,7 @@ SPECS: dict[str, KindSpec] = {
                 Column("note", _("说明"), required=False),
             ),
             long_term=False,
-            source="002 (三)第一条",
+            source="002 (三)第一条",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.FEE,
@@ -76,7 +76,7 @@ SPECS: dict[str, KindSpec] = {
                 Column("basis", _("依据")),
             ),
             long_term=True,
-            source="003 二(七)；001 三(二)",
+            source="003 二(七)；001 三(二)",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.CHARGES,
@@ -87,7 +87,7 @@ SPECS: dict[str, KindSpec] = {
                 Column("basis", _("依据")),
             ),
             long_term=True,
-            source="003 二(七)",
+            source="003 二(七)",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.COMMON_INCOME,
@@ -97,7 +97,7 @@ SPECS: dict[str, KindSpec] = {
                 Column("use", _("使用情况")),
             ),
             long_term=False,
-            source="002 (三)第一条；003 二(七)",
+            source="002 (三)第一条；003 二(七)",  # i18n: data (a policy citation)
         ),
         KindSpec(
             Kind.FUND_SPENDING,
@@ -107,7 +107,7 @@ SPECS: dict[str, KindSpec] = {
                 Column("status", _("进度")),
             ),
             long_term=False,
-            source="002 (三)第一条",
+            source="002 (三)第一条",  # i18n: data (a policy citation)
         ),
     )
 }

@@ -9,6 +9,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -57,9 +58,11 @@ def _build(title: str, story: list[Any]) -> bytes:
 
 def circular_pdf(circular: Any, receipts: list[Any] | None) -> bytes:
     title, sub, body = _styles()
-    head = "【重要紧急】" if circular.urgent else ""
+    heading = (_("【重要紧急】通报：%(title)s") if circular.urgent else _("通报：%(title)s")) % {
+        "title": circular.title
+    }
     story: list[Any] = [
-        _p(f"{head}通报：{circular.title}", title),
+        _p(heading, title),
         _p(
             f"{circular.estate.name} · {circular.sender_unit.name}"
             f"（{circular.get_sender_party_display()}） · {_when(circular.created_at)}",
@@ -69,37 +72,37 @@ def circular_pdf(circular: Any, receipts: list[Any] | None) -> bytes:
         _p(circular.body, body),
     ]
     if receipts is not None:
-        story += [Spacer(1, 6 * mm), _p("阅知回执", body)]
-        rows = [[_p("接收单位", body), _p("阅知", body)]]
+        story += [Spacer(1, 6 * mm), _p(_("阅知回执"), body)]
+        rows = [[_p(_("接收单位"), body), _p(_("阅知"), body)]]
         for r in receipts:
             who = r.read_by.display_name or r.read_by.username if r.read_by else ""
-            state = f"{_when(r.read_at)} {who}" if r.read_at else "未阅"
+            state = f"{_when(r.read_at)} {who}" if r.read_at else _("未阅")
             rows.append([_p(r.unit.name, body), _p(state, body)])
         story.append(_table(rows))
-    story += [Spacer(1, 6 * mm), _p("依据：002 (三)第三、四条", sub)]
+    story += [Spacer(1, 6 * mm), _p(_("依据：002 (三)第三、四条"), sub)]
     return _build(circular.title, story)
 
 
 def report_pdf(report: Any, rows: list[tuple[str, str]], recipients: list[Any]) -> bytes:
     title, sub, body = _styles()
-    reached = "、".join(r.unit.name if r.unit else "联席会议办公室" for r in recipients)
+    reached = "、".join(r.unit.name if r.unit else _("联席会议办公室") for r in recipients)
     filer = report.filer_unit.name if report.filer_unit else report.get_filer_party_display()
     table = [[_p(label, body), _p(value or "—", body)] for label, value in rows]
     table += [
-        [_p("报告单位", body), _p(filer, body)],
-        [_p("报送时间", body), _p(_when(report.created_at), body)],
-        [_p("送达", body), _p(reached, body)],
-        [_p("反馈期限", body), _p(report.feedback_due.isoformat(), body)],
-        [_p("状态", body), _p(report.get_state_display(), body)],
-        [_p("签收", body), _p(_when(report.acknowledged_at), body)],
-        [_p("反馈意见", body), _p(report.feedback, body)],
+        [_p(_("报告单位"), body), _p(filer, body)],
+        [_p(_("报送时间"), body), _p(_when(report.created_at), body)],
+        [_p(_("送达"), body), _p(reached, body)],
+        [_p(_("反馈期限"), body), _p(report.feedback_due.isoformat(), body)],
+        [_p(_("状态"), body), _p(report.get_state_display(), body)],
+        [_p(_("签收"), body), _p(_when(report.acknowledged_at), body)],
+        [_p(_("反馈意见"), body), _p(report.feedback, body)],
     ]
     story = [
-        _p(f"重大事项报告：{report.get_kind_display()}", title),
+        _p(_("重大事项报告：%(kind)s") % {"kind": report.get_kind_display()}, title),
         _p(report.estate.name, sub),
         Spacer(1, 6 * mm),
         _table(table),
         Spacer(1, 6 * mm),
-        _p("依据：002 (三)第五条；003 二(十三)", sub),
+        _p(_("依据：002 (三)第五条；003 二(十三)"), sub),
     ]
     return _build(str(report.get_kind_display()), story)

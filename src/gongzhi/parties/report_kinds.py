@@ -53,7 +53,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("street", "residents_committee", "office"),
             feedback_days=15,
-            source="002 (三)第五条",
+            source="002 (三)第五条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMPANY_HEAD,
@@ -66,7 +66,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("residents_committee", "owners_committee", "street"),
             feedback_days=10,
-            source="002 (三)第五条",
+            source="002 (三)第五条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMPANY_CHANGE,
@@ -84,7 +84,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("street", "residents_committee", "office"),
             feedback_days=15,
-            source="002 (三)第五条；003 二(十三)",
+            source="002 (三)第五条；003 二(十三)",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.FACILITY_REPAIR,
@@ -97,7 +97,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("residents_committee", "owners_committee", "street"),
             feedback_days=10,
-            source="002 (三)第五条",
+            source="002 (三)第五条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.FUND_USE,
@@ -109,7 +109,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("street", "residents_committee", "office"),
             feedback_days=15,
-            source="002 (三)第五条",
+            source="002 (三)第五条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMMON_INCOME,
@@ -121,7 +121,7 @@ SPECS: dict[str, ReportSpec] = {
             ),
             reach=("residents_committee", "street"),
             feedback_days=15,
-            source="002 (三)第五条；003 二(七)",
+            source="002 (三)第五条；003 二(七)",  # i18n: data (a policy citation)
         ),
     )
 }

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.org.models import Estate
 from gongzhi.parties.models import Notice
@@ -87,9 +88,9 @@ def status(notice: Notice, on: dt.date | None = None) -> str:
     if notice.state != Notice.State.CURRENT:
         return str(notice.get_state_display())
     if notice.valid_from > on:
-        return "未开始"
+        return _("未开始")
     if not notice.long_term and notice.valid_until and notice.valid_until < on:
-        return "已过期"
+        return _("已过期")
     return str(notice.get_state_display())
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.common.actions import Action, errors_by_field, form_input
@@ -63,7 +64,7 @@ def _notices_page(
     request: HttpRequest, estate: Estate, failure: dict[str, Any] | None = None
 ) -> HttpResponse:
     if not access.can_publish(request.user, estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     notices = list(selectors.estate_notices(estate).order_by("kind", "-created_at"))
     for n in notices:
         n.status_label = selectors.status(n)  # type: ignore[attr-defined]
@@ -94,7 +95,7 @@ def estate_notices(request: HttpRequest, code: str) -> HttpResponse:
 def publish(request: HttpRequest, code: str) -> HttpResponse:
     estate = _estate(code)
     if not access.can_publish(request.user, estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     action = actions.ESTATE_ACTIONS.get("publish")
     assert action is not None
     _result, failure = _run(action, estate, request)
@@ -110,7 +111,7 @@ def notice_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("estate__community"), pk=pk)
     action = actions.NOTICE_ACTIONS.get(name.replace("-", "_"))
     if action is None or not access.can_publish(request.user, notice.estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     _result, failure = _run(action, notice, request)
     if failure:
         failure["failed_notice"] = notice.pk
@@ -160,7 +161,7 @@ def _send_page(
 ) -> HttpResponse:
     senders = actions.send_parties(request.user, estate)
     if not senders:
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     context = {
         "estate": estate,
         "senders": [(p, Party(p).label) for p in senders],
@@ -180,7 +181,7 @@ def circular_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method != "POST":
         return _send_page(request, estate)
     if not access.can_send(request.user, estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     action = actions.ESTATE_ACTIONS.get("circular_send")
     assert action is not None
     result, failure = _run(action, estate, request)
@@ -265,7 +266,7 @@ def report_new(request: HttpRequest, code: str) -> HttpResponse:
 
     estate = _estate(code)
     if "report_file" not in actions.estate_offered(request.user, estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     kind = request.POST.get("kind") or request.GET.get("kind") or ReportKind.COMPANY_CHANGE
     if kind not in ReportKind.values:
         kind = ReportKind.COMPANY_CHANGE
@@ -336,7 +337,7 @@ def report_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     report = _report(request, pk)
     action = actions.REPORT_ACTIONS.get(name)
     if action is None:
-        raise Http404("未知操作")
+        raise Http404(_("未知操作"))
     _result, failure = _run(action, report, request)
     if failure:
         return _report_page(request, report, failure)
@@ -382,7 +383,7 @@ def custody(request: HttpRequest, code: str) -> HttpResponse:
     if request.method != "POST":
         return _custody_page(request, estate)
     if "custody_start" not in actions.estate_offered(request.user, estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     action = actions.ESTATE_ACTIONS.get("custody_start")
     assert action is not None
     _result, failure = _run(action, estate, request)
@@ -397,7 +398,7 @@ def custody(request: HttpRequest, code: str) -> HttpResponse:
 def custody_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Custody.objects.select_related("estate__community"), pk=pk)
     if not access.can_arrange_custody(request.user, found.estate):
-        raise Http404("未找到，或无权查看")
+        raise Http404(_("未找到，或无权查看"))
     action = actions.CUSTODY_ACTIONS.get("hand_over")
     assert action is not None
     _result, failure = _run(action, found, request)

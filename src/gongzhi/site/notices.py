@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gongzhi.cases import access as case_access
 from gongzhi.cases.models import Notification
@@ -75,14 +76,18 @@ def unread(user: Any) -> list[Notice]:
         found.append(Notice(m.created_at, m.text, url, "meetings"))
     for r in _circulars(user).select_related("circular").order_by("-created_at")[:LIMIT]:
         c = r.circular
-        text = f"【紧急】{c.title}" if c.urgent else c.title
+        text = _("【紧急】%(title)s") % {"title": c.title} if c.urgent else c.title
         url = reverse("parties:circular", args=[c.pk])
         found.append(Notice(c.created_at, text, url, "parties", urgent=c.urgent))
     for w in _works(user).select_related("work").order_by("-created_at")[:LIMIT]:
         url = reverse("parties:utility_work", args=[w.work_id])
         found.append(
             Notice(
-                w.created_at, f"【计划{w.work.get_supply_display()}】{w.work.title}", url, "parties"
+                w.created_at,
+                _("【计划%(supply)s】%(title)s")
+                % {"supply": w.work.get_supply_display(), "title": w.work.title},
+                url,
+                "parties",
             )
         )
     # An urgent circular stays on top until it is read.

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
@@ -34,21 +35,25 @@ def circular_send(
     allowed = {p.value for p in access.CIRCULAR_PARTIES}
     wrong = [p for p in to_parties if p not in allowed]
     if not to_parties:
-        errors.append(FieldError("to_parties", "请选择接收方"))
+        errors.append(FieldError("to_parties", _("请选择接收方")))
     elif wrong:
         labels = "、".join(str(Party(p).label) if p in Party.values else p for p in wrong)
-        errors.append(FieldError("to_parties", f"通报只能发给三方和街道，不能发给：{labels}"))
+        errors.append(
+            FieldError(
+                "to_parties", _("通报只能发给三方和街道，不能发给：%(labels)s") % {"labels": labels}
+            )
+        )
     targets = [
         (p, pk)
         for p, pk in access.recipients(estate, list(dict.fromkeys(to_parties)))
         if pk != unit.pk
     ]
     if to_parties and not wrong and not targets:
-        errors.append(FieldError("to_parties", "所选接收方在本小区没有对应单位"))
+        errors.append(FieldError("to_parties", _("所选接收方在本小区没有对应单位")))
     if not title.strip():
-        errors.append(FieldError("title", "不能为空"))
+        errors.append(FieldError("title", _("不能为空")))
     if not body.strip():
-        errors.append(FieldError("body", "不能为空"))
+        errors.append(FieldError("body", _("不能为空")))
     if errors:
         raise InvalidInput(errors=errors)
     circular = Circular.objects.create(

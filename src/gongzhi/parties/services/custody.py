@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
@@ -34,27 +35,33 @@ def custody_start(
     unit = access.require_custody(actor, estate)
     errors: list[FieldError] = []
     if custodian_kind not in Custody.CustodianKind.values:
-        errors.append(FieldError("custodian_kind", "取值不在允许范围内"))
+        errors.append(FieldError("custodian_kind", _("取值不在允许范围内")))
     elif custodian is None:
-        errors.append(FieldError("custodian_id", "所选单位不存在"))
+        errors.append(FieldError("custodian_id", _("所选单位不存在")))
     elif not access.custodian_ok(estate, custodian_kind, custodian):
         errors.append(
             FieldError(
                 "custodian_id",
-                f"{custodian.name}不能作为“{Custody.CustodianKind(custodian_kind).label}”托管本小区",
+                _("%(unit)s不能作为“%(kind)s”托管本小区")
+                % {
+                    "unit": custodian.name,
+                    "kind": Custody.CustodianKind(custodian_kind).label,
+                },
             )
         )
     if ends is not None and ends < starts:
-        errors.append(FieldError("ends", "期满日期不能早于开始日期"))
+        errors.append(FieldError("ends", _("期满日期不能早于开始日期")))
     if not scope.strip():
-        errors.append(FieldError("scope", "请写明托管范围"))
+        errors.append(FieldError("scope", _("请写明托管范围")))
     if errors:
         raise InvalidInput(errors=errors)
     assert custodian is not None
     if estate.property_company_id is not None:
-        raise DomainError(f"{estate.name}已有物业服务企业，无需临时托管", code="not_now")
+        raise DomainError(
+            _("%(estate)s已有物业服务企业，无需临时托管") % {"estate": estate.name}, code="not_now"
+        )
     if Custody.objects.filter(estate=estate, state=Custody.State.ACTIVE).exists():
-        raise DomainError(f"{estate.name}已在临时托管中", code="not_now")
+        raise DomainError(_("%(estate)s已在临时托管中") % {"estate": estate.name}, code="not_now")
     try:
         with transaction.atomic():
             custody = Custody.objects.create(
@@ -66,7 +73,7 @@ def custody_start(
                 scope=scope.strip(),
             )
     except IntegrityError as exc:  # two people starting one at once
-        raise Conflict(f"{estate.name}已在临时托管中") from exc
+        raise Conflict(_("%(estate)s已在临时托管中") % {"estate": estate.name}) from exc
     audit_record(
         actor=actor,
         action=PartiesEvent.CUSTODY_START,
@@ -91,16 +98,19 @@ def custody_hand_over(
     estate = custody.estate
     unit = access.require_custody(actor, estate)
     if custody.version != expected_version:
-        raise Conflict("该托管记录已被他人更新，请刷新后重试")
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
     if custody.state != Custody.State.ACTIVE:
-        raise DomainError(f"该托管{custody.get_state_display()}，不能再移交", code="bad_state")
+        raise DomainError(
+            _("该托管%(state)s，不能再移交") % {"state": custody.get_state_display()},
+            code="bad_state",
+        )
     errors: list[FieldError] = []
     if company is None or company.kind_id != "property_company":
-        errors.append(FieldError("company_id", "请选择接管的物业服务企业"))
+        errors.append(FieldError("company_id", _("请选择接管的物业服务企业")))
     if handover_date < custody.starts:
-        errors.append(FieldError("handover_date", "移交日期不能早于托管开始"))
+        errors.append(FieldError("handover_date", _("移交日期不能早于托管开始")))
     if not note.strip():
-        errors.append(FieldError("note", "请写明移交事项"))
+        errors.append(FieldError("note", _("请写明移交事项")))
     if errors:
         raise InvalidInput(errors=errors)
     done = Custody.objects.filter(
@@ -114,13 +124,13 @@ def custody_hand_over(
         updated_at=timezone.now(),
     )
     if not done:
-        raise Conflict("该托管记录已被他人更新，请刷新后重试")
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
     estate_set_parties(
         estate=estate,
         property_company=company,
         owners_committee=estate.owners_committee,
         actor=actor,
-        reason="临时托管移交：业主选聘物业服务企业",
+        reason=_("临时托管移交：业主选聘物业服务企业"),
     )
     audit_record(
         actor=actor,

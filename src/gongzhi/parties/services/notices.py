@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
@@ -44,11 +45,13 @@ def clean_content(
     errors: list[FieldError] = []
     clean: list[dict[str, str]] = []
     if not rows:
-        errors.append(FieldError("rows", "至少填写一行内容"))
+        errors.append(FieldError("rows", _("至少填写一行内容")))
     for number, cells in enumerate(rows, start=1):
         if len(cells) > len(s.columns):
             errors.append(
-                FieldError("rows", f"列数过多：本类别只有 {len(s.columns)} 列", row=number)
+                FieldError(
+                    "rows", _("列数过多：本类别只有 %(n)s 列") % {"n": len(s.columns)}, row=number
+                )
             )
             continue
         row: dict[str, str] = {}
@@ -56,23 +59,25 @@ def clean_content(
             value = cells[i].strip() if i < len(cells) else ""
             where = {"row": number, "column": str(column.label)}
             if column.required and not value:
-                errors.append(FieldError("rows", "不能为空", **where))  # type: ignore[arg-type]
+                errors.append(FieldError("rows", _("不能为空"), **where))  # type: ignore[arg-type]
             elif len(value) > MAX_CELL:
-                errors.append(FieldError("rows", f"太长（最多 {MAX_CELL} 字）", **where))  # type: ignore[arg-type]
+                errors.append(
+                    FieldError("rows", _("太长（最多 %(n)s 字）") % {"n": MAX_CELL}, **where)  # type: ignore[arg-type]
+                )
             elif column.office_phone and MOBILE.match(re.sub(r"[\s-]", "", value)):
                 errors.append(
-                    FieldError("rows", "公示只能留办公电话，不能公开个人手机号", **where)  # type: ignore[arg-type]
+                    FieldError("rows", _("公示只能留办公电话，不能公开个人手机号"), **where)  # type: ignore[arg-type]
                 )
             row[column.key] = value
         clean.append(row)
     long = s.long_term if long_term is None else long_term
     start = valid_from or today
     if long and valid_until is not None:
-        errors.append(FieldError("valid_until", "长期公示至更新为止，不设截止日期"))
+        errors.append(FieldError("valid_until", _("长期公示至更新为止，不设截止日期")))
     if not long and valid_until is None:
-        errors.append(FieldError("valid_until", "非长期公示须填写截止日期"))
+        errors.append(FieldError("valid_until", _("非长期公示须填写截止日期")))
     if valid_until is not None and valid_until < start:
-        errors.append(FieldError("valid_until", "截止日期不能早于开始日期"))
+        errors.append(FieldError("valid_until", _("截止日期不能早于开始日期")))
     if errors:
         raise InvalidInput(errors=errors)
     return clean, long, start, None if long else valid_until
@@ -107,7 +112,7 @@ def notice_publish(
     now = now or timezone.now()
     if party not in Party.values or kind not in Kind.values:
         raise InvalidInput(
-            errors=[FieldError("party" if kind in Kind.values else "kind", "取值不在允许范围内")]
+            errors=[FieldError("party" if kind in Kind.values else "kind", _("取值不在允许范围内"))]
         )
     unit = access.require_publish(actor, estate, party)
     clean, long, start, until = clean_content(
@@ -127,7 +132,7 @@ def notice_publish(
         ).exists()
     ):
         raise DomainError(
-            "该公示方已有公示中的同类长期公示，请更新该条公示（原内容保留为历史）",
+            _("该公示方已有公示中的同类长期公示，请更新该条公示（原内容保留为历史）"),
             code="not_now",
         )
     notice = Notice.objects.create(
@@ -163,8 +168,10 @@ def _claim(notice: Notice, expected_version: int, to: str) -> None:
         return
     fresh = Notice.objects.get(pk=notice.pk)
     if fresh.version != expected_version:
-        raise Conflict("该公示已被他人更新，请刷新后重试")
-    raise DomainError(f"该公示已{fresh.get_state_display()}，不能再更改", code="bad_state")
+        raise Conflict(_("该公示已被他人更新，请刷新后重试"))
+    raise DomainError(
+        _("该公示已%(state)s，不能再更改") % {"state": fresh.get_state_display()}, code="bad_state"
+    )
 
 
 @transaction.atomic
@@ -185,9 +192,12 @@ def notice_replace(
     now = now or timezone.now()
     unit = access.require_change(actor, notice)
     if notice.version != expected_version:
-        raise Conflict("该公示已被他人更新，请刷新后重试")
+        raise Conflict(_("该公示已被他人更新，请刷新后重试"))
     if notice.state != Notice.State.CURRENT:
-        raise DomainError(f"该公示已{notice.get_state_display()}，不能再更新", code="bad_state")
+        raise DomainError(
+            _("该公示已%(state)s，不能再更新") % {"state": notice.get_state_display()},
+            code="bad_state",
+        )
     clean, long, start, until = clean_content(
         kind=notice.kind,
         rows=rows,
@@ -243,7 +253,7 @@ def notice_withdraw(
     """Take a current notice off the board (kept in the history with the reason)."""
     unit = access.require_change(actor, notice)
     if not reason.strip():
-        raise InvalidInput(errors=[FieldError("reason", "请填写撤下原因")])
+        raise InvalidInput(errors=[FieldError("reason", _("请填写撤下原因"))])
     _claim(notice, expected_version, Notice.State.WITHDRAWN)
     audit_record(
         actor=actor,

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
@@ -29,7 +30,7 @@ def clean_fields(kind: str, fields: dict[str, Any]) -> dict[str, str]:
     spec = SPECS[kind]
     known = {f.key for f in spec.fields}
     errors = [
-        FieldError(f"fields.{key}", "本类报告没有该项") for key in sorted(set(fields) - known)
+        FieldError(f"fields.{key}", _("本类报告没有该项")) for key in sorted(set(fields) - known)
     ]
     clean: dict[str, str] = {}
     for f in spec.fields:
@@ -37,16 +38,23 @@ def clean_fields(kind: str, fields: dict[str, Any]) -> dict[str, str]:
         name = f"fields.{f.key}"
         if not value:
             if f.required:
-                errors.append(FieldError(name, f"{f.label}：必填"))
+                errors.append(FieldError(name, _("%(label)s：必填") % {"label": f.label}))
             clean[f.key] = ""
             continue
         if len(value) > LIMITS[f.kind]:
-            errors.append(FieldError(name, f"{f.label}：太长（最多 {LIMITS[f.kind]} 字）"))
+            errors.append(
+                FieldError(
+                    name,
+                    _("%(label)s：太长（最多 %(n)s 字）") % {"label": f.label, "n": LIMITS[f.kind]},
+                )
+            )
         elif f.kind == "date":
             try:
                 value = dt.date.fromisoformat(value).isoformat()
             except ValueError:
-                errors.append(FieldError(name, f"{f.label}：日期格式应为 2026-01-31"))
+                errors.append(
+                    FieldError(name, _("%(label)s：日期格式应为 2026-01-31") % {"label": f.label})
+                )
         elif f.kind == "amount":
             try:
                 amount = Decimal(value.replace(",", ""))
@@ -54,7 +62,9 @@ def clean_fields(kind: str, fields: dict[str, Any]) -> dict[str, str]:
                     raise InvalidOperation
                 value = str(amount)
             except InvalidOperation:
-                errors.append(FieldError(name, f"{f.label}：应为不小于 0 的金额"))
+                errors.append(
+                    FieldError(name, _("%(label)s：应为不小于 0 的金额") % {"label": f.label})
+                )
         clean[f.key] = value
     if errors:
         raise InvalidInput(errors=errors)
@@ -73,7 +83,7 @@ def report_file(
 ) -> Report:
     now = now or timezone.now()
     if kind not in ReportKind.values:
-        raise InvalidInput(errors=[FieldError("kind", "取值不在允许范围内")])
+        raise InvalidInput(errors=[FieldError("kind", _("取值不在允许范围内"))])
     unit = access.require_file(actor, estate, filer_party)
     spec = SPECS[kind]
     data = clean_fields(kind, fields)
@@ -83,7 +93,7 @@ def report_file(
         if pk is None or unit is None or pk != unit.pk
     ]
     if not targets:
-        raise DomainError("本小区没有该类报告应送达的单位，请联系联席会议办公室", code="not_now")
+        raise DomainError(_("本小区没有该类报告应送达的单位，请联系联席会议办公室"), code="not_now")
     report = Report.objects.create(
         estate=estate,
         kind=kind,
@@ -113,17 +123,22 @@ def _move(
     sources, to = REPORT_MOVES[name]
     unit = access.require_answer(actor, report)
     if report.version != expected_version:
-        raise Conflict("该报告已被他人处理，请刷新后重试")
+        raise Conflict(_("该报告已被他人处理，请刷新后重试"))
     if report.state not in sources:
         raise DomainError(
-            f"报告{report.get_state_display()}，不能再{'签收' if name == 'acknowledge' else '反馈'}",
+            (
+                _("报告%(state)s，不能再签收")
+                if name == "acknowledge"
+                else _("报告%(state)s，不能再反馈")
+            )
+            % {"state": report.get_state_display()},
             code="bad_state",
         )
     done = Report.objects.filter(pk=report.pk, version=expected_version, state__in=sources).update(
         state=to, version=F("version") + 1, updated_at=timezone.now(), **changes
     )
     if not done:
-        raise Conflict("该报告已被他人处理，请刷新后重试")
+        raise Conflict(_("该报告已被他人处理，请刷新后重试"))
     old = report.state
     audit_record(
         actor=actor,
@@ -164,7 +179,7 @@ def report_answer(
     now = now or timezone.now()
     if not feedback.strip():
         access.require_answer(actor, report)
-        raise InvalidInput(errors=[FieldError("feedback", "请填写反馈意见")])
+        raise InvalidInput(errors=[FieldError("feedback", _("请填写反馈意见"))])
     changes: dict[str, Any] = {
         "feedback": feedback.strip(),
         "answered_at": now,

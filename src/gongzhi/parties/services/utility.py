@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
@@ -40,24 +41,31 @@ def utility_work_announce(
     now = now or timezone.now()
     errors: list[FieldError] = []
     if utility is None or not kinds.kind_has(utility.kind_id, kinds.UTILITY_SERVICE):
-        raise InvalidInput(errors=[FieldError("utility_id", "所选单位不是专营单位")])
+        raise InvalidInput(errors=[FieldError("utility_id", _("所选单位不是专营单位"))])
     access.require_announce(actor, utility, estates)
     if not estates:
-        errors.append(FieldError("estate_codes", "请选择涉及的小区"))
+        errors.append(FieldError("estate_codes", _("请选择涉及的小区")))
     outside = [
         e.name for e in estates if not e.community.path.startswith(utility.jurisdiction.path)
     ]
     if outside:
-        errors.append(FieldError("estate_codes", f"不在该专营单位服务范围内：{'、'.join(outside)}"))
+        errors.append(
+            FieldError(
+                "estate_codes",
+                _("不在该专营单位服务范围内：%(estates)s") % {"estates": "、".join(outside)},
+            )
+        )
     if supply not in UtilityWork.Supply.values:
-        errors.append(FieldError("supply", "取值不在允许范围内"))
+        errors.append(FieldError("supply", _("取值不在允许范围内")))
     hours = notice_hours()
     if starts_at < now + dt.timedelta(hours=hours):
-        errors.append(FieldError("starts_at", f"计划停水停电须至少提前 {hours} 小时公告"))
+        errors.append(
+            FieldError("starts_at", _("计划停水停电须至少提前 %(n)s 小时公告") % {"n": hours})
+        )
     if ends_at <= starts_at:
-        errors.append(FieldError("ends_at", "结束时间须晚于开始时间"))
+        errors.append(FieldError("ends_at", _("结束时间须晚于开始时间")))
     if not title.strip():
-        errors.append(FieldError("title", "不能为空"))
+        errors.append(FieldError("title", _("不能为空")))
     if errors:
         raise InvalidInput(errors=errors)
     work = UtilityWork.objects.create(

@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 template.pk = None
                 template.number = f"BENCH-{i:06d}"
                 template.idempotency_key = None
-                template.title = f"基准诉求 {i}"
+                template.title = f"基准诉求 {i}"  # i18n: data (a benchmark case title, stored)
                 copies.append(
                     Case(
                         **{
