@@ -20,7 +20,8 @@ from django.utils.translation import gettext
 
 from gongzhi.cases.models import Case, CaseEvent, Channel, LedgerCounter, Rating, State
 from gongzhi.cases.services.events import event_fields
-from gongzhi.cases.services.intake import ledger_jurisdiction, route_for
+from gongzhi.cases.services.intake import route_for
+from gongzhi.cases.services.ledger import ledger_jurisdiction
 from gongzhi.catalog.models import MatterType
 from gongzhi.common.chain import digest
 from gongzhi.org.models import Estate, Unit

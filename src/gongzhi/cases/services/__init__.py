@@ -1,7 +1,8 @@
 """Every write to cases, one module per sub-area; callers import from here.
 
 - ``transition``  the one function that applies the transition table
-- ``intake``      registering a case (ledger numbers, routing, idempotency, the secret)
+- ``intake``      registering a case (routing, idempotency, the secret)
+- ``ledger``      ledger numbers: which ledger, the next number
 - ``calls``       another call about an open case, attached instead of a duplicate
 - ``dispatch``    dispatch, accept, first response, return, transfer, rulings, escalation
 - ``closing``     suspend/resume, handle, feedback, rating, reopen, close, merge, decisions
