@@ -96,20 +96,21 @@ def desk(request: HttpRequest) -> HttpResponse:
         (_("不满意待复核"), [r for r in rows if r["case"].state == State.REVIEW]),
     ]
     units = list(scope.visible_units().filter(is_active=True).order_by("name"))
-    waiting = groups[0][1]
-    bulk_matters: dict[str, Any] = {}
+    context = {"groups": groups, "total": len(rows), "units": units, **_bulk(groups[0][1])}
+    return render(request, "cases/desk.html", context)
+
+
+def _bulk(waiting: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bulk dispatch for the cases waiting to be dispatched (the desk's first group): offered
+    when one of them may be dispatched, with the matters of their catalogs."""
+    matters: dict[str, Any] = {}
     for r in waiting:
         for m in r["matters"]:
-            bulk_matters.setdefault(m.code, m)
-    context = {
-        "groups": groups,
-        "total": len(rows),
-        "units": units,
-        # Bulk dispatch for the cases waiting to be dispatched (the first group).
+            matters.setdefault(m.code, m)
+    return {
         "bulk": any("dispatch" in r["allowed"] for r in waiting),
-        "bulk_matters": sorted(bulk_matters.values(), key=lambda m: m.code),
+        "bulk_matters": sorted(matters.values(), key=lambda m: m.code),
     }
-    return render(request, "cases/desk.html", context)
 
 
 @login_required
