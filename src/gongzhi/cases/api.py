@@ -317,6 +317,11 @@ def ledger(
     date_to: dt.date | None = None,
     overdue: bool = False,
     q: Annotated[str, Field(max_length=100)] = "",
+    street: Annotated[str, Field(max_length=32, description="街道（乡镇）区划代码")] = "",
+    metric: Annotated[
+        str, Field(max_length=40, description="指标下钻：有该指标事件的案件（与指标页同一口径）")
+    ] = "",
+    open: Annotated[bool, Field(description="仅未结案件")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -331,6 +336,9 @@ def ledger(
             "date_to": date_to.isoformat() if date_to else "",
             "overdue": "1" if overdue else "",
             "q": q,
+            "street": street,
+            "metric": metric,
+            "open": "1" if open else "",
         }
     )
     if f.errors:

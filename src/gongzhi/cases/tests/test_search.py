@@ -99,3 +99,28 @@ def test_reporter_q_is_sees_reporter_as_a_filter(case: Case, demo: Any) -> None:
         by_filter = set(Case.objects.filter(v.reporter_q()).values_list("pk", flat=True))
         by_rule = {c.pk for c in cases if v.sees_reporter(c)}
         assert by_filter == by_rule, account.username
+
+
+def test_the_api_ledger_takes_the_pages_drilldown_filters(case: Case, login: Any) -> None:
+    """``metric``, ``street`` and ``open`` (the dashboards' drill-down) answer the same
+    cases on the page and through the API; an unknown metric is a field error on both."""
+    import re
+
+    office = login("office")
+    street = case.estate.community.path.strip("/").split("/")
+    codes = [c for c in street if c]
+    for params in (
+        {"metric": "received"},
+        {"open": "1"},
+        {"street": codes[-2] if len(codes) > 1 else codes[-1]},
+        {"metric": "received", "open": "1"},
+    ):
+        api = office.get("/api/cases/", {**params, "limit": "500"})
+        assert api.status_code == 200, (params, api.content)
+        from_api = {row["number"] for row in api.json()["items"]}
+        page = office.get("/cases/ledger/", params).content.decode()
+        on_page = set(re.findall(r"\d{6}-\d{4}-\d{6}", page))
+        assert from_api and from_api == on_page & from_api, params
+        assert api.json()["total"] == len(from_api) or api.json()["total"] > 500
+    bad = office.get("/api/cases/", {"metric": "nonsense"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "metric"
