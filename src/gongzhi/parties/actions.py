@@ -23,6 +23,11 @@ CUSTODY_ACTIONS: Registry[Custody] = Registry("parties.custody")
 UTILITY_ACTIONS: Registry[Unit] = Registry("parties.utility")
 
 
+def _add(registry: Any, name: str, label: Any, input: Any, run: Any, done: Any) -> None:
+    """One action of a registry: its name, label, input schema, service call and message."""
+    registry.add(Action(name=name, label=label, input=input, run=run, done=done))
+
+
 def _publish(estate: Estate, actor: Any, d: schemas.NoticeIn, f: Files) -> Notice:
     return s.notice_publish(actor=actor, estate=estate, **d.model_dump())
 
@@ -37,32 +42,17 @@ def _withdraw(notice: Notice, actor: Any, d: schemas.NoticeWithdrawIn, f: Files)
     )
 
 
-ESTATE_ACTIONS.add(
-    Action(
-        name="publish",
-        label=_("发布公示"),
-        input=schemas.NoticeIn,
-        run=_publish,
-        done=_("已发布公示"),
-    )
+_add(ESTATE_ACTIONS, "publish", _("发布公示"), schemas.NoticeIn, _publish, _("已发布公示"))
+_add(
+    NOTICE_ACTIONS,
+    "replace",
+    _("更新公示"),
+    schemas.NoticeReplaceIn,
+    _replace,
+    _("已更新公示，原内容保留为历史"),
 )
-NOTICE_ACTIONS.add(
-    Action(
-        name="replace",
-        label=_("更新公示"),
-        input=schemas.NoticeReplaceIn,
-        run=_replace,
-        done=_("已更新公示，原内容保留为历史"),
-    )
-)
-NOTICE_ACTIONS.add(
-    Action(
-        name="withdraw",
-        label=_("撤下公示"),
-        input=schemas.NoticeWithdrawIn,
-        run=_withdraw,
-        done=_("已撤下公示"),
-    )
+_add(
+    NOTICE_ACTIONS, "withdraw", _("撤下公示"), schemas.NoticeWithdrawIn, _withdraw, _("已撤下公示")
 )
 
 
@@ -74,24 +64,15 @@ def _circular_read(circular: Circular, actor: Any, d: schemas.ReadIn, f: Files) 
     return s.circular_read(actor=actor, circular=circular)
 
 
-ESTATE_ACTIONS.add(
-    Action(
-        name="circular_send",
-        label=_("发出通报"),
-        input=schemas.CircularIn,
-        run=_circular_send,
-        done=_("已发出通报，各接收单位收件箱已收到"),
-    )
+_add(
+    ESTATE_ACTIONS,
+    "circular_send",
+    _("发出通报"),
+    schemas.CircularIn,
+    _circular_send,
+    _("已发出通报，各接收单位收件箱已收到"),
 )
-CIRCULAR_ACTIONS.add(
-    Action(
-        name="read",
-        label=_("阅知"),
-        input=schemas.ReadIn,
-        run=_circular_read,
-        done=_("已阅知"),
-    )
-)
+_add(CIRCULAR_ACTIONS, "read", _("阅知"), schemas.ReadIn, _circular_read, _("已阅知"))
 
 
 def _report_file(estate: Estate, actor: Any, d: schemas.ReportIn, f: Files) -> Report:
@@ -110,33 +91,18 @@ def _report_answer(report: Report, actor: Any, d: schemas.ReportAnswerIn, f: Fil
     )
 
 
-ESTATE_ACTIONS.add(
-    Action(
-        name="report_file",
-        label=_("报送重大事项报告"),
-        input=schemas.ReportIn,
-        run=_report_file,
-        done=_("已报送，送达各单位"),
-    )
+_add(
+    ESTATE_ACTIONS,
+    "report_file",
+    _("报送重大事项报告"),
+    schemas.ReportIn,
+    _report_file,
+    _("已报送，送达各单位"),
 )
-REPORT_ACTIONS.add(
-    Action(
-        name="acknowledge",
-        label=_("签收"),
-        input=schemas.ReportAckIn,
-        run=_report_acknowledge,
-        done=_("已签收"),
-    )
+_add(
+    REPORT_ACTIONS, "acknowledge", _("签收"), schemas.ReportAckIn, _report_acknowledge, _("已签收")
 )
-REPORT_ACTIONS.add(
-    Action(
-        name="answer",
-        label=_("反馈"),
-        input=schemas.ReportAnswerIn,
-        run=_report_answer,
-        done=_("已反馈"),
-    )
-)
+_add(REPORT_ACTIONS, "answer", _("反馈"), schemas.ReportAnswerIn, _report_answer, _("已反馈"))
 
 
 def _custody_start(estate: Estate, actor: Any, d: schemas.CustodyIn, f: Files) -> Custody:
@@ -162,23 +128,21 @@ def _custody_hand_over(custody: Custody, actor: Any, d: schemas.HandOverIn, f: F
     )
 
 
-ESTATE_ACTIONS.add(
-    Action(
-        name="custody_start",
-        label=_("开始临时托管"),
-        input=schemas.CustodyIn,
-        run=_custody_start,
-        done=_("已登记临时托管"),
-    )
+_add(
+    ESTATE_ACTIONS,
+    "custody_start",
+    _("开始临时托管"),
+    schemas.CustodyIn,
+    _custody_start,
+    _("已登记临时托管"),
 )
-CUSTODY_ACTIONS.add(
-    Action(
-        name="hand_over",
-        label=_("移交物业服务企业"),
-        input=schemas.HandOverIn,
-        run=_custody_hand_over,
-        done=_("已移交，该企业成为本小区物业服务企业"),
-    )
+_add(
+    CUSTODY_ACTIONS,
+    "hand_over",
+    _("移交物业服务企业"),
+    schemas.HandOverIn,
+    _custody_hand_over,
+    _("已移交，该企业成为本小区物业服务企业"),
 )
 
 
@@ -202,14 +166,13 @@ def _utility_announce(utility: Unit, actor: Any, d: schemas.UtilityWorkIn, f: Fi
     )
 
 
-UTILITY_ACTIONS.add(
-    Action(
-        name="announce",
-        label=_("公告计划停水停电"),
-        input=schemas.UtilityWorkIn,
-        run=_utility_announce,
-        done=_("已公告，涉及小区的物业服务企业已收到"),
-    )
+_add(
+    UTILITY_ACTIONS,
+    "announce",
+    _("公告计划停水停电"),
+    schemas.UtilityWorkIn,
+    _utility_announce,
+    _("已公告，涉及小区的物业服务企业已收到"),
 )
 
 
