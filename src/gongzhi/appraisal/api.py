@@ -294,33 +294,8 @@ def ranking(request: HttpRequest, code: str, period: PeriodQuery = None) -> dict
     }
 
 
-class AssessmentRowOut(Schema):
-    unit: str
-    received: int
-    scores: dict[str, float] = Field(..., description="考核项编码 → 得分")
-    total: float
-
-
-@router.get(
-    "/assessment/{code}/{year}",
-    response={200: list[AssessmentRowOut], **READ_ERRORS},
-    summary="成员单位年度考核（按案件记录计算）",
-)
-def assessment(request: HttpRequest, code: str, year: PathYear) -> list[dict[str, Any]]:
-    from gongzhi.appraisal import assessment as a
-
-    jurisdiction = a.jurisdiction_for(request.user, code)
-    codes = [i["code"] for i in a.checklist()]
-    return [
-        {
-            "unit": r.unit.name,
-            "received": r.metrics.received,
-            "scores": dict(zip(codes, r.scores, strict=True)),
-            "total": r.total,
-        }
-        for r in a.table(jurisdiction, year)
-    ]
-
+# The unit assessment's endpoints live in assessment_api.py, on this router.
+from gongzhi.appraisal import assessment_api as _assessment_api  # noqa: E402, F401
 
 # The democratic appraisal's endpoints live in review_api.py, on this router.
 from gongzhi.appraisal import review_api  # noqa: E402, F401

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from gongzhi.appraisal import review_views, views
+from gongzhi.appraisal import assessment_views, review_views, views
 
 app_name = "appraisal"
 urlpatterns: list = [
@@ -11,5 +11,5 @@ urlpatterns: list = [
     path("reviews/<int:pk>/", review_views.review_detail, name="review"),
     path("reviews/<int:pk>/results/", review_views.review_public, name="review_public"),
     path("rate/", review_views.rate, name="rate"),
-    path("assessment/<str:code>/<int:year>/", views.assessment, name="assessment"),
+    path("assessment/", include(assessment_views.urlpatterns)),
 ]

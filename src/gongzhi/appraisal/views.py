@@ -158,30 +158,3 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
         "standings": standings,
     }
     return render(request, "appraisal/ranking.html", context)
-
-
-@login_required
-def assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The unit assessment of a jurisdiction and year, from the case events."""
-    from gongzhi.appraisal import assessment as a
-
-    if not 2000 <= year <= 2100:
-        raise Http404(_("年度不正确"))
-    try:
-        jurisdiction = a.jurisdiction_for(request.user, code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            a.table_xlsx(jurisdiction, year),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="assessment-{code}-{year}.xlsx"'
-        return response
-    context = {
-        "jurisdiction": jurisdiction,
-        "year": year,
-        "items": a.checklist(),
-        "rows": a.table(jurisdiction, year),
-    }
-    return render(request, "appraisal/assessment.html", context)

@@ -1,6 +1,13 @@
 """The appraisal app's tables: credit records and the red/black list (credit.py), and the
-democratic appraisal of the three parties (review.py)."""
+democratic appraisal of the three parties (review.py), and the unit assessment
+(assessment.py)."""
 
+from gongzhi.appraisal.models.assessment import (
+    AssessmentItem,
+    AssessmentPlan,
+    AssessmentResult,
+    ManualScore,
+)
 from gongzhi.appraisal.models.credit import (
     CreditObjection,
     CreditPeriodClose,
@@ -21,6 +28,9 @@ from gongzhi.appraisal.models.review import (
 )
 
 __all__ = [
+    "AssessmentItem",
+    "AssessmentPlan",
+    "AssessmentResult",
     "Campaign",
     "CreditObjection",
     "CreditPeriodClose",
@@ -28,6 +38,7 @@ __all__ = [
     "CreditRecord",
     "CreditRule",
     "CreditStanding",
+    "ManualScore",
     "PeriodKind",
     "RaterCode",
     "ReviewItem",
