@@ -40,7 +40,7 @@ def _evidence_pdf() -> SimpleUploadedFile:
 
 
 def build_assessment(ctx: DemoContext) -> None:
-    county = ctx.jurisdictions.get("嘉祥县")
+    county = ctx.jurisdictions.get("嘉祥县")  # i18n: data (the demo county's name)
     office = ctx.users.get("office")
     if county is None or office is None:
         return
