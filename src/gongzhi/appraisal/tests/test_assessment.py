@@ -19,7 +19,7 @@ from gongzhi.appraisal.assessment_files import items_rows
 from gongzhi.appraisal.assessment_measures import item_score, unit_figures
 from gongzhi.appraisal.models import AssessmentPlan, ManualScore
 from gongzhi.appraisal.services import assessment as s
-from gongzhi.common.errors import DomainError, InvalidInput, PermissionDenied
+from gongzhi.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from gongzhi.common.models import AuditEvent
 from gongzhi.meetings.models import Attendance, Decision, DecisionState, Invitation, Meeting
 from gongzhi.org.models import Body, Jurisdiction, Unit
@@ -289,4 +289,32 @@ def test_checklist_edit_and_xlsx_import(demo: Any) -> None:
     assert (
         AuditEvent.objects.filter(action="assessment.items_set", target_id=str(plan.pk)).count()
         == 2
+    )
+
+
+def test_stale_writers_lose(demo: Any) -> None:
+    """Moves are conditional on the state and version the writer read; a score locks the
+    plan and re-reads its state, so it cannot land beside a submission."""
+    convener = demo.users["convener"]
+    first, second = _plan(), _plan()
+    s.assessment_approve(plan=first, actor=convener)
+    with pytest.raises(Conflict):
+        s.assessment_approve(plan=second, actor=convener)
+    with pytest.raises(Conflict):
+        s.assessment_return(plan=second, reason="x", actor=convener)
+    stale = AssessmentPlan.objects.get(pk=first.pk)
+    stale.state = "draft"  # as read before the approval
+    item = stale.items.get(code="party_building")
+    with pytest.raises(DomainError) as exc:
+        s.assessment_manual_score(
+            plan=stale,
+            item=item,
+            unit=demo.units["housing_bureau"],
+            points="1",
+            note="x",
+            actor=demo.users["office"],
+        )
+    assert exc.value.code == "bad_state"
+    assert ManualScore.objects.get(item=item, unit=demo.units["housing_bureau"]).points == Decimal(
+        "4.5"
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from gongzhi.appraisal.models import AssessmentPlan, ManualScore
@@ -56,6 +56,19 @@ def test_api_flow_return_score_submit_approve(demo: Any, login: Any) -> None:
         content_type="application/json",
     )
     assert wrong.status_code == 422 and "100" in wrong.json()["errors"][0]["message"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["编码", "考核内容", "分值", "计分方式"])
+    sheet.append(["a", "出席", 100, "bogus"])
+    buf = io.BytesIO()
+    book.save(buf)
+    upload = SimpleUploadedFile("c.xlsx", buf.getvalue())
+    refused = office.post(API + "/items/import", {"file": upload})
+    assert refused.status_code == 422
+    assert [(e["row"], e["column"]) for e in refused.json()["errors"]] == [(2, "计分方式")]
+    page = office.post(PAGE, {"action": "items_import", "file": SimpleUploadedFile("c.xlsx", b"x")})
+    assert page.status_code == 422 and "无法读取" in page.content.decode()
     assert office.post(API + "/approve").status_code == 403
     assert office.post(API + "/submit").json()["state"] == "submitted"
     convener = login("convener")
@@ -113,6 +126,10 @@ def test_page_shows_and_acts(demo: Any, login: Any) -> None:
         == "submitted"
     )
     assert login("auditor").post(PAGE, {"action": "approve"}).status_code == 403
+    convener = login("convener")
+    assert convener.post(PAGE, {"action": "approve"}).status_code == 302
+    body = convener.get(PAGE).content.decode()
+    assert "已审定" in body and 'value="return"' not in body
 
 
 def test_exports_carry_the_results(demo: Any, login: Any) -> None:
