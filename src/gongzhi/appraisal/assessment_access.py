@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.appraisal.models import AssessmentPlan, ManualScore
@@ -33,6 +34,25 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def reads(user: Any, jurisdiction: Jurisdiction) -> bool:
     return scope_for(user).reads_jurisdiction(jurisdiction)
+
+
+def readable_plans(user: Any) -> QuerySet[AssessmentPlan]:
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return AssessmentPlan.objects.none()
+    return AssessmentPlan.objects.select_related("jurisdiction").filter(
+        scope.oversight_q("jurisdiction__path")
+    )
+
+
+def home_jurisdictions(user: Any) -> list[Jurisdiction]:
+    """The jurisdictions where the account's reading scope starts (a plan may be made for
+    them or any below them)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return list(Jurisdiction.objects.filter(parent__isnull=True).order_by("code"))
+    paths = set(scope.office_paths + scope.convener_paths + scope.auditor_paths)
+    return list(Jurisdiction.objects.filter(path__in=paths).order_by("code"))
 
 
 def jurisdiction_for(user: Any, code: str) -> Jurisdiction:

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import assessment as a
@@ -132,6 +133,18 @@ def assessment(request: HttpRequest, code: str, year: int) -> HttpResponseBase:
 
 
 @login_required
+def assessment_index(request: HttpRequest) -> HttpResponse:
+    """The plans the account may read, and this year's page of each home jurisdiction."""
+    homes = aa.home_jurisdictions(request.user)
+    plans = aa.readable_plans(request.user).order_by("-year", "jurisdiction__code")
+    if not homes and not plans.exists():
+        raise Http404(_("没有可查看的考核"))
+    year = timezone.localdate().year
+    context = {"homes": homes, "plans": plans, "year": year}
+    return render(request, "appraisal/assessment_index.html", context)
+
+
+@login_required
 def evidence(request: HttpRequest, code: str, year: int, pk: int) -> HttpResponseBase:
     """A manual score's evidence, streamed after checking the reader may see the plan."""
     try:
@@ -145,6 +158,7 @@ def evidence(request: HttpRequest, code: str, year: int, pk: int) -> HttpRespons
 
 
 urlpatterns = [
+    path("", assessment_index, name="assessments"),
     path("<str:code>/<int:year>/", assessment, name="assessment"),
     path("<str:code>/<int:year>/evidence/<int:pk>/", evidence, name="assessment_evidence"),
 ]

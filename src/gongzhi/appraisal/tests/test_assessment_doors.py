@@ -23,6 +23,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def test_api_flow_return_score_submit_approve(demo: Any, login: Any) -> None:
     convener = login("convener")
+    index = convener.get("/appraisal/assessment/").content.decode()
+    assert "嘉祥县 2026 年度成员单位考核" in index and PAGE in index
     got = convener.get(API).json()
     assert got["state"] == "submitted" and got["allowed"] == ["return", "approve"]
     assert (
@@ -165,7 +167,11 @@ def test_other_county_and_outsiders_are_refused(demo: Any, login: Any) -> None:
     evidence = ManualScore.objects.exclude(evidence="").first()
     assert evidence is not None
     assert other.get(f"{PAGE}evidence/{evidence.pk}/").status_code == 404
+    assert (
+        "嘉祥县 2026 年度成员单位考核" not in other.get("/appraisal/assessment/").content.decode()
+    )
     handler = login("zfj")
+    assert handler.get("/appraisal/assessment/").status_code == 404
     assert handler.get(PAGE).status_code == 404
     assert handler.get(API).status_code == 404
     auditor = login("auditor")
