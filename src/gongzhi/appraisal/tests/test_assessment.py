@@ -318,3 +318,17 @@ def test_stale_writers_lose(demo: Any) -> None:
     assert ManualScore.objects.get(item=item, unit=demo.units["housing_bureau"]).points == Decimal(
         "4.5"
     )
+
+
+def test_the_nearest_place_in_the_yaml_gives_the_checklist(demo: Any, monkeypatch: Any) -> None:
+    shipped = a._shipped()
+    place = {
+        "unit_groups": ["grassroots"],
+        "items": [{"code": "attendance", "label": "出席", "weight": 100, "measure": "attendance"}],
+    }
+    monkeypatch.setattr(a, "_shipped", lambda: {**shipped, "places": {COUNTY: place}})
+    street = Jurisdiction.objects.get(name="嘉祥街道")
+    assert [(i.code, i.weight) for i in a.default_items(street)] == [("attendance", 100)]
+    assert a.unit_groups(None, street) == ["grassroots"]
+    other = Jurisdiction.objects.get(code="421281000000")
+    assert len(a.default_items(other)) == len(shipped["default"]["items"])
