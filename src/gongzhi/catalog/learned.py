@@ -9,8 +9,9 @@ vocabulary; scoring one message is a dictionary look-up per n-gram and one small
 product, so a web worker classifies without loading scikit-learn at all.
 
 Confidence is the softmax of the decision values, calibrated by temperature scaling: the
-temperature that makes the cross-validated probabilities on the training texts honest
-(lowest log loss)."""
+temperature that makes the cross-validated probabilities on the residents' sentences
+(phrasings, confirmed examples, out-of-scope requests) honest (lowest log loss); names and
+keywords always stay in training, since messages look like sentences, not like keywords."""
 
 from __future__ import annotations
 
@@ -123,14 +124,20 @@ class Model:
 
 
 def training_texts(entry: EffectiveEntry) -> list[str]:
-    texts: list[str] = []
+    return [text for text, _sentence in _texts(entry)]
+
+
+def _texts(entry: EffectiveEntry) -> list[tuple[str, bool]]:
+    """The entry's training texts, each marked True when it is a resident's sentence (a
+    phrasing) rather than a name, description or keyword."""
+    texts: list[tuple[str, bool]] = []
     for matter in [entry.matter, *entry.absorbed]:
-        texts.append(matter.name)
+        texts.append((matter.name, False))
         if matter.description:
-            texts.append(matter.description)
-        texts.extend(str(k) for k in matter.keywords)
-        texts.extend(str(p) for p in matter.phrasings)
-    return [t for t in texts if t and t.strip()]
+            texts.append((matter.description, False))
+        texts.extend((str(k), False) for k in matter.keywords)
+        texts.extend((str(p), True) for p in matter.phrasings)
+    return [(t, s) for t, s in texts if t and t.strip()]
 
 
 def signature(entries: dict[str, EffectiveEntry]) -> str:
@@ -162,17 +169,21 @@ def train(
 
     texts: list[str] = []
     labels: list[str] = []
+    sentences: list[bool] = []
     for code, entry in entries.items():
-        for text in training_texts(entry):
+        for text, sentence in _texts(entry):
             texts.append(text)
             labels.append(code)
+            sentences.append(sentence)
     for text, code in extra:
         if code in entries or code == OUT_OF_SCOPE:
             texts.append(text)
             labels.append(code)
+            sentences.append(True)
     for text in lexicon().out_of_scope:
         texts.append(text)
         labels.append(OUT_OF_SCOPE)
+        sentences.append(True)
     if len(set(labels)) < 3:
         return None
     vectorizer = TfidfVectorizer(
@@ -195,7 +206,7 @@ def train(
         idf=np.asarray(vectorizer.idf_, dtype=np.float64),
         coef=np.ascontiguousarray(model.coef_.T, dtype=np.float64),
         intercept=np.asarray(model.intercept_, dtype=np.float64),
-        temperature=_temperature(matrix, y, classes),
+        temperature=_temperature(matrix, y, classes, np.array(sentences)),
         signature=signature(entries),
         phrases={code: _phrases(entry) for code, entry in entries.items()},
         exclusions={
@@ -206,15 +217,23 @@ def train(
     )
 
 
-def _temperature(matrix: object, y: np.ndarray, classes: list[str]) -> float:
-    """The temperature that minimises the log loss of out-of-fold probabilities."""
+def _temperature(matrix: object, y: np.ndarray, classes: list[str], sentences: np.ndarray) -> float:
+    """The temperature that minimises the log loss of out-of-fold probabilities on the
+    residents' sentences (phrasings, confirmed examples, out-of-scope requests): each
+    fold leaves a quarter of the sentences out and keeps every name and keyword, so the
+    confidence is calibrated on text like a message, not on single keywords."""
     from sklearn.model_selection import KFold
     from sklearn.svm import LinearSVC
 
     column = {c: i for i, c in enumerate(classes)}
     logits: list[np.ndarray] = []
     truth: list[int] = []
-    for train_idx, test_idx in KFold(4, shuffle=True, random_state=0).split(y):
+    held = np.flatnonzero(sentences)
+    if len(held) < 8:  # too few sentences to hold any out: every text takes its turn
+        held = np.arange(len(y))
+    for _kept, out in KFold(4, shuffle=True, random_state=0).split(held):
+        test_idx = held[out]
+        train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
         fold = LinearSVC(C=C)
         fold.fit(matrix[train_idx], y[train_idx])  # type: ignore[index]
         decision = fold.decision_function(matrix[test_idx])  # type: ignore[index]

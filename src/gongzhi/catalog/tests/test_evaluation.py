@@ -14,6 +14,7 @@ from gongzhi.catalog.normalise import normalise
 from gongzhi.catalog.selectors import effective_catalog
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "eval" / "jiaxiang.csv"
+DEV_FILE = EVAL_FILE.with_name("dev.csv")
 
 
 @pytest.mark.django_db
@@ -59,6 +60,21 @@ def test_shipped_eval_set_is_large_and_apart_from_training(demo) -> None:
     training = {normalise(t) for e in catalog.values() for t in training_texts(e)}
     shared = [r.text for r in rows if normalise(r.text) in training]
     assert shared == []
+    for row in rows:
+        assert all(code == "-" or code in catalog for code in row.expected), row.line
+
+
+@pytest.mark.django_db
+def test_development_set_is_apart_from_training_and_from_the_evaluation_set(demo) -> None:
+    """The set the classifier is tuned on (docs/routing.md, "Measuring") shares no
+    sentence with the training phrasings nor with the evaluation set."""
+    rows = read_rows(DEV_FILE)
+    assert len(rows) >= 300
+    assert sum(r.expected == ["-"] for r in rows) >= 60
+    catalog = effective_catalog(demo.county)
+    training = {normalise(t) for e in catalog.values() for t in training_texts(e)}
+    evaluation = {normalise(r.text) for r in read_rows(EVAL_FILE)}
+    assert [r.text for r in rows if normalise(r.text) in training | evaluation] == []
     for row in rows:
         assert all(code == "-" or code in catalog for code in row.expected), row.line
 
