@@ -78,7 +78,7 @@ THREE_PARTIES = (_("社区居委会分工负责环物委的成员"), _("业主�
 TIERS: dict[str, TierSpec] = {
     T.DAILY: TierSpec(
         tier=T.DAILY,
-        source="002 (二)第二条",
+        source="002 (二)第二条",  # i18n: data (a policy citation)
         convener=_("社区居委会分工负责环物委的成员，或社区党组织授权的小区党组织负责人"),
         participants=THREE_PARTIES,
         start=S.OPEN,
@@ -121,7 +121,7 @@ TIERS: dict[str, TierSpec] = {
     ),
     T.MAJOR: TierSpec(
         tier=T.MAJOR,
-        source="002 (二)第三条",
+        source="002 (二)第三条",  # i18n: data (a policy citation)
         convener=_("社区居民委员会"),
         participants=(
             _("社区居民委员会"),
@@ -172,7 +172,7 @@ TIERS: dict[str, TierSpec] = {
     ),
     T.BEYOND: TierSpec(
         tier=T.BEYOND,
-        source="002 (二)第四条",
+        source="002 (二)第四条",  # i18n: data (a policy citation)
         convener=_("联席会议"),
         participants=(_("联席会议成员"), _("社区党组织"), _("街道（乡镇）"), _("政府有关职能部门")),
         start=S.CONFERENCE,
@@ -215,7 +215,7 @@ TIERS: dict[str, TierSpec] = {
     ),
     T.HISTORICAL: TierSpec(
         tier=T.HISTORICAL,
-        source="002 (二)第五条",
+        source="002 (二)第五条",  # i18n: data (a policy citation)
         convener=_("社区居民委员会"),
         participants=THREE_PARTIES,
         start=S.REGISTERED,
@@ -347,7 +347,7 @@ def offered(problem: Problem, mine: set[str]) -> list[str]:
 E = EarlyMatter.State
 # The bodies the office must invite before the decision (002 (二)第七条).
 EARLY_INVITEES = (Invitation.Body.STREET, Invitation.Body.PARTY_ORG)
-EARLY_SOURCE = "002 (二)第七条"
+EARLY_SOURCE = "002 (二)第七条"  # i18n: data (a policy citation)
 
 
 @dataclass(frozen=True)
