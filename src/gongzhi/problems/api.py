@@ -81,8 +81,10 @@ class EventOut(Schema):
     at: dt.datetime
     action: str
     move: str
+    label: str
     from_state: str
     to_state: str
+    to_label: str
     unit: str
     actor: str
     reason: str

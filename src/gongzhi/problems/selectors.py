@@ -15,7 +15,15 @@ from gongzhi.cases.masking import mask_text
 from gongzhi.common.audit import audit_trail
 from gongzhi.org.models import Estate
 from gongzhi.problems import workflow
-from gongzhi.problems.models import CLOSED_STATES, EarlyMatter, Invitation, Note, Problem
+from gongzhi.problems.events import ProblemsEvent
+from gongzhi.problems.models import (
+    CLOSED_STATES,
+    EarlyMatter,
+    Invitation,
+    Note,
+    Problem,
+    State,
+)
 
 # A solved problem stays on the board this long after it was closed.
 BOARD_KEEP_DAYS = 90
@@ -34,6 +42,11 @@ def overdue(qs: QuerySet[Problem], now: dt.datetime | None = None) -> QuerySet[P
 
 
 def timeline(obj: Any) -> list[dict[str, Any]]:
+    """The audit events of a problem or an early matter, oldest first, with state labels."""
+    labels = {**dict(EarlyMatter.State.choices), **dict(State.choices)}
+    moves = {m.name: m.label for spec in workflow.TIERS.values() for m in spec.moves}
+    moves.update({m.name: m.label for m in workflow.EARLY_MOVES})
+    events = dict(ProblemsEvent.choices)
     rows = []
     for e in audit_trail(obj).order_by("created_at", "id"):
         rows.append(
@@ -41,8 +54,12 @@ def timeline(obj: Any) -> list[dict[str, Any]]:
                 "at": e.created_at,
                 "action": e.action,
                 "move": (e.extra or {}).get("move", ""),
+                "label": str(
+                    moves.get((e.extra or {}).get("move", ""), events.get(e.action, e.action))
+                ),
                 "from_state": e.from_state,
                 "to_state": e.to_state,
+                "to_label": str(labels.get(e.to_state, e.to_state)),
                 "unit": e.actor_unit.name if e.actor_unit else "",
                 "actor": (e.actor.display_name or e.actor.username) if e.actor else "",
                 "reason": e.reason,

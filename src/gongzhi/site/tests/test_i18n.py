@@ -347,6 +347,12 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "parties.Report": ("data", "feedback"),
     "parties.Custody": ("scope", "handover_note"),
     "parties.UtilityWork": ("title", "description"),
+    # The three parties' problems and early matters: what they wrote (002 (二)).
+    "problems.Problem": ("title", "description"),
+    "problems.Note": ("text",),
+    "problems.Consultation": ("participants", "summary"),
+    "problems.EarlyMatter": ("title", "description", "decision", "outcome"),
+    "problems.Invitation": ("invitee", "note"),
     # Messages are stored when queued, in the language of that moment.
     "notify.Message": ("label", "subject", "body"),
     "notify.UnitWebhook": ("name",),
