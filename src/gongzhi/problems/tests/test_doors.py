@@ -139,3 +139,11 @@ def test_other_county_and_wrong_roles_get_nothing(login: Any, demo: Any) -> None
     )
     assert r.status_code == 403
     assert Problem.objects.get(pk=p.pk).state == p.state
+
+
+def test_admin_lists_read_only(login: Any, demo: Any) -> None:
+    c = login("admin")
+    for model in ("problem", "consultation", "earlymatter"):
+        assert c.get(f"/admin/problems/{model}/").status_code == 200
+        assert c.get(f"/admin/problems/{model}/add/").status_code == 403
+    assert "雨污管网" in c.get("/admin/problems/problem/").content.decode()
