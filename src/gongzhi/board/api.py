@@ -14,6 +14,8 @@ from gongzhi.common.schemas import READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import selectors
 from gongzhi.parties.api import CustodyOut, NoticeOut, custody_out, notice_out
+from gongzhi.problems import selectors as problems
+from gongzhi.problems.api import MatterPublicOut, ProblemPublicOut
 
 router = Router(tags=["小区公示"])
 
@@ -33,6 +35,12 @@ class BoardOut(Schema):
     contacts: list[ContactOut]
     custody: CustodyOut | None = Field(None, description="无物业服务企业时的临时托管")
     notices: list[NoticeOut] = Field(..., description="今天在公示期内的公示")
+    problems: list[ProblemPublicOut] = Field(
+        ..., description="三方协同解决问题：协商意见、进展和答复（002 (三)第一条）"
+    )
+    early_matters: list[MatterPublicOut] = Field(
+        ..., description="重大事项提前介入及其状态（002 (二)第七条）"
+    )
 
 
 @router.get(
@@ -53,6 +61,8 @@ def board(request: HttpRequest, code: str) -> dict[str, Any]:
         "contacts": [{"name": n, "phone": p} for n, p in contact_lines(estate)],
         "custody": _custody(estate),
         "notices": [notice_out(n) for n in selectors.board_notices(estate)],
+        "problems": problems.board_problems(estate),
+        "early_matters": problems.board_matters(estate),
     }
 
 

@@ -17,6 +17,15 @@ from gongzhi.org.permissions import scope_for
 register = template.Library()
 
 
+@register.simple_tag
+def case_page_extras() -> list[str]:
+    """Templates of the apps above cases shown under a case (setting
+    ``GONGZHI_CASE_PAGE_EXTRAS``), so cases names none of them."""
+    from django.conf import settings
+
+    return list(getattr(settings, "GONGZHI_CASE_PAGE_EXTRAS", []))
+
+
 @register.simple_tag(takes_context=True)
 def refill(context: Any, action: str, name: str, default: str = "") -> str:
     """The value posted to ``action``'s field ``name`` when that form failed."""

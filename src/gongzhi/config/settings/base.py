@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.appraisal",
     "gongzhi.parties",
+    "gongzhi.problems",
     "gongzhi.board",
     "gongzhi.stats",
     "gongzhi.open311",
@@ -153,6 +154,8 @@ LOGOUT_REDIRECT_URL = "org:home"
 # GONGZHI_LOGIN_DELAY_MAX_SECONDS; failures are forgotten GONGZHI_LOGIN_FORGET_HOURS after
 # the last one. Other addresses are never slowed down, so nobody can lock a user out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Templates shown under a case page by apps above cases (each loads its own tags).
+GONGZHI_CASE_PAGE_EXTRAS = ["problems/_case_extra.html"]
 GONGZHI_LOGIN_DELAY_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_SECONDS", "30"))
 GONGZHI_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_MAX_SECONDS", "900"))
 GONGZHI_LOGIN_FORGET_HOURS = float(os.environ.get("GONGZHI_LOGIN_FORGET_HOURS", "24"))

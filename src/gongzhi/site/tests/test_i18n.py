@@ -99,6 +99,7 @@ DATA_MODULES = {
     "appraisal/demo.py": "demo data: property companies, credit records, review standards",
     "notify/demo.py": "demo data: the units' group robots",
     "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
+    "problems/demo.py": "demo data: the estate problems, consultations and early matters",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",
@@ -346,6 +347,12 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "parties.Report": ("data", "feedback"),
     "parties.Custody": ("scope", "handover_note"),
     "parties.UtilityWork": ("title", "description"),
+    # The three parties' problems and early matters: what they wrote (002 (二)).
+    "problems.Problem": ("title", "description"),
+    "problems.Note": ("text",),
+    "problems.Consultation": ("participants", "summary"),
+    "problems.EarlyMatter": ("title", "description", "decision", "outcome"),
+    "problems.Invitation": ("invitee", "note"),
     # Messages are stored when queued, in the language of that moment.
     "notify.Message": ("label", "subject", "body"),
     "notify.UnitWebhook": ("name",),
