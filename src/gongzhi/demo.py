@@ -24,6 +24,7 @@ DEMO_PARTS = (
     "gongzhi.cases.demo",
     "gongzhi.meetings.demo",
     "gongzhi.parties.demo",
+    "gongzhi.campaigns.demo",
     "gongzhi.demo_chibi",
     "gongzhi.appraisal.demo",
     "gongzhi.stats.demo",

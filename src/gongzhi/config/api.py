@@ -111,6 +111,7 @@ for _prefix, _module in (
     ("/stats/", "gongzhi.stats.api"),
     ("/appraisal/", "gongzhi.appraisal.api"),
     ("/parties/", "gongzhi.parties.api"),
+    ("/campaigns/", "gongzhi.campaigns.api"),
     ("/board/", "gongzhi.board.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("appraisal/", include("gongzhi.appraisal.urls")),
     path("parties/", include("gongzhi.parties.urls")),
+    path("campaigns/", include("gongzhi.campaigns.urls")),
     path("notify/", include("gongzhi.notify.urls")),
 ]
 if settings.DEBUG:

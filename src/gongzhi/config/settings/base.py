@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.appraisal",
     "gongzhi.parties",
+    "gongzhi.campaigns",
     "gongzhi.board",
     "gongzhi.stats",
     "gongzhi.open311",
