@@ -9,8 +9,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
-Definitions = str | list[dict[str, Any]]
-Classes = str | list[str]
+# A list of field definitions (or of classes), or its YAML/JSON text: ``Any`` so that a
+# page's text area is one value; campaigns/fields.py checks the shape field by field.
+Definitions = Any
+Classes = Any
 
 
 class CampaignIn(Schema):
