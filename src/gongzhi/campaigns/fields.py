@@ -26,6 +26,7 @@ KINDS = {
     "date": gettext_lazy("日期"),
 }
 TEXT_MAX = 500
+MAX_FIELDS = 100
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # The fixed columns of the survey file before the form's own (the file's words, read back).
 CODE_COLUMN = "小区编码"  # i18n: data (the survey file's column title)
@@ -96,7 +97,8 @@ def _one(i: int, raw: Any, errors: list[FieldError]) -> SurveyField | None:
             )
         )
     raw_choices = raw.get("choices") or []
-    choices = tuple(str(c).strip() for c in raw_choices if str(c).strip())
+    listed = raw_choices if isinstance(raw_choices, list) else []
+    choices = tuple(str(c).strip()[:40] for c in listed if str(c).strip())
     if kind == "choice" and (not isinstance(raw_choices, list) or not choices):
         errors.append(FieldError(f"{at}.choices", _("选项类字段须列出可选项")))
     if len(set(choices)) != len(choices):
@@ -117,8 +119,10 @@ def read_definitions(raw: Any, classes: Any) -> tuple[list[SurveyField], list[st
     """The form's fields and the classification choices, every problem at once."""
     errors: list[FieldError] = []
     found: list[SurveyField] = []
-    if not isinstance(raw, list) or not raw:
-        errors.append(FieldError("fields", _("至少定义一个字段（列表）")))
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_FIELDS:
+        errors.append(
+            FieldError("fields", _("应为 1 至 %(n)s 个字段的列表") % {"n": MAX_FIELDS})
+        )
         raw = []
     for i, item in enumerate(raw):
         got = _one(i, item, errors)
@@ -134,7 +138,7 @@ def read_definitions(raw: Any, classes: Any) -> tuple[list[SurveyField], list[st
                 )
             seen.add(value)
     names = [str(c).strip() for c in classes] if isinstance(classes, list) else []
-    if not names or any(not n or len(n) > 40 for n in names) or len(set(names)) != len(names):
+    if not names or len(names) > MAX_FIELDS or any(not n or len(n) > 40 for n in names) or len(set(names)) != len(names):
         errors.append(FieldError("classes", _("认定类型至少一项，每项至多 40 字，不重复")))
     if errors:
         raise InvalidInput(errors=errors)
@@ -180,7 +184,9 @@ def clean_value(f: SurveyField, raw: Any) -> tuple[Any, str | None]:
             return None, _("应为数字")
         if not number.is_finite() or abs(number) >= Decimal("1e15"):
             return None, _("应为数字")
-        return str(number.normalize() if number == number.to_integral() else number), None
+        if number == number.to_integral():
+            return str(int(number)), None
+        return format(number.normalize(), "f"), None
     if f.kind == "date":
         if isinstance(raw, dt.datetime):
             return raw.date().isoformat(), None

@@ -9,6 +9,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+VERSION_MAX = 2**31 - 1
+
 # A list of field definitions (or of classes), or its YAML/JSON text: ``Any`` so that a
 # page's text area is one value; campaigns/fields.py checks the shape field by field.
 Definitions = Any
@@ -28,14 +30,14 @@ class CampaignIn(Schema):
 
 
 class FormIn(Schema):
-    expected_version: int = Field(..., ge=0)
+    expected_version: int = Field(..., ge=0, le=VERSION_MAX)
     fields: Definitions
     classes: Classes
 
 
 class SurveyIn(Schema):
     estate: str = Field(..., max_length=32, description="小区编码")
-    expected_version: int = Field(0, ge=0, description="新填报为 0；修改时为读到的版本")
+    expected_version: int = Field(0, ge=0, le=VERSION_MAX, description="新填报为 0；修改时为读到的版本")
     classification: str = Field(..., max_length=40)
     values: dict[str, Any] = Field(default_factory=dict, description="按字段代号（key）取值")
 
@@ -47,7 +49,7 @@ class ImportIn(Schema):
 class ReportIn(Schema):
     street: str = Field(..., max_length=20, description="街道辖区代码")
     due: dt.date
-    expected_version: int = Field(0, ge=0, description="首次报送为 0；重报时为读到的版本")
+    expected_version: int = Field(0, ge=0, le=VERSION_MAX, description="首次报送为 0；重报时为读到的版本")
     situation: str = Field(..., max_length=5000, description="基本情况")
     measures: str = Field(..., max_length=5000, description="工作措施")
     problems: str = Field(..., max_length=5000, description="存在问题和建议")
