@@ -120,9 +120,7 @@ def read_definitions(raw: Any, classes: Any) -> tuple[list[SurveyField], list[st
     errors: list[FieldError] = []
     found: list[SurveyField] = []
     if not isinstance(raw, list) or not raw or len(raw) > MAX_FIELDS:
-        errors.append(
-            FieldError("fields", _("应为 1 至 %(n)s 个字段的列表") % {"n": MAX_FIELDS})
-        )
+        errors.append(FieldError("fields", _("应为 1 至 %(n)s 个字段的列表") % {"n": MAX_FIELDS}))
         raw = []
     for i, item in enumerate(raw):
         got = _one(i, item, errors)
@@ -138,7 +136,12 @@ def read_definitions(raw: Any, classes: Any) -> tuple[list[SurveyField], list[st
                 )
             seen.add(value)
     names = [str(c).strip() for c in classes] if isinstance(classes, list) else []
-    if not names or len(names) > MAX_FIELDS or any(not n or len(n) > 40 for n in names) or len(set(names)) != len(names):
+    if (
+        not names
+        or len(names) > MAX_FIELDS
+        or any(not n or len(n) > 40 for n in names)
+        or len(set(names)) != len(names)
+    ):
         errors.append(FieldError("classes", _("认定类型至少一项，每项至多 40 字，不重复")))
     if errors:
         raise InvalidInput(errors=errors)

@@ -37,7 +37,9 @@ class FormIn(Schema):
 
 class SurveyIn(Schema):
     estate: str = Field(..., max_length=32, description="小区编码")
-    expected_version: int = Field(0, ge=0, le=VERSION_MAX, description="新填报为 0；修改时为读到的版本")
+    expected_version: int = Field(
+        0, ge=0, le=VERSION_MAX, description="新填报为 0；修改时为读到的版本"
+    )
     classification: str = Field(..., max_length=40)
     values: dict[str, Any] = Field(default_factory=dict, description="按字段代号（key）取值")
 
@@ -49,7 +51,9 @@ class ImportIn(Schema):
 class ReportIn(Schema):
     street: str = Field(..., max_length=20, description="街道辖区代码")
     due: dt.date
-    expected_version: int = Field(0, ge=0, le=VERSION_MAX, description="首次报送为 0；重报时为读到的版本")
+    expected_version: int = Field(
+        0, ge=0, le=VERSION_MAX, description="首次报送为 0；重报时为读到的版本"
+    )
     situation: str = Field(..., max_length=5000, description="基本情况")
     measures: str = Field(..., max_length=5000, description="工作措施")
     problems: str = Field(..., max_length=5000, description="存在问题和建议")

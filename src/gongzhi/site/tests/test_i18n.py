@@ -99,6 +99,7 @@ DATA_MODULES = {
     "appraisal/demo.py": "demo data: property companies, credit records, review standards",
     "notify/demo.py": "demo data: the units' group robots",
     "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
+    "campaigns/demo.py": "demo data: a campaign, its survey form, surveys and reports",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",
