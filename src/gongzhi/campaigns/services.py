@@ -159,7 +159,7 @@ def _write_survey(
         if expected_version is not None and current.version != expected_version:
             raise Conflict(stale)
         old_class = current.classification
-        Survey.objects.filter(pk=current.pk, version=current.version).update(
+        done = Survey.objects.filter(pk=current.pk, version=current.version).update(
             values=values,
             classification=classification,
             unit=unit,
@@ -167,6 +167,8 @@ def _write_survey(
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
+        if not done:  # a database without row locks (SQLite): the version still guards
+            raise Conflict(stale)
         survey = Survey.objects.get(pk=current.pk)
     audit_record(
         actor=actor,
@@ -361,9 +363,11 @@ def progress_report_file(
     else:
         if current.version != expected_version:
             raise Conflict(stale)
-        ProgressReport.objects.filter(pk=current.pk, version=expected_version).update(
+        done = ProgressReport.objects.filter(pk=current.pk, version=expected_version).update(
             unit=unit, filed_by=actor, filed_at=now, version=F("version") + 1, **clean
         )
+        if not done:
+            raise Conflict(stale)
         report = ProgressReport.objects.get(pk=current.pk)
     late = timezone.localtime(now).date() > due
     audit_record(

@@ -180,3 +180,27 @@ def test_report_through_page_and_api(campaign: Campaign, login: Any) -> None:
         content_type="application/json",
     )
     assert other.status_code == 403
+
+
+def test_office_edits_the_form_on_its_page(campaign: Campaign, login: Any) -> None:
+    client = login("office")
+    assert "start-form" in client.get("/campaigns/").content.decode()
+    url = f"/campaigns/{campaign.pk}/form/"
+    page = client.get(url)
+    assert page.status_code == 200 and "fee_basis" in page.content.decode()
+    bad = client.post(url, {"expected_version": campaign.version, "fields": "[x", "classes": "a"})
+    assert bad.status_code == 422 and "无法解析 YAML/JSON" in bad.content.decode()
+    posted = {
+        "expected_version": campaign.version,
+        "fields": "- {key: lift, label: 电梯是否年检, kind: yesno, required: true}",
+        "classes": "合格\n不合格",
+    }
+    assert client.post(url, posted).status_code == 302
+    campaign.refresh_from_db()
+    assert [f["key"] for f in campaign.fields] == ["lift"] and campaign.classes == [
+        "合格",
+        "不合格",
+    ]
+    assert client.post(url, posted).status_code == 409  # the version read is stale now
+    survey = client.get(f"/campaigns/{campaign.pk}/estates/JX-E005/").content.decode()
+    assert 'name="v_lift"' in survey and 'name="v_fee"' not in survey
