@@ -25,6 +25,7 @@ DEMO_PARTS = (
     "gongzhi.meetings.demo",
     "gongzhi.parties.demo",
     "gongzhi.problems.demo",
+    "gongzhi.campaigns.demo",
     "gongzhi.demo_chibi",
     "gongzhi.appraisal.demo",
     "gongzhi.stats.demo",

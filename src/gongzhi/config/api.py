@@ -112,6 +112,7 @@ for _prefix, _module in (
     ("/appraisal/", "gongzhi.appraisal.api"),
     ("/parties/", "gongzhi.parties.api"),
     ("/problems/", "gongzhi.problems.api"),
+    ("/campaigns/", "gongzhi.campaigns.api"),
     ("/board/", "gongzhi.board.api"),
 ):
     api.add_router(_prefix, importlib.import_module(_module).router)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("appraisal/", include("gongzhi.appraisal.urls")),
     path("parties/", include("gongzhi.parties.urls")),
     path("problems/", include("gongzhi.problems.urls")),
+    path("campaigns/", include("gongzhi.campaigns.urls")),
     path("notify/", include("gongzhi.notify.urls")),
 ]
 if settings.DEBUG:

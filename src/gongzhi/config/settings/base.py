@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongzhi.appraisal",
     "gongzhi.parties",
     "gongzhi.problems",
+    "gongzhi.campaigns",
     "gongzhi.board",
     "gongzhi.stats",
     "gongzhi.open311",

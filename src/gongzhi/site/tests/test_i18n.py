@@ -100,6 +100,7 @@ DATA_MODULES = {
     "notify/demo.py": "demo data: the units' group robots",
     "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
     "problems/demo.py": "demo data: the estate problems, consultations and early matters",
+    "campaigns/demo.py": "demo data: a campaign, its survey form, surveys and reports",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
     "bench/crash.py": "benchmark output naming the demo county",
