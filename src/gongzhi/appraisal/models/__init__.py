@@ -1,5 +1,6 @@
-"""The appraisal app's tables: credit records and the red/black list (credit.py), and the
-democratic appraisal of the three parties (review.py)."""
+"""The appraisal app's tables: credit records and the red/black list (credit.py), the
+democratic appraisal of the three parties (review.py), and the social rating with the
+awards and accountability lists (social.py)."""
 
 from gongzhi.appraisal.models.credit import (
     CreditObjection,
@@ -19,6 +20,13 @@ from gongzhi.appraisal.models.review import (
     ReviewSheet,
     ReviewSubject,
 )
+from gongzhi.appraisal.models.social import (
+    Proposal,
+    SatisfactionPeriod,
+    SurveyCode,
+    SurveyRating,
+    SurveyVote,
+)
 
 __all__ = [
     "Campaign",
@@ -29,10 +37,15 @@ __all__ = [
     "CreditRule",
     "CreditStanding",
     "PeriodKind",
+    "Proposal",
     "RaterCode",
     "ReviewItem",
     "ReviewObjection",
     "ReviewScore",
     "ReviewSheet",
     "ReviewSubject",
+    "SatisfactionPeriod",
+    "SurveyCode",
+    "SurveyRating",
+    "SurveyVote",
 ]

@@ -1,5 +1,6 @@
 """Every write of the appraisal app (one module per sub-area)."""
 
+from gongzhi.appraisal.services.awards import proposal_decide, proposals_generate
 from gongzhi.appraisal.services.collect import CollectResult, credit_collect
 from gongzhi.appraisal.services.credit import (
     credit_objection_raise,
@@ -20,6 +21,12 @@ from gongzhi.appraisal.services.review import (
     review_standard_set,
 )
 from gongzhi.appraisal.services.rules import credit_rules_load
+from gongzhi.appraisal.services.social import (
+    satisfaction_create,
+    satisfaction_publish,
+    survey_code_send,
+    survey_vote,
+)
 
 __all__ = [
     "CollectResult",
@@ -31,6 +38,8 @@ __all__ = [
     "credit_period_close",
     "credit_record_add",
     "credit_rules_load",
+    "proposal_decide",
+    "proposals_generate",
     "review_approve",
     "review_codes_issue",
     "review_objection_answer",
@@ -39,4 +48,8 @@ __all__ = [
     "review_publish",
     "review_sheet_submit",
     "review_standard_set",
+    "satisfaction_create",
+    "satisfaction_publish",
+    "survey_code_send",
+    "survey_vote",
 ]
