@@ -322,5 +322,6 @@ def assessment(request: HttpRequest, code: str, year: PathYear) -> list[dict[str
     ]
 
 
-# The democratic appraisal's endpoints live in review_api.py, on this router.
-from gongzhi.appraisal import review_api  # noqa: E402, F401
+# The democratic appraisal's endpoints live in review_api.py, the social rating's and the
+# yearly lists' in social_api.py, on this router.
+from gongzhi.appraisal import review_api, social_api  # noqa: E402, F401

@@ -5,7 +5,8 @@ in the top five three times running (¥50,000 reward proposed) and 赤壁顺安�
 bottom five three times running (barred from tendering for a year, exposed); and one
 pending objection. Then the facts of the demo's cases are collected. Records are
 bulk-created (demo facts, keyed ``demo:…``); the close and the objection go through the
-services. And two democratic appraisals (build_reviews)."""
+services. And two democratic appraisals (build_reviews); and the social rating, awards and
+accountability lists of 嘉祥县 (demo_social.py)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ def build(ctx: DemoContext) -> None:
     if chibi is not None and "cb:pc" in ctx.units:
         build_credit(ctx, chibi)
     build_reviews(ctx)
+    from gongzhi.appraisal import demo_social
+
+    demo_social.build(ctx)
 
 
 def build_credit(ctx: DemoContext, chibi: Any) -> None:

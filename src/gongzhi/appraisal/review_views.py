@@ -148,6 +148,12 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        from gongzhi.appraisal.social_exports import XLSX, review_xlsx
+
+        response = HttpResponse(review_xlsx(campaign), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="review-{campaign.pk}.xlsx"'
+        return response
     extra: dict[str, Any] = {}
     status = 200
     if request.method == "POST":

@@ -89,6 +89,15 @@ def jurisdiction_for(user: Any, code: str) -> Jurisdiction:
     return found
 
 
+def reader_roots(user: Any) -> list[Jurisdiction]:
+    """The top jurisdictions whose lists the account reads (for the pages' links)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return list(Jurisdiction.objects.filter(level=Jurisdiction.Level.COUNTY))
+    paths = scope.office_paths + scope.convener_paths + scope.auditor_paths
+    return list(Jurisdiction.objects.filter(path__in=paths).order_by("path"))
+
+
 def proposals_readable(user: Any) -> QuerySet[Proposal]:
     scope = scope_for(user)
     qs = Proposal.objects.select_related("jurisdiction", "unit", "decided_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.appraisal import review_views, views
+from gongzhi.appraisal import review_views, social_views, views
 
 app_name = "appraisal"
 urlpatterns: list = [
@@ -12,4 +12,13 @@ urlpatterns: list = [
     path("reviews/<int:pk>/results/", review_views.review_public, name="review_public"),
     path("rate/", review_views.rate, name="rate"),
     path("assessment/<str:code>/<int:year>/", views.assessment, name="assessment"),
+    path("satisfaction/", social_views.satisfaction_index, name="satisfaction_index"),
+    path("satisfaction/<int:pk>/", social_views.satisfaction_detail, name="satisfaction"),
+    path(
+        "satisfaction/<int:pk>/results/",
+        social_views.satisfaction_public,
+        name="satisfaction_public",
+    ),
+    path("survey/<int:pk>/", social_views.survey, name="survey"),
+    path("awards/<str:code>/<int:year>/", social_views.proposals, name="proposals"),
 ]

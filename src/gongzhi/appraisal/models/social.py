@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.common.models import BaseModel
@@ -42,9 +43,11 @@ class SatisfactionPeriod(BaseModel):
         return self.title
 
 
-class SurveyCode(BaseModel):
+class SurveyCode(models.Model):
     """A one-time SMS code sent to a phone for a period; only hashes are kept."""
 
+    # When it was sent (the services' clock, so the per-number limits can be tested).
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
     period = models.ForeignKey(
         SatisfactionPeriod, verbose_name=_("评议"), on_delete=models.CASCADE, related_name="+"
     )

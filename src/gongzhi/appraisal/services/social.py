@@ -34,6 +34,13 @@ CODE_GAP = dt.timedelta(seconds=60)
 CODES_PER_DAY = 5
 
 
+class TooMany(DomainError):
+    """Too many tries: the client should wait (429)."""
+
+    status = 429
+    code = "too_many"
+
+
 def phone_hash(period: SatisfactionPeriod, phone: str) -> str:
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"{period.salt}:{phone}".encode(), hashlib.sha256).hexdigest()
@@ -116,9 +123,9 @@ def survey_code_send(
         period=period, phone_hash=hashed, created_at__gte=now - dt.timedelta(days=1)
     )
     if recent.filter(created_at__gte=now - CODE_GAP).exists():
-        raise DomainError(_("验证码已发送，请一分钟后再试"), code="too_many")
+        raise TooMany(_("验证码已发送，请一分钟后再试"))
     if recent.count() >= CODES_PER_DAY:
-        raise DomainError(_("该号码今天获取验证码次数过多，请明天再试"), code="too_many")
+        raise TooMany(_("该号码今天获取验证码次数过多，请明天再试"))
     code = f"{secrets.randbelow(10**6):06d}"
     sent = SurveyCode.objects.create(
         period=period,
