@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("reviews/", review_views.review_list, name="reviews"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review"),
     path("reviews/<int:pk>/results/", review_views.review_public, name="review_public"),
+    path(
+        "reviews/<int:pk>/reports/<int:report>/",
+        review_views.review_report,
+        name="review_report",
+    ),
     path("rate/", review_views.rate, name="rate"),
     path("assessment/<str:code>/<int:year>/", views.assessment, name="assessment"),
     path("satisfaction/", social_views.satisfaction_index, name="satisfaction_index"),

@@ -20,6 +20,7 @@ from gongzhi.appraisal.services.review import (
     review_sheet_submit,
     review_standard_set,
 )
+from gongzhi.appraisal.services.review_reports import review_report_attach
 from gongzhi.appraisal.services.rules import credit_rules_load
 from gongzhi.appraisal.services.social import (
     satisfaction_create,
@@ -46,6 +47,7 @@ __all__ = [
     "review_objection_record",
     "review_open",
     "review_publish",
+    "review_report_attach",
     "review_sheet_submit",
     "review_standard_set",
     "satisfaction_create",
