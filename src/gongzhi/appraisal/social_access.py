@@ -81,6 +81,21 @@ def require_survey_open(period: SatisfactionPeriod, now: dt.datetime) -> None:
         raise error
 
 
+def survey_limited(request: Any, kind: str) -> bool:
+    """Count one survey request (``kind``: code or vote) of the client; True when over
+    ``GONGZHI_SURVEY_PER_CLIENT_HOUR``. The page and the API count together."""
+    from django.conf import settings
+
+    from gongzhi.common.ratelimit import client_address, rate_limit_hit
+
+    return rate_limit_hit(
+        scope=f"survey-{kind}",
+        who=client_address(request),
+        limit=int(getattr(settings, "GONGZHI_SURVEY_PER_CLIENT_HOUR", 30)),
+        window_seconds=3600,
+    )
+
+
 def jurisdiction_for(user: Any, code: str) -> Jurisdiction:
     """A jurisdiction whose lists the account may read, or NotFound."""
     found = Jurisdiction.objects.filter(code=code[:20]).first()

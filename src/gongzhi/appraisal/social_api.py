@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
@@ -21,7 +20,6 @@ from gongzhi.appraisal.models import Proposal, SatisfactionPeriod
 from gongzhi.appraisal.social_actions import DecideIn, EmptyIn, GenerateIn, PeriodIn, perform
 from gongzhi.appraisal.social_results import results
 from gongzhi.common.params import PathId
-from gongzhi.common.ratelimit import client_address, rate_limit_hit
 from gongzhi.common.schemas import ERRORS, READ_ERRORS, ErrorOut
 
 PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -118,11 +116,8 @@ def period_out(period: SatisfactionPeriod, user: Any, *, public: bool = False) -
     }
 
 
-def limited(request: HttpRequest, scope: str) -> None:
-    per_hour = int(getattr(settings, "GONGZHI_SURVEY_PER_CLIENT_HOUR", 30))
-    if rate_limit_hit(
-        scope=scope, who=client_address(request), limit=per_hour, window_seconds=3600
-    ):
+def limited(request: HttpRequest, kind: str) -> None:
+    if sa.survey_limited(request, kind):
         raise s.social.TooMany(_("请求过于频繁，请稍后再试"))
 
 
@@ -180,7 +175,7 @@ def period_results(request: HttpRequest, pk: PathId) -> dict[str, Any]:
     summary="问卷：向手机发送一次性验证码（每号码每期一票）",
 )
 def survey_code(request: HttpRequest, pk: PathId, payload: CodeIn) -> Status:
-    limited(request, "survey-code")
+    limited(request, "code")
     sent = s.survey_code_send(period=sa.survey_period(pk), phone=payload.phone)
     return Status(201, {"id": sent.period_id, "message": _("验证码已发送")})
 
@@ -192,7 +187,7 @@ def survey_code(request: HttpRequest, pk: PathId, payload: CodeIn) -> Status:
     summary="问卷：凭验证码提交评价（每号码每期一票）",
 )
 def survey_vote(request: HttpRequest, pk: PathId, payload: VoteIn) -> Status:
-    limited(request, "survey-vote")
+    limited(request, "vote")
     vote = s.survey_vote(
         period=sa.survey_period(pk), phone=payload.phone, code=payload.code, ratings=payload.ratings
     )

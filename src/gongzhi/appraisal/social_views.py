@@ -26,7 +26,6 @@ from gongzhi.appraisal.social_exports import XLSX, proposals_xlsx, satisfaction_
 from gongzhi.appraisal.social_results import rated_units, results
 from gongzhi.common.actions import form_input
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, NotFound, PermissionDenied
-from gongzhi.common.ratelimit import client_address, rate_limit_hit
 from gongzhi.org.models import Jurisdiction
 from gongzhi.org.permissions import scope_for
 
@@ -131,12 +130,12 @@ def _survey_post(
     request: HttpRequest, period: SatisfactionPeriod
 ) -> tuple[str, dict[str, Any], int]:
     """The survey's two steps: send a code to the number; vote with it."""
-    if rate_limit_hit(
-        scope="survey-page", who=client_address(request), limit=30, window_seconds=3600
-    ):
-        return "limited", {"summary": _("请求过于频繁，请稍后再试")}, 429
+    step = "code" if request.POST.get("step") == "code" else "vote"
+    if sa.survey_limited(request, step):
+        message = _("请求过于频繁，请稍后再试")
+        return "limited", {"errors": [FieldError("", message)], "summary": message}, 429
     phone = request.POST.get("phone", "").strip()[:20]
-    if request.POST.get("step") == "code":
+    if step == "code":
         _sent, extra, status = _run(lambda: s.survey_code_send(period=period, phone=phone))
         return ("sent" if status == 200 else "start"), extra, status
     ratings: dict[int, str] = {}

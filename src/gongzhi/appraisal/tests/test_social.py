@@ -144,7 +144,11 @@ def test_the_client_limit(demo: Any, client: Client, settings: Any) -> None:
             client.post(url, {"phone": f"1350000000{n}"}, content_type=J).status_code
             for n in range(3)
         ]
+        page = client.post(
+            f"/appraisal/survey/{_period(1).pk}/", {"step": "code", "phone": "13500000009"}
+        )
     assert got == [201, 201, 429]
+    assert page.status_code == 429  # the page counts with the API
 
 
 def test_results_published_with_the_method(demo: Any, client: Client, login: Any) -> None:
