@@ -297,5 +297,6 @@ def ranking(request: HttpRequest, code: str, period: PeriodQuery = None) -> dict
 # The unit assessment's endpoints live in assessment_api.py, on this router.
 from gongzhi.appraisal import assessment_api as _assessment_api  # noqa: E402, F401
 
-# The democratic appraisal's endpoints live in review_api.py, on this router.
-from gongzhi.appraisal import review_api  # noqa: E402, F401
+# The democratic appraisal's endpoints live in review_api.py, the social rating's and the
+# yearly lists' in social_api.py, on this router.
+from gongzhi.appraisal import review_api, social_api  # noqa: E402, F401

@@ -5,8 +5,9 @@ in the top five three times running (¥50,000 reward proposed) and 赤壁顺安�
 bottom five three times running (barred from tendering for a year, exposed); and one
 pending objection. Then the facts of the demo's cases are collected. Records are
 bulk-created (demo facts, keyed ``demo:…``); the close and the objection go through the
-services. And two democratic appraisals (build_reviews), and 嘉祥县's unit assessment for
-2026 (assessment_demo.py)."""
+services. And two democratic appraisals (build_reviews), 嘉祥县's unit assessment for
+2026 (assessment_demo.py), and the social rating, awards and accountability lists of
+嘉祥县 (demo_social.py)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ def build(ctx: DemoContext) -> None:
     from gongzhi.appraisal.assessment_demo import build_assessment
 
     build_assessment(ctx)
+    from gongzhi.appraisal import demo_social
+
+    demo_social.build(ctx)
 
 
 def build_credit(ctx: DemoContext, chibi: Any) -> None:

@@ -81,6 +81,7 @@ def public_campaign(pk: int) -> Campaign:
 # When each action may be taken (the state), beside who (``manages``).
 WHEN: dict[str, tuple[str, ...]] = {
     "standard_set": (S.DRAFT,),
+    "report_attach": (S.DRAFT, S.OPEN),
     "codes_issue": (S.DRAFT, S.OPEN),
     "open": (S.DRAFT,),
     "publish": (S.OPEN,),

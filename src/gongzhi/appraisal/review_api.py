@@ -10,7 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, File, Schema, Status
+from ninja.files import UploadedFile
 
 from gongzhi.appraisal import review_access as ra
 from gongzhi.appraisal import services as s
@@ -232,6 +233,22 @@ def review_approve(request: HttpRequest, pk: PathId) -> dict[str, Any]:
 )
 def review_objection(request: HttpRequest, pk: PathId, payload: ObjectionIn) -> dict[str, Any]:
     return _act(request, pk, "objection_record", payload)
+
+
+@router.post(
+    "/reviews/{pk}/subjects/{subject_id}/reports",
+    response={201: IdOut, **ERRORS},
+    summary="上传评议对象的述职报告（PDF 或照片；街道）",
+)
+def review_report(
+    request: HttpRequest, pk: PathId, subject_id: PathId, file: File[UploadedFile]
+) -> Status:
+    campaign = ra.campaign_for(request.user, pk)
+    subject = campaign.subjects.filter(pk=subject_id).first()
+    if subject is None:
+        raise InvalidInput(errors=[FieldError("subject_id", _("评议对象不属于本次评议"))])
+    report = s.review_report_attach(subject=subject, upload=file, actor=request.user)
+    return Status(201, {"id": report.pk, "message": _("述职报告已上传")})
 
 
 @router.post("/review-objections/{pk}/answer", response={200: IdOut, **ERRORS}, summary="答复异议")

@@ -9,13 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.appraisal import review_access as ra
 from gongzhi.appraisal import services as s
-from gongzhi.appraisal.models import Campaign, RaterCode
+from gongzhi.appraisal.models import Campaign, RaterCode, ReviewReport
 from gongzhi.appraisal.review_actions import registry
 from gongzhi.appraisal.review_files import standard_rows
 from gongzhi.appraisal.review_results import evidence, results
@@ -102,6 +102,18 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
             ),
         )
         return result, extra, status, _("已答复")
+    if name == "report_attach":
+        raw = request.POST.get("subject_id", "")
+        subject = campaign.subjects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        upload = request.FILES.get("file")
+        if subject is None or upload is None:
+            missing = [FieldError("subject_id" if subject is None else "file", _("请选择"))]
+            return None, {"errors": missing}, 422, ""
+        result, extra, status = _run(
+            request,
+            lambda: s.review_report_attach(subject=subject, upload=upload, actor=request.user),
+        )
+        return result, extra, status, _("述职报告已上传")
     if name == "standard_upload":
         upload = request.FILES.get("file")
         if upload is None:
@@ -148,6 +160,12 @@ def _post(request: HttpRequest, campaign: Campaign) -> tuple[Any, dict[str, Any]
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        from gongzhi.appraisal.social_exports import XLSX, review_xlsx
+
+        response = HttpResponse(review_xlsx(campaign), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="review-{campaign.pk}.xlsx"'
+        return response
     extra: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
@@ -163,6 +181,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(campaign.items.all())
     rows = results(campaign)
     found = evidence(campaign)
+    files = _report_files(campaign)
     table = [
         (
             r,
@@ -170,6 +189,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (item, r.items.get(item.pk), found.get((r.subject.pk, item.pk), ""))
                 for item in items
             ],
+            files.get(r.subject.pk, []),
         )
         for r in rows
     ]
@@ -190,6 +210,36 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **extra,
     }
     return render(request, "appraisal/review_detail.html", context, status=status)
+
+
+def _report_files(campaign: Campaign) -> dict[int, list[ReviewReport]]:
+    found: dict[int, list[ReviewReport]] = {}
+    for f in ReviewReport.objects.filter(subject__campaign=campaign).order_by("created_at"):
+        found.setdefault(f.subject_id, []).append(f)
+    return found
+
+
+def review_report(request: HttpRequest, pk: int, report: int) -> HttpResponse | FileResponse:
+    """A 述职 report: for the campaign's readers, or a rater with a code of the campaign."""
+    found = ReviewReport.objects.select_related("subject__campaign").filter(
+        pk=report, subject__campaign_id=pk
+    )
+    item = found.first()
+    if item is None:
+        raise Http404(_("文件不存在"))
+    code = request.GET.get("code", "").strip()[:20]
+    allowed = ra.readable_campaigns(request.user).filter(pk=pk).exists()
+    if not allowed and code:
+        try:
+            allowed = s.review.rater_find(code).campaign_id == pk
+        except NotFound:
+            allowed = False
+    if not allowed:
+        raise Http404(_("文件不存在"))
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    stored = str(item.file.name or "").rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'inline; filename="{stored}"'
+    return response
 
 
 def review_public(request: HttpRequest, pk: int) -> HttpResponse:
@@ -239,9 +289,11 @@ def rate(request: HttpRequest) -> HttpResponse:
         context.update(extra)
     items = list(campaign.items.all())
     posted = request.POST if request.POST.get("send") else {}
+    files = _report_files(campaign)
     grid = [
         (
             subject,
+            files.get(subject.pk, []),
             [
                 (item, f"s{subject.pk}_i{item.pk}", posted.get(f"s{subject.pk}_i{item.pk}", ""))
                 for item in items

@@ -150,10 +150,19 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("company", "close")
         .order_by("kind", "company__name")
     )
+    rows = selectors.ranking(policy, period)
+    if request.GET.get("format") == "pdf":
+        from gongzhi.appraisal.social_exports import ranking_pdf
+
+        response = HttpResponse(
+            ranking_pdf(policy, period, rows, standings), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="ranking-{code}-{period.key}.pdf"'
+        return response
     context = {
         "policy": policy,
         "period": period,
-        "rows": selectors.ranking(policy, period),
+        "rows": rows,
         "previous": period.previous(),
         "standings": standings,
     }

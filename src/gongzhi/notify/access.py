@@ -14,6 +14,8 @@ from gongzhi.org.permissions import scope_for
 
 # A reporter's private link in a message body: shown to the office without its token.
 _PRIVATE_LINK = re.compile(r"(/cases/follow/)[^\s/]+/?")
+# A verification code (six digits) in its message: never shown to the office.
+_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
 def sees_outbox(user: Any) -> bool:
@@ -36,5 +38,8 @@ def readable_messages(user: Any) -> QuerySet[Message]:
 
 
 def body_for_office(message: Message) -> str:
-    """The body as the outbox page shows it: a private link without its token."""
+    """The body as the outbox page shows it: a private link without its token, a
+    verification code without its digits."""
+    if message.event == "verify_code":
+        return _CODE.sub("••••••", message.body)
     return _PRIVATE_LINK.sub(r"\1…", message.body)

@@ -47,6 +47,10 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
         _("【会议通知】{meeting}，{starts}，地点：{place}。"),
     ),
     EventType.DECISION_DUE: (_("议定事项督办"), _("【议定事项】{text}")),
+    EventType.VERIFY_CODE: (
+        _("短信验证码"),
+        _("您正在参加“{text}”，验证码{code}，10分钟内有效。如非本人操作请忽略。"),
+    ),
 }
 
 

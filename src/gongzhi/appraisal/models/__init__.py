@@ -1,6 +1,6 @@
-"""The appraisal app's tables: credit records and the red/black list (credit.py), and the
-democratic appraisal of the three parties (review.py), and the unit assessment
-(assessment.py)."""
+"""The appraisal app's tables: credit records and the red/black list (credit.py), the
+democratic appraisal of the three parties (review.py), the unit assessment (assessment.py),
+and the social rating with the awards and accountability lists (social.py)."""
 
 from gongzhi.appraisal.models.assessment import (
     AssessmentItem,
@@ -22,9 +22,17 @@ from gongzhi.appraisal.models.review import (
     RaterCode,
     ReviewItem,
     ReviewObjection,
+    ReviewReport,
     ReviewScore,
     ReviewSheet,
     ReviewSubject,
+)
+from gongzhi.appraisal.models.social import (
+    Proposal,
+    SatisfactionPeriod,
+    SurveyCode,
+    SurveyRating,
+    SurveyVote,
 )
 
 __all__ = [
@@ -40,10 +48,16 @@ __all__ = [
     "CreditStanding",
     "ManualScore",
     "PeriodKind",
+    "Proposal",
     "RaterCode",
     "ReviewItem",
     "ReviewObjection",
+    "ReviewReport",
     "ReviewScore",
     "ReviewSheet",
     "ReviewSubject",
+    "SatisfactionPeriod",
+    "SurveyCode",
+    "SurveyRating",
+    "SurveyVote",
 ]

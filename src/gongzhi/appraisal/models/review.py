@@ -233,3 +233,36 @@ class ReviewObjection(BaseModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class ReviewReport(BaseModel):
+    """A 述职 report (002 (四)第二条: the three parties report at the appraisal meeting)
+    attached to a subject: a PDF or a photo of the paper, checked by its bytes."""
+
+    subject = models.ForeignKey(
+        ReviewSubject,
+        verbose_name=_("评议对象"),
+        on_delete=models.CASCADE,
+        related_name="report_files",
+    )
+    file = models.FileField(_("文件"), upload_to="appraisal/reports/%Y/")
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(_("摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("述职报告")
+        verbose_name_plural = _("述职报告")
+        ordering = ["subject", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name

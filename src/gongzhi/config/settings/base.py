@@ -290,6 +290,8 @@ GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1
 GONGZHI_ANON_REPORTS_PER_HOUR = int(os.environ.get("GONGZHI_ANON_REPORTS_PER_HOUR", "10"))
 # Tracking a case by number and 查询码: lookups per client address, and per case, per hour.
 GONGZHI_TRACK_PER_CLIENT_HOUR = int(os.environ.get("GONGZHI_TRACK_PER_CLIENT_HOUR", "30"))
+# The satisfaction survey (appraisal): code and vote requests per client address per hour.
+GONGZHI_SURVEY_PER_CLIENT_HOUR = int(os.environ.get("GONGZHI_SURVEY_PER_CLIENT_HOUR", "30"))
 GONGZHI_TRACK_PER_CASE_HOUR = int(os.environ.get("GONGZHI_TRACK_PER_CASE_HOUR", "10"))
 # How long an office has to settle an escalated case before it climbs again, by level,
 # when the matter names no limit: "street=5wd,county=10wd" overrides those levels only
