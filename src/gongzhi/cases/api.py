@@ -20,7 +20,16 @@ from gongzhi.cases import access, actions, selectors
 from gongzhi.cases import services as s
 from gongzhi.cases.display import case_for, case_view
 from gongzhi.cases.models import Case, Channel, Rating, SavedFilter, State, Urgency
-from gongzhi.cases.schemas import IDEMPOTENCY_HELP, CaseIn
+from gongzhi.cases.schemas import (
+    IDEMPOTENCY_HELP,
+    BulkDispatchIn,
+    BulkOutcomeOut,
+    CaseIn,
+    RepeatsIn,
+    RepeatsOut,
+)
+from gongzhi.cases.services import repeats as repeats_service
+from gongzhi.cases.services.bulk import BulkItem, case_dispatch_many
 from gongzhi.cases.services.filters import saved_filter_delete, saved_filter_save
 from gongzhi.common.actions import Action
 from gongzhi.common.apiauth import api_auth
@@ -473,6 +482,38 @@ def filters_save(request: HttpRequest, body: SavedFilterIn) -> dict[str, Any]:
 def filters_delete(request: HttpRequest, pk: PathId) -> Status:
     saved_filter_delete(user=request.user, pk=pk)
     return Status(204, None)
+
+
+@router.post(
+    "/desk/repeats",
+    response={200: RepeatsOut, **ERRORS},
+    summary="重复诉求一并处理：合并并可提请议题",
+)
+def repeats_merge(request: HttpRequest, body: RepeatsIn) -> dict[str, Any]:
+    done = repeats_service.repeats_merge(
+        actor=request.user,
+        keep=body.keep,
+        numbers=body.numbers,
+        topic=body.topic,
+        reason=body.reason,
+    )
+    return {
+        "case": done.case.number,
+        "merged": [c.number for c in done.merged],
+        "topic": done.topic.pk if done.topic is not None else None,
+    }
+
+
+@router.post(
+    "/desk/dispatch", response={200: list[BulkOutcomeOut], **ERRORS}, summary="分派台批量分派"
+)
+def desk_dispatch(request: HttpRequest, body: BulkDispatchIn) -> list[dict[str, Any]]:
+    outcomes = case_dispatch_many(
+        actor=request.user,
+        items=[BulkItem(n.strip()[:40]) for n in body.numbers],
+        matter_code=body.matter_code.strip(),
+    )
+    return [vars(o) for o in outcomes]
 
 
 @router.get("/{number}", response={200: CaseOut, **READ_ERRORS}, summary="案件详情与时间线")

@@ -67,3 +67,34 @@ class StaffIntakeIn(IntakeFields):
     description: str = Field("", max_length=5000)
     form_key: str = Field("", max_length=64)
     attach_to: str = Field("", max_length=40)
+
+
+# --- the desk's multi-case actions ---------------------------------------------------------
+
+
+class RepeatsIn(Schema):
+    keep: str = Field(..., max_length=40, description="保留（其他案件并入）的案件编号")
+    numbers: list[str] = Field(..., max_length=50, description="并入的案件编号")
+    topic: bool = Field(False, description="同时作为候选议题提请联席会议（附全部案件）")
+    reason: str = Field("", max_length=2000, description="说明")
+
+
+class RepeatsOut(Schema):
+    case: str
+    merged: list[str]
+    topic: int | None
+
+
+class BulkDispatchIn(Schema):
+    numbers: list[str] = Field(..., max_length=100, description="案件编号")
+    matter_code: str = Field(
+        "", max_length=40, description="统一事项编码；留空则按系统建议逐件分派"
+    )
+
+
+class BulkOutcomeOut(Schema):
+    number: str
+    ok: bool
+    matter_code: str
+    unit: str
+    message: str

@@ -11,6 +11,7 @@ urlpatterns: list = [
     *report_urlpatterns,
     path("desk/", views.desk, name="desk"),
     path("desk/bulk/", views.desk_bulk, name="desk_bulk"),
+    path("desk/repeats/", views.desk_repeats, name="desk_repeats"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/notifications/read/", views.notifications_read, name="notifications_read"),
     path("intake/", views.intake, name="intake"),

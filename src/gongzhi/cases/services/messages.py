@@ -86,8 +86,9 @@ def notices_out(case: Case, notices: list[Notice], now: dt.datetime) -> None:
             )
 
 
-def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
-    """An SMS (and e-mail, inbox) to the reporter, if there is one to reach."""
+def to_reporter(case: Case, event: str, now: dt.datetime, **params: Any) -> None:
+    """An SMS (and e-mail, inbox) to the reporter, if there is one to reach; ``params``
+    fill the event's template (e.g. ``text``)."""
     if not (case.reporter_phone or case.reporter_user_id):
         return
     label = _("诉求人 %(name)s %(phone)s") % {
@@ -96,7 +97,7 @@ def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
     }
     queue_for_person(
         event=event,
-        about=about(case, masked=False, link=link(case)),
+        about=about(case, masked=False, link=link(case), **params),
         label=label.strip()[:200],
         phone=case.reporter_phone,
         user=case.reporter_user,

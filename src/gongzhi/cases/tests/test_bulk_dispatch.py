@@ -75,3 +75,18 @@ def test_through_the_desk_page(demo: Any, login: Any) -> None:
     assert Case.objects.filter(pk__in=[a.pk, b.pk], state=State.DISPATCHED).count() == 2
     empty = client.post("/cases/desk/bulk/", {"matter_code": "JX-15-a"}, follow=True)
     assert "请至少选择一件" in empty.content.decode()
+
+
+def test_through_the_api(demo: Any, login: Any) -> None:
+    import json
+
+    a = register(matter_code="")
+    body = json.dumps({"numbers": [a.number], "matter_code": "JX-15-a"})
+    refused = login("cb-office").post(
+        "/api/cases/desk/dispatch", body, content_type="application/json"
+    )
+    assert refused.status_code == 200 and refused.json()[0]["ok"] is False
+    assert Case.objects.get(pk=a.pk).state == State.REGISTERED
+    done = login("office").post("/api/cases/desk/dispatch", body, content_type="application/json")
+    assert done.json()[0]["ok"] is True and done.json()[0]["unit"]
+    assert Case.objects.get(pk=a.pk).state == State.DISPATCHED

@@ -4,7 +4,7 @@ residents' pages (residents). Views gather input and show answers; rules are in
 access.py and workflow.py, writes in services/."""
 
 from gongzhi.cases.views.case_page import attachment, case_act, case_detail
-from gongzhi.cases.views.desk import desk, desk_bulk
+from gongzhi.cases.views.desk import desk, desk_bulk, desk_repeats
 from gongzhi.cases.views.follow import follow, follow_file, follow_rate, follow_stop
 from gongzhi.cases.views.inbox import inbox, notifications_read
 from gongzhi.cases.views.intake import intake, intake_caller, intake_estates, intake_hints
@@ -16,6 +16,7 @@ __all__ = [
     "case_detail",
     "desk",
     "desk_bulk",
+    "desk_repeats",
     "follow",
     "follow_file",
     "follow_rate",

@@ -19,6 +19,7 @@ from gongzhi.cases import access, actions, selectors, workflow
 from gongzhi.cases.models import CaseEvent, State
 from gongzhi.cases.repeats import repeat_groups
 from gongzhi.cases.services.bulk import BulkItem, case_dispatch_many
+from gongzhi.cases.services.repeats import repeats_merge
 from gongzhi.cases.views.case_page import matter_choices
 from gongzhi.catalog.classify import Ranking, rank
 from gongzhi.catalog.routing import route
@@ -87,7 +88,10 @@ def desk(request: HttpRequest) -> HttpResponse:
     }
     found = repeat_groups(request.user, cases, suggested, timezone.now())
     for r in rows:
-        r["repeats"] = found.get(r["case"].pk)
+        r["repeats"] = group = found.get(r["case"].pk)
+        r["repeat_open"] = [
+            c for c in (group.cases if group else []) if c.is_open and c.pk != r["case"].pk
+        ]
     groups = [
         (_("待分派"), [r for r in rows if r["case"].state == State.REGISTERED]),
         (_("下级上报"), [r for r in rows if r["case"].state == State.ESCALATED]),
@@ -111,6 +115,34 @@ def _bulk(waiting: list[dict[str, Any]]) -> dict[str, Any]:
         "bulk": any("dispatch" in r["allowed"] for r in waiting),
         "bulk_matters": sorted(matters.values(), key=lambda m: m.code),
     }
+
+
+@login_required
+@require_POST
+def desk_repeats(request: HttpRequest) -> HttpResponse:
+    """合并重复诉求: the ticked repeats into the row's case, and optionally a topic."""
+    try:
+        done = repeats_merge(
+            actor=request.user,
+            keep=request.POST.get("keep", "")[:40],
+            numbers=[n[:40] for n in request.POST.getlist("numbers")],
+            topic=request.POST.get("topic") == "1",
+        )
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+        return redirect("cases:desk")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:desk")
+    text = _("已将 %(list)s 并入 %(number)s") % {
+        "list": _("、").join(c.number for c in done.merged),
+        "number": done.case.number,
+    }
+    if done.topic is not None:
+        text += _("，并提请议题“%(title)s”待召集人审核") % {"title": done.topic.title}
+    messages.success(request, text)
+    return redirect("cases:desk")
 
 
 @login_required
