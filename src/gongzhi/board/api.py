@@ -14,6 +14,7 @@ from gongzhi.common.schemas import READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import selectors
 from gongzhi.parties.api import CustodyOut, NoticeOut, custody_out, notice_out
+from gongzhi.parties.api_outages import OutagePublicOut, outage_public
 
 router = Router(tags=["小区公示"])
 
@@ -33,6 +34,9 @@ class BoardOut(Schema):
     contacts: list[ContactOut]
     custody: CustodyOut | None = Field(None, description="无物业服务企业时的临时托管")
     notices: list[NoticeOut] = Field(..., description="今天在公示期内的公示")
+    outages: list[OutagePublicOut] = Field(
+        default_factory=list, description="正在抢修的突发停水停电（不含案件）"
+    )
 
 
 @router.get(
@@ -53,6 +57,7 @@ def board(request: HttpRequest, code: str) -> dict[str, Any]:
         "contacts": [{"name": n, "phone": p} for n, p in contact_lines(estate)],
         "custody": _custody(estate),
         "notices": [notice_out(n) for n in selectors.board_notices(estate)],
+        "outages": [outage_public(o) for o in selectors.current_outages(estate)[:5]],
     }
 
 

@@ -27,6 +27,7 @@ class EventType(models.TextChoices):
     CIRCULAR = "circular", _("通报")
     MEETING_NOTICE = "meeting_notice", _("会议通知")
     DECISION_DUE = "decision_due", _("议定事项督办")
+    INCIDENT_RESTORED = "incident_restored", _("停水停电已恢复")
 
 
 class ChannelKind(models.TextChoices):

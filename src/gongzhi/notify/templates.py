@@ -47,6 +47,10 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
         _("【会议通知】{meeting}，{starts}，地点：{place}。"),
     ),
     EventType.DECISION_DUE: (_("议定事项督办"), _("【议定事项】{text}")),
+    EventType.INCIDENT_RESTORED: (
+        _("停水停电已恢复"),
+        _("【恢复通知】您反映的诉求{number}：{text}。查看进度：{link}"),
+    ),
 }
 
 

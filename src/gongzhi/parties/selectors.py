@@ -183,3 +183,60 @@ def estate_works(estate: Any, now: Any = None) -> QuerySet[Any]:
         .select_related("utility")
         .order_by("starts_at")
     )
+
+
+# ---------------------------------------------------------------- outages (004 三(三))
+
+
+def current_outages(estate: Any) -> QuerySet[Any]:
+    """Outages at the estate not yet restored (the board shows them), latest first."""
+    from gongzhi.parties.models import Outage
+
+    return (
+        Outage.objects.filter(estates=estate, state=Outage.State.OPEN)
+        .select_related("utility")
+        .prefetch_related("updates")
+        .order_by("-started_at")
+    )
+
+
+def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
+    """Open cases at the outage's estates since it started whose matter the duty catalog
+    puts on a utility of the same kind (or that are with the utility), not linked yet."""
+    from django.db.models import Q
+
+    from gongzhi.cases.models import OPEN_STATES, Case
+    from gongzhi.parties.models import OutageCase
+
+    if outage.state != "open":
+        return []
+    linked = OutageCase.objects.values("case_id")
+    qs = (
+        Case.objects.filter(
+            estate__in=outage.estates.all(),
+            state__in=OPEN_STATES,
+            created_at__gte=outage.started_at,
+        )
+        .filter(Q(matter__lead_kind_id=outage.utility.kind_id) | Q(lead_unit_id=outage.utility_id))
+        .exclude(pk__in=linked)
+        .select_related("estate", "matter")
+        .order_by("created_at")
+    )
+    return list(qs[:limit])
+
+
+def outage_cases(outage: Any) -> list[Any]:
+    from gongzhi.parties.models import OutageCase
+
+    return list(
+        OutageCase.objects.filter(outage=outage)
+        .select_related("case__estate", "case__matter")
+        .order_by("id")
+    )
+
+
+def outage_of_case(case: Any) -> Any:
+    from gongzhi.parties.models import OutageCase
+
+    link = OutageCase.objects.filter(case=case).select_related("outage").first()
+    return link.outage if link is not None else None

@@ -34,6 +34,7 @@ KIND_EVENTS = {
     "late": EventType.OVERDUE,
     "escalated": EventType.ESCALATED,
     "feedback": EventType.FEEDBACK_READY,
+    "restored": EventType.INCIDENT_RESTORED,
 }
 
 
@@ -69,6 +70,9 @@ def notices_out(case: Case, notices: list[Notice], now: dt.datetime) -> None:
         if event == EventType.FEEDBACK_READY:
             to_reporter(case, event, now)
             continue
+        if event == EventType.INCIDENT_RESTORED:
+            to_reporter(case, event, now, text=n.text)
+            continue
         text = access.mask_text(n.text, names=[case.reporter_name] if case.reporter_name else [])
         if n.unit_id:
             queue_for_units(
@@ -86,7 +90,7 @@ def notices_out(case: Case, notices: list[Notice], now: dt.datetime) -> None:
             )
 
 
-def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
+def to_reporter(case: Case, event: str, now: dt.datetime, **params: Any) -> None:
     """An SMS (and e-mail, inbox) to the reporter, if there is one to reach."""
     if not (case.reporter_phone or case.reporter_user_id):
         return
@@ -96,7 +100,7 @@ def to_reporter(case: Case, event: str, now: dt.datetime) -> None:
     }
     queue_for_person(
         event=event,
-        about=about(case, masked=False, link=link(case)),
+        about=about(case, masked=False, link=link(case), **params),
         label=label.strip()[:200],
         phone=case.reporter_phone,
         user=case.reporter_user,
