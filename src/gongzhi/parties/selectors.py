@@ -240,3 +240,37 @@ def outage_of_case(case: Any) -> Any:
 
     link = OutageCase.objects.filter(case=case).select_related("outage").first()
     return link.outage if link is not None else None
+
+
+def case_outage_note(user: Any, case: Any) -> Any:
+    """The case page's note (cases/panels.py): the outage the case is linked to (a link for
+    those who may read it), or a link to link it when the reader handles a current outage
+    of its estate."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from gongzhi.cases.panels import PanelNote
+    from gongzhi.parties import access
+    from gongzhi.parties.models import Outage
+
+    linked = outage_of_case(case)
+    if linked is not None:
+        readable = access.readable_outages(user).filter(pk=linked.pk).exists()
+        return PanelNote(
+            title=_("突发停水停电"),
+            text=_("本案件由突发事件“%(title)s”引起（%(state)s）。")
+            % {"title": linked.title, "state": linked.get_state_display()},
+            url=reverse("parties:outage", args=[linked.pk]) if readable else "",
+            link_label=_("查看事件"),
+        )
+    if not case.is_open:
+        return None
+    current = access.readable_outages(user).filter(estates=case.estate_id, state=Outage.State.OPEN)
+    if not any(access.handles_outage(user, o) for o in current[:5]):
+        return None
+    return PanelNote(
+        title=_("突发停水停电"),
+        text=_("本小区有正在抢修的突发事件。"),
+        url=reverse("parties:case_outage", args=[case.number]),
+        link_label=_("关联到突发事件"),
+    )

@@ -202,6 +202,10 @@ def test_page(login: Any, demo: Any) -> None:
     client = login("gongdian")
     page = client.get(f"/parties/outages/{outage.pk}/").content.decode()
     assert TITLE in page and fresh.number in page and "恢复供应，关闭事件" in page
+    other = _case(demo, phone="13800000009")
+    shown = login("office").get(f"/cases/{other.number}/").content.decode()
+    assert "关联到突发事件" in shown and f"/parties/cases/{other.number}/outage/" in shown
+    client = login("gongdian")
     r = client.post(f"/parties/outages/{outage.pk}/link/", {"numbers": fresh.number})
     assert r.status_code == 302
     assert OutageCase.objects.filter(case=fresh).exists()
@@ -216,6 +220,8 @@ def test_page(login: Any, demo: Any) -> None:
     )
     assert r.status_code == 302
     assert Outage.objects.get(pk=outage.pk).state == "restored"
+    shown = login("gongdian").get(f"/cases/{fresh.number}/").content.decode()
+    assert "本案件由突发事件" in shown and f"/parties/outages/{outage.pk}/" in shown
     case_page = login("gongdian").get(f"/parties/cases/{fresh.number}/outage/")
     assert case_page.status_code == 200
     assert login("cb-office").get(f"/parties/cases/{fresh.number}/outage/").status_code == 404
