@@ -108,14 +108,25 @@ def _duty_rows(estate: Estate, q: str) -> list[tuple[str, list[Any]]]:
 
 
 def contacts(estate: Estate) -> dict[str, Unit | None]:
-    """The bodies whose office numbers the board and the poster show."""
-    reads_area = kinds.kinds_with(kinds.READS_AREA)
-    return {
-        "street_office": _nearest(estate, kinds.kinds_with(kinds.STREET_LEVEL)),
-        "residents_committee": _nearest(estate, reads_area - kinds.kinds_with(kinds.STREET_LEVEL)),
-        "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
-        "hotline": _nearest(estate, kinds.kinds_taking("12345")),
-    }
+    """The bodies whose office numbers the board and the poster show. Which unit is
+    nearest is remembered per estate for ``DUTY_TABLE_SECONDS`` (as the duty table:
+    units changed through the admin site show within that time); the units themselves
+    are read fresh, in one query."""
+    key = f"gongzhi:board:contacts:{estate.pk}:{catalog_generation()}"
+    ids: dict[str, int | None] | None = cache.get(key)
+    if ids is None:
+        reads_area = kinds.kinds_with(kinds.READS_AREA)
+        street = kinds.kinds_with(kinds.STREET_LEVEL)
+        found = {
+            "street_office": _nearest(estate, street),
+            "residents_committee": _nearest(estate, reads_area - street),
+            "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
+            "hotline": _nearest(estate, kinds.kinds_taking("12345")),
+        }
+        cache.set(key, {k: u.pk if u else None for k, u in found.items()}, DUTY_TABLE_SECONDS)
+        return found
+    units = Unit.objects.in_bulk([pk for pk in ids.values() if pk is not None])
+    return {k: units.get(pk) if pk is not None else None for k, pk in ids.items()}
 
 
 def contact_lines(estate: Estate) -> list[tuple[str, str]]:
