@@ -14,6 +14,7 @@ from gongzhi.common.schemas import READ_ERRORS
 from gongzhi.org.models import Estate
 from gongzhi.parties import selectors
 from gongzhi.parties.api import CustodyOut, NoticeOut, custody_out, notice_out
+from gongzhi.parties.api_outages import OutagePublicOut, outage_public
 from gongzhi.problems import selectors as problems
 from gongzhi.problems.api import MatterPublicOut, ProblemPublicOut
 
@@ -41,6 +42,9 @@ class BoardOut(Schema):
     early_matters: list[MatterPublicOut] = Field(
         ..., description="重大事项提前介入及其状态（002 (二)第七条）"
     )
+    outages: list[OutagePublicOut] = Field(
+        default_factory=list, description="正在抢修的突发停水停电（不含案件）"
+    )
 
 
 @router.get(
@@ -63,6 +67,7 @@ def board(request: HttpRequest, code: str) -> dict[str, Any]:
         "notices": [notice_out(n) for n in selectors.board_notices(estate)],
         "problems": problems.board_problems(estate),
         "early_matters": problems.board_matters(estate),
+        "outages": [outage_public(o) for o in selectors.current_outages(estate)[:5]],
     }
 
 

@@ -4,21 +4,29 @@ login; no personal data (cases show only their approved public summary)."""
 
 from __future__ import annotations
 
+import hashlib
 from itertools import groupby
+from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from gongzhi.appraisal.selectors import standing_of
 from gongzhi.board.poster import SIZES, poster_pdf
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.routing import route_all
+from gongzhi.catalog.selectors import MEMO_SECONDS, catalog_generation, catalog_version
 from gongzhi.org import kinds
 from gongzhi.org.models import Estate, Unit
 
 ESTATE_RELATED = ("community__parent__parent", "property_company", "owners_committee")
+DUTY_TABLE_SECONDS = MEMO_SECONDS
 
 
 def _nearest(estate: Estate, kind_codes: frozenset[str] | set[str]) -> Unit | None:
@@ -38,6 +46,49 @@ def _nearest(estate: Estate, kind_codes: frozenset[str] | set[str]) -> Unit | No
 def estate(request: HttpRequest, code: str) -> HttpResponse:
     estate = get_object_or_404(Estate.objects.select_related(*ESTATE_RELATED), code=code)
     q = request.GET.get("q", "").strip()[:50]
+    context = {
+        "estate": estate,
+        "duty_table": duty_table(estate, q),
+        "q": q,
+        **contacts(estate),
+        # The company's credit standing (appraisal app: normal, rewarded, barred until …).
+        "standing": (
+            standing_of(estate.property_company, timezone.localdate())
+            if estate.property_company
+            else None
+        ),
+    }
+    return render(request, "board/estate.html", context)
+
+
+def _duty_key(estate: Estate, q: str) -> str:
+    """The duty table's cache key: the estate (and when it last changed: a new company
+    changes who leads), the search, the language, and the catalog version — any catalog
+    import anywhere bumps it (catalog.selectors.catalog_bump_version), so a new catalog
+    shows at once in every process; the importing process's generation too (its own
+    transaction, and each test, starts afresh)."""
+    digest = hashlib.sha256(q.encode()).hexdigest()[:16]
+    changed = estate.updated_at.timestamp() if estate.updated_at else 0
+    version = f"{catalog_version()}.{catalog_generation()}"
+    return f"gongzhi:board:duty:{estate.pk}:{changed}:{get_language()}:{version}:{digest}"
+
+
+def duty_table(estate: Estate, q: str = "") -> str:
+    """The board's duty table (who leads each matter of the effective catalog, with office
+    numbers, time limits and basis), rendered once per estate, search and catalog version
+    and kept ``DUTY_TABLE_SECONDS`` (changes to units through the admin site show within
+    that time, as for routing's memo). Profiling the board with 1,000 cases showed
+    rendering this table (about 220 routed matters) was most of the page's time."""
+    key = _duty_key(estate, q)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("board/_duty_table.html", {"grouped": _duty_rows(estate, q)})
+        cache.set(key, html, timeout=DUTY_TABLE_SECONDS)
+    # Rendered by our own template, which escaped every value.
+    return mark_safe(html)
+
+
+def _duty_rows(estate: Estate, q: str) -> list[tuple[str, list[Any]]]:
     routes = route_all(estate=estate)
     if q:
         routes = [
@@ -50,35 +101,32 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     routes.sort(key=lambda r: (r.matter.category, r.matter.sort))
     # The category is stored in Chinese; its label is translated.
     labels = dict(MatterType.Category.choices)
-    grouped = [
+    return [
         (labels.get(cat, cat), list(items))
         for cat, items in groupby(routes, key=lambda r: r.matter.category)
     ]
-    context = {
-        "estate": estate,
-        "grouped": grouped,
-        "q": q,
-        **contacts(estate),
-        "count": len(routes),
-        # The company's credit standing (appraisal app: normal, rewarded, barred until …).
-        "standing": (
-            standing_of(estate.property_company, timezone.localdate())
-            if estate.property_company
-            else None
-        ),
-    }
-    return render(request, "board/estate.html", context)
 
 
 def contacts(estate: Estate) -> dict[str, Unit | None]:
-    """The bodies whose office numbers the board and the poster show."""
-    reads_area = kinds.kinds_with(kinds.READS_AREA)
-    return {
-        "street_office": _nearest(estate, kinds.kinds_with(kinds.STREET_LEVEL)),
-        "residents_committee": _nearest(estate, reads_area - kinds.kinds_with(kinds.STREET_LEVEL)),
-        "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
-        "hotline": _nearest(estate, kinds.kinds_taking("12345")),
-    }
+    """The bodies whose office numbers the board and the poster show. Which unit is
+    nearest is remembered per estate for ``DUTY_TABLE_SECONDS`` (as the duty table:
+    units changed through the admin site show within that time); the units themselves
+    are read fresh, in one query."""
+    key = f"gongzhi:board:contacts:{estate.pk}:{catalog_generation()}"
+    ids: dict[str, int | None] | None = cache.get(key)
+    if ids is None:
+        reads_area = kinds.kinds_with(kinds.READS_AREA)
+        street = kinds.kinds_with(kinds.STREET_LEVEL)
+        found = {
+            "street_office": _nearest(estate, street),
+            "residents_committee": _nearest(estate, reads_area - street),
+            "police": _nearest(estate, kinds.kinds_with(kinds.POLICE)),
+            "hotline": _nearest(estate, kinds.kinds_taking("12345")),
+        }
+        cache.set(key, {k: u.pk if u else None for k, u in found.items()}, DUTY_TABLE_SECONDS)
+        return found
+    units = Unit.objects.in_bulk([pk for pk in ids.values() if pk is not None])
+    return {k: units.get(pk) if pk is not None else None for k, pk in ids.items()}
 
 
 def contact_lines(estate: Estate) -> list[tuple[str, str]]:

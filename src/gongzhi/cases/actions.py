@@ -354,8 +354,8 @@ _add("appeal_decide", AppealDecideIn,
      summary="裁定评价申诉")  # fmt: skip
 
 # Every rule a user can apply through a door has an action; the others are applied by
-# services on the system's or a conference's authority.
-INTERNAL = {"review", "decide_close", "decide_return"}
+# services on the system's, a conference's or an incident's authority.
+INTERNAL = {"review", "decide_close", "decide_return", "incident_handle"}
 assert set(workflow.RULES) - INTERNAL == set(registry.names()), "workflow and registry differ"
 
 

@@ -39,9 +39,12 @@ class EventKind(models.TextChoices):
     DECIDE_CLOSE = "decide_close", _("按会议决定结案")
     DECIDE_RETURN = "decide_return", _("按会议决定交回办理")
     REPORT = "report", _("呈报")
+    INCIDENT_HANDLE = "incident_handle", _("突发事件恢复办结")
     # Records that leave the state as it is
     RATED = "rated", _("评价")
     MERGED_IN = "merged_in", _("并入重复件")
+    INCIDENT_LINK = "incident_link", _("关联突发事件")
+    INCIDENT_RESTORED = "incident_restored", _("突发事件已恢复")
     TASK_ASSIST = "task_assist", _("通知协办")
     TASK_WHISTLE = "task_whistle", _("街道吹哨")
     TASK_POLICE = "task_police", _("通知公安")

@@ -10,7 +10,8 @@ the API's ``allowed`` list and the services' checks are one rule.
 
 Sides: ``office``, ``lead``, ``assist``, ``street``, ``reporter``, ``registrar``
 (access.py), ``system`` the deadline sweep, ``conference`` a joint conference's decision
-on a case in its area (meetings app)."""
+on a case in its area (meetings app), ``incident`` the closing of a mass incident the case
+is linked to (parties app's outages)."""
 
 from __future__ import annotations
 
@@ -300,6 +301,10 @@ MOVES: dict[str, Rule] = {
           guard=_step(EnforcementStep.STOP, first=_("须先完成发现、拍照、制止三步，再呈报"))),
         # A joint conference's decision settles the case (meetings app).
         M("decide_close", _("按会议决定结案"), tuple(OPEN_STATES), ("conference",), S.CLOSED),
+        # A mass incident (an unplanned outage, parties app) is over: the cases the duty
+        # catalog puts on its utility are handled with the restoration as their result.
+        M("incident_handle", _("突发事件恢复办结"), (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS),
+          ("incident",), S.HANDLED),
         M("decide_return", _("按会议决定交回办理"),
           (S.REGISTERED, S.RETURNED, S.ESCALATED, S.SUSPENDED, S.REVIEW), ("conference",),
           S.DISPATCHED, needs_reason=True),

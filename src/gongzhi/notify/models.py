@@ -28,6 +28,7 @@ class EventType(models.TextChoices):
     MEETING_NOTICE = "meeting_notice", _("会议通知")
     DECISION_DUE = "decision_due", _("议定事项督办")
     VERIFY_CODE = "verify_code", _("短信验证码")
+    INCIDENT_RESTORED = "incident_restored", _("停水停电已恢复")
 
 
 class ChannelKind(models.TextChoices):

@@ -51,6 +51,10 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
         _("短信验证码"),
         _("您正在参加“{text}”，验证码{code}，10分钟内有效。如非本人操作请忽略。"),
     ),
+    EventType.INCIDENT_RESTORED: (
+        _("停水停电已恢复"),
+        _("【恢复通知】您反映的诉求{number}：{text}。查看进度：{link}"),
+    ),
 }
 
 

@@ -88,6 +88,7 @@ ACCOUNTS = [
     ("zjj-head", "姜传辉", RoleGrant.Role.UNIT_HEAD, "housing_bureau", None),
     ("zfj", "孙强", RoleGrant.Role.UNIT_HANDLER, "urban_enforcement", None),
     ("scj", "周静", RoleGrant.Role.UNIT_HANDLER, "market_regulation", None),
+    ("gongdian", "王雷", RoleGrant.Role.UNIT_HANDLER, "utility_power", None),
     ("jiedao", "陈晨", RoleGrant.Role.UNIT_HANDLER, "street:嘉祥街道", None),
     ("convener", "张艳丽", RoleGrant.Role.CONVENER, None, "嘉祥县"),
     ("wuye", "吴刚", RoleGrant.Role.THREE_PARTY, "pc:鸿泰", None),

@@ -21,6 +21,8 @@ from gongzhi.parties.models import (
     Circular,
     CircularReceipt,
     Notice,
+    Outage,
+    OutageTask,
     Party,
     Report,
     ReportRecipient,
@@ -325,3 +327,91 @@ def require_announce(user: Any, utility: Unit, estates: list[Estate]) -> None:
 def my_work_receipts(user: Any) -> QuerySet[UtilityWorkReceipt]:
     scope = scope_for(user)
     return UtilityWorkReceipt.objects.filter(unit_id__in=sorted(scope.unit_ids))
+
+
+# ---------------------------------------------------------------- outages (004 三(三))
+
+
+def _street_paths(scope: Any) -> list[str]:
+    """The areas of the street offices whose staff the account is."""
+    street_kinds = kinds.kinds_with(kinds.STREET_LEVEL)
+    units = Unit.objects.filter(pk__in=sorted(scope.unit_ids), kind_id__in=street_kinds)
+    return [u.jurisdiction.path for u in units.select_related("jurisdiction")]
+
+
+def readable_outages(user: Any) -> QuerySet[Outage]:
+    """Outages of the user's utility, of estates whose company the user works for, of
+    estates under the user's street office, and of estates the user oversees (office,
+    convener, auditor); scoped first. Another county's sees none."""
+    scope = scope_for(user)
+    qs = Outage.objects.select_related("utility")
+    if scope.is_admin:
+        return qs
+    if not scope.is_authenticated:
+        return qs.none()
+    ids = sorted(scope.unit_ids)
+    through = Outage.estates.through.objects.filter(outage_id=OuterRef("pk"))
+    area = scope.oversight_q("estate__community__path")
+    for path in _street_paths(scope):
+        area |= Q(estate__community__path__startswith=path)
+    q = (
+        Q(utility_id__in=ids)
+        | Q(Exists(through.filter(estate__property_company_id__in=ids)))
+        | Q(Exists(OutageTask.objects.filter(outage_id=OuterRef("pk"), unit_id__in=ids)))
+        | Q(Exists(through.filter(area)))
+    )
+    return qs.filter(q)
+
+
+def outage_for(user: Any, pk: Any) -> Outage:
+    try:
+        found = readable_outages(user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
+        found = None
+    if found is None:
+        raise NotFound(_("未找到，或无权查看"))
+    return found
+
+
+def handles_outage(user: Any, outage: Outage) -> bool:
+    """Linking cases, posting progress and closing: the utility's own staff, the office
+    over every estate affected, or a street office over one of them."""
+    scope = scope_for(user)
+    if scope.in_unit(outage.utility_id):
+        return True
+    estates = list(outage.estates.select_related("community"))
+    if estates and all(scope.manages_jurisdiction(e.community) for e in estates):
+        return True
+    paths = _street_paths(scope)
+    return any(e.community.path.startswith(p) for e in estates for p in paths)
+
+
+def require_handle_outage(user: Any, outage: Outage) -> Unit | None:
+    """The unit to record as actor (the utility or the street), or None for the office."""
+    if not handles_outage(user, outage):
+        raise PermissionDenied(_("只有该专营单位、所在街道或联席会议办公室可以处理该事件"))
+    scope = scope_for(user)
+    if scope.in_unit(outage.utility_id):
+        return outage.utility
+    units = Unit.objects.filter(pk__in=sorted(scope.unit_ids)).order_by("pk")
+    return units.first()
+
+
+def outage_company_unit(user: Any, outage: Outage) -> Unit | None:
+    """The user's property company among those with tasks in the outage."""
+    scope = scope_for(user)
+    for unit_id in outage.tasks.values_list("unit_id", flat=True).distinct():
+        if scope.in_unit(unit_id):
+            return Unit.objects.get(pk=unit_id)
+    return None
+
+
+def can_post_outage(user: Any, outage: Outage) -> bool:
+    return handles_outage(user, outage) or outage_company_unit(user, outage) is not None
+
+
+def require_task_done(user: Any, task: OutageTask) -> Unit:
+    """Only the property company the task is for marks it done."""
+    if not scope_for(user).in_unit(task.unit_id):
+        raise PermissionDenied(_("只有承担该任务的物业服务企业可以标记完成"))
+    return task.unit

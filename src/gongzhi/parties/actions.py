@@ -4,6 +4,7 @@ is offered is access.py's answer; the service asks it again."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from gongzhi.common.actions import Action, Files, Registry
 from gongzhi.org.models import Estate, Unit
 from gongzhi.parties import access, schemas
 from gongzhi.parties import services as s
-from gongzhi.parties.models import Circular, Custody, Notice, Report
+from gongzhi.parties.models import Circular, Custody, Notice, Outage, OutageTask, Report
 from gongzhi.parties.workflow import moves_from
 
 ESTATE_ACTIONS: Registry[Estate] = Registry("parties.estate")
@@ -21,6 +22,8 @@ CIRCULAR_ACTIONS: Registry[Circular] = Registry("parties.circular")
 REPORT_ACTIONS: Registry[Report] = Registry("parties.report")
 CUSTODY_ACTIONS: Registry[Custody] = Registry("parties.custody")
 UTILITY_ACTIONS: Registry[Unit] = Registry("parties.utility")
+OUTAGE_ACTIONS: Registry[Outage] = Registry("parties.outage")
+OUTAGE_TASK_ACTIONS: Registry[OutageTask] = Registry("parties.outage_task")
 
 
 def _add(registry: Any, name: str, label: Any, input: Any, run: Any, done: Any) -> None:
@@ -146,14 +149,20 @@ _add(
 )
 
 
-def _utility_announce(utility: Unit, actor: Any, d: schemas.UtilityWorkIn, f: Files) -> Any:
+def _estates(codes_in: list[str]) -> list[Estate]:
     from gongzhi.common.errors import FieldError, InvalidInput
-    from gongzhi.parties.services.utility import utility_work_announce
 
-    codes = list(dict.fromkeys(c[:32] for c in d.estate_codes))
+    codes = list(dict.fromkeys(c.strip()[:32] for c in codes_in if c.strip()))
     estates = list(Estate.objects.filter(code__in=codes).select_related("community"))
     if len(estates) != len(codes):
         raise InvalidInput(errors=[FieldError("estate_codes", str(_("所选小区不存在")))])
+    return estates
+
+
+def _utility_announce(utility: Unit, actor: Any, d: schemas.UtilityWorkIn, f: Files) -> Any:
+    from gongzhi.parties.services.utility import utility_work_announce
+
+    estates = _estates(d.estate_codes)
     return utility_work_announce(
         actor=actor,
         utility=utility,
@@ -174,6 +183,86 @@ _add(
     _utility_announce,
     _("已公告，涉及小区的物业服务企业已收到"),
 )
+
+
+def _outage_open(utility: Unit, actor: Any, d: schemas.OutageIn, f: Files) -> Outage:
+    return s.outage_open(
+        actor=actor,
+        utility=utility,
+        estates=_estates(d.estate_codes),
+        supply=d.supply,
+        title=d.title,
+        started_at=d.started_at,
+        expected_at=d.expected_at,
+        description=d.description,
+    )
+
+
+def _outage_link(outage: Outage, actor: Any, d: schemas.OutageLinkIn, f: Files) -> Any:
+    # A page's field may hold several numbers, separated by spaces, commas or lines.
+    numbers = [n[:40] for raw in d.numbers for n in re.split(r"[\s,，、;；]+", raw) if n]
+    return s.outage_link(actor=actor, outage=outage, numbers=numbers)
+
+
+def _outage_post(outage: Outage, actor: Any, d: schemas.OutagePostIn, f: Files) -> Any:
+    return s.outage_post(actor=actor, outage=outage, text=d.text)
+
+
+def _outage_close(outage: Outage, actor: Any, d: schemas.OutageCloseIn, f: Files) -> Any:
+    return s.outage_close(
+        actor=actor,
+        outage=outage,
+        expected_version=d.expected_version,
+        note=d.note,
+        restored_at=d.restored_at,
+    )
+
+
+def _task_done(task: OutageTask, actor: Any, d: schemas.OutageTaskDoneIn, f: Files) -> Any:
+    return s.outage_task_done(actor=actor, task=task, note=d.note)
+
+
+_add(
+    UTILITY_ACTIONS,
+    "outage_open",
+    _("登记突发停水停电"),
+    schemas.OutageIn,
+    _outage_open,
+    _("已登记，涉及小区的物业服务企业已收到配合任务"),
+)
+_add(OUTAGE_ACTIONS, "link", _("关联案件"), schemas.OutageLinkIn, _outage_link, _("已关联"))
+_add(OUTAGE_ACTIONS, "post", _("发布抢修进展"), schemas.OutagePostIn, _outage_post, _("已发布"))
+_add(
+    OUTAGE_ACTIONS,
+    "close",
+    _("恢复供应，关闭事件"),
+    schemas.OutageCloseIn,
+    _outage_close,
+    _("事件已关闭，关联案件已更新并通知诉求人"),
+)
+_add(
+    OUTAGE_TASK_ACTIONS,
+    "done",
+    _("标记完成"),
+    schemas.OutageTaskDoneIn,
+    _task_done,
+    _("配合任务已完成"),
+)
+
+
+def outage_offered(user: Any, outage: Outage) -> list[str]:
+    """What ``user`` may do with ``outage`` now (the page's forms, the API's ``allowed``)."""
+    if outage.state != Outage.State.OPEN:
+        return []
+    if access.handles_outage(user, outage):
+        return ["link", "post", "close"]
+    return ["post"] if access.can_post_outage(user, outage) else []
+
+
+def task_offered(user: Any, task: OutageTask) -> list[str]:
+    if task.done_at is not None or task.outage.state != Outage.State.OPEN:
+        return []
+    return ["done"] if access.scope_for(user).in_unit(task.unit_id) else []
 
 
 def custody_offered(user: Any, custody: Custody) -> list[str]:

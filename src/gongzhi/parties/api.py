@@ -5,6 +5,7 @@ registry (actions.py) to the same services as the pages, with the same rights (a
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 from django.http import HttpRequest
@@ -579,3 +580,7 @@ def utility_work_announce(request: HttpRequest, payload: schemas.UtilityWorkIn) 
     action = actions.UTILITY_ACTIONS.get("announce")
     assert action is not None
     return Status(201, work_out(action.run(utility, request.user, payload, {})))
+
+
+# Unplanned outages (mass incidents): their own module, mounted here.
+router.add_router("", importlib.import_module("gongzhi.parties.api_outages").router)

@@ -9,3 +9,9 @@ class PartiesConfig(AppConfig):
     name = "gongzhi.parties"
     label = "parties"
     verbose_name = _("三方联动")
+
+    def ready(self) -> None:
+        from gongzhi.cases import panels
+        from gongzhi.parties.selectors import case_outage_note
+
+        panels.register(case_outage_note)

@@ -39,6 +39,7 @@ def build(ctx: DemoContext) -> None:
     build_reports(ctx)
     build_custody(ctx)
     build_works(ctx)
+    build_outage(ctx)
 
 
 def build_notices(ctx: DemoContext) -> None:
@@ -240,4 +241,61 @@ def build_works(ctx: DemoContext) -> None:
         title="建设北路供水管网改造停水",
         description="更换建设北路 DN300 供水主管阀门，停水期间请提前储水。",
         now=ctx.now,
+    )
+
+
+def build_outage(ctx: DemoContext) -> None:
+    """An unplanned power outage (004 三(三)) at 曾子花园 since three hours ago: the power
+    company (``gongdian``) opened it; three residents reported it and their cases are
+    linked to it; 鸿泰 (``wuye``) has notified the
+    residents and has two tasks still to do; one progress update. Closing it (restored)
+    on the incident page updates the cases and tells their reporters."""
+    from gongzhi.cases import services as cs
+
+    if "gongdian" not in ctx.users or "dispatcher" not in ctx.users:
+        return
+    start = ctx.now - dt.timedelta(hours=3)
+    power = ctx.units["utility_power"]
+    outage = s.outage_open(
+        actor=ctx.users["gongdian"],
+        utility=power,
+        estates=[ctx.estates["JX-E001"]],
+        supply="power",
+        title="曾子花园 10kV 线路故障停电",
+        description="10kV 建设线 3 号杆跌落式熔断器故障，曾子花园 1-6 号楼停电，正在抢修。",
+        started_at=start,
+        expected_at=start + dt.timedelta(hours=6),
+        now=start + dt.timedelta(minutes=20),
+    )
+    numbers = []
+    for i, (title, name, phone, building) in enumerate(
+        (
+            ("小区突然停电，电梯停运", "孙丽华", "13805370101", "2"),  # i18n: data (demo)
+            ("楼里全部停电，冰箱里的药需要冷藏", "马建军", "13905370202", "4"),  # i18n: data (demo)
+            ("停电三小时了还没来电", "韩冬梅", "13705370303", "6"),  # i18n: data (demo)
+        )
+    ):
+        case = cs.case_register(
+            channel="12345",
+            estate="JX-E001",
+            title=title,
+            description=f"{building}号楼停电，{title}。",
+            matter_code="JX-14-a",
+            reporter_name=name,
+            reporter_phone=phone,
+            building=building,
+            actor=ctx.users["dispatcher"],
+            now=start + dt.timedelta(minutes=30 + 40 * i),
+        )
+        numbers.append(case.number)
+    s.outage_link(actor=ctx.users["gongdian"], outage=outage, numbers=numbers, now=ctx.now)
+    update = s.outage_post(
+        actor=ctx.users["gongdian"],
+        outage=outage,
+        text="抢修班组已到场，正在更换熔断器，预计 12:00 前恢复供电。",
+    )
+    type(update).objects.filter(pk=update.pk).update(created_at=ctx.now - dt.timedelta(hours=1))
+    task = outage.tasks.get(kind="notify_residents")
+    s.outage_task_done(
+        actor=ctx.users["wuye"], task=task, note="已在业主群和各单元门口张贴停电通知"
     )

@@ -18,3 +18,8 @@ class PartiesEvent(models.TextChoices):
     CUSTODY_START = "parties.custody.start", _("开始临时托管")
     CUSTODY_HAND_OVER = "parties.custody.hand_over", _("托管移交物业服务企业")
     UTILITY_WORK_ANNOUNCE = "parties.utility_work.announce", _("公告计划停水停电")
+    OUTAGE_OPEN = "parties.outage.open", _("登记突发停水停电")
+    OUTAGE_LINK = "parties.outage.link", _("关联案件")
+    OUTAGE_UPDATE = "parties.outage.update", _("发布抢修进展")
+    OUTAGE_TASK_DONE = "parties.outage.task_done", _("完成配合任务")
+    OUTAGE_CLOSE = "parties.outage.close", _("恢复供应并关闭事件")

@@ -365,3 +365,133 @@ class UtilityWorkReceipt(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["work", "unit"], name="utility_receipt_unique")
         ]
+
+
+class Outage(BaseModel):
+    """An unplanned outage as a mass incident (004 三(三): 发生停水、停气、停电、停热等突发事件时，
+    物业服务企业要配合有关单位做好抢险、抢修等工作): the utility, the estates affected, what
+    is cut, when it started and is expected back; the cases it caused are linked to it, the
+    estates' property companies get co-operation tasks, and closing it (restored) updates
+    every linked case."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("抢修中")
+        RESTORED = "restored", _("已恢复")
+
+    utility = models.ForeignKey(
+        "org.Unit", verbose_name=_("专营单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    estates = models.ManyToManyField("org.Estate", verbose_name=_("涉及小区"), related_name="+")
+    supply = models.CharField(_("影响"), max_length=16, choices=UtilityWork.Supply.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    started_at = models.DateTimeField(_("发生时间"))
+    expected_at = models.DateTimeField(_("预计恢复时间"))
+    restored_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+    restore_note = models.TextField(_("恢复说明"), blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("突发停水停电事件")
+        verbose_name_plural = _("突发停水停电事件")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutageCase(BaseModel):
+    """A case the outage caused. A case belongs to one outage at most."""
+
+    outage = models.ForeignKey(
+        Outage, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="links"
+    )
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("案件"), on_delete=models.CASCADE, related_name="+"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关联人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # On closing: what the restoration did to the case ("handled", "noted").
+    outcome = models.CharField(_("恢复时处理"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("事件关联案件")
+        verbose_name_plural = _("事件关联案件")
+        ordering = ["outage", "id"]
+
+
+class OutageTask(BaseModel):
+    """A property company's co-operation task for an estate of the outage (004 三(三))."""
+
+    outage = models.ForeignKey(
+        Outage, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("物业服务企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("配合事项"), max_length=24)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("配合任务")
+        verbose_name_plural = _("配合任务")
+        ordering = ["outage", "estate", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "estate", "kind"], name="outage_task_unique")
+        ]
+
+
+class OutageUpdate(BaseModel):
+    """A progress update posted on the outage (抢修进展)."""
+
+    outage = models.ForeignKey(
+        Outage, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="updates"
+    )
+    text = models.TextField(_("进展"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("发布单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("抢修进展")
+        verbose_name_plural = _("抢修进展")
+        ordering = ["outage", "created_at", "id"]

@@ -121,3 +121,31 @@ class UtilityWorkIn(Schema):
     ends_at: dt.datetime
     title: str = Field(..., min_length=1, max_length=100)
     description: str = Field("", max_length=2000)
+
+
+class OutageIn(Schema):
+    utility_id: int = Field(..., ge=1, le=2**63 - 1, description="专营单位 id")
+    estate_codes: list[str] = Field(..., max_length=200, description="涉及小区编码")
+    supply: str = Field(..., max_length=16, description="water / power / gas / heat / telecom")
+    started_at: dt.datetime = Field(..., description="发生时间")
+    expected_at: dt.datetime = Field(..., description="预计恢复时间")
+    title: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)
+
+
+class OutageLinkIn(Schema):
+    numbers: list[str] = Field(..., min_length=1, max_length=200, description="案件编号")
+
+
+class OutagePostIn(Schema):
+    text: str = Field(..., min_length=1, max_length=500, description="抢修进展")
+
+
+class OutageTaskDoneIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+class OutageCloseIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1)
+    note: str = Field(..., min_length=1, max_length=2000, description="恢复情况")
+    restored_at: dt.datetime | None = Field(None, description="恢复时间（默认现在）")

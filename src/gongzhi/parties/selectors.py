@@ -183,3 +183,94 @@ def estate_works(estate: Any, now: Any = None) -> QuerySet[Any]:
         .select_related("utility")
         .order_by("starts_at")
     )
+
+
+# ---------------------------------------------------------------- outages (004 三(三))
+
+
+def current_outages(estate: Any) -> QuerySet[Any]:
+    """Outages at the estate not yet restored (the board shows them), latest first."""
+    from gongzhi.parties.models import Outage
+
+    return (
+        Outage.objects.filter(estates=estate, state=Outage.State.OPEN)
+        .select_related("utility")
+        .prefetch_related("updates")
+        .order_by("-started_at")
+    )
+
+
+def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
+    """Open cases at the outage's estates since it started whose matter the duty catalog
+    puts on a utility of the same kind (or that are with the utility), not linked yet."""
+    from django.db.models import Q
+
+    from gongzhi.cases.models import OPEN_STATES, Case
+    from gongzhi.parties.models import OutageCase
+
+    if outage.state != "open":
+        return []
+    linked = OutageCase.objects.values("case_id")
+    qs = (
+        Case.objects.filter(
+            estate__in=outage.estates.all(),
+            state__in=OPEN_STATES,
+            created_at__gte=outage.started_at,
+        )
+        .filter(Q(matter__lead_kind_id=outage.utility.kind_id) | Q(lead_unit_id=outage.utility_id))
+        .exclude(pk__in=linked)
+        .select_related("estate", "matter")
+        .order_by("created_at")
+    )
+    return list(qs[:limit])
+
+
+def outage_cases(outage: Any) -> list[Any]:
+    from gongzhi.parties.models import OutageCase
+
+    return list(
+        OutageCase.objects.filter(outage=outage)
+        .select_related("case__estate", "case__matter")
+        .order_by("id")
+    )
+
+
+def outage_of_case(case: Any) -> Any:
+    from gongzhi.parties.models import OutageCase
+
+    link = OutageCase.objects.filter(case=case).select_related("outage").first()
+    return link.outage if link is not None else None
+
+
+def case_outage_note(user: Any, case: Any) -> Any:
+    """The case page's note (cases/panels.py): the outage the case is linked to (a link for
+    those who may read it), or a link to link it when the reader handles a current outage
+    of its estate."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from gongzhi.cases.panels import PanelNote
+    from gongzhi.parties import access
+    from gongzhi.parties.models import Outage
+
+    linked = outage_of_case(case)
+    if linked is not None:
+        readable = access.readable_outages(user).filter(pk=linked.pk).exists()
+        return PanelNote(
+            title=_("突发停水停电"),
+            text=_("本案件由突发事件“%(title)s”引起（%(state)s）。")
+            % {"title": linked.title, "state": linked.get_state_display()},
+            url=reverse("parties:outage", args=[linked.pk]) if readable else "",
+            link_label=_("查看事件"),
+        )
+    if not case.is_open:
+        return None
+    current = access.readable_outages(user).filter(estates=case.estate_id, state=Outage.State.OPEN)
+    if not any(access.handles_outage(user, o) for o in current[:5]):
+        return None
+    return PanelNote(
+        title=_("突发停水停电"),
+        text=_("本小区有正在抢修的突发事件。"),
+        url=reverse("parties:case_outage", args=[case.number]),
+        link_label=_("关联到突发事件"),
+    )

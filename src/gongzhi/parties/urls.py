@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.parties import views
+from gongzhi.parties import views, views_outages
 
 app_name = "parties"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
     path("estates/<str:code>/custody/", views.custody, name="custody"),
     path("custody/<int:pk>/hand-over/", views.custody_hand_over, name="custody_hand_over"),
     path("utility-works/<int:pk>/", views.utility_work, name="utility_work"),
+    path("outages/", views_outages.outages, name="outages"),
+    path("outages/<int:pk>/", views_outages.outage, name="outage"),
+    path("outages/<int:pk>/<slug:name>/", views_outages.outage_act, name="outage_act"),
+    path("outage-tasks/<int:pk>/done/", views_outages.task_done, name="outage_task_done"),
+    path("cases/<str:number>/outage/", views_outages.case_outage, name="case_outage"),
 ]

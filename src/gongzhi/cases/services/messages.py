@@ -34,6 +34,7 @@ KIND_EVENTS = {
     "late": EventType.OVERDUE,
     "escalated": EventType.ESCALATED,
     "feedback": EventType.FEEDBACK_READY,
+    "restored": EventType.INCIDENT_RESTORED,
 }
 
 
@@ -68,6 +69,9 @@ def notices_out(case: Case, notices: list[Notice], now: dt.datetime) -> None:
         event = KIND_EVENTS.get(n.kind, EventType.CASE_UPDATE)
         if event == EventType.FEEDBACK_READY:
             to_reporter(case, event, now)
+            continue
+        if event == EventType.INCIDENT_RESTORED:
+            to_reporter(case, event, now, text=n.text)
             continue
         text = access.mask_text(n.text, names=[case.reporter_name] if case.reporter_name else [])
         if n.unit_id:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.cases import access, actions
+from gongzhi.cases import access, actions, panels
 from gongzhi.cases import services as s
 from gongzhi.cases.display import case_for, case_view
 from gongzhi.cases.models import Attachment, Case, EnforcementStep, Rating, State
@@ -142,6 +142,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "units": unit_choices(case.estate) if allowed & UNIT_PICKERS else [],
         "matters": matter_choices(case.estate) if allowed & MATTER_PICKERS else [],
         "suggestions": suggestions,
+        "panel_notes": panels.notes(request.user, case),
         "ratings": Rating.choices,
         "waiting_for_assist": waiting,
         "errors": {},

@@ -3,6 +3,13 @@
 from gongzhi.parties.services.circulars import circular_read, circular_send
 from gongzhi.parties.services.custody import custody_hand_over, custody_start
 from gongzhi.parties.services.notices import notice_publish, notice_replace, notice_withdraw
+from gongzhi.parties.services.outages import (
+    outage_close,
+    outage_link,
+    outage_open,
+    outage_post,
+    outage_task_done,
+)
 from gongzhi.parties.services.reports import report_acknowledge, report_answer, report_file
 from gongzhi.parties.services.utility import utility_work_announce
 
@@ -14,6 +21,11 @@ __all__ = [
     "notice_publish",
     "notice_replace",
     "notice_withdraw",
+    "outage_close",
+    "outage_link",
+    "outage_open",
+    "outage_post",
+    "outage_task_done",
     "report_acknowledge",
     "report_answer",
     "report_file",

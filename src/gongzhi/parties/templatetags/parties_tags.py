@@ -46,6 +46,12 @@ def board_custody(estate: Any) -> dict[str, Any]:
     return {"custody": selectors.active_custody(estate)}
 
 
+@register.inclusion_tag("parties/_board_outages.html")
+def board_outages(estate: Any) -> dict[str, Any]:
+    """Outages at the estate being repaired now (004 三(三)): no cases, no residents."""
+    return {"outages": list(selectors.current_outages(estate)[:5])}
+
+
 @register.inclusion_tag("parties/_board_works.html")
 def board_works(estate: Any) -> dict[str, Any]:
     """Planned utility works at the estate that are not over yet."""
