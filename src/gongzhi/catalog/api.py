@@ -25,6 +25,7 @@ from gongzhi.catalog.training import (
 )
 from gongzhi.common.apiauth import api_auth
 from gongzhi.common.errors import FieldError, InvalidInput, PermissionDenied
+from gongzhi.common.params import Offset
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.org.permissions import scope_for
@@ -281,7 +282,7 @@ def examples(
     matter: str = "",
     q: str = "",
     disabled: str = "",
-    offset: int = Field(0, ge=0),
+    offset: Offset = 0,
 ) -> list[dict[str, object]]:
     node = access.office_jurisdiction(request.user, jurisdiction)
     f = office.ExampleFilter(source=source, matter=matter, q=q, disabled=disabled)
