@@ -15,7 +15,7 @@ from gongzhi.cases.models import State
 from gongzhi.cases.tests.pages import register, user
 from gongzhi.catalog.answer import classify_message
 from gongzhi.catalog.models import Catalog, CatalogProposal, MatterType
-from gongzhi.catalog.proposals import catalog_proposal_decide
+from gongzhi.catalog.proposals import catalog_proposal_create, catalog_proposal_decide
 from gongzhi.catalog.selectors import catalog_version, effective_catalog
 from gongzhi.common.models import AuditEvent
 
@@ -52,7 +52,7 @@ def test_overrule_form_proposes_a_phrasing_and_the_owner_approves_it(
     assert response.status_code == 302, response.content.decode()[:2000]
     case.refresh_from_db()
     assert case.state == State.DISPATCHED
-    proposal = CatalogProposal.objects.get()
+    proposal = CatalogProposal.objects.get(case_number=case.number)
     assert proposal.catalog.jurisdiction == demo.county and proposal.words == [PHRASE]
     assert proposal.case_number == case.number and proposal.history[0]["by"] == "刘敏"
     catalog = Catalog.objects.get(pk=proposal.catalog_id)
@@ -96,7 +96,8 @@ def test_bad_proposal_changes_nothing_not_even_the_ruling(demo, login) -> None:
     assert response.status_code == 422
     assert "请写出要加入清单的说法" in response.content.decode()
     case.refresh_from_db()
-    assert case.state == State.RETURNED and not CatalogProposal.objects.exists()
+    assert case.state == State.RETURNED
+    assert not CatalogProposal.objects.filter(case_number=case.number).exists()
     api = client.post(
         f"/api/cases/{case.number}/overrule",
         {
@@ -136,7 +137,9 @@ def test_upholding_a_return_proposes_a_new_entry_and_rejection_leaves_the_catalo
     new = CatalogProposal.objects.get(kind="entry")
     assert new.catalog.jurisdiction == demo.county and new.name == "快递柜占用绿地"
     listed = client.get(f"/api/catalog/{demo.county.code}/proposals?status=proposed").json()
-    assert [p["id"] for p in listed] == [new.pk] and listed[0]["can_decide"]
+    mine = [p for p in listed if p["case_number"] == case.number]
+    assert [p["id"] for p in mine] == [new.pk] and mine[0]["can_decide"]
+    assert any(p["matter"] == "JX-06-01" for p in listed)  # the demo's waiting proposal
     revision = Catalog.objects.get(pk=new.catalog_id).revision
     rejected = client.post(
         f"/api/catalog/proposals/{new.pk}/decide",
@@ -164,7 +167,7 @@ def test_approved_entry_joins_the_effective_catalog(demo) -> None:
         lambda: s.case_overrule(case=case, actor=user("office"), reason="保洁属物业"),
     )
     done = catalog_proposal_decide(
-        proposal=CatalogProposal.objects.get(), approve=True, actor=user("office")
+        proposal=CatalogProposal.objects.get(kind="entry"), approve=True, actor=user("office")
     )
     entry = effective_catalog(demo.county)[done.matter_code]
     assert entry.matter.name == "快递柜占用绿地" and entry.matter.lead_kind_id == "property_company"
@@ -186,7 +189,7 @@ def test_other_county_and_units_cannot_see_or_decide(demo, login) -> None:
         ),
         lambda: s.case_overrule(case=case, actor=user("office"), reason="保洁属物业"),
     )
-    proposal = CatalogProposal.objects.get()
+    proposal = CatalogProposal.objects.get(case_number=case.number)
     code = demo.county.code
     for name in ("cb-office", "zjj"):
         client = login(name)
@@ -204,3 +207,23 @@ def test_other_county_and_units_cannot_see_or_decide(demo, login) -> None:
     # The other county's office sees its own (empty) list.
     cb = demo.jurisdictions["赤壁市"].code
     assert login("cb-office").get(f"/api/catalog/{cb}/proposals").json() == []
+
+
+def test_a_change_to_the_province_catalog_waits_for_the_province_office(demo, login) -> None:
+    place = demo.estates["JX-E001"].community
+    proposal = catalog_proposal_create(
+        place=place, kind="exclusion", matter_code="RF-ENV-01", words="抽烟", actor=user("office")
+    )
+    assert proposal.catalog.jurisdiction.level == "province"
+    client = login("office")
+    page = client.get(f"/catalog/{demo.county.code}/proposals/").content.decode()
+    assert "抽烟" in page and "待该清单所属辖区的办公室审核" in page
+    assert client.post(f"/catalog/proposals/{proposal.pk}/decide/").status_code == 403
+    api = client.post(
+        f"/api/catalog/proposals/{proposal.pk}/decide",
+        {"approve": True},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
