@@ -212,12 +212,16 @@ def test_other_county_and_units_cannot_see_or_decide(demo, login) -> None:
 def test_a_change_to_the_province_catalog_waits_for_the_province_office(demo, login) -> None:
     place = demo.estates["JX-E001"].community
     proposal = catalog_proposal_create(
-        place=place, kind="exclusion", matter_code="RF-ENV-01", words="抽烟", actor=user("office")
+        place=place,
+        kind="exclusion",
+        matter_code="RF-ENV-01",
+        words="自家熏腊肉",
+        actor=user("office"),
     )
     assert proposal.catalog.jurisdiction.level == "province"
     client = login("office")
     page = client.get(f"/catalog/{demo.county.code}/proposals/").content.decode()
-    assert "抽烟" in page and "待该清单所属辖区的办公室审核" in page
+    assert "自家熏腊肉" in page and "待该清单所属辖区的办公室审核" in page
     assert client.post(f"/catalog/proposals/{proposal.pk}/decide/").status_code == 403
     api = client.post(
         f"/api/catalog/proposals/{proposal.pk}/decide",
