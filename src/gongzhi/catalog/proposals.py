@@ -159,8 +159,8 @@ def catalog_proposal_decide(
     if not access.decides_proposal(actor, proposal):
         raise PermissionDenied(_("只有该职责清单所属辖区的联席会议办公室可以审核"))
     locked = (
-        CatalogProposal.objects.select_for_update()
-        .select_related("catalog__jurisdiction", "lead_kind")
+        CatalogProposal.objects.select_for_update(of=("self",))
+        .select_related("catalog__jurisdiction")
         .get(pk=proposal.pk)
     )
     if locked.status != Status.PROPOSED:
