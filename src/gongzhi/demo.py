@@ -22,6 +22,7 @@ DEMO_PARTS = (
     "gongzhi.org.demo_people",
     "gongzhi.notify.demo",
     "gongzhi.cases.demo",
+    "gongzhi.catalog.demo_learning",
     "gongzhi.meetings.demo",
     "gongzhi.parties.demo",
     "gongzhi.problems.demo",

@@ -31,7 +31,26 @@ class ReasonIn(Act):
     reason: str = Field("", max_length=2000, description="理由或说明")
 
 
-class DispatchIn(ReasonIn):
+class ProposalFields(Schema):
+    """Optional, on a ruling about a return (overrule, or re-dispatch upholding it): turn
+    the ruling into a proposed catalog change (catalog/proposals.py)."""
+
+    proposal_kind: str = Field(
+        "",
+        max_length=16,
+        description="可选：把裁定转为清单修改建议：phrasing 增加常见说法、exclusion 增加排除说法、entry 新增事项",
+    )
+    proposal_matter: str = Field("", max_length=40, description="增加说法或排除说法的事项编码")
+    proposal_words: str = Field("", max_length=2000, description="说法，每行一条或用顿号分隔")
+    proposal_name: str = Field("", max_length=100, description="新增事项的名称")
+    proposal_lead_kind: str = Field("", max_length=40, description="新增事项的牵头单位类型编码")
+
+
+class OverruleIn(ReasonIn, ProposalFields):
+    pass
+
+
+class DispatchIn(ReasonIn, ProposalFields):
     matter_code: str = Field(
         "", max_length=40, description="职责清单事项编码（按清单确定责任单位）"
     )
@@ -169,8 +188,18 @@ _add(
 _add(
     "dispatch",
     DispatchIn,
-    lambda c, a, d, f: s.case_dispatch(
-        case=c, actor=a, unit=d.unit or None, matter_code=d.matter_code, reason=d.reason, **_v(d)
+    lambda c, a, d, f: s.case_ruling_proposal(
+        c,
+        a,
+        d,
+        lambda: s.case_dispatch(
+            case=c,
+            actor=a,
+            unit=d.unit or None,
+            matter_code=d.matter_code,
+            reason=d.reason,
+            **_v(d),
+        ),
     ),
     done=_("已分派"),
 )
@@ -242,8 +271,10 @@ _add(
 )
 _add(
     "overrule",
-    ReasonIn,
-    lambda c, a, d, f: s.case_overrule(case=c, actor=a, reason=d.reason, **_v(d)),
+    OverruleIn,
+    lambda c, a, d, f: s.case_ruling_proposal(
+        c, a, d, lambda: s.case_overrule(case=c, actor=a, reason=d.reason, **_v(d))
+    ),
     summary="裁定退回不成立（记推诿扯皮）",
 )
 _add(

@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("mine/", views.mine, name="mine"),
     path("report/", views.report, name="report"),
     path("report/matters/", views.report_matters, name="report_matters"),
+    path("report/suggest/", views.report_suggest, name="report_suggest"),
     path("track/", views.track, name="track"),
     path("follow/<str:token>/", views.follow, name="follow"),
     path("follow/<str:token>/rate/", views.follow_rate, name="follow_rate"),

@@ -159,6 +159,8 @@ class TrainingExample(BaseModel):
     matter_code = models.CharField(_("事项编码"), max_length=32)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     case_number = models.CharField(_("案件编号"), max_length=40, blank=True)
+    # The office's page takes a wrong example out of training without erasing the record.
+    disabled = models.BooleanField(_("停用"), default=False)
 
     class Meta:
         verbose_name = _("训练样本")
@@ -204,3 +206,56 @@ class ModelVersion(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction} v{self.number}"
+
+
+class CatalogProposal(BaseModel):
+    """A change to a catalog proposed from the office's ruling on a unit's return: a
+    phrasing or an exclusion for a matter, or a new entry. The office of the jurisdiction
+    whose catalog defines the matter (for a new entry: the nearest catalog over the case's
+    estate) approves or rejects it; approval writes the change into that catalog."""
+
+    class Kind(models.TextChoices):
+        PHRASING = "phrasing", _("增加常见说法")
+        EXCLUSION = "exclusion", _("增加排除说法")
+        ENTRY = "entry", _("新增事项")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待审核")
+        APPROVED = "approved", _("已采纳")
+        REJECTED = "rejected", _("未采纳")
+
+    catalog = models.ForeignKey(
+        Catalog, verbose_name=_("职责清单"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    # Where the ruling was made (the case's community): the proposing office's area.
+    raised_in = models.ForeignKey(
+        Jurisdiction, verbose_name=_("提出地"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    matter_code = models.CharField(_("事项编码"), max_length=32, blank=True)
+    words = models.JSONField(_("说法"), default=list, blank=True)
+    name = models.CharField(_("事项名称"), max_length=100, blank=True)
+    lead_kind = models.ForeignKey(
+        UnitKind,
+        verbose_name=_("牵头单位类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    case_number = models.CharField(_("案件编号"), max_length=40, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    # [{"at": iso time, "by": display name, "action": proposed|approved|rejected, "note"}]
+    history = models.JSONField(_("经过"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("清单修改建议")
+        verbose_name_plural = _("清单修改建议")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["catalog", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.matter_code or self.name}"

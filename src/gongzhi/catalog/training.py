@@ -77,7 +77,7 @@ def model_version_train(*, jurisdiction: Jurisdiction, actor: Any = None) -> Mod
     examples = [
         e
         for e in TrainingExample.objects.filter(
-            jurisdiction__path__startswith=jurisdiction.path
+            jurisdiction__path__startswith=jurisdiction.path, disabled=False
         ).order_by("id")
         if e.matter_code in entries
     ]
@@ -172,7 +172,9 @@ def model_versions_retrain() -> list[ModelVersion]:
     trained: list[ModelVersion] = []
     for catalog in Catalog.objects.select_related("jurisdiction").order_by("jurisdiction__path"):
         place = catalog.jurisdiction
-        examples = TrainingExample.objects.filter(jurisdiction__path__startswith=place.path)
+        examples = TrainingExample.objects.filter(
+            jurisdiction__path__startswith=place.path, disabled=False
+        )
         last = ModelVersion.objects.filter(jurisdiction=place).order_by("-number").first()
         if last is not None:
             examples = examples.filter(created_at__gt=last.created_at)
@@ -187,3 +189,51 @@ def model_versions_retrain() -> list[ModelVersion]:
         ):
             trained.append(model_version_train(jurisdiction=place))
     return trained
+
+
+@transaction.atomic
+def model_version_activate(*, version: ModelVersion, actor: Any = None) -> ModelVersion:
+    """Make one version of a jurisdiction the active one (the office's page: roll back to
+    any earlier version, or forward again)."""
+    place = version.jurisdiction
+    current = (
+        ModelVersion.objects.select_for_update().filter(jurisdiction=place, active=True).first()
+    )
+    if current is not None and current.pk == version.pk:
+        raise DomainError(_("该版本已在启用中"))
+    if current is not None:
+        ModelVersion.objects.filter(pk=current.pk, active=True).update(active=False)
+    if not ModelVersion.objects.filter(pk=version.pk, active=False).update(active=True):
+        raise DomainError(_("模型版本已被他人更改，请重试"))
+    version.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="classifier.activate",
+        target=version,
+        from_state=f"v{current.number}" if current else "",
+        to_state=f"v{version.number}",
+    )
+    _models_changed()
+    return version
+
+
+@transaction.atomic
+def training_example_set_disabled(
+    *, example: TrainingExample, disabled: bool, actor: Any = None, reason: str = ""
+) -> TrainingExample:
+    """Take a wrong example out of training (or put it back). The next training no
+    longer sees it; the row stays for the record."""
+    if not TrainingExample.objects.filter(pk=example.pk, disabled=not disabled).update(
+        disabled=disabled
+    ):
+        raise DomainError(_("训练样本已是该状态，或已被他人更改"))
+    example.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="classifier.example_disable" if disabled else "classifier.example_enable",
+        target=example,
+        from_state="enabled" if disabled else "disabled",
+        to_state="disabled" if disabled else "enabled",
+        reason=reason.strip(),
+    )
+    return example

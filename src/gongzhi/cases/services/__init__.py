@@ -9,6 +9,7 @@
 - ``tasks``       joint handling, the street whistle, the police; check-in and completion
 - ``enforcement`` the six steps of 003 四 and the 呈报表
 - ``records``     attachments, callbacks, the public summary, appeals, notifications read
+- ``rulings``     a ruling on a return with its proposed catalog change
 - ``sweep``       the deadline sweep, step by step
 - ``events``      event rows (hash-chained), notifications, accountability records
 - ``files``       attachments checked by their bytes
@@ -63,6 +64,7 @@ from gongzhi.cases.services.records import (
     case_publish,
     notifications_read,
 )
+from gongzhi.cases.services.rulings import case_ruling_proposal
 from gongzhi.cases.services.sweep import SweepResult, case_sweep
 from gongzhi.cases.services.tasks import (
     case_call_police,
@@ -108,6 +110,7 @@ __all__ = [
     "case_resume",
     "case_return",
     "case_rule_transfer",
+    "case_ruling_proposal",
     "case_send_back",
     "case_start",
     "case_supervise",

@@ -8,7 +8,7 @@ from gongzhi.cases.views.desk import desk, desk_bulk, desk_repeats
 from gongzhi.cases.views.follow import follow, follow_file, follow_rate, follow_stop
 from gongzhi.cases.views.inbox import inbox, notifications_read
 from gongzhi.cases.views.intake import intake, intake_caller, intake_estates, intake_hints
-from gongzhi.cases.views.residents import mine, report, report_matters, track
+from gongzhi.cases.views.residents import mine, report, report_matters, report_suggest, track
 
 __all__ = [
     "attachment",
@@ -30,5 +30,6 @@ __all__ = [
     "notifications_read",
     "report",
     "report_matters",
+    "report_suggest",
     "track",
 ]

@@ -42,7 +42,7 @@ CONFLICT_MESSAGE = gettext_lazy(
 )
 # Actions whose forms pick a unit or a matter.
 UNIT_PICKERS = {"dispatch", "transfer", "joint", "whistle", "report"}
-MATTER_PICKERS = {"dispatch", "return"}
+MATTER_PICKERS = {"dispatch", "return", "overrule"}
 
 
 def read_or_404(request: HttpRequest, number: str) -> Case:

@@ -21,12 +21,15 @@ from gongzhi.cases.display import state_label
 from gongzhi.cases.models import Case, Channel, Notification, Rating
 from gongzhi.cases.schemas import TrackIn, WebReportIn
 from gongzhi.cases.views.case_page import matter_choices
+from gongzhi.catalog.answer import classify_message
 from gongzhi.common.actions import errors_by_field, form_input
 from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.common.ratelimit import client_address, rate_limit_hit
 from gongzhi.org.models import Estate, User
 
 REPORT_FIELDS = tuple(WebReportIn.model_fields)
+# Fewer characters say nothing the classifier could use.
+SUGGEST_MIN_CHARS = 4
 
 
 @login_required
@@ -155,8 +158,42 @@ def report_matters(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/_matter_options.html",
-        {"matters": matter_choices(estate) if estate else [], "selected": ""},
+        {
+            "matters": matter_choices(estate) if estate else [],
+            "selected": request.GET.get("selected", "")[:40],
+        },
     )
+
+
+def _suggest_limit() -> int:
+    return int(getattr(settings, "GONGZHI_ANON_SUGGESTIONS_PER_MINUTE", 30))
+
+
+def report_suggest(request: HttpRequest) -> HttpResponse:
+    """What the resident's words look like (htmx, as they type in the report form): the
+    matter in plain words and who handles it, up to two alternatives to choose, or that
+    the office will read it. The same answer as ``POST /api/catalog/classify``.
+    Anonymous residents are limited per client address."""
+    context: dict[str, Any] = {"answer": None, "estate": None, "limited": False}
+    if not request.user.is_authenticated and rate_limit_hit(
+        scope="anon-suggest",
+        who=client_address(request),
+        limit=_suggest_limit(),
+        window_seconds=60,
+    ):
+        context["limited"] = True
+        return render(request, "cases/_report_suggest.html", context)
+    estate = (
+        Estate.objects.select_related("community", "property_company", "owners_committee")
+        .filter(code=request.GET.get("estate", "")[:32])
+        .first()
+    )
+    title = request.GET.get("title", "")[:120]
+    body = request.GET.get("description", "")[:5000]
+    if estate is not None and len((title + body).strip()) >= SUGGEST_MIN_CHARS:
+        context["estate"] = estate
+        context["answer"] = classify_message(estate=estate, title=title, body=body, limit=3)
+    return render(request, "cases/_report_suggest.html", context)
 
 
 def track(request: HttpRequest) -> HttpResponse:
