@@ -100,6 +100,7 @@ DATA_MODULES = {
     "notify/demo.py": "demo data: the units' group robots",
     "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
     "problems/demo.py": "demo data: the estate problems, consultations and early matters",
+    "appraisal/demo_social.py": "demo data: the social rating's companies, units and votes",
     "campaigns/demo.py": "demo data: a campaign, its survey form, surveys and reports",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",
@@ -348,6 +349,13 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "parties.Report": ("data", "feedback"),
     "parties.Custody": ("scope", "handover_note"),
     "parties.UtilityWork": ("title", "description"),
+    "parties.Outage": ("title", "description", "restore_note"),
+    "parties.OutageTask": ("note",),
+    "parties.OutageUpdate": ("text",),
+    # Rectification campaigns: the office's form and the streets' returns.
+    "campaigns.Campaign": ("title", "basis", "fields", "classes"),
+    "campaigns.Survey": ("values", "classification"),
+    "campaigns.ProgressReport": ("situation", "measures", "problems"),
     # The three parties' problems and early matters: what they wrote (002 (二)).
     "problems.Problem": ("title", "description"),
     "problems.Note": ("text",),
@@ -366,6 +374,13 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
     "appraisal.ReviewSubject": ("report",),
     "appraisal.RaterCode": ("label",),
     "appraisal.ReviewObjection": ("text", "raised_by", "answer"),
+    "appraisal.SatisfactionPeriod": ("title",),
+    "appraisal.Proposal": ("basis", "evidence", "note"),
+    "appraisal.AssessmentPlan": ("title",),
+    "appraisal.AssessmentItem": ("label", "source"),
+    "appraisal.ManualScore": ("note",),
+    "appraisal.AssessmentResult": ("remarks",),
+    "catalog.CatalogProposal": ("words", "name", "note", "history"),
 }
 
 
