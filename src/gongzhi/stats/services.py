@@ -203,7 +203,12 @@ def job_run(*, job_id: int, on_progress: Any = None) -> Job | None:
         with transaction.atomic():
             Job.objects.filter(pk=job_id, state=State.RUNNING).update(
                 state=State.FAILED,
-                error=_("任务失败：%(error)s") % {"error": type(exc).__name__},
+                error=(
+                    _("导入失败：%(error)s")
+                    if job.kind == Job.Kind.IMPORT
+                    else _("导出失败：%(error)s")
+                )
+                % {"error": type(exc).__name__},
                 finished_at=timezone.now(),
             )
             audit_record(actor=None, action="job_failed", target=job, to_state=State.FAILED)
