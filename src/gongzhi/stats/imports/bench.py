@@ -50,13 +50,14 @@ def _write(path: Path, rows: int, code: str, fmt: str) -> None:
         )
     )
     rng = random.Random(12)
+    run_id = f"B{int(time.time())}"  # new original numbers each run (a re-import skips)
     start = timezone.now() - dt.timedelta(days=3 * 365)
 
     def row(i: int) -> list[str]:
         at = timezone.localtime(start + dt.timedelta(minutes=rng.randint(0, 2 * 365 * 1440)))
         done = at + dt.timedelta(hours=rng.randint(2, 200))
         return [
-            f"BENCH-{i:08d}",
+            f"{run_id}-{i:08d}",
             f"{at:%Y-%m-%d %H:%M}",
             "12345 热线",
             rng.choice(estates),

@@ -67,9 +67,8 @@ class _Report:
     def __init__(self) -> None:
         self.count = 0
         self.kept: list[dict[str, Any]] = []
-        self.wb = Workbook(write_only=True)
-        self.ws = self.wb.create_sheet(_("错误"))
-        self.ws.append([_("行"), _("列"), _("列名"), _("原因"), _("说明")])
+        self.wb: Workbook | None = None
+        self.ws: Any = None
 
     def add(self, errors: list[RowError]) -> None:
         for e in errors:
@@ -77,11 +76,16 @@ class _Report:
             d = e.as_dict()
             if len(self.kept) < ERRORS_KEPT:
                 self.kept.append(d)
+            if self.wb is None:  # made at the first error (none for a clean file)
+                self.wb = Workbook(write_only=True)
+                self.ws = self.wb.create_sheet(_("错误"))
+                self.ws.append([_("行"), _("列"), _("列名"), _("原因"), _("说明")])
             if self.count <= REPORT_ROWS:
                 self.ws.append([d["row"], d["column"], d["header"], d["message"], d["text"]])
 
     def save(self, out: IO[bytes]) -> None:
-        self.wb.save(out)
+        if self.wb is not None:
+            self.wb.save(out)
 
 
 class _Import:
