@@ -18,6 +18,7 @@ Rows whose original ledger number was imported into the county before are skippe
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from typing import IO, Any
@@ -82,6 +83,15 @@ class _Report:
                 self.ws.append([_("行"), _("列"), _("列名"), _("原因"), _("说明")])
             if self.count <= REPORT_ROWS:
                 self.ws.append([d["row"], d["column"], d["header"], d["message"], d["text"]])
+
+    def discard(self) -> None:
+        """Drop an unsaved sheet's temporary file (a cancelled import)."""
+        if self.ws is not None:
+            path = getattr(getattr(self.ws, "_writer", None), "out", None)
+            self.ws.close()
+            if isinstance(path, str) and os.path.exists(path):
+                os.remove(path)
+            self.wb = self.ws = None
 
     def save(self, out: IO[bytes]) -> None:
         if self.wb is not None:
@@ -212,6 +222,7 @@ def import_execute(job: Job, on_progress: Any = None) -> None:
             try:
                 run.valid_rows() if run.valid_only else run.all_or_nothing()
             except Cancelled:
+                run.report.discard()
                 result = run.result(time.monotonic() - started)
                 Job.objects.filter(pk=job.pk).update(result=result)
                 return

@@ -115,6 +115,29 @@ def test_valid_rows_mode_progress_and_idempotent_reimport(
     assert imported() == 5
 
 
+def test_progress_is_recorded_batch_by_batch(demo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "BATCH", 2)
+    job = run.import_start(
+        owner=u("office"),
+        jurisdiction=COUNTY,
+        filename="old.csv",
+        content=csv_of(good(6, demo.units["housing_bureau"].name)),
+        enqueue=False,
+    )
+    seen: list[tuple[int, int, int]] = []
+
+    def spy(read: int, total: int) -> None:
+        # What the job row says when the next report comes: the previous one.
+        seen.append((read, total, Job.objects.get(pk=job.pk).progress))
+
+    from gongzhi.stats import services
+
+    done = services.job_run(job_id=job.pk, on_progress=spy)
+    assert seen == [(2, 6, 0), (4, 6, 2), (6, 6, 4)]
+    assert done is not None and (done.state, done.progress, done.percent) == ("done", 6, 100)
+    assert imported() == 6
+
+
 def test_rollup_counts_imported_cases_even_when_the_cursor_passed_them(
     demo: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -170,6 +193,8 @@ def test_other_county_and_wrong_roles_are_refused(demo: Any, login: Any) -> None
     for name in ("cb-office", "zjj", "resident", "auditor"):
         with pytest.raises(NotFound):
             start(good(1, "x"), user=name)
+    for name in ("zjj", "resident", "auditor"):
+        assert login(name).get("/stats/imports/").status_code == 404
     client = login("cb-office")
     page = client.post("/stats/imports/", {"jurisdiction": COUNTY, "file": _upload(good(1, "x"))})
     assert page.status_code == 404
@@ -194,7 +219,7 @@ def test_page_api_and_command_import(
         page = client.post(
             "/stats/imports/", {"jurisdiction": COUNTY, "file": _upload(good(2, unit, "P"))}
         )
-    job = Job.objects.get(kind="import", owner=u("office"))
+    job = Job.objects.filter(kind="import", owner=u("office")).latest("id")
     assert page["Location"] == f"/stats/jobs/{job.pk}/"
     assert "已完成" in client.get(page["Location"]).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
