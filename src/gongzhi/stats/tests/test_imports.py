@@ -60,7 +60,7 @@ def imported() -> int:
 
 
 def test_errors_name_row_and_column_and_nothing_is_written(
-    demo: Any, django_capture_on_commit_callbacks: Any
+    demo: Any, django_capture_on_commit_callbacks: Any, login: Any
 ) -> None:
     unit = demo.units["housing_bureau"].name
     rows = [
@@ -81,6 +81,23 @@ def test_errors_name_row_and_column_and_nothing_is_written(
     assert (job.result["imported"], Case.objects.count()) == (0, before)
     sheet = load_workbook(job.file.open("rb")).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [5, 6, 7]
+    page = login("office").get(f"/stats/jobs/{job.pk}/").content.decode()
+    assert (
+        "第 6 行 第 C 列（小区名称）：本辖区没有小区“没有的小区”" in page
+        and "未导入任何数据" in page
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "cases",
+            "import",
+            _path(rows),
+            "--jurisdiction",
+            COUNTY,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "第 5 行 第 A 列（受理时间）" in err.getvalue() and Case.objects.count() == before
 
 
 def test_valid_rows_mode_progress_and_idempotent_reimport(
