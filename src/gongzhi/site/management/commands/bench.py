@@ -104,17 +104,21 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
-    def handle(self, *args: Any, **o: Any) -> None:
-        if o["what"] == "import":  # a ledger import of N rows (gongzhi.stats.imports.bench)
-            from gongzhi.stats.imports import bench as import_bench
+    def _import(self, o: dict[str, Any]) -> None:
+        """A ledger import of N rows (gongzhi.stats.imports.bench)."""
+        from gongzhi.stats.imports import bench as import_bench
 
-            import_bench.run(
-                rows=o["rows"],
-                fmt=o["format"],
-                code=o["jurisdiction"],
-                out=self.stdout.write,
-                err=lambda m: self.stderr.write(m, ending=""),
-            )
+        import_bench.run(
+            rows=o["rows"],
+            fmt=o["format"],
+            code=o["jurisdiction"],
+            out=self.stdout.write,
+            err=lambda m: self.stderr.write(m, ending=""),
+        )
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        if o["what"] == "import":
+            self._import(o)
             return
         if o["what"] == "appraisal":  # recomputing every credit score (gongzhi.bench.appraisal)
             from gongzhi.bench import appraisal
