@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from gongzhi.cases.access import viewer
 from gongzhi.org.models import Jurisdiction, Unit
+from gongzhi.org.permissions import scope_for
 
 
 def figures_q(user: Any) -> Q:
@@ -88,3 +89,30 @@ def readable_jobs(user: Any) -> Any:
     if not getattr(user, "is_authenticated", False):
         return Job.objects.none()
     return Job.objects.filter(owner_id=user.pk)
+
+
+def import_ledgers(user: Any) -> Any:
+    """The ledgers (counties, districts: tier 3 and above) ``user`` may import old
+    ledgers into: those its office manages. Units do not import: an import writes cases
+    of many units into the county's ledger, which the office keeps (docs/stats.md, 5)."""
+    scope = scope_for(user)
+    if not scope.is_authenticated:
+        return Jurisdiction.objects.none()
+    levels = [lv for lv, tier in Jurisdiction.TIER.items() if tier <= 3]
+    qs = Jurisdiction.objects.filter(level__in=levels)
+    if scope.is_admin:
+        return qs
+    if not scope.office_paths:
+        return Jurisdiction.objects.none()
+    return qs.filter(_office_q(scope.office_paths))
+
+
+def _office_q(paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for root in paths:
+        q |= Q(path__startswith=root)
+    return q
+
+
+def import_ledger(user: Any, code: str) -> Jurisdiction | None:
+    return import_ledgers(user).filter(code=code).first()

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from gongzhi.cases.exports import XLSX_TYPE
 from gongzhi.common.apiauth import api_auth
@@ -186,7 +186,7 @@ def _job_out(job: Job) -> dict[str, Any]:
         "error": job.error,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "download": f"/api/stats/jobs/{job.pk}/file" if job.state == Job.JobState.DONE else None,
+        "download": f"/api/stats/jobs/{job.pk}/file" if job.file else None,
     }
 
 
@@ -223,8 +223,55 @@ def job_cancel(request: HttpRequest, pk: PathId) -> dict[str, Any]:
 @router.get("/jobs/{pk}/file", response={200: None, **READ_ERRORS}, summary="下载任务生成的文件")
 def job_file(request: HttpRequest, pk: PathId) -> FileResponse:
     job = _job(request, pk)
-    if job.state != Job.JobState.DONE or not job.file:
+    if not job.file:  # an export's sheet once done; an import's error report
         raise NotFound(_("文件尚未生成"))
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX_TYPE
     )
+
+
+class ImportResultOut(Schema):
+    state: str
+    rows: int
+    imported: int
+    skipped: int
+    error_count: int
+    errors: list[dict[str, Any]]
+
+
+@router.post("/imports", response={201: JobOut, **ERRORS}, summary="导入历史台账（.xlsx/.csv）")
+def import_create(
+    request: HttpRequest,
+    jurisdiction: Annotated[str, Form(max_length=20)],
+    file: Annotated[UploadedFile, File()],
+    valid_only: Annotated[bool, Form()] = False,
+) -> Status:
+    from gongzhi.stats.imports.run import import_start
+
+    job = import_start(
+        owner=request.user,
+        jurisdiction=jurisdiction,
+        filename=file.name or "",
+        content=file,
+        valid_only=valid_only,
+    )
+    job.refresh_from_db()
+    return Status(201, _job_out(job))
+
+
+@router.get(
+    "/imports/{pk}/errors", response={200: ImportResultOut, **READ_ERRORS}, summary="导入结果与错误"
+)
+def import_errors(request: HttpRequest, pk: PathId) -> dict[str, Any]:
+    job = _job(request, pk)
+    if job.kind != Job.Kind.IMPORT:
+        raise NotFound(_("任务不存在"))
+    r = job.result or {}
+    return {
+        "state": job.state,
+        "rows": r.get("rows", 0),
+        "imported": r.get("imported", 0),
+        "skipped": r.get("skipped", 0),
+        "error_count": r.get("errors", 0),
+        "errors": r.get("error_list", []),
+    }

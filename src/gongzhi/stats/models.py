@@ -83,6 +83,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         LEDGER = "ledger", _("台账导出")
         METRICS = "metrics", _("单位指标导出")
+        IMPORT = "import", _("历史台账导入")
 
     class JobState(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -94,6 +95,8 @@ class Job(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="stats_jobs",
     )
@@ -107,6 +110,10 @@ class Job(models.Model):
     file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
     filename = models.CharField(_("文件名"), max_length=100, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    # An import's upload (the job's ``file`` is then its error report) and its outcome:
+    # counts and the first errors (stats/imports).
+    upload = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

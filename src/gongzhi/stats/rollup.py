@@ -321,3 +321,24 @@ def snapshot(qs: Any = None) -> dict[str, tuple]:
         for row in qs.values_list(*fields)
         if any(row[3:])  # a row whose counts all went back to zero is no figure
     }
+
+
+def absorb(event_ids: Iterable[int], *, chunk: int = BATCH) -> int:
+    """Count events written in the caller's transaction whose ids the cursor has already
+    passed without reading them (an import's long transaction: the passes meanwhile read
+    later ids, and dropped the import's as a span too long to be a gap). Taken under the
+    cursor's lock, in the caller's transaction, so no pass runs between this and the
+    commit; ids above the cursor or in its gaps are left to the passes. Return how many
+    were counted."""
+    cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
+    cursor = RollupCursor.objects.select_for_update().get(pk=cursor.pk)
+    last, gaps = cursor.last_id, cursor.gaps
+    behind = sorted(i for i in event_ids if i <= last and str(i) not in gaps)
+    skipped = set(behind)
+
+    def was_read(event_id: int) -> bool:
+        return event_id <= last and str(event_id) not in gaps and event_id not in skipped
+
+    for first in range(0, len(behind), chunk):
+        _apply(set(behind[first : first + chunk]), was_read)
+    return len(behind)

@@ -166,7 +166,7 @@ def _write(job: Job, out: Any) -> str:
     return f"metrics-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
 
 
-def job_run(*, job_id: int) -> Job | None:
+def job_run(*, job_id: int, on_progress: Any = None) -> Job | None:
     """Run a queued job (the Celery task): claim it, write its file, record the end."""
     now = timezone.now()
     if not Job.objects.filter(pk=job_id, state=State.QUEUED).update(
@@ -175,6 +175,11 @@ def job_run(*, job_id: int) -> Job | None:
         return None  # cancelled before it started, or already taken
     job = Job.objects.select_related("owner").get(pk=job_id)
     try:
+        if job.kind == Job.Kind.IMPORT:
+            from gongzhi.stats.imports.run import import_execute
+
+            import_execute(job, on_progress=on_progress)
+            return Job.objects.get(pk=job_id)
         with tempfile.TemporaryFile() as out:
             name = _write(job, out)
             out.seek(0)
@@ -198,7 +203,12 @@ def job_run(*, job_id: int) -> Job | None:
         with transaction.atomic():
             Job.objects.filter(pk=job_id, state=State.RUNNING).update(
                 state=State.FAILED,
-                error=_("导出失败：%(error)s") % {"error": type(exc).__name__},
+                error=(
+                    _("导入失败：%(error)s")
+                    if job.kind == Job.Kind.IMPORT
+                    else _("导出失败：%(error)s")
+                )
+                % {"error": type(exc).__name__},
                 finished_at=timezone.now(),
             )
             audit_record(actor=None, action="job_failed", target=job, to_state=State.FAILED)

@@ -277,7 +277,7 @@ EVENT_COLUMNS = (
 )
 
 
-def _insert_events(rows: list[CaseEvent]) -> None:
+def insert_events(rows: list[CaseEvent]) -> None:
     """One prepared INSERT run over all rows (executemany): Django's bulk_create spends
     more time compiling the SQL of large batches than the database spends writing them."""
     table = CaseEvent._meta.db_table
@@ -358,7 +358,7 @@ def synth(
                     row.hash = digest(prev, event_fields(row))
                     prev = row.hash
                     rows.append(row)
-            _insert_events(rows)
+            insert_events(rows)
             for (ledger_id, year), last in counters.items():
                 LedgerCounter.objects.filter(jurisdiction_id=ledger_id, year=year).update(last=last)
         written += len(cases)

@@ -16,6 +16,7 @@ from gongzhi.cases.models.case import (
     EnforcementStep,
     LedgerCounter,
     Rating,
+    Source,
     State,
     Urgency,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ReportForm",
     "ReportOpinion",
     "SavedFilter",
+    "Source",
     "State",
     "Urgency",
 ]

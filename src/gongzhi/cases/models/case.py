@@ -55,6 +55,14 @@ OPEN_STATES = (
 CLOCK_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 
 
+class Source(models.TextChoices):
+    """Where a case row came from: registered here, or imported from a unit's old ledger
+    (stats/imports: historical cases, their events written from the ledger's columns)."""
+
+    LIVE = "live", _("系统登记")
+    IMPORT = "import", _("历史台账导入")
+
+
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("一般")
     URGENT = "urgent", _("紧急")
@@ -114,6 +122,12 @@ class Case(BaseModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     external_ref = models.CharField(_("外部工单号"), max_length=64, blank=True)
+    source = models.CharField(
+        _("数据来源"), max_length=8, choices=Source.choices, default=Source.LIVE
+    )
+    # The number the case had in the old ledger it was imported from: a re-import of the
+    # same ledger skips it (unique within the ledger's jurisdiction).
+    original_number = models.CharField(_("原台账编号"), max_length=60, blank=True)
     # Scoped to the caller ("u<id>:<key>"), so one caller's key never finds another's case;
     # the digest of the request body tells a replay from a different body under one key.
     idempotency_key = models.CharField(
@@ -262,6 +276,13 @@ class Case(BaseModel):
             ),
             models.Index(fields=["estate", "state"], name="case_estate_idx"),
             models.Index(fields=["jurisdiction", "year"], name="case_ledger_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "original_number"],
+                condition=~Q(original_number=""),
+                name="case_original_number_unique",
+            )
         ]
 
     def __str__(self) -> str:

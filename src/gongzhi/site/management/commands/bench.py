@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "what",
-            choices=["intake", "crash", "scaleout", "router", "appraisal"],
+            choices=["intake", "crash", "scaleout", "router", "appraisal", "import"],
             help="which benchmark",
         )
         parser.add_argument("--connections", type=int, default=16)
@@ -98,10 +98,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sweeps", type=int, default=3, help="scaleout: sweeps sent through Redis"
         )
+        parser.add_argument("--rows", type=int, default=100_000, help="import: rows generated")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="import")
+        parser.add_argument("--jurisdiction", default="370829000000", help="import: ledger")
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
+    def _import(self, o: dict[str, Any]) -> None:
+        """A ledger import of N rows (gongzhi.stats.imports.bench)."""
+        from gongzhi.stats.imports import bench as import_bench
+
+        import_bench.run(
+            rows=o["rows"],
+            fmt=o["format"],
+            code=o["jurisdiction"],
+            out=self.stdout.write,
+            err=lambda m: self.stderr.write(m, ending=""),
+        )
+
     def handle(self, *args: Any, **o: Any) -> None:
+        if o["what"] == "import":
+            self._import(o)
+            return
         if o["what"] == "appraisal":  # recomputing every credit score (gongzhi.bench.appraisal)
             from gongzhi.bench import appraisal
 
