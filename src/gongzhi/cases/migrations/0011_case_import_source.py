@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_saved_filters'),
+        ('cases', '0010_cases_incident_events'),
         ('catalog', '0003_routing_classifier'),
         ('org', '0004_load_unit_kind_capabilities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
