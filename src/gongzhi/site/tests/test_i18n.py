@@ -101,6 +101,8 @@ DATA_MODULES = {
     "parties/demo.py": "demo data: the parties' notices, reports, custody and their people",
     "problems/demo.py": "demo data: the estate problems, consultations and early matters",
     "appraisal/demo_social.py": "demo data: the social rating's companies, units and votes",
+    "stats/demo.py": "demo data: a unit's old ledger imported with one bad row",
+    "stats/imports/bench.py": "benchmark data: generated ledger rows",
     "campaigns/demo.py": "demo data: a campaign, its survey form, surveys and reports",
     "conftest.py": "test fixtures",
     "bench/load.py": "load-test data (a resident's report)",

@@ -20,6 +20,7 @@ from gongzhi.catalog.models import MatterType
 from gongzhi.org.models import Estate, Jurisdiction, Unit
 from gongzhi.stats.imports.columns import column_name
 
+# i18n: data (date formats found in old ledgers)
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -269,7 +270,8 @@ def parse_row(
     if r.text("rating"):
         rating = RATINGS.get(r.text("rating"), "")
         if not rating:
-            r.error("rating", _("评价应为 满意、基本满意 或 不满意"))
+            accepted = "满意、基本满意、不满意"  # i18n: data (the cell values a ledger holds)
+            r.error("rating", _("评价应为以下之一：%(values)s") % {"values": accepted})
     state = _state(r, handled, accepted, rating)
     estate = None
     if r.text("estate"):
@@ -327,7 +329,8 @@ def _state(r: _Row, handled: dt.datetime | None, accepted: dt.datetime | None, r
     if written:
         state = STATES.get(written)
         if state is None:
-            r.error("state", _("状态应为 待签收、已签收、办理中、已办结、待评价 或 已结案"))
+            accepted = "待签收、已签收、办理中、已办结、待评价、已结案"  # i18n: data (cell values)
+            r.error("state", _("状态应为以下之一：%(values)s") % {"values": accepted})
             return State.CLOSED
     else:
         state = State.CLOSED if handled else State.ACCEPTED if accepted else State.DISPATCHED
