@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
@@ -195,7 +196,7 @@ class LearnedClassifier:
         probs = model.probabilities(indices, values, plain)
         if probs is None:
             return _decide([], (), ())
-        order = sorted(range(len(probs)), key=lambda i: -probs[i])
+        order = np.argsort(-probs, kind="stable")[: limit + 2].tolist()
         top = order[0]
         if model.classes[top] == learned.OUT_OF_SCOPE:
             ranking = Ranking(

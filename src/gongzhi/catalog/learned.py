@@ -102,12 +102,20 @@ class Model:
             self.__dict__["_excluding"] = cached
         return cached
 
+    def row_means(self) -> np.ndarray:
+        """Each n-gram's mean coefficient over the classes, computed once per model."""
+        cached: np.ndarray | None = self.__dict__.get("_row_means")
+        if cached is None:
+            cached = self.coef.mean(axis=1)
+            self.__dict__["_row_means"] = cached
+        return cached
+
     def deciding(self, indices: np.ndarray, values: np.ndarray, position: int) -> list[str]:
         """The message's n-grams that pushed hardest toward the class, longest first and
         without one that is part of another."""
         if len(indices) == 0:
             return []
-        share = values * (self.coef[indices, position] - self.coef[indices].mean(axis=1))
+        share = values * (self.coef[indices, position] - self.row_means()[indices])
         order = np.argsort(-share)
         picked: list[str] = []
         for k in order[:12]:
