@@ -137,6 +137,12 @@ class _UnitFinder:
         if kind == PROPERTY_COMPANY:
             if estate.property_company is not None:
                 return estate.property_company
+            if estate.custodian_company is not None:
+                reasons.append(
+                    _("临时托管：由%(name)s承接物业服务（001 四(二)）")
+                    % {"name": estate.custodian_company.name}
+                )
+                return estate.custodian_company
             reasons.append(
                 _("%(name)s无物业服务企业，由街道负责日常管理（001 四(二)、003 二(十三)）")
                 % {"name": estate.name}
@@ -251,18 +257,27 @@ def route(*, estate: Estate, matter_code: str) -> RouteResult:
     return route_entry(estate=estate, entry=entry)
 
 
-_routes: dict[tuple[int, str], tuple[tuple[int, int], float, RouteResult]] = {}
+_routes: dict[tuple[int, str], tuple[tuple[int | None, ...], float, RouteResult]] = {}
 _routes_lock = threading.Lock()
 ROUTE_MEMO_SIZE = 50_000
 
 
 def route_cached(*, estate: Estate, matter_code: str) -> RouteResult:
-    """``route``, remembered per estate and matter for this catalog version: a catalog
-    import anywhere bumps the version and every remembered answer is forgotten. Changes
+    """``route``, remembered per estate and matter for this catalog version and the
+    estate's parties: a catalog import anywhere bumps the version and every remembered
+    answer is forgotten. Changes
     to units (the admin site) are seen within ``MEMO_SECONDS``, as for effective
     catalogs."""
     key = (estate.pk, matter_code)
-    version = (catalog_version(), catalog_generation())
+    # The estate's parties are part of the answer: a new company, owners' committee or
+    # custodian company (custody, hand-over) is seen at once.
+    version = (
+        catalog_version(),
+        catalog_generation(),
+        estate.property_company_id,
+        estate.owners_committee_id,
+        estate.custodian_company_id,
+    )
     now = time.monotonic()
     known = _routes.get(key)
     if known is not None and known[0] == version and now - known[1] < MEMO_SECONDS:

@@ -122,6 +122,17 @@ class Estate(BaseModel):
         on_delete=models.SET_NULL,
         related_name="represented_estates",
     )
+    # Set by parties' custody services while an appointed company holds the estate in
+    # temporary custody (临时托管, 001 四(二)); routing sends property-company matters to it
+    # while the estate has no company of its own.
+    custodian_company = models.ForeignKey(
+        "Unit",
+        verbose_name=_("临时托管物业服务企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="custodied_estates",
+    )
 
     class Meta:
         verbose_name = _("小区")

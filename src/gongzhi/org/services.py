@@ -164,6 +164,19 @@ def estate_set_parties(
 
 
 @transaction.atomic
+def estate_set_custodian_company(*, estate: Estate, company: Unit | None) -> Estate:
+    """Record (or clear) the appointed company holding ``estate`` in temporary custody
+    (001 四(二)), which routing then names for property-company matters. Only parties'
+    custody services call this, inside their own transaction and audit event."""
+    if company is not None and company.kind_id != "property_company":
+        raise InvalidInput(errors=[FieldError("custodian_id", _("所选单位不是物业服务企业"))])
+    Estate.objects.select_for_update().filter(pk=estate.pk).values_list("pk").first()
+    estate.custodian_company = company
+    estate.save(update_fields=["custodian_company", "updated_at"])
+    return estate
+
+
+@transaction.atomic
 def unit_create(
     *,
     code: str,

@@ -88,7 +88,10 @@ def estate_by_code(code: str) -> Estate | None:
         ("estate", code),
         lambda: (
             Estate.objects.select_related(
-                "community", "property_company__kind", "owners_committee__kind"
+                "community",
+                "property_company__kind",
+                "owners_committee__kind",
+                "custodian_company__kind",
             )
             .filter(code=code)
             .first()

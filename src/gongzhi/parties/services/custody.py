@@ -1,7 +1,8 @@
 """Temporary custody of an estate without a property company (临时托管, 001 四(二)(三);
 003 二(十三)): starting it, and handing it over to the company the owners hire — which
 then becomes the estate's property company (org's ``estate_set_parties``), so routing and
-the board follow."""
+the board follow. While an appointed company holds the custody, org's
+``Estate.custodian_company`` names it, and routing sends property-company matters to it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
 from gongzhi.org.models import Estate, Unit, User
-from gongzhi.org.services import estate_set_parties
+from gongzhi.org.services import estate_set_custodian_company, estate_set_parties
 from gongzhi.parties import access
 from gongzhi.parties.events import PartiesEvent
 from gongzhi.parties.models import Custody
@@ -74,6 +75,9 @@ def custody_start(
             )
     except IntegrityError as exc:  # two people starting one at once
         raise Conflict(_("%(estate)s已在临时托管中") % {"estate": estate.name}) from exc
+    if custodian_kind == Custody.CustodianKind.APPOINTED_COMPANY:
+        # Routing follows the appointed company while custody lasts (001 四(二)).
+        estate_set_custodian_company(estate=estate, company=custodian)
     audit_record(
         actor=actor,
         action=PartiesEvent.CUSTODY_START,
@@ -125,6 +129,8 @@ def custody_hand_over(
     )
     if not done:
         raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
+    if estate.custodian_company_id is not None:
+        estate_set_custodian_company(estate=estate, company=None)
     estate_set_parties(
         estate=estate,
         property_company=company,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gongzhi.catalog.routing import route_all
+from gongzhi.catalog.routing import route_all, route_cached
 from gongzhi.common.errors import DomainError, InvalidInput, PermissionDenied
 from gongzhi.org.models import Estate
 from gongzhi.parties import services as s
@@ -142,3 +142,75 @@ def test_pages_and_api(login: Any, client: Any, demo: Any) -> None:
     assert r.status_code == 200 and r.json()["state"] == "handed_over"
     listed = client.get("/api/parties/estates/JX-E003/custody").json()
     assert listed[0]["handed_to"] == "嘉祥安居物业管理有限公司"
+
+
+def _register_at(estate_code: str) -> Any:
+    from gongzhi.cases.services import case_register
+
+    return case_register(
+        channel="12345",
+        estate=estate_code,
+        title="楼道无人打扫",
+        description="3号楼楼道垃圾一周无人清理",
+        matter_code="JX-15-a",
+        reporter_name="王秀英",
+        reporter_phone="13905371234",
+        now=dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC),
+    )
+
+
+def test_custody_by_an_appointed_company_routes_to_it_until_hand_over(demo: Any) -> None:
+    estate = demo.estates["JX-E005"]
+    street = demo.units["street:万张街道"]
+    assert route_cached(estate=estate, matter_code="JX-15-a").lead == street
+    with pytest.raises(PermissionDenied):  # the other county's office may not
+        s.custody_start(
+            actor=demo.users["cb-office"],
+            estate=estate,
+            custodian_kind="appointed_company",
+            custodian=demo.units["pc:安居"],
+            starts=dt.date(2026, 10, 1),
+            scope="保洁、秩序维护",
+        )
+    custody = s.custody_start(
+        actor=demo.users["office"],
+        estate=estate,
+        custodian_kind="appointed_company",
+        custodian=demo.units["pc:安居"],
+        starts=dt.date(2026, 10, 1),
+        scope="保洁、秩序维护",
+    )
+    estate = Estate.objects.get(pk=estate.pk)
+    assert estate.custodian_company == demo.units["pc:安居"]
+    assert route_cached(estate=estate, matter_code="JX-15-a").lead == demo.units["pc:安居"]
+    case = _register_at("JX-E005")
+    assert case.lead_unit == demo.units["pc:安居"]
+    assert any("临时托管：由嘉祥安居物业管理有限公司承接物业服务" in r for r in case.route_reasons)
+    s.custody_hand_over(
+        actor=demo.users["office"],
+        custody=custody,
+        expected_version=1,
+        company=demo.units["pc:鸿泰"],
+        handover_date=dt.date(2026, 11, 1),
+        note="物业服务用房及档案资料移交",
+    )
+    estate = Estate.objects.get(pk=estate.pk)
+    assert estate.custodian_company is None
+    assert estate.property_company == demo.units["pc:鸿泰"]
+    assert route_cached(estate=estate, matter_code="JX-15-a").lead == demo.units["pc:鸿泰"]
+    assert _register_at("JX-E005").lead_unit == demo.units["pc:鸿泰"]
+
+
+def test_custody_by_the_street_keeps_the_street_leading(demo: Any) -> None:
+    s.custody_start(
+        actor=demo.users["office"],
+        estate=demo.estates["JX-E005"],
+        custodian_kind="street",
+        custodian=demo.units["street:万张街道"],
+        starts=dt.date(2026, 10, 1),
+        scope="全部",
+    )
+    assert Estate.objects.get(code="JX-E005").custodian_company is None
+    case = _register_at("JX-E005")
+    assert case.lead_unit == demo.units["street:万张街道"]
+    assert any("无物业服务企业" in r for r in case.route_reasons)
