@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.catalog.classify import Ranking, min_confidence, rank
 from gongzhi.catalog.routing import route_cached
+from gongzhi.catalog.selectors import catalog_version
 from gongzhi.common.errors import DomainError
 from gongzhi.org.models import Estate, Unit
 
@@ -73,16 +74,18 @@ class Answer:
         }
 
 
-def _unit(estate: Estate, code: str) -> Unit | None:
+def _unit(estate: Estate, code: str, version: int | None = None) -> Unit | None:
     try:
-        return route_cached(estate=estate, matter_code=code).lead
+        return route_cached(estate=estate, matter_code=code, version=version).lead
     except DomainError:
         return None
 
 
 def answer_from(estate: Estate, ranking: Ranking) -> Answer:
+    version = catalog_version() if ranking.suggestions else None  # one read for all
     candidates = [
-        Candidate(s.code, s.name, s.score, _unit(estate, s.code)) for s in ranking.suggestions
+        Candidate(s.code, s.name, s.score, _unit(estate, s.code, version))
+        for s in ranking.suggestions
     ]
     chosen = None if ranking.abstained or not candidates else candidates[0]
     return Answer(

@@ -60,10 +60,18 @@ class Model:
         the title's n-grams count ``TITLE_WEIGHT`` times. Title and body are
         ``canonical`` already."""
         counts: dict[int, float] = {}
-        vocab = self.vocab
+        known = self.vocab.get
+        low, high = NGRAMS
         for text, weight in ((title, TITLE_WEIGHT), (body, 1.0)):
-            for gram in ngrams(reduce(text)) if text else ():
-                index = vocab.get(gram)
+            if not text:
+                continue
+            grams = [
+                token[i : i + n]
+                for token in reduce(text).split()
+                for n in range(low, high + 1)
+                for i in range(len(token) - n + 1)
+            ]
+            for index in map(known, grams):
                 if index is not None:
                     counts[index] = counts.get(index, 0.0) + weight
         if not counts:

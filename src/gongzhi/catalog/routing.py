@@ -262,17 +262,18 @@ _routes_lock = threading.Lock()
 ROUTE_MEMO_SIZE = 50_000
 
 
-def route_cached(*, estate: Estate, matter_code: str) -> RouteResult:
+def route_cached(*, estate: Estate, matter_code: str, version: int | None = None) -> RouteResult:
     """``route``, remembered per estate and matter for this catalog version and the
     estate's parties: a catalog import anywhere bumps the version and every remembered
-    answer is forgotten. Changes
+    answer is forgotten (``version``: the catalog version the caller already read for this
+    request, so several answers cost one read of the shared cache). Changes
     to units (the admin site) are seen within ``MEMO_SECONDS``, as for effective
     catalogs."""
     key = (estate.pk, matter_code)
     # The estate's parties are part of the answer: a new company, owners' committee or
     # custodian company (custody, hand-over) is seen at once.
-    version = (
-        catalog_version(),
+    stamp = (
+        catalog_version() if version is None else version,
         catalog_generation(),
         estate.property_company_id,
         estate.owners_committee_id,
@@ -280,13 +281,13 @@ def route_cached(*, estate: Estate, matter_code: str) -> RouteResult:
     )
     now = time.monotonic()
     known = _routes.get(key)
-    if known is not None and known[0] == version and now - known[1] < MEMO_SECONDS:
+    if known is not None and known[0] == stamp and now - known[1] < MEMO_SECONDS:
         return known[2]
     result = route(estate=estate, matter_code=matter_code)
     with _routes_lock:
         if len(_routes) >= ROUTE_MEMO_SIZE:
             _routes.clear()
-        _routes[key] = (version, now, result)
+        _routes[key] = (stamp, now, result)
     return result
 
 
