@@ -270,8 +270,8 @@ def parse_row(
     if r.text("rating"):
         rating = RATINGS.get(r.text("rating"), "")
         if not rating:
-            accepted = "满意、基本满意、不满意"  # i18n: data (the cell values a ledger holds)
-            r.error("rating", _("评价应为以下之一：%(values)s") % {"values": accepted})
+            values = "满意、基本满意、不满意"  # i18n: data (the cell values a ledger holds)
+            r.error("rating", _("评价应为以下之一：%(values)s") % {"values": values})
     state = _state(r, handled, accepted, rating)
     estate = None
     if r.text("estate"):
@@ -329,8 +329,8 @@ def _state(r: _Row, handled: dt.datetime | None, accepted: dt.datetime | None, r
     if written:
         state = STATES.get(written)
         if state is None:
-            accepted = "待签收、已签收、办理中、已办结、待评价、已结案"  # i18n: data (cell values)
-            r.error("state", _("状态应为以下之一：%(values)s") % {"values": accepted})
+            values = "待签收、已签收、办理中、已办结、待评价、已结案"  # i18n: data (cell values)
+            r.error("state", _("状态应为以下之一：%(values)s") % {"values": values})
             return State.CLOSED
     else:
         state = State.CLOSED if handled else State.ACCEPTED if accepted else State.DISPATCHED
