@@ -116,7 +116,8 @@ class HandOverIn(Schema):
 class CustodyEndIn(Schema):
     expected_version: int = Field(..., ge=1, le=2**31 - 1)
     ended_on: dt.date = Field(..., description="结束日期")
-    reason: str = Field(..., min_length=1, max_length=2000, description="结束原因")
+    # Required by the service, which says so in its own words (a blank one too).
+    reason: str = Field("", max_length=2000, description="结束原因（必填）")
 
 
 class UtilityWorkIn(Schema):
@@ -144,8 +145,9 @@ class OutageLinkIn(Schema):
 
 
 class OutageUnlinkIn(Schema):
-    number: str = Field(..., min_length=1, max_length=40, description="案件编号")
-    reason: str = Field(..., min_length=1, max_length=200, description="取消关联的原因")
+    number: str = Field(..., max_length=40, description="案件编号")
+    # Required by the service, which says so in its own words (a blank one too).
+    reason: str = Field("", max_length=200, description="取消关联的原因（必填）")
 
 
 class OutagePostIn(Schema):

@@ -202,15 +202,27 @@ def current_outages(estate: Any) -> QuerySet[Any]:
 
 def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
     """Open cases at the outage's estates since it started whose matter the duty catalog
-    puts on a utility of the same kind (or that are with the utility), not linked yet."""
+    puts on a utility of the same kind (or that are with the utility), not linked yet and
+    not taken off this outage before (its unlink events name them)."""
     from django.db.models import Q
 
     from gongzhi.cases.models import OPEN_STATES, Case
+    from gongzhi.common.models import AuditEvent
+    from gongzhi.parties.events import PartiesEvent
     from gongzhi.parties.models import OutageCase
 
     if outage.state != "open":
         return []
     linked = OutageCase.objects.values("case_id")
+    unlinked = {
+        number
+        for extra in AuditEvent.objects.filter(
+            action=PartiesEvent.OUTAGE_UNLINK,
+            target_type="parties.outage",
+            target_id=str(outage.pk),
+        ).values_list("extra", flat=True)
+        for number in (extra or {}).get("cases", [])
+    }
     qs = (
         Case.objects.filter(
             estate__in=outage.estates.all(),
@@ -219,6 +231,7 @@ def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
         )
         .filter(Q(matter__lead_kind_id=outage.utility.kind_id) | Q(lead_unit_id=outage.utility_id))
         .exclude(pk__in=linked)
+        .exclude(number__in=sorted(unlinked))
         .select_related("estate", "matter")
         .order_by("created_at")
     )

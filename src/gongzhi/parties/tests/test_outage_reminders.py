@@ -170,6 +170,10 @@ def test_unlink_a_case_with_a_reason(demo: Any) -> None:
         actor=demo.users["gongdian"], outage=outage, number=number, reason="该户是欠费停电"
     )
     assert not OutageCase.objects.filter(case__number=number).exists()
+    # Not suggested again for this outage (it may still be linked by its number).
+    from gongzhi.parties.selectors import outage_suggestions
+
+    assert number not in {c.number for c in outage_suggestions(outage)}
     last = CaseEvent.objects.filter(case__number=number).order_by("-id").first()
     assert last is not None and last.action == "incident_unlink" and "欠费停电" in last.reason
     audit = AuditEvent.objects.get(action="parties.outage.unlink")
