@@ -62,3 +62,43 @@ def test_urgent_circular_read_receipt(
     page.goto(f"{base}/parties/circulars/{circular.pk}/")
     assert "全部接收单位均已阅知" in page.inner_text("#unread")
     assert "陈晨" in page.inner_text("#receipts")
+
+
+def test_outage_unlink_then_close(
+    transactional_demo: Any, live_server: Any, page: Any, shot: Any
+) -> None:
+    """The power company takes a case off the outage with a reason, then closes the
+    outage: the linked cases become 已办结, the unlinked one keeps its state."""
+    from gongzhi.cases.models import Case
+    from gongzhi.parties.models import Outage, OutageCase
+
+    from .test_roles import log_in
+
+    base = live_server.url
+    outage = Outage.objects.get(title="曾子花园 10kV 线路故障停电")
+    numbers = list(
+        OutageCase.objects.filter(outage=outage)
+        .order_by("id")
+        .values_list("case__number", flat=True)
+    )
+    kept_state = Case.objects.get(number=numbers[0]).state
+    log_in(page, base, "gongdian")
+    page.goto(f"{base}/parties/outages/{outage.pk}/")
+    row = page.locator("tr", has_text=numbers[0])
+    row.locator("button", has_text="取消关联").click()  # no reason: refused
+    assert "请写明取消关联的原因" in page.inner_text("main")
+    row = page.locator("tr", has_text=numbers[0])
+    row.locator("input[name=reason]").fill("该户为欠费停电，非本次故障")
+    row.locator("button", has_text="取消关联").click()
+    page.wait_for_url(f"{base}/parties/outages/{outage.pk}/")
+    assert numbers[0] not in page.inner_text("main")
+    assert numbers[1] in page.inner_text("main")
+    shot(page, "outage-unlinked")
+    page.fill("form[action$='/close/'] textarea[name=note]", "更换熔断器后于 11:40 恢复供电")
+    page.locator("form[action$='/close/'] button").click()
+    page.wait_for_url(f"{base}/parties/outages/{outage.pk}/")
+    assert "已恢复" in page.inner_text("h1")
+    assert page.locator("text=已办结").count() >= 2
+    shot(page, "outage-closed")
+    assert Case.objects.get(number=numbers[0]).state == kept_state
+    assert all(Case.objects.get(number=n).state == "handled" for n in numbers[1:])

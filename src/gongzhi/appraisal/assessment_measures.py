@@ -133,10 +133,17 @@ def _reports(
 ) -> None:
     """Reports sent to the unit in the year: due once their feedback day passed (or
     answered); on time when answered by it. And the reports the unit filed."""
-    rows = ReportRecipient.objects.filter(
-        unit_id__in=list(found), report__created_at__gte=start, report__created_at__lt=end
-    ).values_list("unit_id", "report__feedback_due", "report__answered_at")
-    for unit_id, due, answered_at in rows:
+    # A unit reached twice by one report (say, as the residents' committee and as a seat of
+    # the conference) is counted once.
+    rows = (
+        ReportRecipient.objects.filter(
+            unit_id__in=list(found), report__created_at__gte=start, report__created_at__lt=end
+        )
+        .order_by()
+        .values_list("unit_id", "report_id", "report__feedback_due", "report__answered_at")
+        .distinct()
+    )
+    for unit_id, _report, due, answered_at in rows:
         day = _local_day(answered_at)
         if day is None and due >= today:
             continue

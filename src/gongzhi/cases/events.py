@@ -45,6 +45,7 @@ class EventKind(models.TextChoices):
     MERGED_IN = "merged_in", _("并入重复件")
     INCIDENT_LINK = "incident_link", _("关联突发事件")
     INCIDENT_RESTORED = "incident_restored", _("突发事件已恢复")
+    INCIDENT_UNLINK = "incident_unlink", _("取消关联突发事件")
     TASK_ASSIST = "task_assist", _("通知协办")
     TASK_WHISTLE = "task_whistle", _("街道吹哨")
     TASK_POLICE = "task_police", _("通知公安")

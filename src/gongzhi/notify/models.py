@@ -29,6 +29,8 @@ class EventType(models.TextChoices):
     DECISION_DUE = "decision_due", _("议定事项督办")
     VERIFY_CODE = "verify_code", _("短信验证码")
     INCIDENT_RESTORED = "incident_restored", _("停水停电已恢复")
+    OUTAGE_TASK = "outage_task", _("突发停水停电配合任务")
+    OUTAGE_OVERDUE = "outage_overdue", _("停水停电超过预计恢复时间")
 
 
 class ChannelKind(models.TextChoices):
@@ -42,6 +44,8 @@ class ChannelKind(models.TextChoices):
 # Channels that reach a person's phone or mailbox: quiet hours and opt-outs apply.
 PERSONAL_CHANNELS = (ChannelKind.SMS, ChannelKind.EMAIL)
 ROBOT_CHANNELS = (ChannelKind.WECOM, ChannelKind.DINGTALK)
+# Emergencies (004 三(三): 抢险、抢修): quiet hours do not hold these back.
+URGENT_EVENTS = frozenset({EventType.OUTAGE_TASK, EventType.OUTAGE_OVERDUE})
 
 
 class UnitWebhook(BaseModel):

@@ -27,6 +27,7 @@ from gongzhi.common.errors import FieldError, InvalidInput
 from gongzhi.notify.backends import Outcome, backend_for
 from gongzhi.notify.models import (
     PERSONAL_CHANNELS,
+    URGENT_EVENTS,
     Attempt,
     ChannelKind,
     EventType,
@@ -139,7 +140,7 @@ def _personal(
             Message.State.SUPPRESSED,
             gettext("收件人已关闭该类消息"),
         )
-    elif pref is None or pref.quiet_hours:
+    elif (pref is None or pref.quiet_hours) and message.event not in URGENT_EVENTS:
         until = quiet_until(now)
         if until is not None:
             message.next_attempt_at = until
@@ -173,11 +174,41 @@ def _staff_emails(
     ]
 
 
+def _staff_sms(users: Sequence[User], event: str, about: About, now: dt.datetime) -> list[Message]:
+    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+    found = [u for u in users if u.phone]
+    out = _opted_out((ChannelKind.SMS, u.phone) for u in found)
+    return [
+        _personal(
+            _message(
+                event,
+                ChannelKind.SMS,
+                about,
+                now,
+                address=u.phone,
+                label=str(u),
+                user=u,
+                template_id=sms_template_id(event),
+            ),
+            prefs.get(u.pk),
+            now,
+            out,
+        )
+        for u in found
+    ]
+
+
 def queue_for_units(
-    *, unit_ids: Iterable[int], event: str, about: About, now: dt.datetime | None = None
+    *,
+    unit_ids: Iterable[int],
+    event: str,
+    about: About,
+    now: dt.datetime | None = None,
+    sms: bool = False,
 ) -> list[Message]:
     """Tell units: their group robots (those taking ``event``), and by e-mail their
-    staff who have an address and have not turned e-mail off."""
+    staff who have an address and have not turned e-mail off; with ``sms``, also by SMS
+    their staff who have a phone number and have not turned SMS off."""
     now = now or timezone.now()
     ids = sorted({u for u in unit_ids if u})
     if not ids:
@@ -199,10 +230,12 @@ def queue_for_units(
     ]
     staff = list(
         User.objects.filter(is_active=True, grants__unit_id__in=ids, grants__role__in=UNIT_ROLES)
-        .exclude(email="")
+        .exclude(email="", phone="")
         .distinct()
     )
     messages += _staff_emails(staff, event, about, now)
+    if sms:
+        messages += _staff_sms(staff, event, about, now)
     return _save(messages)
 
 

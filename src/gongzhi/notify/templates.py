@@ -55,6 +55,16 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
         _("停水停电已恢复"),
         _("【恢复通知】您反映的诉求{number}：{text}。查看进度：{link}"),
     ),
+    EventType.OUTAGE_TASK: (
+        _("突发停水停电配合任务"),
+        _("【配合抢修】{unit}：{title}，{estate}，预计{due}恢复。请配合：{text}。详情：{link}"),
+    ),
+    EventType.OUTAGE_OVERDUE: (
+        _("超过预计恢复时间"),
+        _(
+            "【超时未恢复】{title}（{estate}）预计{due}恢复，现仍未恢复，请发布抢修进展。详情：{link}"
+        ),
+    ),
 }
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.common.errors import NotFound, PermissionDenied
 from gongzhi.org import kinds
-from gongzhi.org.models import Estate, Unit
+from gongzhi.org.models import Body, BodyMember, Estate, Unit, UnitKind
 from gongzhi.org.permissions import scope_for
 from gongzhi.parties.models import (
     Circular,
@@ -25,6 +26,7 @@ from gongzhi.parties.models import (
     OutageTask,
     Party,
     Report,
+    ReportBody,
     ReportRecipient,
     UtilityWorkReceipt,
 )
@@ -223,15 +225,63 @@ def require_file(user: Any, estate: Estate, party: str) -> Unit | None:
     return require_publish(user, estate, party)
 
 
-def report_recipients(estate: Estate, reach: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    """(party, unit id) of each body a report must reach; the office has no unit."""
+def party_org_units(estate: Estate) -> list[int]:
+    """The community party organisation (社区党组织) of ``estate``: active units of a kind
+    in the party group whose area is the estate's community."""
+    party_kinds = kinds.kinds_in_group(UnitKind.Group.PARTY)
+    return list(
+        Unit.objects.filter(
+            is_active=True, jurisdiction_id=estate.community_id, kind_id__in=party_kinds
+        ).values_list("pk", flat=True)
+    )
+
+
+def conference_seats(estate: Estate) -> list[tuple[int, int]]:
+    """(body id, unit id) of every current seat of the three-party conference of
+    ``estate``'s community (002 (一)第三条: 社区党委成员、居委会成员、业主委员会成员、物业
+    服务企业负责人; its office, 第四条, receives for it too). Where the community has more
+    than one, those with a seat of the estate's own owners' committee or company."""
+    today = timezone.localdate()
+    bodies = list(
+        Body.objects.filter(
+            is_active=True, kind=Body.Kind.THREE_PARTY, jurisdiction_id=estate.community_id
+        ).order_by("pk")
+    )
+    seats = list(
+        BodyMember.objects.filter(body__in=bodies, unit__isnull=False, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("body_id", "sort", "pk")
+        .values_list("body_id", "unit_id")
+    )
+    own = {estate.owners_committee_id, estate.property_company_id} - {None}
+    mine = {b for b, u in seats if u in own}
+    if mine:
+        bodies = [b for b in bodies if b.pk in mine]
+    found: list[tuple[int, int]] = []
+    for body in bodies:
+        units = [u for b, u in seats if b == body.pk]
+        if body.office_unit_id is not None:
+            units.append(body.office_unit_id)
+        found.extend((body.pk, u) for u in dict.fromkeys(units))
+    return found
+
+
+def report_recipients(
+    estate: Estate, reach: tuple[str, ...]
+) -> list[tuple[str, int | None, int | None]]:
+    """(party, unit id, body id) of each body a report must reach: the office has no unit;
+    the conference is reached through each of its seats (002 (三)第四条)."""
     units = party_units(estate)
-    found: list[tuple[str, int | None]] = []
+    found: list[tuple[str, int | None, int | None]] = []
     for party in reach:
-        if party == Party.OFFICE:
-            found.append((party, None))
+        if party == ReportBody.OFFICE:
+            found.append((party, None, None))
+        elif party == ReportBody.PARTY_ORG:
+            found.extend((party, pk, None) for pk in party_org_units(estate))
+        elif party == ReportBody.CONFERENCE:
+            found.extend((party, pk, body) for body, pk in conference_seats(estate))
         else:
-            found.extend((party, pk) for pk in units.get(party, []))
+            found.extend((party, pk, None) for pk in units.get(party, []))
     return found
 
 

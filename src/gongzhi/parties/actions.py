@@ -131,6 +131,16 @@ def _custody_hand_over(custody: Custody, actor: Any, d: schemas.HandOverIn, f: F
     )
 
 
+def _custody_end(custody: Custody, actor: Any, d: schemas.CustodyEndIn, f: Files) -> Custody:
+    return s.custody_end(
+        actor=actor,
+        custody=custody,
+        expected_version=d.expected_version,
+        ended_on=d.ended_on,
+        reason=d.reason,
+    )
+
+
 _add(
     ESTATE_ACTIONS,
     "custody_start",
@@ -146,6 +156,14 @@ _add(
     schemas.HandOverIn,
     _custody_hand_over,
     _("已移交，该企业成为本小区物业服务企业"),
+)
+_add(
+    CUSTODY_ACTIONS,
+    "end",
+    _("结束托管（不移交）"),
+    schemas.CustodyEndIn,
+    _custody_end,
+    _("临时托管已结束"),
 )
 
 
@@ -204,6 +222,10 @@ def _outage_link(outage: Outage, actor: Any, d: schemas.OutageLinkIn, f: Files) 
     return s.outage_link(actor=actor, outage=outage, numbers=numbers)
 
 
+def _outage_unlink(outage: Outage, actor: Any, d: schemas.OutageUnlinkIn, f: Files) -> Any:
+    return s.outage_unlink(actor=actor, outage=outage, number=d.number, reason=d.reason)
+
+
 def _outage_post(outage: Outage, actor: Any, d: schemas.OutagePostIn, f: Files) -> Any:
     return s.outage_post(actor=actor, outage=outage, text=d.text)
 
@@ -231,6 +253,14 @@ _add(
     _("已登记，涉及小区的物业服务企业已收到配合任务"),
 )
 _add(OUTAGE_ACTIONS, "link", _("关联案件"), schemas.OutageLinkIn, _outage_link, _("已关联"))
+_add(
+    OUTAGE_ACTIONS,
+    "unlink",
+    _("取消关联"),
+    schemas.OutageUnlinkIn,
+    _outage_unlink,
+    _("已取消关联，该案件不再随事件关闭而更新"),
+)
 _add(OUTAGE_ACTIONS, "post", _("发布抢修进展"), schemas.OutagePostIn, _outage_post, _("已发布"))
 _add(
     OUTAGE_ACTIONS,
@@ -255,7 +285,8 @@ def outage_offered(user: Any, outage: Outage) -> list[str]:
     if outage.state != Outage.State.OPEN:
         return []
     if access.handles_outage(user, outage):
-        return ["link", "post", "close"]
+        unlink = ["unlink"] if outage.links.exists() else []
+        return ["link", *unlink, "post", "close"]
     return ["post"] if access.can_post_outage(user, outage) else []
 
 
@@ -268,7 +299,7 @@ def task_offered(user: Any, task: OutageTask) -> list[str]:
 def custody_offered(user: Any, custody: Custody) -> list[str]:
     if custody.state != Custody.State.ACTIVE:
         return []
-    return ["hand_over"] if access.can_arrange_custody(user, custody.estate) else []
+    return CUSTODY_ACTIONS.names() if access.can_arrange_custody(user, custody.estate) else []
 
 
 def report_offered(user: Any, report: Report) -> list[str]:

@@ -17,7 +17,7 @@ from gongzhi.common.params import PathId
 from gongzhi.common.schemas import ERRORS, READ_ERRORS
 from gongzhi.org.models import Estate, Unit
 from gongzhi.parties import access, actions, schemas, selectors
-from gongzhi.parties.models import Custody, Notice, Party, Report, UtilityWork
+from gongzhi.parties.models import Custody, Notice, Party, Report, ReportBody, UtilityWork
 from gongzhi.parties.notice_kinds import SPECS, Kind
 from gongzhi.parties.report_kinds import SPECS as REPORT_SPECS
 from gongzhi.parties.report_kinds import ReportKind
@@ -314,7 +314,9 @@ class ReportKindOut(Schema):
     kind: ReportKind
     label: str
     reach: list[str] = Field(
-        ..., description="须送达：三方、街道（street）、联席会议办公室（office）"
+        ...,
+        description="须送达：三方、街道（street）、社区党组织（party_org）、三方联席会议"
+        "（conference，送达其各成员单位）、联席会议办公室（office）",
     )
     feedback_days: int
     source: str
@@ -322,8 +324,10 @@ class ReportKindOut(Schema):
 
 
 class ReportRecipientOut(Schema):
-    party: Party
+    party: ReportBody
+    party_label: str
     unit: str | None
+    body: str | None = Field(..., description="三方联席会议：经其成员单位送达")
 
 
 class ReportOut(Schema):
@@ -344,6 +348,7 @@ class ReportOut(Schema):
     feedback: str
     answered_at: dt.datetime | None
     recipients: list[ReportRecipientOut]
+    unreached: list[ReportBody] = Field(..., description="须送达但未登记、未能送达的机构")
     version: int
     allowed: list[str] = Field(default_factory=list)
 
@@ -367,9 +372,15 @@ def report_out(r: Report, user: Any) -> dict[str, Any]:
         "feedback": r.feedback,
         "answered_at": r.answered_at,
         "recipients": [
-            {"party": x.party, "unit": x.unit.name if x.unit else None}
-            for x in r.recipients.select_related("unit")
+            {
+                "party": x.party,
+                "party_label": x.get_party_display(),
+                "unit": x.unit.name if x.unit else None,
+                "body": x.body.name if x.body else None,
+            }
+            for x in r.recipients.select_related("unit", "body")
         ],
+        "unreached": list(r.unreached or []),
         "version": r.version,
         "allowed": actions.report_offered(user, r),
     }
@@ -465,6 +476,8 @@ class CustodyOut(Schema):
     handed_to: str | None
     handover_date: dt.date | None
     handover_note: str
+    ended_on: dt.date | None = Field(..., description="结束日期（未移交而结束）")
+    end_reason: str
     version: int
     allowed: list[str] = Field(default_factory=list)
 
@@ -485,6 +498,8 @@ def custody_out(c: Custody, user: Any) -> dict[str, Any]:
         "handed_to": c.handed_to.name if c.handed_to else None,
         "handover_date": c.handover_date,
         "handover_note": c.handover_note,
+        "ended_on": c.ended_on,
+        "end_reason": c.end_reason,
         "version": c.version,
         "allowed": actions.custody_offered(user, c) if user is not None else [],
     }
@@ -523,6 +538,20 @@ def custody_hand_over(
 ) -> dict[str, Any]:
     custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
     action = actions.CUSTODY_ACTIONS.get("hand_over")
+    assert action is not None
+    return custody_out(action.run(custody, request.user, payload, {}), request.user)
+
+
+@router.post(
+    "/custody/{custody_id}/end",
+    response={200: CustodyOut, **ERRORS},
+    summary="结束临时托管（不移交物业服务企业）",
+)
+def custody_end(
+    request: HttpRequest, custody_id: PathId, payload: schemas.CustodyEndIn
+) -> dict[str, Any]:
+    custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
+    action = actions.CUSTODY_ACTIONS.get("end")
     assert action is not None
     return custody_out(action.run(custody, request.user, payload, {}), request.user)
 

@@ -44,6 +44,7 @@ class OutagePublicOut(Schema):
     started_at: dt.datetime
     expected_at: dt.datetime
     restored_at: dt.datetime | None
+    overdue: bool = Field(..., description="超过预计恢复时间仍未恢复")
     state: Outage.State
     state_label: str
     updates: list[OutageUpdateOut]
@@ -89,6 +90,7 @@ def outage_public(o: Outage) -> dict[str, Any]:
         "started_at": o.started_at,
         "expected_at": o.expected_at,
         "restored_at": o.restored_at,
+        "overdue": selectors.outage_overdue(o),
         "state": o.state,
         "state_label": o.get_state_display(),
         "updates": [
@@ -173,6 +175,17 @@ def outage_detail(request: HttpRequest, outage_id: PathId) -> dict[str, Any]:
 def outage_link(request: HttpRequest, outage_id: PathId, payload: schemas.OutageLinkIn) -> Any:
     outage = access.outage_for(request.user, outage_id)
     _run("link", outage, request, payload)
+    return outage_out(access.outage_for(request.user, outage_id), request.user)
+
+
+@router.post(
+    "/outages/{outage_id}/unlink",
+    response={200: OutageOut, **ERRORS},
+    summary="取消关联案件（须写明原因）",
+)
+def outage_unlink(request: HttpRequest, outage_id: PathId, payload: schemas.OutageUnlinkIn) -> Any:
+    outage = access.outage_for(request.user, outage_id)
+    _run("unlink", outage, request, payload)
     return outage_out(access.outage_for(request.user, outage_id), request.user)
 
 

@@ -176,6 +176,18 @@ def build_reports(ctx: DemoContext) -> None:
     if not {"yeweihui", "jiedao", "wuye"} <= set(users):
         return
     estate = ctx.estates["JX-E001"]
+    if "party:建设路社区" not in ctx.units and "建设路社区" in ctx.jurisdictions:
+        from gongzhi.org.services import unit_create
+
+        # The community party organisation reports reach (002 (三)第四条).
+        ctx.units["party:建设路社区"] = unit_create(
+            code="jx-sq-dw-jianshe",
+            name="建设路社区党委",  # i18n: data (demo)
+            kind="party_organisation",
+            jurisdiction=ctx.jurisdictions["建设路社区"],
+            phone="0537-6512201",
+            source="002 (三)第四条",  # i18n: data (a policy citation)
+        )
     change = s.report_file(
         actor=users["yeweihui"],
         estate=estate,

@@ -23,6 +23,21 @@ class Party(models.TextChoices):
     OFFICE = "office", _("联席会议办公室")
 
 
+class ReportBody(models.TextChoices):
+    """The bodies a report of a major event may reach (002 (三)第四条: 向街道(乡镇)、社区党组
+    织、社区居民委员会、联席会议书面或口头报告): the estate's parties and the street, the
+    community party organisation, the community's three-party conference (its members,
+    002 (一)第三条) and the joint-conference office over the estate."""
+
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
+    RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+    STREET = "street", _("街道办事处")
+    OFFICE = "office", _("联席会议办公室")
+    PARTY_ORG = "party_org", _("社区党组织")
+    CONFERENCE = "conference", _("三方联席会议")
+
+
 class Notice(BaseModel):
     """One item on an estate's public board. A long-term item stays until it is replaced;
     any other has a last day (002 (三)第二条). Replacing keeps the old item as history."""
@@ -192,6 +207,8 @@ class Report(BaseModel):
         related_name="+",
     )
     data = models.JSONField(_("报告内容"), default=dict)
+    # Bodies of the kind's list with nobody on record to reach when it was filed.
+    unreached = models.JSONField(_("未能送达"), default=list, blank=True)
     state = models.CharField(
         _("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED
     )
@@ -240,7 +257,7 @@ class ReportRecipient(BaseModel):
     report = models.ForeignKey(
         Report, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="recipients"
     )
-    party = models.CharField(_("接收方"), max_length=24, choices=Party.choices)
+    party = models.CharField(_("接收方"), max_length=24, choices=ReportBody.choices)
     unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("接收单位"),
@@ -248,6 +265,15 @@ class ReportRecipient(BaseModel):
         blank=True,
         on_delete=models.CASCADE,
         related_name="report_receipts",
+    )
+    # For the conference: the body whose member ``unit`` is reached.
+    body = models.ForeignKey(
+        "org.Body",
+        verbose_name=_("议事机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -292,6 +318,8 @@ class Custody(BaseModel):
     )
     handover_date = models.DateField(_("移交日期"), null=True, blank=True)
     handover_note = models.TextField(_("移交事项"), blank=True)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.TextField(_("结束原因"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
@@ -389,6 +417,8 @@ class Outage(BaseModel):
     expected_at = models.DateTimeField(_("预计恢复时间"))
     restored_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
     restore_note = models.TextField(_("恢复说明"), blank=True)
+    # Set once by the sweep when the expected time passes with the outage still open.
+    overdue_reminded_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
     state = models.CharField(
         _("状态"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
     )
@@ -405,6 +435,14 @@ class Outage(BaseModel):
         verbose_name = _("突发停水停电事件")
         verbose_name_plural = _("突发停水停电事件")
         ordering = ["-started_at", "-id"]
+        indexes = [
+            # The sweep: open outages not yet reminded, by expected restore time.
+            models.Index(
+                fields=["expected_at"],
+                name="outage_overdue_idx",
+                condition=Q(state="open", overdue_reminded_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

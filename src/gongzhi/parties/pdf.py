@@ -83,9 +83,11 @@ def circular_pdf(circular: Any, receipts: list[Any] | None) -> bytes:
     return _build(circular.title, story)
 
 
-def report_pdf(report: Any, rows: list[tuple[str, str]], recipients: list[Any]) -> bytes:
+def report_pdf(
+    report: Any, rows: list[tuple[str, str]], recipients: list[tuple[str, str]]
+) -> bytes:
     title, sub, body = _styles()
-    reached = "、".join(r.unit.name if r.unit else _("联席会议办公室") for r in recipients)
+    reached = "；".join(f"{who}：{units}" if units else who for who, units in recipients)
     filer = report.filer_unit.name if report.filer_unit else report.get_filer_party_display()
     table = [[_p(label, body), _p(value or "—", body)] for label, value in rows]
     table += [
@@ -103,6 +105,6 @@ def report_pdf(report: Any, rows: list[tuple[str, str]], recipients: list[Any]) 
         Spacer(1, 6 * mm),
         _table(table),
         Spacer(1, 6 * mm),
-        _p(_("依据：002 (三)第五条；003 二(十三)"), sub),
+        _p(_("依据：002 (三)第四、五条；003 二(十三)"), sub),
     ]
     return _build(str(report.get_kind_display()), story)

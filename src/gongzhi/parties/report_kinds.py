@@ -1,4 +1,4 @@
-"""The reports of major events (报告, 002 (三)第五条; 003 二(十三)): for each kind the fields
+"""The reports of major events (报告, 002 (三)第四条, feedback 第五条; 003 二(十三)): for each kind the fields
 the event needs, the bodies it must reach and the days within which they give feedback.
 This is data: a county that reports other events, or to other bodies, changes it here."""
 
@@ -32,14 +32,19 @@ class ReportField:
 class ReportSpec:
     kind: ReportKind
     fields: tuple[ReportField, ...]
-    # The bodies it must reach: parties of the estate (street, residents_committee, …) and
-    # "office", the joint-conference office over the estate.
+    # The bodies it must reach (models.ReportBody): parties of the estate (street,
+    # residents_committee, …), "party_org" the community party organisation, "conference"
+    # the community's three-party conference (each of its seats), and "office", the
+    # joint-conference office over the estate.
     reach: tuple[str, ...]
     feedback_days: int
     source: str
 
 
 F = ReportField
+# 002 (三)第四条: 前述有关情况有关方应依规依程序向街道(乡镇)、社区党组织、社区居民委员会、联席会议
+# 书面或口头报告 — every kind below reaches these four; some also reach another body.
+BASE = ("street", "party_org", "residents_committee", "conference")
 SPECS: dict[str, ReportSpec] = {
     s.kind.value: s
     for s in (
@@ -51,9 +56,9 @@ SPECS: dict[str, ReportSpec] = {
                 F("members", _("业主委员会成员及分工"), "longtext"),
                 F("term", _("任期")),
             ),
-            reach=("street", "residents_committee", "office"),
+            reach=(*BASE, "office"),
             feedback_days=15,
-            source="002 (三)第五条",  # i18n: data (a policy citation)
+            source="002 (三)第四条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMPANY_HEAD,
@@ -64,9 +69,9 @@ SPECS: dict[str, ReportSpec] = {
                 F("office_phone", _("办公电话")),
                 F("effective", _("变更日期"), "date"),
             ),
-            reach=("residents_committee", "owners_committee", "street"),
+            reach=(*BASE, "owners_committee"),
             feedback_days=10,
-            source="002 (三)第五条",  # i18n: data (a policy citation)
+            source="002 (三)第四条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMPANY_CHANGE,
@@ -82,9 +87,9 @@ SPECS: dict[str, ReportSpec] = {
                     "longtext",
                 ),
             ),
-            reach=("street", "residents_committee", "office"),
+            reach=(*BASE, "office"),
             feedback_days=15,
-            source="002 (三)第五条；003 二(十三)",  # i18n: data (a policy citation)
+            source="002 (三)第四条；003 二(十三)",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.FACILITY_REPAIR,
@@ -95,9 +100,9 @@ SPECS: dict[str, ReportSpec] = {
                 F("funding", _("资金来源")),
                 F("schedule", _("工期")),
             ),
-            reach=("residents_committee", "owners_committee", "street"),
+            reach=(*BASE, "owners_committee"),
             feedback_days=10,
-            source="002 (三)第五条",  # i18n: data (a policy citation)
+            source="002 (三)第四条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.FUND_USE,
@@ -107,9 +112,9 @@ SPECS: dict[str, ReportSpec] = {
                 F("vote", _("业主表决情况")),
                 F("contractor", _("施工单位"), required=False),
             ),
-            reach=("street", "residents_committee", "office"),
+            reach=(*BASE, "office"),
             feedback_days=15,
-            source="002 (三)第五条",  # i18n: data (a policy citation)
+            source="002 (三)第四条",  # i18n: data (a policy citation)
         ),
         ReportSpec(
             ReportKind.COMMON_INCOME,
@@ -119,9 +124,9 @@ SPECS: dict[str, ReportSpec] = {
                 F("amount", _("收益（元）"), "amount"),
                 F("use", _("使用情况"), "longtext"),
             ),
-            reach=("residents_committee", "street"),
+            reach=BASE,
             feedback_days=15,
-            source="002 (三)第五条；003 二(七)",  # i18n: data (a policy citation)
+            source="002 (三)第四条；003 二(七)",  # i18n: data (a policy citation)
         ),
     )
 }

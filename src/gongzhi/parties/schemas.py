@@ -113,6 +113,13 @@ class HandOverIn(Schema):
     note: str = Field(..., min_length=1, max_length=2000, description="移交事项")
 
 
+class CustodyEndIn(Schema):
+    expected_version: int = Field(..., ge=1, le=2**31 - 1)
+    ended_on: dt.date = Field(..., description="结束日期")
+    # Required by the service, which says so in its own words (a blank one too).
+    reason: str = Field("", max_length=2000, description="结束原因（必填）")
+
+
 class UtilityWorkIn(Schema):
     utility_id: int = Field(..., ge=1, le=2**63 - 1, description="专营单位 id")
     estate_codes: list[str] = Field(..., max_length=200, description="涉及小区编码")
@@ -135,6 +142,12 @@ class OutageIn(Schema):
 
 class OutageLinkIn(Schema):
     numbers: list[str] = Field(..., min_length=1, max_length=200, description="案件编号")
+
+
+class OutageUnlinkIn(Schema):
+    number: str = Field(..., max_length=40, description="案件编号")
+    # Required by the service, which says so in its own words (a blank one too).
+    reason: str = Field("", max_length=200, description="取消关联的原因（必填）")
 
 
 class OutagePostIn(Schema):

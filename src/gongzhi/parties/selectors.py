@@ -202,15 +202,27 @@ def current_outages(estate: Any) -> QuerySet[Any]:
 
 def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
     """Open cases at the outage's estates since it started whose matter the duty catalog
-    puts on a utility of the same kind (or that are with the utility), not linked yet."""
+    puts on a utility of the same kind (or that are with the utility), not linked yet and
+    not taken off this outage before (its unlink events name them)."""
     from django.db.models import Q
 
     from gongzhi.cases.models import OPEN_STATES, Case
+    from gongzhi.common.models import AuditEvent
+    from gongzhi.parties.events import PartiesEvent
     from gongzhi.parties.models import OutageCase
 
     if outage.state != "open":
         return []
     linked = OutageCase.objects.values("case_id")
+    unlinked = {
+        number
+        for extra in AuditEvent.objects.filter(
+            action=PartiesEvent.OUTAGE_UNLINK,
+            target_type="parties.outage",
+            target_id=str(outage.pk),
+        ).values_list("extra", flat=True)
+        for number in (extra or {}).get("cases", [])
+    }
     qs = (
         Case.objects.filter(
             estate__in=outage.estates.all(),
@@ -219,10 +231,16 @@ def outage_suggestions(outage: Any, limit: int = 50) -> list[Any]:
         )
         .filter(Q(matter__lead_kind_id=outage.utility.kind_id) | Q(lead_unit_id=outage.utility_id))
         .exclude(pk__in=linked)
+        .exclude(number__in=sorted(unlinked))
         .select_related("estate", "matter")
         .order_by("created_at")
     )
     return list(qs[:limit])
+
+
+def outage_overdue(outage: Any, now: dt.datetime | None = None) -> bool:
+    """Still open after its expected restore time (the sweep reminds once)."""
+    return outage.state == "open" and outage.expected_at < (now or timezone.now())
 
 
 def outage_cases(outage: Any) -> list[Any]:
@@ -274,3 +292,27 @@ def case_outage_note(user: Any, case: Any) -> Any:
         url=reverse("parties:case_outage", args=[case.number]),
         link_label=_("关联到突发事件"),
     )
+
+
+def report_reached(report: Any) -> list[tuple[str, str]]:
+    """The bodies a report reached, in the order of its rows: (body, who) — the
+    conference as its name with its seats, the office without a unit."""
+    from gongzhi.parties.models import ReportBody
+
+    groups: dict[tuple[str, int | None], list[str]] = {}
+    names: dict[tuple[str, int | None], str] = {}
+    for r in report.recipients.select_related("unit", "body").order_by("id"):
+        key = (r.party, r.body_id)
+        groups.setdefault(key, [])
+        if r.unit is not None:
+            groups[key].append(r.unit.name)
+        label = ReportBody(r.party).label if r.party in ReportBody.values else r.party
+        names[key] = f"{label}（{r.body.name}）" if r.body is not None else str(label)
+    return [(names[k], "、".join(v)) for k, v in groups.items()]
+
+
+def report_unreached(report: Any) -> list[str]:
+    """The bodies of the kind's list with nobody on record to reach when it was filed."""
+    from gongzhi.parties.models import ReportBody
+
+    return [str(ReportBody(p).label) for p in report.unreached or [] if p in ReportBody.values]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("estates/<str:code>/reports/new/", views.report_new, name="report_new"),
     path("estates/<str:code>/custody/", views.custody, name="custody"),
     path("custody/<int:pk>/hand-over/", views.custody_hand_over, name="custody_hand_over"),
+    path("custody/<int:pk>/end/", views.custody_act, {"name": "end"}, name="custody_end"),
     path("utility-works/<int:pk>/", views.utility_work, name="utility_work"),
     path("outages/", views_outages.outages, name="outages"),
     path("outages/<int:pk>/", views_outages.outage, name="outage"),

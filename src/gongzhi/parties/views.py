@@ -18,7 +18,7 @@ from gongzhi.common.actions import Action, errors_by_field, form_input
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput, PermissionDenied
 from gongzhi.org.models import Estate
 from gongzhi.parties import access, actions, selectors
-from gongzhi.parties.models import Custody, Notice, Party
+from gongzhi.parties.models import Custody, Notice, Party, ReportBody
 from gongzhi.parties.notice_kinds import SPECS, Kind
 
 
@@ -293,6 +293,7 @@ def report_new(request: HttpRequest, code: str) -> HttpResponse:
         "kind": kind,
         "kinds": ReportKind.choices,
         "spec": spec,
+        "reach_labels": [str(ReportBody(p).label) for p in spec.reach],
         "fields": [(f, posted.get(f"f_{f.key}", "")) for f in spec.fields],
         "parties": [(p, Party(p).label) for p in actions.publish_parties(request.user, estate)],
         "posted": posted,
@@ -307,7 +308,8 @@ def _report_page(
     context = {
         "report": report,
         "rows": selectors.report_rows(report),
-        "recipients": list(report.recipients.select_related("unit")),
+        "reached": selectors.report_reached(report),
+        "unreached": selectors.report_unreached(report),
         "offered": actions.report_offered(request.user, report),
         "overdue": selectors.is_overdue(report),
         **(failure or {}),
@@ -396,11 +398,18 @@ def custody(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def custody_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    return custody_act(request, pk, "hand_over")
+
+
+@login_required
+@require_POST
+def custody_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     found = get_object_or_404(Custody.objects.select_related("estate__community"), pk=pk)
     if not access.can_arrange_custody(request.user, found.estate):
         raise Http404(_("未找到，或无权查看"))
-    action = actions.CUSTODY_ACTIONS.get("hand_over")
-    assert action is not None
+    action = actions.CUSTODY_ACTIONS.get(name)
+    if action is None:
+        raise Http404(_("未找到，或无权查看"))
     _result, failure = _run(action, found, request)
     if failure:
         return _custody_page(request, found.estate, failure)
@@ -460,5 +469,5 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from gongzhi.parties.pdf import report_pdf as make
 
     report = _report(request, pk)
-    recipients = list(report.recipients.select_related("unit"))
+    recipients = selectors.report_reached(report)
     return _pdf(make(report, selectors.report_rows(report), recipients), f"report-{report.pk}")

@@ -92,6 +92,7 @@ def _page(request: HttpRequest, outage: Outage, failure: dict[str, Any] | None =
         "suggested": selectors.outage_suggestions(outage) if handles else [],
         "updates": outage.updates.select_related("unit").order_by("-created_at", "-id"),
         "offered": actions.outage_offered(request.user, outage),
+        "overdue": selectors.outage_overdue(outage),
         "posted": request.POST if failure else {},
         **(failure or {}),
     }

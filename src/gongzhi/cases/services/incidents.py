@@ -38,6 +38,25 @@ def case_incident_link(
     return case
 
 
+@transaction.atomic
+def case_incident_unlink(
+    *, case: Case, actor: Any, incident: str, reason: str, now: dt.datetime | None = None
+) -> Case:
+    """Record on the case that it is no longer linked to ``incident`` (its label), why."""
+    now = now_or(now)
+    touch(case, now=now)
+    event(
+        case,
+        "incident_unlink",
+        actor=actor,
+        from_state=case.state,
+        to_state=case.state,
+        reason=_("%(incident)s：%(reason)s") % {"incident": incident, "reason": reason},
+        now=now,
+    )
+    return case
+
+
 def incident_may_handle(case: Case) -> bool:
     """Whether the table lets the incident's closing handle ``case`` in its state now."""
     return workflow.state_refusal(workflow.MOVES["incident_handle"], case) is None

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.access import office_above
@@ -35,9 +37,11 @@ class SweepResult:
     tasks_breached: int = 0
     closed_unrated: int = 0
     reminded: int = 0
+    # Steps of apps above cases (GONGZHI_SWEEP_STEPS): (label, count) each.
+    more: list[tuple[str, int]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return _(
+        text = _(
             "预警 %(warned)s 件，超时上报 %(escalated)s 件，超时督办 %(supervised)s 件，"
             "响应超时 %(late_response)s 件，报到超时 %(tasks_breached)s 项，"
             "提醒评价 %(reminded)s 件，逾期未评价结案 %(closed_unrated)s 件"
@@ -50,6 +54,9 @@ class SweepResult:
             "reminded": self.reminded,
             "closed_unrated": self.closed_unrated,
         }
+        for label, count in self.more:
+            text += _("，%(label)s %(count)s 件") % {"label": label, "count": count}
+        return text
 
 
 def _batches(qs: QuerySet, batch: int) -> Iterator[list]:
@@ -269,4 +276,8 @@ def case_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResu
     result.tasks_breached = sweep_absent(now, batch)
     result.reminded = sweep_rating_reminder(now, batch)
     result.closed_unrated = sweep_unrated(now, batch)
+    # Steps of apps above cases, named by the setting so cases imports none of them (as
+    # GONGZHI_CASE_PAGE_EXTRAS): each is ``step(now, batch) -> (label, count)``.
+    for path in getattr(settings, "GONGZHI_SWEEP_STEPS", []):
+        result.more.append(import_string(path)(now, batch))
     return result

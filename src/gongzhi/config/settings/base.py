@@ -157,6 +157,9 @@ LOGOUT_REDIRECT_URL = "org:home"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 # Templates shown under a case page by apps above cases (each loads its own tags).
 GONGZHI_CASE_PAGE_EXTRAS = ["problems/_case_extra.html"]
+# Sweep steps of apps above cases, run by the cases sweep after its own (``gongzhi sweep``,
+# the beat task, the demo): each ``step(now, batch) -> (label, count)``.
+GONGZHI_SWEEP_STEPS = ["gongzhi.parties.services.sweep.sweep_outage_overdue"]
 GONGZHI_LOGIN_DELAY_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_SECONDS", "30"))
 GONGZHI_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GONGZHI_LOGIN_DELAY_MAX_SECONDS", "900"))
 GONGZHI_LOGIN_FORGET_HOURS = float(os.environ.get("GONGZHI_LOGIN_FORGET_HOURS", "24"))

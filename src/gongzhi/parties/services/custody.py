@@ -149,3 +149,61 @@ def custody_hand_over(
     )
     custody.refresh_from_db()
     return custody
+
+
+@transaction.atomic
+def custody_end(
+    *,
+    actor: User,
+    custody: Custody,
+    expected_version: int,
+    ended_on: dt.date,
+    reason: str,
+) -> Custody:
+    """End an active custody without handing it over to a company (the owners manage the
+    estate themselves, the period ran out, the estate was demolished …), with a reason.
+    An appointed company stops holding it: ``Estate.custodian_company`` is cleared in the
+    same transaction, so routing goes back to the street office (001 四(二))."""
+    estate = custody.estate
+    unit = access.require_custody(actor, estate)
+    if custody.version != expected_version:
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
+    if custody.state != Custody.State.ACTIVE:
+        raise DomainError(
+            _("该托管%(state)s，不能再结束") % {"state": custody.get_state_display()},
+            code="bad_state",
+        )
+    errors: list[FieldError] = []
+    if ended_on < custody.starts:
+        errors.append(FieldError("ended_on", _("结束日期不能早于托管开始")))
+    if ended_on > timezone.localdate():
+        errors.append(FieldError("ended_on", _("结束日期不能晚于今天")))
+    if not reason.strip():
+        errors.append(FieldError("reason", _("请写明结束原因")))
+    if errors:
+        raise InvalidInput(errors=errors)
+    done = Custody.objects.filter(
+        pk=custody.pk, version=expected_version, state=Custody.State.ACTIVE
+    ).update(
+        state=Custody.State.ENDED,
+        ended_on=ended_on,
+        end_reason=reason.strip(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not done:
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
+    if estate.custodian_company_id is not None:
+        estate_set_custodian_company(estate=estate, company=None)
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.CUSTODY_END,
+        target=custody,
+        unit=unit,
+        from_state=Custody.State.ACTIVE,
+        to_state=Custody.State.ENDED,
+        reason=reason.strip(),
+        extra={"estate": estate.code, "ended_on": ended_on.isoformat()},
+    )
+    custody.refresh_from_db()
+    return custody

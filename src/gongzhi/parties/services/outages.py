@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
-from gongzhi.cases.services.incidents import case_incident_link, case_incident_restored
+from gongzhi.cases.services.incidents import (
+    case_incident_link,
+    case_incident_restored,
+    case_incident_unlink,
+)
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import (
     Conflict,
@@ -30,6 +34,7 @@ from gongzhi.parties import access
 from gongzhi.parties.events import PartiesEvent
 from gongzhi.parties.models import Outage, OutageCase, OutageTask, OutageUpdate, UtilityWork
 from gongzhi.parties.outage_tasks import BY_SUPPLY
+from gongzhi.parties.services.outage_messages import tell_companies
 
 
 def _check_open(
@@ -98,21 +103,23 @@ def outage_open(
         opened_by=actor,
     )
     outage.estates.set(estates)
-    OutageTask.objects.bulk_create(
+    tasks = OutageTask.objects.bulk_create(
         [
-            OutageTask(outage=outage, estate=e, unit_id=e.property_company_id, kind=kind)
+            OutageTask(outage=outage, estate=e, unit=e.property_company, kind=kind)
             for e in estates
             if e.property_company_id
             for kind in BY_SUPPLY[supply]
         ]
     )
+    # Each company's tasks reach its robots and staff at once (sent after the commit).
+    told = tell_companies(outage, tasks, now)
     audit_record(
         actor=actor,
         action=PartiesEvent.OUTAGE_OPEN,
         target=outage,
         unit=utility,
         to_state=outage.state,
-        extra={"estates": [e.code for e in estates], "supply": supply},
+        extra={"estates": [e.code for e in estates], "supply": supply, "companies_told": told},
     )
     return outage
 
@@ -175,6 +182,50 @@ def outage_link(
         extra={"cases": numbers},
     )
     return cases
+
+
+@transaction.atomic
+def outage_unlink(
+    *, actor: User, outage: Outage, number: str, reason: str, now: dt.datetime | None = None
+) -> Case:
+    """Take a case off the outage (linked by mistake, or not caused by it), with a reason:
+    while the outage is open, by whoever handles it. The case gets an ``incident_unlink``
+    event and is no longer touched by the outage's closing."""
+    now = now or timezone.now()
+    unit = access.require_handle_outage(actor, outage)
+    outage = _locked(outage)
+    _require_open(outage)
+    number = number.strip()
+    errors: list[FieldError] = []
+    link = (
+        OutageCase.objects.filter(outage=outage, case__number=number).select_related("case").first()
+        if number
+        else None
+    )
+    if link is None:
+        errors.append(
+            FieldError("number", _("案件 %(number)s 未关联到本事件") % {"number": number})
+        )
+    if not reason.strip():
+        errors.append(FieldError("reason", _("请写明取消关联的原因")))
+    elif len(reason.strip()) > 200:
+        errors.append(FieldError("reason", _("不能超过 200 字")))
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert link is not None
+    case = link.case
+    link.delete()
+    label = _("突发事件：%(title)s") % {"title": outage.title}
+    case_incident_unlink(case=case, actor=actor, incident=label, reason=reason.strip(), now=now)
+    audit_record(
+        actor=actor,
+        action=PartiesEvent.OUTAGE_UNLINK,
+        target=outage,
+        unit=unit,
+        reason=reason.strip(),
+        extra={"cases": [case.number]},
+    )
+    return case
 
 
 @transaction.atomic

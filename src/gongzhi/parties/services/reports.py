@@ -87,11 +87,11 @@ def report_file(
     unit = access.require_file(actor, estate, filer_party)
     spec = SPECS[kind]
     data = clean_fields(kind, fields)
-    targets = [
-        (p, pk)
-        for p, pk in access.report_recipients(estate, spec.reach)
-        if pk is None or unit is None or pk != unit.pk
-    ]
+    every = access.report_recipients(estate, spec.reach)
+    targets = [(p, pk, b) for p, pk, b in every if pk is None or unit is None or pk != unit.pk]
+    # A body of the kind's list with nobody on record to reach (say, no community party
+    # organisation) is kept on the report and shown on its page.
+    unreached = [p for p in spec.reach if p not in {t[0] for t in every}]
     if not targets:
         raise DomainError(_("本小区没有该类报告应送达的单位，请联系联席会议办公室"), code="not_now")
     report = Report.objects.create(
@@ -101,10 +101,11 @@ def report_file(
         filer_unit=unit,
         filed_by=actor,
         data=data,
+        unreached=unreached,
         feedback_due=timezone.localtime(now).date() + dt.timedelta(days=spec.feedback_days),
     )
     ReportRecipient.objects.bulk_create(
-        [ReportRecipient(report=report, party=p, unit_id=pk) for p, pk in targets]
+        [ReportRecipient(report=report, party=p, unit_id=pk, body_id=b) for p, pk, b in targets]
     )
     audit_record(
         actor=actor,
@@ -112,7 +113,12 @@ def report_file(
         target=report,
         unit=unit,
         to_state=report.state,
-        extra={"estate": estate.code, "kind": kind, "recipients": [[p, pk] for p, pk in targets]},
+        extra={
+            "estate": estate.code,
+            "kind": kind,
+            "recipients": [[p, pk] for p, pk, _b in targets],
+            "unreached": unreached,
+        },
     )
     return report
 

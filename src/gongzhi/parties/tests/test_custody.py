@@ -214,3 +214,97 @@ def test_custody_by_the_street_keeps_the_street_leading(demo: Any) -> None:
     case = _register_at("JX-E005")
     assert case.lead_unit == demo.units["street:万张街道"]
     assert any("无物业服务企业" in r for r in case.route_reasons)
+
+
+def test_end_without_hand_over_clears_the_appointed_company(demo: Any) -> None:
+    from gongzhi.common.errors import Conflict
+    from gongzhi.common.models import AuditEvent
+
+    estate = demo.estates["JX-E005"]
+    custody = s.custody_start(
+        actor=demo.users["office"],
+        estate=estate,
+        custodian_kind="appointed_company",
+        custodian=demo.units["pc:安居"],
+        starts=dt.date(2026, 10, 1),
+        scope="保洁、秩序维护",
+    )
+    assert _register_at("JX-E005").lead_unit == demo.units["pc:安居"]
+    args: dict[str, Any] = {
+        "custody": custody,
+        "expected_version": 1,
+        "ended_on": dt.date(2026, 11, 1),
+        "reason": "业主大会决定自行管理",
+    }
+    for user in ("cb-office", "wuye", "juweihui"):
+        with pytest.raises(PermissionDenied):
+            s.custody_end(actor=demo.users[user], **args)
+    with pytest.raises(InvalidInput) as exc:
+        s.custody_end(
+            actor=demo.users["office"], **{**args, "ended_on": dt.date(2026, 9, 1), "reason": " "}
+        )
+    assert {e.field for e in exc.value.errors} == {"ended_on", "reason"}
+    with pytest.raises(InvalidInput):  # not in the future
+        s.custody_end(actor=demo.users["office"], **{**args, "ended_on": dt.date(2027, 1, 1)})
+    assert Estate.objects.get(pk=estate.pk).custodian_company is not None
+    ended = s.custody_end(actor=demo.users["office"], **args)
+    assert ended.state == Custody.State.ENDED and ended.ended_on == dt.date(2026, 11, 1)
+    assert ended.end_reason == "业主大会决定自行管理" and ended.version == 2
+    estate = Estate.objects.get(pk=estate.pk)
+    assert estate.custodian_company is None and estate.property_company is None
+    assert route_cached(estate=estate, matter_code="JX-15-a").lead == demo.units["street:万张街道"]
+    assert _register_at("JX-E005").lead_unit == demo.units["street:万张街道"]
+    audit = AuditEvent.objects.get(action="parties.custody.end", target_id=str(custody.pk))
+    assert audit.reason == "业主大会决定自行管理" and audit.to_state == "ended"
+    with pytest.raises(Conflict):  # a stale page
+        s.custody_end(actor=demo.users["office"], **args)
+    with pytest.raises(DomainError):  # ended: no more ending, no hand-over
+        s.custody_end(actor=demo.users["office"], **{**args, "expected_version": 2})
+    # A new custody may start again.
+    s.custody_start(
+        actor=demo.users["office"],
+        estate=estate,
+        custodian_kind="street",
+        custodian=demo.units["street:万张街道"],
+        starts=dt.date(2026, 11, 2),
+        scope="全部",
+    )
+
+
+def test_end_through_the_page_and_the_api(login: Any, client: Any, demo: Any) -> None:
+    custody = _demo_custody()
+    page = login("jiedao").get("/parties/estates/JX-E003/custody/").content.decode()
+    assert "结束托管" in page
+    assert (
+        "结束托管"
+        not in login("juweihui").get("/parties/estates/JX-E003/custody/").content.decode()
+    )
+    body = {"expected_version": 1, "ended_on": "2026-11-01", "reason": "业主自行管理"}
+    other = login("cb-office")
+    assert other.post(f"/parties/custody/{custody.pk}/end/", body).status_code == 404
+    r = other.post(
+        f"/api/parties/custody/{custody.pk}/end", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 403
+    jiedao = login("jiedao")
+    r = jiedao.post(f"/parties/custody/{custody.pk}/end/", {**body, "reason": ""})
+    assert r.status_code == 422 and _demo_custody().version == 1
+    allowed = client.get("/api/parties/estates/JX-E003/custody").json()[0]["allowed"]
+    assert allowed == ["hand_over", "end"]
+    r = jiedao.post(
+        f"/api/parties/custody/{custody.pk}/end",
+        json.dumps({**body, "ended_on": "2026-01-01"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and "ended_on" in r.content.decode()
+    r = jiedao.post(f"/parties/custody/{custody.pk}/end/", body)
+    assert r.status_code == 302
+    got = client.get("/api/parties/estates/JX-E003/custody").json()[0]
+    assert got["state"] == "ended" and got["end_reason"] == "业主自行管理" and got["allowed"] == []
+    assert 'id="custody"' not in client.get("/estates/JX-E003/").content.decode()
+    r = jiedao.post(
+        f"/api/parties/custody/{custody.pk}/end",
+        json.dumps({**body, "expected_version": 2}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400

@@ -168,7 +168,7 @@ def test_api_doors_and_other_county(login: Any, demo: Any) -> None:
     fresh = _case(demo)
     client = login("gongdian")
     got = client.get(f"/api/parties/outages/{outage.pk}").json()
-    assert got["allowed"] == ["link", "post", "close"] and len(got["cases"]) == 3
+    assert got["allowed"] == ["link", "unlink", "post", "close"] and len(got["cases"]) == 3
     assert fresh.number in {c["number"] for c in got["suggested"]}
     assert all("孙丽华" not in c["title"] for c in got["cases"])
     r = _post(client, f"/api/parties/cases/{fresh.number}/outage", {"outage_id": outage.pk})

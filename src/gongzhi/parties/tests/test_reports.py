@@ -42,11 +42,17 @@ def _head_change(demo: Any, user: str = "wuye", **kw: Any) -> Report:
 def test_a_report_reaches_the_bodies_of_its_kind(demo: Any) -> None:
     r = _head_change(demo)
     reached = {x.unit_id for x in r.recipients.all()}
+    # 002 (三)第四条: street, community party organisation, residents' committee and the
+    # conference (its seats but the filer's own), plus the owners' committee for this kind.
     assert reached == {
         demo.units["rc:建设路社区"].pk,
         demo.units["oc:曾子花园"].pk,
         demo.units["street:嘉祥街道"].pk,
+        demo.units["party:建设路社区"].pk,
     }
+    seats = set(r.recipients.filter(party="conference").values_list("unit_id", flat=True))
+    assert seats == {demo.units["rc:建设路社区"].pk, demo.units["oc:曾子花园"].pk}
+    assert r.unreached == []
     assert r.feedback_due == selectors.today() + dt.timedelta(days=10)
     assert AuditEvent.objects.filter(target_type="parties.report", target_id=str(r.pk)).exists()
 
@@ -55,7 +61,9 @@ def test_company_change_reaches_the_office_too(demo: Any) -> None:
     r = Report.objects.get(kind=ReportKind.COMPANY_CHANGE, estate__code="JX-E001")
     assert set(r.recipients.values_list("party", flat=True)) == {
         "street",
+        "party_org",
         "residents_committee",
+        "conference",
         "office",
     }
     assert r.state == Report.State.ACKNOWLEDGED and not r.feedback
@@ -249,3 +257,72 @@ def test_pdfs_of_a_report_and_a_circular(login: Any, demo: Any) -> None:
         is None
     )
     assert login("zjj").get(f"/parties/circulars/{circular.pk}/pdf/").status_code == 404
+
+
+def test_the_conference_is_reached_through_its_seats_not_only_its_office(
+    login: Any, demo: Any
+) -> None:
+    """002 (三)第四条 names the conference (联席会议) beside the residents' committee; its
+    seats (002 (一)第三条) are the residents' committee, the owners' committee and the
+    company. A report the residents' committee files reaches the company through the
+    conference, and the company may acknowledge it; the other county's nothing."""
+    from gongzhi.org.models import Body
+
+    body = Body.objects.get(name="建设路社区三方联席会议")
+    r = s.report_file(
+        actor=demo.users["juweihui"],
+        estate=demo.estates["JX-E001"],
+        kind=ReportKind.COMMON_INCOME,
+        filer_party=Party.RESIDENTS_COMMITTEE,
+        fields={
+            "item": "电梯广告",
+            "period": "2026 年三季度",
+            "amount": "3600",
+            "use": "补充维修资金",
+        },
+    )
+    conference = r.recipients.filter(party="conference")
+    assert set(conference.values_list("unit_id", flat=True)) == {
+        demo.units["oc:曾子花园"].pk,
+        demo.units["pc:鸿泰"].pk,
+    }
+    assert set(conference.values_list("body_id", flat=True)) == {body.pk}
+    assert not r.recipients.filter(unit=demo.units["rc:建设路社区"]).exists()  # the filer
+    wuye = login("wuye")
+    got = wuye.get(f"/api/parties/reports/{r.pk}").json()
+    assert got["allowed"] == ["acknowledge", "answer"]
+    assert {x["body"] for x in got["recipients"] if x["party"] == "conference"} == {body.name}
+    assert "社区党组织" in {x["party_label"] for x in got["recipients"]}
+    page = wuye.get(f"/parties/reports/{r.pk}/").content.decode()
+    assert "三方联席会议（建设路社区三方联席会议）" in page and "建设路社区党委" in page
+    assert wuye.get(f"/parties/reports/{r.pk}/pdf/").status_code == 200
+    r2 = wuye.post(
+        f"/api/parties/reports/{r.pk}/acknowledge",
+        json.dumps({"expected_version": 1}),
+        content_type="application/json",
+    )
+    assert r2.status_code == 200 and r2.json()["state"] == "acknowledged"
+    other = login("cb-wy")
+    assert other.get(f"/api/parties/reports/{r.pk}").status_code == 404
+    assert other.get(f"/parties/reports/{r.pk}/").status_code == 404
+
+
+def test_a_body_with_nobody_on_record_is_shown_unreached(login: Any, demo: Any) -> None:
+    """卧龙山社区 has no party organisation on record: the report says so, page and API."""
+    estate = demo.estates["JX-E004"]
+    company = estate.property_company
+    assert company is not None
+    r = s.report_file(
+        actor=demo.users["office"],
+        estate=estate,
+        kind=ReportKind.COMMON_INCOME,
+        filer_party=Party.PROPERTY_COMPANY,
+        fields={"item": "场地租赁", "period": "2026 年", "amount": "1200", "use": "公示"},
+    )
+    assert r.unreached == ["party_org"]
+    assert r.recipients.filter(party="conference").exists()
+    client = login("office")
+    assert (
+        "未能送达（未登记）：社区党组织" in client.get(f"/parties/reports/{r.pk}/").content.decode()
+    )
+    assert client.get(f"/api/parties/reports/{r.pk}").json()["unreached"] == ["party_org"]
