@@ -4,6 +4,7 @@ the estate (routing.route_cached), with confidence, alternatives and explanation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -39,8 +40,9 @@ class Answer:
     alternatives: list[Candidate]
     confidence: float
     threshold: float
-    words: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
+    # Worked out when first read (classify.Deferred): the desk and the API show them.
+    words: Sequence[str] = field(default_factory=list)
+    phrases: Sequence[str] = field(default_factory=list)
     reason: str = ""
 
     @property
@@ -66,8 +68,8 @@ class Answer:
             "threshold": self.threshold,
             "alternatives": [c.as_dict() for c in self.alternatives],
             "explanation": {
-                "words": self.words,
-                "phrases": self.phrases,
+                "words": list(self.words),
+                "phrases": list(self.phrases),
                 "reason": self.reason,
                 "text": self.explanation,
             },

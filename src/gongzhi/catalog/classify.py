@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pickle
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, overload
 
 import numpy as np
 from django.conf import settings
@@ -24,12 +25,57 @@ from gongzhi.org.models import Jurisdiction
 MODEL_CACHE_SECONDS = 7 * 24 * 3600
 
 
+class Deferred(Sequence[str]):
+    """Words worked out on first use. The explanation of a learned answer (sorting the
+    message's n-gram contributions, finding the catalog's phrases in the text) costs about
+    a tenth of the classification, and most answers are never explained to anyone (the
+    report form's hint, bulk dispatch, the benchmark); the desk and the API read it, and
+    then get exactly what an eager computation would have given."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[str]]) -> None:
+        self._make: Callable[[], Sequence[str]] | None = make
+        self._items: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._items is None:
+            assert self._make is not None
+            self._items = list(self._make())
+            self._make = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, Deferred)):
+            return self._all() == list(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._all()))
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 @dataclass(frozen=True)
 class Suggestion:
     code: str
     name: str
     score: float
-    matched: tuple[str, ...]
+    matched: Sequence[str]
 
 
 @dataclass
@@ -38,8 +84,8 @@ class Ranking:
     words and catalog phrases that decided the first, and whether it abstains."""
 
     suggestions: list[Suggestion]
-    words: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
+    words: Sequence[str] = field(default_factory=list)
+    phrases: Sequence[str] = field(default_factory=list)
     abstained: bool = True
     reason: str = ""
 
@@ -55,11 +101,11 @@ class Classifier(Protocol):
 
 
 def min_confidence() -> float:
-    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_CONFIDENCE", 0.5))
+    return float(settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE)
 
 
 def min_margin() -> float:
-    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_MARGIN", 0.05))
+    return float(settings.GONGZHI_CLASSIFY_MIN_MARGIN)
 
 
 class KeywordClassifier:
@@ -99,10 +145,8 @@ class KeywordClassifier:
         return self.rank(title="", body=text, jurisdiction=jurisdiction, limit=limit).suggestions
 
 
-def _decide(
-    suggestions: list[Suggestion], words: tuple[str, ...] | list[str], phrases: tuple[str, ...]
-) -> Ranking:
-    ranking = Ranking(suggestions, words=list(words), phrases=list(phrases), abstained=True)
+def _decide(suggestions: list[Suggestion], words: Sequence[str], phrases: Sequence[str]) -> Ranking:
+    ranking = Ranking(suggestions, words=words, phrases=phrases, abstained=True)
     if not suggestions:
         ranking.reason = _("文字中没有职责清单里的用语")
         return ranking
@@ -207,14 +251,14 @@ class LearnedClassifier:
                 ],
                 reason=_("看起来不是住宅小区职责清单里的事项"),
             )
-            ranking.words = model.deciding(indices, values, top)
+            ranking.words = Deferred(lambda: model.deciding(indices, values, top))
             return ranking
-        words = model.deciding(indices, values, top)
-        phrases = tuple(p for p in model.phrases.get(model.classes[top], []) if p in plain)
+        words = Deferred(lambda: model.deciding(indices, values, top))
+        phrases = Deferred(
+            lambda: [p for p in model.phrases.get(model.classes[top], []) if p in plain]
+        )
         suggestions = [
-            Suggestion(
-                model.classes[i], model.names[model.classes[i]], float(probs[i]), tuple(words)
-            )
+            Suggestion(model.classes[i], model.names[model.classes[i]], float(probs[i]), words)
             for i in order[: limit + 1]
             if model.classes[i] != learned.OUT_OF_SCOPE
         ][:limit]
@@ -225,7 +269,7 @@ class LearnedClassifier:
 
 
 def get_classifier() -> LearnedClassifier | KeywordClassifier | Classifier:
-    path = getattr(settings, "GONGZHI_CLASSIFIER", "")
+    path = settings.GONGZHI_CLASSIFIER
     if path:
         return import_string(path)()  # type: ignore[no-any-return]
     return LearnedClassifier()

@@ -177,3 +177,54 @@ def _user():  # type: ignore[no-untyped-def]
     from gongzhi.org.models import User
 
     return User.objects.get(username="office")
+
+
+@pytest.mark.django_db
+def test_message_features_are_the_training_analyzer_ngrams(demo) -> None:
+    """``Model.vector`` cuts n-grams its own faster way; they must be the ones training
+    saw (``learned.ngrams`` of the normalised text), with the title counted twice."""
+    import math
+    from collections import Counter
+
+    from gongzhi.catalog.classify import model_for
+    from gongzhi.catalog.learned import TITLE_WEIGHT, ngrams
+    from gongzhi.catalog.normalise import canonical
+
+    model = model_for(demo.county)
+    assert model is not None
+    for title, body in [
+        ("", "楼下饭店的油烟，熏得家里没法开窗！12345"),
+        ("電梯壞了", "3号楼 电梯 困人 半小时"),
+        ("油烟扰民", ""),
+        ("a b", "x"),
+    ]:
+        counts: Counter[int] = Counter()
+        for text, weight in ((title, TITLE_WEIGHT), (body, 1.0)):
+            for gram in ngrams(normalise(text)):
+                if gram in model.vocab:
+                    counts[model.vocab[gram]] += weight  # type: ignore[assignment]
+        weights = {i: (1 + math.log(c)) * model.idf[i] for i, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        indices, values = model.vector(canonical(title), canonical(body))
+        got = dict(zip(indices.tolist(), values.tolist(), strict=True))
+        assert got.keys() == weights.keys(), (title, body)
+        assert all(abs(got[i] - w / norm) < 1e-12 for i, w in weights.items())
+
+
+@pytest.mark.django_db
+def test_the_explanation_is_worked_out_only_when_read(demo, monkeypatch) -> None:
+    from gongzhi.catalog import learned
+
+    calls: list[int] = []
+    deciding = learned.Model.deciding
+
+    def counted(self, indices, values, position):  # type: ignore[no-untyped-def]
+        calls.append(position)
+        return deciding(self, indices, values, position)
+
+    monkeypatch.setattr(learned.Model, "deciding", counted)
+    answer = classify_message(estate=demo.estates["JX-E001"], body="楼下烧烤店的油烟太大了")
+    assert answer.matter is not None and calls == []
+    assert "油烟" in answer.explanation and len(calls) == 1
+    data = answer.as_dict()
+    assert data["explanation"]["words"] == list(answer.words) and len(calls) == 1  # type: ignore[index]
