@@ -23,6 +23,10 @@ from gongzhi.catalog.selectors import EffectiveEntry, effective_catalog
 from gongzhi.org.models import Jurisdiction
 
 MODEL_CACHE_SECONDS = 7 * 24 * 3600
+# Part of the shared cache's key for a model trained from the catalog: raised whenever
+# training changes (2: duties weighted equally, learned.class_weights), so processes of a
+# new release do not pick up a model the former release trained and cached.
+RECIPE = 2
 
 
 class Deferred(Sequence[str]):
@@ -88,6 +92,11 @@ class Ranking:
     phrases: Sequence[str] = field(default_factory=list)
     abstained: bool = True
     reason: str = ""
+    # An abstention no unit can lift: the text is out of scope or has no catalog word.
+    final: bool = False
+    # With units (``by_unit``): the probability that the first matter's unit is right,
+    # the sum over the ranked matters that unit leads.
+    unit_confidence: float | None = None
 
     @property
     def confidence(self) -> float:
@@ -116,7 +125,7 @@ class KeywordClassifier:
     def rank(self, *, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
         text = normalise(f"{title} {title} {body}")
         if not text:
-            return Ranking([], reason=_("没有可识别的文字"))
+            return Ranking([], reason=_("没有可识别的文字"), final=True)
         found: list[Suggestion] = []
         for code, entry in effective_catalog(jurisdiction).items():
             score = 0.0
@@ -145,13 +154,32 @@ class KeywordClassifier:
         return self.rank(title="", body=text, jurisdiction=jurisdiction, limit=limit).suggestions
 
 
-def _decide(suggestions: list[Suggestion], words: Sequence[str], phrases: Sequence[str]) -> Ranking:
+def _decide(
+    suggestions: list[Suggestion],
+    words: Sequence[str],
+    phrases: Sequence[str],
+    units: Sequence[object] | None = None,
+) -> Ranking:
+    """Abstain below the minimum confidence or when the first two are within the margin.
+    With ``units`` (the unit each suggestion routes to at the estate), what is tested is
+    the unit, not the matter: the first matter's unit collects the probability of every
+    ranked matter it leads, and the margin is to the best other unit. Two matters of one
+    unit (住建局's warranty and its hand-over, the police's dogs and its noise) are then
+    not a tie: either way the case reaches the same desk."""
     ranking = Ranking(suggestions, words=words, phrases=phrases, abstained=True)
     if not suggestions:
         ranking.reason = _("文字中没有职责清单里的用语")
         return ranking
     first = suggestions[0].score
     second = suggestions[1].score if len(suggestions) > 1 else 0.0
+    rival = suggestions[1].name if len(suggestions) > 1 else ""
+    if units is not None:
+        mass: dict[object, float] = {}
+        for suggestion, unit in zip(suggestions, units, strict=True):
+            mass[unit] = mass.get(unit, 0.0) + suggestion.score
+        first = ranking.unit_confidence = mass.pop(units[0])
+        second = max(mass.values(), default=0.0)
+        rival = next((s.name for s, u in zip(suggestions, units, strict=True) if u != units[0]), "")
     if first < min_confidence():
         ranking.reason = _("把握不足（%(score)s，低于 %(threshold)s）") % {
             "score": f"{first:.0%}",
@@ -160,11 +188,19 @@ def _decide(suggestions: list[Suggestion], words: Sequence[str], phrases: Sequen
     elif first - second < min_margin():
         ranking.reason = _("%(first)s与%(second)s难分高下，请人工判断") % {
             "first": suggestions[0].name,
-            "second": suggestions[1].name,
+            "second": rival,
         }
     else:
         ranking.abstained = False
     return ranking
+
+
+def by_unit(ranking: Ranking, units: Sequence[object]) -> Ranking:
+    """The ranking decided again on the units its matters route to (``_decide``), unless
+    its abstention is final (out of scope, no catalog word)."""
+    if ranking.final or not ranking.suggestions:
+        return ranking
+    return _decide(ranking.suggestions, ranking.words, ranking.phrases, units)
 
 
 _models: dict[str, learned.Model] = {}
@@ -194,7 +230,7 @@ def model_for(jurisdiction: Jurisdiction) -> learned.Model | None:
     model = _models.get(signature)
     if model is not None:
         return model
-    cache_key = f"gongzhi:classifier:{signature}"
+    cache_key = f"gongzhi:classifier:{RECIPE}:{signature}"
     model = cache.get(cache_key)
     if model is None:
         model = learned.train(entries)
@@ -250,6 +286,7 @@ class LearnedClassifier:
                     if model.classes[i] != learned.OUT_OF_SCOPE
                 ],
                 reason=_("看起来不是住宅小区职责清单里的事项"),
+                final=True,
             )
             ranking.words = Deferred(lambda: model.deciding(indices, values, top))
             return ranking

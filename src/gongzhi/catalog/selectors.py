@@ -74,9 +74,11 @@ def _read_version() -> int:
 def catalog_memo_clear() -> None:
     """Forget this process's effective catalogs (the import does this at once, so that
     the rest of its own transaction reads what it wrote)."""
+    global _seen
     with _lock:
         _memo.clear()
         _generation[0] += 1
+        _seen = (0, float("-inf"))  # and read the shared version again
 
 
 def catalog_bump_version() -> None:

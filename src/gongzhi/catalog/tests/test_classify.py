@@ -89,6 +89,33 @@ def test_ties_abstain_and_are_never_broken_by_code_order() -> None:
     assert not clear.abstained and clear.suggestions[0].code == "B-01"
 
 
+def test_two_matters_of_one_unit_are_not_a_tie(settings) -> None:
+    """With units, the first matter's unit collects its matters' probability and the
+    margin is to another unit: 住建局's warranty and hand-over side by side still answer,
+    the same figures split between two units abstain."""
+    settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE = 0.5
+    ranked = [
+        Suggestion("JX-03-02", "保修", 0.36, ()),
+        Suggestion("JX-03-03", "交房", 0.34, ()),
+        Suggestion("JX-05-04", "噪声", 0.2, ()),
+    ]
+    assert _decide(ranked, (), ()).abstained  # 36% < 50%, and 2 points apart
+    same = _decide(ranked, (), (), units=["住建局", "住建局", "公安局"])
+    assert not same.abstained and same.unit_confidence == pytest.approx(0.7)
+    split = _decide(ranked, (), (), units=["住建局", "执法局", "公安局"])
+    assert split.abstained and split.unit_confidence == pytest.approx(0.36)
+    close = _decide(ranked, (), (), units=["住建局", "公安局", "住建局"])
+    assert not close.abstained and close.unit_confidence == pytest.approx(0.56)
+    settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE = 0.3
+    near = [
+        Suggestion("A-1", "甲", 0.33, ()),
+        Suggestion("B", "乙", 0.33, ()),
+        Suggestion("A-2", "丙", 0.02, ()),
+    ]
+    rival = _decide(near, (), (), units=["a", "b", "a"])  # 35% against 33%
+    assert rival.abstained and rival.reason == "甲与乙难分高下，请人工判断"
+
+
 @pytest.mark.django_db
 def test_keyword_classifier_matches_synonyms_and_abstains_on_a_tie(demo) -> None:
     street = demo.jurisdictions["嘉祥街道"]

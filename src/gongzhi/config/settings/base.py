@@ -286,9 +286,10 @@ GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 GONGZHI_RATING_REMIND_DAYS = float(os.environ.get("GONGZHI_RATING_REMIND_DAYS", "3"))
 GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", "24h")
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
-# Free-text routing (docs/routing.md): below this confidence, or with the first two matters
-# of different units closer than the margin, the classifier abstains to the dispatch desk.
-GONGZHI_CLASSIFY_MIN_CONFIDENCE = float(os.environ.get("GONGZHI_CLASSIFY_MIN_CONFIDENCE", "0.5"))
+# Free-text routing (docs/routing.md): below this confidence that the unit is right, or
+# with the best two units closer than the margin, the classifier abstains to the dispatch
+# desk. 0.3 was chosen on the development sets (docs/performance.md, issue 13).
+GONGZHI_CLASSIFY_MIN_CONFIDENCE = float(os.environ.get("GONGZHI_CLASSIFY_MIN_CONFIDENCE", "0.3"))
 GONGZHI_CLASSIFY_MIN_MARGIN = float(os.environ.get("GONGZHI_CLASSIFY_MIN_MARGIN", "0.05"))
 GONGZHI_CLASSIFIER = os.environ.get("GONGZHI_CLASSIFIER", "")
 # A process believes the catalog version it read from the shared cache this long, so an
