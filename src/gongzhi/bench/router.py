@@ -3,7 +3,9 @@ process against the configured database (build it with ``gongzhi demo --no-serve
 
 The messages are the shipped evaluation set (catalog/data/eval/jiaxiang.csv), cycled over
 the demo county's estates. CPU time is the process's own (``time.process_time``), so the
-figure is per core whatever else the machine runs. Also printed: the time to train the
+figure is per core whatever else the machine runs. The explanation of each answer is
+worked out only when read (docs/routing.md); ``explain`` reads it, as the dispatch desk and
+``POST /api/catalog/classify`` do. Also printed: the time to train the
 model, to load a trained model from the shared cache, and its size."""
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ class RouterFigures:
     model_bytes: int
     rss_mb: float
     estates: int
+    explain: bool = False
 
     def lines(self) -> list[str]:
         per_core = self.messages / self.cpu_s if self.cpu_s else 0.0
         return [
-            f"classify + route: {self.messages} messages over {self.estates} estates in "
+            f"classify + route{' + explanation' if self.explain else ''}: {self.messages} messages over {self.estates} estates in "
             f"{self.wall_s:.2f} s wall, {self.cpu_s:.2f} s CPU",
             f"  {per_core:,.0f} messages per second per core "
             f"({1e6 / per_core if per_core else 0:.0f} µs CPU per message)",
@@ -42,7 +45,9 @@ class RouterFigures:
         ]
 
 
-def run(*, duration: float = 5.0, log: Callable[[str], None] = print) -> RouterFigures:
+def run(
+    *, duration: float = 5.0, explain: bool = False, log: Callable[[str], None] = print
+) -> RouterFigures:
     from gongzhi.catalog import classify, learned
     from gongzhi.catalog.answer import classify_message
     from gongzhi.catalog.evaluation import read_rows
@@ -79,7 +84,9 @@ def run(*, duration: float = 5.0, log: Callable[[str], None] = print) -> RouterF
     wall0, cpu0 = time.perf_counter(), time.process_time()
     while time.perf_counter() - wall0 < duration:
         for i, (title, text) in enumerate(messages):
-            classify_message(estate=estates[i % len(estates)], title=title, body=text)
+            answer = classify_message(estate=estates[i % len(estates)], title=title, body=text)
+            if explain:
+                answer.explanation  # noqa: B018 (worked out when read)
         done += len(messages)
     cpu = time.process_time() - cpu0
     wall = time.perf_counter() - wall0
@@ -92,4 +99,5 @@ def run(*, duration: float = 5.0, log: Callable[[str], None] = print) -> RouterF
         model_bytes=len(blob),
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         estates=len(estates),
+        explain=explain,
     )

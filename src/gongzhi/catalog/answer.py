@@ -4,11 +4,12 @@ the estate (routing.route_cached), with confidence, alternatives and explanation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from gongzhi.catalog.classify import Ranking, min_confidence, rank
+from gongzhi.catalog.classify import Ranking, by_unit, min_confidence, rank
 from gongzhi.catalog.routing import route_cached
 from gongzhi.catalog.selectors import catalog_version
 from gongzhi.common.errors import DomainError
@@ -39,9 +40,13 @@ class Answer:
     alternatives: list[Candidate]
     confidence: float
     threshold: float
-    words: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
+    # Worked out when first read (classify.Deferred): the desk and the API show them.
+    words: Sequence[str] = field(default_factory=list)
+    phrases: Sequence[str] = field(default_factory=list)
     reason: str = ""
+    # The probability that the matter's unit is right (``classify.by_unit``): at least
+    # ``confidence``, more when other ranked matters go to the same unit.
+    unit_confidence: float | None = None
 
     @property
     def abstained(self) -> bool:
@@ -63,11 +68,14 @@ class Answer:
             "matter": self.matter.as_dict() if self.matter else None,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
+            "unit_confidence": (
+                round(self.unit_confidence, 4) if self.unit_confidence is not None else None
+            ),
             "threshold": self.threshold,
             "alternatives": [c.as_dict() for c in self.alternatives],
             "explanation": {
-                "words": self.words,
-                "phrases": self.phrases,
+                "words": list(self.words),
+                "phrases": list(self.phrases),
                 "reason": self.reason,
                 "text": self.explanation,
             },
@@ -82,11 +90,10 @@ def _unit(estate: Estate, code: str, version: int | None = None) -> Unit | None:
 
 
 def answer_from(estate: Estate, ranking: Ranking) -> Answer:
-    version = catalog_version() if ranking.suggestions else None  # one read for all
-    candidates = [
-        Candidate(s.code, s.name, s.score, _unit(estate, s.code, version))
-        for s in ranking.suggestions
-    ]
+    """The ranking's matters routed at the estate, and the abstention decided on their
+    units (``classify.by_unit``): a message that is surely 住建局's answers even when
+    which of 住建局's duties is less sure."""
+    ranking, candidates = _decided(estate, ranking)
     chosen = None if ranking.abstained or not candidates else candidates[0]
     return Answer(
         matter=chosen,
@@ -96,7 +103,26 @@ def answer_from(estate: Estate, ranking: Ranking) -> Answer:
         words=ranking.words,
         phrases=ranking.phrases,
         reason=ranking.reason,
+        unit_confidence=ranking.unit_confidence,
     )
+
+
+def _decided(estate: Estate, ranking: Ranking) -> tuple[Ranking, list[Candidate]]:
+    version = catalog_version() if ranking.suggestions else None  # one read for all
+    candidates = [
+        Candidate(s.code, s.name, s.score, _unit(estate, s.code, version))
+        for s in ranking.suggestions
+    ]
+    # Matters of one unit share its key; a matter that routes to no unit is alone.
+    keys = [c.unit.pk if c.unit is not None else ("matter", c.code) for c in candidates]
+    return by_unit(ranking, keys), candidates
+
+
+def rank_at(*, estate: Estate, title: str = "", body: str = "", limit: int = 3) -> Ranking:
+    """The classifier's ranking decided on the units at the estate, for the doors that
+    show a ranking rather than an answer (the dispatch desk, bulk dispatch)."""
+    ranking = rank(title=title, body=body, jurisdiction=estate.community, limit=limit)
+    return _decided(estate, ranking)[0]
 
 
 def classify_message(*, estate: Estate, title: str = "", body: str = "", limit: int = 3) -> Answer:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pickle
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, overload
 
 import numpy as np
 from django.conf import settings
@@ -22,6 +23,55 @@ from gongzhi.catalog.selectors import EffectiveEntry, effective_catalog
 from gongzhi.org.models import Jurisdiction
 
 MODEL_CACHE_SECONDS = 7 * 24 * 3600
+# Part of the shared cache's key for a model trained from the catalog: raised whenever
+# training changes (2: duties weighted equally, learned.class_weights), so processes of a
+# new release do not pick up a model the former release trained and cached.
+RECIPE = 2
+
+
+class Deferred(Sequence[str]):
+    """Words worked out on first use. The explanation of a learned answer (sorting the
+    message's n-gram contributions, finding the catalog's phrases in the text) costs about
+    a tenth of the classification, and most answers are never explained to anyone (the
+    report form's hint, bulk dispatch, the benchmark); the desk and the API read it, and
+    then get exactly what an eager computation would have given."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[str]]) -> None:
+        self._make: Callable[[], Sequence[str]] | None = make
+        self._items: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._items is None:
+            assert self._make is not None
+            self._items = list(self._make())
+            self._make = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, Deferred)):
+            return self._all() == list(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._all()))
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 @dataclass(frozen=True)
@@ -29,7 +79,7 @@ class Suggestion:
     code: str
     name: str
     score: float
-    matched: tuple[str, ...]
+    matched: Sequence[str]
 
 
 @dataclass
@@ -38,10 +88,15 @@ class Ranking:
     words and catalog phrases that decided the first, and whether it abstains."""
 
     suggestions: list[Suggestion]
-    words: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
+    words: Sequence[str] = field(default_factory=list)
+    phrases: Sequence[str] = field(default_factory=list)
     abstained: bool = True
     reason: str = ""
+    # An abstention no unit can lift: the text is out of scope or has no catalog word.
+    final: bool = False
+    # With units (``by_unit``): the probability that the first matter's unit is right,
+    # the sum over the ranked matters that unit leads.
+    unit_confidence: float | None = None
 
     @property
     def confidence(self) -> float:
@@ -55,11 +110,11 @@ class Classifier(Protocol):
 
 
 def min_confidence() -> float:
-    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_CONFIDENCE", 0.5))
+    return float(settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE)
 
 
 def min_margin() -> float:
-    return float(getattr(settings, "GONGZHI_CLASSIFY_MIN_MARGIN", 0.05))
+    return float(settings.GONGZHI_CLASSIFY_MIN_MARGIN)
 
 
 class KeywordClassifier:
@@ -70,7 +125,7 @@ class KeywordClassifier:
     def rank(self, *, title: str, body: str, jurisdiction: Jurisdiction, limit: int = 5) -> Ranking:
         text = normalise(f"{title} {title} {body}")
         if not text:
-            return Ranking([], reason=_("没有可识别的文字"))
+            return Ranking([], reason=_("没有可识别的文字"), final=True)
         found: list[Suggestion] = []
         for code, entry in effective_catalog(jurisdiction).items():
             score = 0.0
@@ -100,14 +155,31 @@ class KeywordClassifier:
 
 
 def _decide(
-    suggestions: list[Suggestion], words: tuple[str, ...] | list[str], phrases: tuple[str, ...]
+    suggestions: list[Suggestion],
+    words: Sequence[str],
+    phrases: Sequence[str],
+    units: Sequence[object] | None = None,
 ) -> Ranking:
-    ranking = Ranking(suggestions, words=list(words), phrases=list(phrases), abstained=True)
+    """Abstain below the minimum confidence or when the first two are within the margin.
+    With ``units`` (the unit each suggestion routes to at the estate), what is tested is
+    the unit, not the matter: the first matter's unit collects the probability of every
+    ranked matter it leads, and the margin is to the best other unit. Two matters of one
+    unit (住建局's warranty and its hand-over, the police's dogs and its noise) are then
+    not a tie: either way the case reaches the same desk."""
+    ranking = Ranking(suggestions, words=words, phrases=phrases, abstained=True)
     if not suggestions:
         ranking.reason = _("文字中没有职责清单里的用语")
         return ranking
     first = suggestions[0].score
     second = suggestions[1].score if len(suggestions) > 1 else 0.0
+    rival = suggestions[1].name if len(suggestions) > 1 else ""
+    if units is not None:
+        mass: dict[object, float] = {}
+        for suggestion, unit in zip(suggestions, units, strict=True):
+            mass[unit] = mass.get(unit, 0.0) + suggestion.score
+        first = ranking.unit_confidence = mass.pop(units[0])
+        second = max(mass.values(), default=0.0)
+        rival = next((s.name for s, u in zip(suggestions, units, strict=True) if u != units[0]), "")
     if first < min_confidence():
         ranking.reason = _("把握不足（%(score)s，低于 %(threshold)s）") % {
             "score": f"{first:.0%}",
@@ -116,11 +188,19 @@ def _decide(
     elif first - second < min_margin():
         ranking.reason = _("%(first)s与%(second)s难分高下，请人工判断") % {
             "first": suggestions[0].name,
-            "second": suggestions[1].name,
+            "second": rival,
         }
     else:
         ranking.abstained = False
     return ranking
+
+
+def by_unit(ranking: Ranking, units: Sequence[object]) -> Ranking:
+    """The ranking decided again on the units its matters route to (``_decide``), unless
+    its abstention is final (out of scope, no catalog word)."""
+    if ranking.final or not ranking.suggestions:
+        return ranking
+    return _decide(ranking.suggestions, ranking.words, ranking.phrases, units)
 
 
 _models: dict[str, learned.Model] = {}
@@ -150,7 +230,7 @@ def model_for(jurisdiction: Jurisdiction) -> learned.Model | None:
     model = _models.get(signature)
     if model is not None:
         return model
-    cache_key = f"gongzhi:classifier:{signature}"
+    cache_key = f"gongzhi:classifier:{RECIPE}:{signature}"
     model = cache.get(cache_key)
     if model is None:
         model = learned.train(entries)
@@ -206,15 +286,16 @@ class LearnedClassifier:
                     if model.classes[i] != learned.OUT_OF_SCOPE
                 ],
                 reason=_("看起来不是住宅小区职责清单里的事项"),
+                final=True,
             )
-            ranking.words = model.deciding(indices, values, top)
+            ranking.words = Deferred(lambda: model.deciding(indices, values, top))
             return ranking
-        words = model.deciding(indices, values, top)
-        phrases = tuple(p for p in model.phrases.get(model.classes[top], []) if p in plain)
+        words = Deferred(lambda: model.deciding(indices, values, top))
+        phrases = Deferred(
+            lambda: [p for p in model.phrases.get(model.classes[top], []) if p in plain]
+        )
         suggestions = [
-            Suggestion(
-                model.classes[i], model.names[model.classes[i]], float(probs[i]), tuple(words)
-            )
+            Suggestion(model.classes[i], model.names[model.classes[i]], float(probs[i]), words)
             for i in order[: limit + 1]
             if model.classes[i] != learned.OUT_OF_SCOPE
         ][:limit]
@@ -225,7 +306,7 @@ class LearnedClassifier:
 
 
 def get_classifier() -> LearnedClassifier | KeywordClassifier | Classifier:
-    path = getattr(settings, "GONGZHI_CLASSIFIER", "")
+    path = settings.GONGZHI_CLASSIFIER
     if path:
         return import_string(path)()  # type: ignore[no-any-return]
     return LearnedClassifier()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 
 from gongzhi.catalog.models import MatterType
@@ -43,23 +45,44 @@ def catalog_generation() -> int:
     return _generation[0]
 
 
+# The catalog version as this process last read it from the shared cache, and until when
+# (monotonic seconds) it is believed without reading again: classifying a message asks
+# for the version several times, and a read of Redis costs a network round trip. An
+# import in another process is therefore seen within GONGZHI_CATALOG_VERSION_SECONDS
+# (default 1 s); an import in this process is seen at once (catalog_bump_version).
+_seen: tuple[int, float] = (0, float("-inf"))
+_clock: Callable[[], float] = time.monotonic
+
+
 def catalog_version() -> int:
+    version, until = _seen
+    if _clock() < until:
+        return version
+    return _read_version()
+
+
+def _read_version() -> int:
+    global _seen
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY) or 1
+    _seen = (int(version), _clock() + settings.GONGZHI_CATALOG_VERSION_SECONDS)
     return int(version)
 
 
 def catalog_memo_clear() -> None:
     """Forget this process's effective catalogs (the import does this at once, so that
     the rest of its own transaction reads what it wrote)."""
+    global _seen
     with _lock:
         _memo.clear()
         _generation[0] += 1
+        _seen = (0, float("-inf"))  # and read the shared version again
 
 
 def catalog_bump_version() -> None:
+    global _seen
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -67,6 +90,7 @@ def catalog_bump_version() -> None:
     with _lock:
         _memo.clear()
         _generation[0] += 1
+        _seen = (0, float("-inf"))  # this process reads the new version at once
 
 
 def effective_catalog(jurisdiction: Jurisdiction) -> dict[str, EffectiveEntry]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases.access import readable_cases
 from gongzhi.cases.models import Case
 from gongzhi.cases.services.dispatch import case_dispatch
-from gongzhi.catalog.classify import rank
+from gongzhi.catalog.answer import rank_at
 from gongzhi.common.errors import DomainError, FieldError, InvalidInput
 
 MAX_BULK = 100
@@ -37,9 +37,7 @@ class BulkOutcome:
 
 
 def _suggested(case: Case) -> str:
-    ranking = rank(
-        title=case.title, body=case.description, jurisdiction=case.estate.community, limit=1
-    )
+    ranking = rank_at(estate=case.estate, title=case.title, body=case.description)
     if ranking.abstained or not ranking.suggestions:
         return ""
     return ranking.suggestions[0].code

@@ -21,7 +21,8 @@ from gongzhi.cases.repeats import repeat_groups
 from gongzhi.cases.services.bulk import BulkItem, case_dispatch_many
 from gongzhi.cases.services.repeats import repeats_merge
 from gongzhi.cases.views.case_page import matter_choices
-from gongzhi.catalog.classify import Ranking, rank
+from gongzhi.catalog.answer import rank_at
+from gongzhi.catalog.classify import Ranking
 from gongzhi.catalog.routing import route
 from gongzhi.common.errors import DomainError, InvalidInput
 
@@ -55,7 +56,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             matters[community.pk] = matter_choices(case.estate)
         ranking = Ranking([])
         if case.state in (State.REGISTERED, State.ESCALATED, State.RETURNED):
-            ranking = rank(title=case.title, body=case.description, jurisdiction=community, limit=3)
+            ranking = rank_at(estate=case.estate, title=case.title, body=case.description)
         suggestions = ranking.suggestions
         answer = None
         if suggestions and not ranking.abstained:

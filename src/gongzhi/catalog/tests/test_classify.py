@@ -89,6 +89,33 @@ def test_ties_abstain_and_are_never_broken_by_code_order() -> None:
     assert not clear.abstained and clear.suggestions[0].code == "B-01"
 
 
+def test_two_matters_of_one_unit_are_not_a_tie(settings) -> None:
+    """With units, the first matter's unit collects its matters' probability and the
+    margin is to another unit: 住建局's warranty and hand-over side by side still answer,
+    the same figures split between two units abstain."""
+    settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE = 0.5
+    ranked = [
+        Suggestion("JX-03-02", "保修", 0.36, ()),
+        Suggestion("JX-03-03", "交房", 0.34, ()),
+        Suggestion("JX-05-04", "噪声", 0.2, ()),
+    ]
+    assert _decide(ranked, (), ()).abstained  # 36% < 50%, and 2 points apart
+    same = _decide(ranked, (), (), units=["住建局", "住建局", "公安局"])
+    assert not same.abstained and same.unit_confidence == pytest.approx(0.7)
+    split = _decide(ranked, (), (), units=["住建局", "执法局", "公安局"])
+    assert split.abstained and split.unit_confidence == pytest.approx(0.36)
+    close = _decide(ranked, (), (), units=["住建局", "公安局", "住建局"])
+    assert not close.abstained and close.unit_confidence == pytest.approx(0.56)
+    settings.GONGZHI_CLASSIFY_MIN_CONFIDENCE = 0.3
+    near = [
+        Suggestion("A-1", "甲", 0.33, ()),
+        Suggestion("B", "乙", 0.33, ()),
+        Suggestion("A-2", "丙", 0.02, ()),
+    ]
+    rival = _decide(near, (), (), units=["a", "b", "a"])  # 35% against 33%
+    assert rival.abstained and rival.reason == "甲与乙难分高下，请人工判断"
+
+
 @pytest.mark.django_db
 def test_keyword_classifier_matches_synonyms_and_abstains_on_a_tie(demo) -> None:
     street = demo.jurisdictions["嘉祥街道"]
@@ -177,3 +204,54 @@ def _user():  # type: ignore[no-untyped-def]
     from gongzhi.org.models import User
 
     return User.objects.get(username="office")
+
+
+@pytest.mark.django_db
+def test_message_features_are_the_training_analyzer_ngrams(demo) -> None:
+    """``Model.vector`` cuts n-grams its own faster way; they must be the ones training
+    saw (``learned.ngrams`` of the normalised text), with the title counted twice."""
+    import math
+    from collections import Counter
+
+    from gongzhi.catalog.classify import model_for
+    from gongzhi.catalog.learned import TITLE_WEIGHT, ngrams
+    from gongzhi.catalog.normalise import canonical
+
+    model = model_for(demo.county)
+    assert model is not None
+    for title, body in [
+        ("", "楼下饭店的油烟，熏得家里没法开窗！12345"),
+        ("電梯壞了", "3号楼 电梯 困人 半小时"),
+        ("油烟扰民", ""),
+        ("a b", "x"),
+    ]:
+        counts: Counter[int] = Counter()
+        for text, weight in ((title, TITLE_WEIGHT), (body, 1.0)):
+            for gram in ngrams(normalise(text)):
+                if gram in model.vocab:
+                    counts[model.vocab[gram]] += weight  # type: ignore[assignment]
+        weights = {i: (1 + math.log(c)) * model.idf[i] for i, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        indices, values = model.vector(canonical(title), canonical(body))
+        got = dict(zip(indices.tolist(), values.tolist(), strict=True))
+        assert got.keys() == weights.keys(), (title, body)
+        assert all(abs(got[i] - w / norm) < 1e-12 for i, w in weights.items())
+
+
+@pytest.mark.django_db
+def test_the_explanation_is_worked_out_only_when_read(demo, monkeypatch) -> None:
+    from gongzhi.catalog import learned
+
+    calls: list[int] = []
+    deciding = learned.Model.deciding
+
+    def counted(self, indices, values, position):  # type: ignore[no-untyped-def]
+        calls.append(position)
+        return deciding(self, indices, values, position)
+
+    monkeypatch.setattr(learned.Model, "deciding", counted)
+    answer = classify_message(estate=demo.estates["JX-E001"], body="楼下烧烤店的油烟太大了")
+    assert answer.matter is not None and calls == []
+    assert "油烟" in answer.explanation and len(calls) == 1
+    data = answer.as_dict()
+    assert data["explanation"]["words"] == list(answer.words) and len(calls) == 1  # type: ignore[index]

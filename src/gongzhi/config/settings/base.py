@@ -289,6 +289,15 @@ GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 GONGZHI_RATING_REMIND_DAYS = float(os.environ.get("GONGZHI_RATING_REMIND_DAYS", "3"))
 GONGZHI_WHISTLE_CHECKIN_LIMIT = os.environ.get("GONGZHI_WHISTLE_CHECKIN_LIMIT", "24h")
 GONGZHI_ASSIST_CHECKIN_LIMIT = os.environ.get("GONGZHI_ASSIST_CHECKIN_LIMIT", "1wd")
+# Free-text routing (docs/routing.md): below this confidence that the unit is right, or
+# with the best two units closer than the margin, the classifier abstains to the dispatch
+# desk. 0.3 was chosen on the development sets (docs/performance.md, issue 13).
+GONGZHI_CLASSIFY_MIN_CONFIDENCE = float(os.environ.get("GONGZHI_CLASSIFY_MIN_CONFIDENCE", "0.3"))
+GONGZHI_CLASSIFY_MIN_MARGIN = float(os.environ.get("GONGZHI_CLASSIFY_MIN_MARGIN", "0.05"))
+GONGZHI_CLASSIFIER = os.environ.get("GONGZHI_CLASSIFIER", "")
+# A process believes the catalog version it read from the shared cache this long, so an
+# import in another process reaches its routing answers and models within this bound.
+GONGZHI_CATALOG_VERSION_SECONDS = float(os.environ.get("GONGZHI_CATALOG_VERSION_SECONDS", "1"))
 # Anonymous reports accepted per client address and hour (the public report form).
 GONGZHI_ANON_REPORTS_PER_HOUR = int(os.environ.get("GONGZHI_ANON_REPORTS_PER_HOUR", "10"))
 # Tracking a case by number and 查询码: lookups per client address, and per case, per hour.

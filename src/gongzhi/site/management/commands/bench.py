@@ -64,6 +64,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--warmup", type=float, default=3.0, help="seconds not counted")
         parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="router: also work out each answer's explanation, as the desk and the API do",
+        )
+        parser.add_argument(
             "--generator",
             choices=["python", "wrk"],
             default="python",
@@ -131,7 +136,9 @@ class Command(BaseCommand):
             from gongzhi.bench import router
 
             figures = router.run(
-                duration=o["duration"] or 5.0, log=lambda msg: self.stderr.write(msg)
+                duration=o["duration"] or 5.0,
+                explain=o["explain"],
+                log=lambda msg: self.stderr.write(msg),
             )
             for line in figures.lines():
                 self.stdout.write(line)
