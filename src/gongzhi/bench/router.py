@@ -6,13 +6,15 @@ the demo county's estates. CPU time is the process's own (``time.process_time``)
 figure is per core whatever else the machine runs. The explanation of each answer is
 worked out only when read (docs/routing.md); ``explain`` reads it, as the dispatch desk and
 ``POST /api/catalog/classify`` do. Also printed: the time to train the
-model, to load a trained model from the shared cache, and its size."""
+model, to load a trained model from the shared cache, its size pickled and the memory
+it takes once loaded."""
 
 from __future__ import annotations
 
 import pickle
 import resource
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ class RouterFigures:
     train_s: float
     load_s: float
     model_bytes: int
+    model_memory_mb: float
     rss_mb: float
     estates: int
     explain: bool = False
@@ -41,6 +44,7 @@ class RouterFigures:
             f"({1e6 / per_core if per_core else 0:.0f} µs CPU per message)",
             f"model: trained in {self.train_s:.2f} s; loaded from the shared cache in "
             f"{self.load_s * 1000:.1f} ms; {self.model_bytes / 1e6:.1f} MB pickled; "
+            f"{self.model_memory_mb:.1f} MB in memory once loaded; "
             f"process peak RSS {self.rss_mb:.0f} MB",
         ]
 
@@ -75,6 +79,13 @@ def run(
     started = time.perf_counter()
     pickle.loads(blob)
     load_s = time.perf_counter() - started
+    # What a loaded model adds to a web worker: the memory its unpickling allocates and
+    # keeps (numpy reports its arrays to tracemalloc).
+    tracemalloc.start()
+    loaded = pickle.loads(blob)
+    model_memory = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del loaded
     # Warm: every estate's model, and each message once at each estate (routes cached).
     for estate in estates:
         classify.model_for(estate.community)
@@ -97,6 +108,7 @@ def run(
         train_s=train_s,
         load_s=load_s,
         model_bytes=len(blob),
+        model_memory_mb=model_memory / 2**20,
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         estates=len(estates),
         explain=explain,
