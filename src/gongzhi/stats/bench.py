@@ -1,7 +1,8 @@
 """The dashboards' benchmark (``gongzhi stats bench``): each chart's query, timed
 ``runs`` times as one account over one period, with p50 and p95, three ways in one run
 (same data, same load): ``definition`` reads the daily rows by the scope's one OR (the
-way before the plan), ``plan`` reads by stats/reading.py (monthly rows, one indexed part
+way before the plan), ``by day`` reads the plan's parts from the daily rows only (the
+union without the monthly rows), ``plan`` reads by stats/reading.py (monthly rows, one indexed part
 per scope branch, UNION ALL) computing every time (what the first reader after a pass
 pays), ``cached`` answers from the cache (every later reader until the next pass). A
 command printing figures, not a test."""
@@ -68,6 +69,7 @@ def run(*, username: str, preset: str, runs: int, out: Callable[[str], Any]) -> 
     )
     modes = {
         "definition": {"definition": True, "cache": False},
+        "by day": {"by_month": False, "cache": False},
         "plan": {"cache": False},
         "cached": {},
     }

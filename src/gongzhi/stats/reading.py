@@ -110,7 +110,8 @@ def plan(board: Board, group: str | None) -> list[Part]:
         return [Part(False, scope.q() & board.narrowing(), start, end)]
     narrow = board.narrowing()
     monthly_ok = (
-        group not in ("week", "estate_id")
+        board.by_month
+        and group not in ("week", "estate_id")
         and board.estate is None
         and (scope.everything or _roots_above_streets(scope.roots))
     )

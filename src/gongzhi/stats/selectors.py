@@ -73,6 +73,8 @@ class Board:
     # True: read the one-OR daily rows (the definition) instead of the plan
     # (stats/reading.py); for the tests and the bench's comparison.
     definition: bool = False
+    # False: the plan without the monthly rows (the bench tells the two steps apart).
+    by_month: bool = True
 
     @cached_property
     def scope(self) -> FigureScope:
@@ -107,6 +109,7 @@ class Board:
         parts = [
             chart,
             self.definition,
+            self.by_month,
             rollup_state()[0],
             translation.get_language() or "",
             self.scope.signature,
