@@ -9,7 +9,8 @@ UNION ALL and grouped per part in the database:
 
 - one part per scope branch, made disjoint: each area root (outermost paths, so no row
   is under two); the units, outside the roots; the estates, outside the roots and the
-  units (so a property company's own figures come from its unit's rows);
+  units. A reader with estates and no area (a property company, an owners' committee)
+  is read by the one OR over the daily rows: its estates need days anyway;
 - the whole months of the period from MonthlyFigures (month × street × unit × matter),
   the days before and after them from DailyFigures, when the chart needs neither days
   (weekly trend) nor estates (by estate, an estate's board, the estate branch), and
@@ -106,7 +107,10 @@ def plan(board: Board, group: str | None) -> list[Part]:
     ``group``."""
     start, end = board.period.start, board.period.end
     scope = board.scope
-    if board.definition:
+    if board.definition or (scope.estate_ids and not scope.roots):
+        # Without an area, a three-party member's estates are read by day anyway: one
+        # query with the OR (PostgreSQL joins the estate and unit indexes in a bitmap)
+        # costs less than the parts (measured: docs/performance.md).
         return [Part(False, scope.q() & board.narrowing(), start, end)]
     narrow = board.narrowing()
     monthly_ok = (

@@ -95,8 +95,10 @@ def test_the_plan_reads_months_where_it_can(history: Any) -> None:
     assert kinds("office", "week") == [False]
     assert kinds("office", "estate_id") == [False]
     assert kinds("office", "unit_id", estate="JX-E001") == [False]
-    # A property company: its own unit's months, the other units at its estates by day.
-    assert kinds("wuye", "matter") == [False, False, False, True]
+    # A property company: its estates by day, so its unit too, in one part; a bureau
+    # (its unit only) by month.
+    assert kinds("wuye", "matter") == [False]
+    assert kinds("zfj", "matter") == [False, False, True]
     # A residents' committee reads a community, not a place of the monthly rows: its
     # area and its own unit by day.
     assert kinds("juweihui", None) == [False, False]
