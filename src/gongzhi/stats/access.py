@@ -3,6 +3,8 @@ counts only events of cases in the reader's reach."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -12,24 +14,62 @@ from gongzhi.org.models import Jurisdiction, Unit
 from gongzhi.org.permissions import scope_for
 
 
-def figures_q(user: Any) -> Q:
+@dataclass(frozen=True)
+class FigureScope:
+    """The rollup rows an account may read, as three kinds of branch: the areas it reads
+    as a whole (outermost paths: no one under another), the estates it serves as a
+    three-party member, and its own units. ``everything``: the administrator."""
+
+    everything: bool = False
+    roots: tuple[str, ...] = ()
+    estate_ids: tuple[int, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+
+    def q(self) -> Q:
+        """The scope as one filter (any branch) on DailyFigures."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for root in self.roots:
+            q |= Q(area_path__startswith=root)
+        if self.estate_ids:
+            q |= Q(estate_id__in=self.estate_ids)
+        if self.unit_ids:
+            q |= Q(unit_id__in=self.unit_ids)
+        return q
+
+    @property
+    def signature(self) -> str:
+        """The same for two accounts that read the same rows (a cache key's part)."""
+        text = repr((self.everything, self.roots, self.estate_ids, self.unit_ids))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def figure_scope(user: Any) -> FigureScope:
     """The rollup rows ``user`` may read: those of the areas it oversees (office,
     convener, auditor) or reads as a street office or residents' committee, of the
     estates it serves as a three-party member, and its own units' figures. Residents
     and strangers: none."""
     v = viewer(user)
     if not v.is_authenticated:
-        return Q(pk__in=[])
+        return FigureScope()
     if v.scope.is_admin:
-        return Q()
-    q = Q(pk__in=[])
-    for root in {*v.oversight_paths, *(root for _uid, root in v.area_units)}:
-        q |= Q(area_path__startswith=root)
-    if v.own_estate_ids:
-        q |= Q(estate_id__in=sorted(v.own_estate_ids))
-    if v.scope.unit_ids:
-        q |= Q(unit_id__in=sorted(v.scope.unit_ids))
-    return q
+        return FigureScope(everything=True)
+    roots = {*v.oversight_paths, *(root for _uid, root in v.area_units)}
+    outermost: list[str] = []
+    for root in sorted(roots):
+        if not any(root.startswith(kept) for kept in outermost):
+            outermost.append(root)
+    return FigureScope(
+        roots=tuple(outermost),
+        estate_ids=tuple(sorted(v.own_estate_ids)),
+        unit_ids=tuple(sorted(v.scope.unit_ids)),
+    )
+
+
+def figures_q(user: Any) -> Q:
+    """``figure_scope`` as one filter on DailyFigures."""
+    return figure_scope(user).q()
 
 
 def area_roots(user: Any) -> list[str] | None:

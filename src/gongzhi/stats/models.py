@@ -1,5 +1,7 @@
 """Rollup rows of the case figures, kept from the case event log by a worker that
-catches up from a cursor (stats/rollup.py); rebuilt from the events at any time."""
+catches up from a cursor (stats/rollup.py); rebuilt from the events at any time: per
+day, unit, estate and matter (DailyFigures), and the same sums per month, street (town),
+unit and matter (MonthlyFigures) for the charts that need neither days nor estates."""
 
 from __future__ import annotations
 
@@ -50,7 +52,70 @@ class DailyFigures(models.Model):
         indexes = [
             models.Index(fields=["day", "area_path"], name="stats_day_area_idx"),
             models.Index(fields=["unit", "day"], name="stats_unit_day_idx"),
-            models.Index(fields=["area_path", "day"], name="stats_area_day_idx"),
+            models.Index(
+                fields=["area_path", "day"],
+                name="stats_area_day_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["estate", "day"], name="stats_estate_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MonthlyFigures(models.Model):
+    """The sums of the DailyFigures of one month (Asia/Shanghai) for one place, unit and
+    matter, without the estate: the place is the street (town) above the daily rows'
+    area, or that area itself when no street is above it. Kept by the same worker in the
+    same transaction as the daily rows (stats/rollup.py), so the two always agree.
+
+    About one row per month, street, unit and matter that had an event: its size follows
+    the streets, units and matters of a region, not its number of cases."""
+
+    # month|area|unit|matter (the month as YYYY-MM: never a daily key's YYYY-MM-DD).
+    key = models.CharField(_("键"), max_length=320, unique=True)
+    month = models.DateField(_("月份"))  # the first day of the month
+    # The street's path (or the area's, without a street): a prefix filter of an area
+    # at street level or above reads the same rows here as in DailyFigures.
+    area_path = models.CharField(_("区域路径"), max_length=255, default="")
+    street = models.ForeignKey(
+        "org.Jurisdiction",
+        verbose_name=_("街道/镇"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.CharField(_("事项编码"), max_length=40, blank=True)
+    received = models.IntegerField(_("受理数"), default=0)
+    accepted = models.IntegerField(_("签收"), default=0)
+    accepted_on_time = models.IntegerField(_("按时签收"), default=0)
+    handled = models.IntegerField(_("办结"), default=0)
+    rated = models.IntegerField(_("评价数"), default=0)
+    satisfied = models.IntegerField(_("满意/基本满意"), default=0)
+    overdue = models.IntegerField(_("超时"), default=0)
+    returned = models.IntegerField(_("退回"), default=0)
+    buck_passing = models.IntegerField(_("推诿扯皮"), default=0)
+    reopened = models.IntegerField(_("重办"), default=0)
+
+    class Meta:
+        verbose_name = _("月统计")
+        verbose_name_plural = _("月统计")
+        ordering = ["month", "id"]
+        indexes = [
+            models.Index(fields=["month"], name="stats_month_idx"),
+            # varchar_pattern_ops: PostgreSQL reads a LIKE 'prefix%' by this index
+            # whatever the database's collation (ignored elsewhere).
+            models.Index(
+                fields=["area_path", "month"],
+                name="stats_month_area_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["unit", "month"], name="stats_month_unit_idx"),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +130,9 @@ class RollupCursor(models.Model):
     name = models.CharField(_("名称"), max_length=40, unique=True)
     last_id = models.BigIntegerField(_("已处理至"), default=0)
     gaps = models.JSONField(_("待补编号"), default=dict, blank=True)
+    # Changed with every write to the rollup rows: the dashboards' cached answers are
+    # kept under it (stats/selectors.py), so a new stamp retires them all.
+    stamp = models.CharField(_("版本"), max_length=32, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

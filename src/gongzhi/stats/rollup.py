@@ -20,6 +20,7 @@ still missing after GAP_TIMEOUT was rolled back and is dropped."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -32,7 +33,7 @@ from django.utils import timezone
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.selectors import FIGURE_NAMES, METRIC_DRILLDOWN, RATING_METRICS
 from gongzhi.org.models import Jurisdiction
-from gongzhi.stats.models import DailyFigures, RollupCursor
+from gongzhi.stats.models import DailyFigures, MonthlyFigures, RollupCursor
 
 CURSOR = "case_events"
 BATCH = 5000
@@ -219,10 +220,13 @@ def _key_text(key: Key) -> str:
 
 
 def _write(sums: dict[Key, dict[str, int]], places: dict[Key, tuple[str, int | None]]) -> None:
+    """Add ``sums`` to their daily rows, and the same to the monthly rows of the daily
+    rows' month and place, and give the cursor a new stamp (the rows changed)."""
     texts = {_key_text(k): k for k in sums}
     existing = DailyFigures.objects.in_bulk(list(texts), field_name="key")
     changed: list[DailyFigures] = []
     new: list[DailyFigures] = []
+    months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for text, key in texts.items():
         row = existing.get(text)
         if row is None:
@@ -240,11 +244,55 @@ def _write(sums: dict[Key, dict[str, int]], places: dict[Key, tuple[str, int | N
             new.append(row)
         else:
             changed.append(row)
+        # The monthly row of the daily row's own place (set when it was first written),
+        # so a month's rows are always the sums of its daily rows.
+        month_key = (row.day.replace(day=1), row.area_path, row.street_id, row.unit_id, row.matter)
         for name, delta in sums[key].items():
             setattr(row, name, getattr(row, name) + delta)
+            months[month_key][name] += delta
     DailyFigures.objects.bulk_create(new, batch_size=1000)
     if changed:
         DailyFigures.objects.bulk_update(changed, list(FIGURE_NAMES), batch_size=1000)
+    _write_months(months)
+    if sums:
+        RollupCursor.objects.filter(name=CURSOR).update(stamp=uuid.uuid4().hex)
+
+
+# (first day of the month, the daily rows' area path, their street id, unit id, matter)
+MonthKey = tuple[dt.date, str, int | None, int, str]
+
+
+def _write_months(months: dict[MonthKey, dict[str, int]]) -> None:
+    streets = dict(
+        Jurisdiction.objects.filter(pk__in={k[2] for k in months if k[2]}).values_list("pk", "path")
+    )
+    merged: dict[str, tuple[MonthlyFigures, dict[str, int]]] = {}
+    for (month, area, street_id, unit_id, matter), deltas in months.items():
+        place = streets.get(street_id, area) if street_id else area
+        text = f"{month:%Y-%m}|{place}|{unit_id}|{matter}"
+        if text not in merged:
+            row = MonthlyFigures(
+                key=text,
+                month=month,
+                area_path=place,
+                street_id=street_id,
+                unit_id=unit_id,
+                matter=matter,
+            )
+            merged[text] = (row, defaultdict(int))
+        for name, delta in deltas.items():
+            merged[text][1][name] += delta
+    existing = MonthlyFigures.objects.in_bulk(list(merged), field_name="key")
+    changed: list[MonthlyFigures] = []
+    new: list[MonthlyFigures] = []
+    for text, (fresh, deltas) in merged.items():
+        row = existing.get(text, fresh)
+        (new if row is fresh else changed).append(row)
+        for name, delta in deltas.items():
+            setattr(row, name, getattr(row, name) + delta)
+    MonthlyFigures.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        MonthlyFigures.objects.bulk_update(changed, list(FIGURE_NAMES), batch_size=1000)
 
 
 def _step(cursor: RollupCursor, now: dt.datetime, batch_size: int) -> int:
@@ -307,20 +355,24 @@ def rebuild(*, batch_size: int = BATCH, progress: Callable[[int, int], Any] | No
     """Drop the rollup and read every event again from the first."""
     with transaction.atomic():
         cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
-        RollupCursor.objects.select_for_update().filter(pk=cursor.pk).update(last_id=0, gaps={})
+        RollupCursor.objects.select_for_update().filter(pk=cursor.pk).update(
+            last_id=0, gaps={}, stamp=uuid.uuid4().hex
+        )
         DailyFigures.objects.all().delete()
+        MonthlyFigures.objects.all().delete()
     return catch_up(batch_size=batch_size, progress=progress)
 
 
-def snapshot(qs: Any = None) -> dict[str, tuple]:
-    """Every rollup row as (key → its place and counts), for comparing two builds."""
-    qs = DailyFigures.objects.all() if qs is None else qs
+def snapshot() -> dict[str, tuple]:
+    """Every rollup row, daily and monthly, as (key → its place and counts), for
+    comparing two builds (the two kinds of key never meet: YYYY-MM-DD|… and YYYY-MM|…)."""
     fields = ("key", "area_path", "street_id", *FIGURE_NAMES)
-    return {
-        row[0]: row[1:]
-        for row in qs.values_list(*fields)
-        if any(row[3:])  # a row whose counts all went back to zero is no figure
-    }
+    rows = [
+        *DailyFigures.objects.values_list(*fields),
+        *MonthlyFigures.objects.values_list(*fields),
+    ]
+    # A row whose counts all went back to zero is no figure.
+    return {row[0]: row[1:] for row in rows if any(row[3:])}
 
 
 def absorb(event_ids: Iterable[int], *, chunk: int = BATCH) -> int:

@@ -6,14 +6,17 @@ street, estate, matter)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.access import readable_cases
@@ -22,8 +25,10 @@ from gongzhi.cases.reports import Period, period_from
 from gongzhi.cases.selectors import FIGURE_NAMES, Figures, overdue_q
 from gongzhi.catalog.models import MatterType
 from gongzhi.org.models import Estate, Jurisdiction, Unit
-from gongzhi.stats.access import area_roots, figures_q
+from gongzhi.stats import reading
+from gongzhi.stats.access import FigureScope, area_roots, figure_scope
 from gongzhi.stats.models import DailyFigures, RollupCursor
+from gongzhi.stats.rollup import CURSOR
 
 TOP = 30
 RANK = 10
@@ -31,6 +36,7 @@ OPEN_STATES = [s for s in State.values if s not in (State.CLOSED, State.MERGED)]
 BREAKDOWNS = ("unit", "street", "estate", "matter")
 TRENDS = ("week", "month")
 RANKINGS = ("overdue", "buck_passing")
+T = TypeVar("T")
 
 
 @dataclass
@@ -62,19 +68,60 @@ class Board:
         board.matter = str(params.get("matter", "")).strip()
         return board, errors
 
-    def rows(self) -> QuerySet[DailyFigures]:
-        qs = DailyFigures.objects.filter(
-            figures_q(self.user), day__gte=self.period.start, day__lte=self.period.end
-        )
+    # False: every chart computed afresh (the bench's cold figures).
+    cache: bool = True
+    # True: read the one-OR daily rows (the definition) instead of the plan
+    # (stats/reading.py); for the tests and the bench's comparison.
+    definition: bool = False
+    # False: the plan without the monthly rows (the bench tells the two steps apart).
+    by_month: bool = True
+
+    @cached_property
+    def scope(self) -> FigureScope:
+        return figure_scope(self.user)
+
+    def narrowing(self) -> Q:
+        """The board's own filters, on columns of both rollup tables (the estate: of
+        the daily rows only)."""
+        q = Q()
         if self.street is not None:
-            qs = qs.filter(street=self.street)
+            q &= Q(street_id=self.street.pk)
         if self.unit is not None:
-            qs = qs.filter(unit=self.unit)
+            q &= Q(unit_id=self.unit.pk)
         if self.estate is not None:
-            qs = qs.filter(estate=self.estate)
+            q &= Q(estate_id=self.estate.pk)
         if self.matter:
-            qs = qs.filter(matter=self.matter)
-        return qs
+            q &= Q(matter=self.matter)
+        return q
+
+    def rows(self) -> QuerySet[DailyFigures]:
+        """The daily rows behind the board: its definition (stats/reading.py reads the
+        same rows by a faster plan)."""
+        return DailyFigures.objects.filter(
+            self.scope.q() & self.narrowing(),
+            day__gte=self.period.start,
+            day__lte=self.period.end,
+        )
+
+    def cache_key(self, chart: str) -> str:
+        """The key of a chart's answer: the same for every account reading the same rows
+        with the same filters, and a new one once the rollup changed (its stamp)."""
+        parts = [
+            chart,
+            self.definition,
+            self.by_month,
+            rollup_state()[0],
+            translation.get_language() or "",
+            self.scope.signature,
+            self.street.pk if self.street else "",
+            self.unit.pk if self.unit else "",
+            self.estate.pk if self.estate else "",
+            self.matter,
+            self.period.start.isoformat(),
+            self.period.end.isoformat(),
+        ]
+        text = "|".join(str(p) for p in parts)
+        return "stats:chart:" + hashlib.sha256(text.encode()).hexdigest()
 
     def ledger(self, metric: str = "received", **narrow: Any) -> str:
         """The ledger listing the cases behind a figure of this board."""
@@ -97,7 +144,7 @@ class Board:
         return f"{reverse('cases:ledger')}?{urlencode(params)}"
 
 
-SUMS = {name: Sum(name) for name in FIGURE_NAMES}
+CACHE_SECONDS = 24 * 3600  # an answer lives until the rollup's stamp changes, or a day
 
 
 def _figures(row: Any) -> Figures:
@@ -114,76 +161,99 @@ def _point(figures: Figures, **more: Any) -> dict[str, Any]:
     }
 
 
+def rollup_state() -> tuple[str, dt.datetime | None]:
+    """The rollup's stamp (changed by every write to its rows) and when the worker last
+    caught up with the events."""
+    row = RollupCursor.objects.filter(name=CURSOR).values_list("stamp", "updated_at").first()
+    return row if row else ("", None)
+
+
 def as_of() -> dt.datetime | None:
     """When the rollup last caught up with the events."""
-    cursor = RollupCursor.objects.filter(name="case_events").first()
-    return cursor.updated_at if cursor else None
+    return rollup_state()[1]
+
+
+def _cached(board: Board, chart: str, compute: Callable[[], T]) -> T:
+    """A chart's answer, from the cache while the rollup is unchanged (its rows change
+    only when the worker passes), else computed and kept."""
+    if not board.cache:
+        return compute()
+    key = board.cache_key(chart)  # the stamp is read before the rows
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def summary(board: Board) -> dict[str, Any]:
-    total = _figures(board.rows().aggregate(**SUMS))
-    return _point(total, ledger=board.ledger(), as_of=as_of())
+    def compute() -> dict[str, Any]:
+        total = reading.sums(board, None).get(None, {})
+        return _point(_figures(total), ledger=board.ledger())
+
+    return {**_cached(board, "summary", compute), "as_of": as_of()}
 
 
 def trend(board: Board, by: str) -> list[dict[str, Any]]:
-    trunc = TruncWeek("day") if by == "week" else TruncMonth("day")
-    rows = board.rows().annotate(bucket=trunc).values("bucket").annotate(**SUMS).order_by("bucket")
-    points = []
-    for row in rows:
-        first: dt.date = row["bucket"]
-        if isinstance(first, dt.datetime):
-            first = first.date()
-        if by == "week":
-            last = first + dt.timedelta(days=6)
-            label = f"{first:%m-%d}"
-        else:
-            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            last = nxt - dt.timedelta(days=1)
-            label = f"{first:%Y-%m}"
-        start, end = max(first, board.period.start), min(last, board.period.end)
-        points.append(
-            _point(
-                _figures(row),
-                key=first.isoformat(),
-                label=label,
-                ledger=board.ledger(start=start, end=end),
+    def compute() -> list[dict[str, Any]]:
+        rows = reading.sums(board, by)
+        points = []
+        for first in sorted(rows):
+            if by == "week":
+                last = first + dt.timedelta(days=6)
+                label = f"{first:%m-%d}"
+            else:
+                nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                last = nxt - dt.timedelta(days=1)
+                label = f"{first:%Y-%m}"
+            start, end = max(first, board.period.start), min(last, board.period.end)
+            points.append(
+                _point(
+                    _figures(rows[first]),
+                    key=first.isoformat(),
+                    label=label,
+                    ledger=board.ledger(start=start, end=end),
+                )
             )
-        )
-    return points
+        return points
+
+    return _cached(board, f"trend:{by}", compute)
 
 
 def breakdown(board: Board, by: str, *, order: str = "received", top: int = TOP) -> list[dict]:
-    field = "matter" if by == "matter" else f"{by}_id"
-    rows = list(
-        board.rows()
-        .values(field)
-        .annotate(**SUMS)
-        .filter(**{f"{order}__gt": 0})
-        .order_by(f"-{order}", field)[:top]
-    )
-    keys = [r[field] for r in rows]
-    names: dict[Any, tuple[str, str]] = {}
-    if by == "unit":
-        names = {u.pk: (u.code, u.name) for u in Unit.objects.filter(pk__in=keys)}
-    elif by == "street":
-        names = {j.pk: (j.code, j.name) for j in Jurisdiction.objects.filter(pk__in=keys)}
-    elif by == "estate":
-        names = {e.pk: (e.code, e.name) for e in Estate.objects.filter(pk__in=keys)}
-    else:
-        for code, name in MatterType.objects.filter(code__in=keys).values_list("code", "name"):
-            names[code] = (code, name)
-    points = []
-    for row in rows:
-        code, name = names.get(row[field], ("", _("未分类")))
-        points.append(
-            _point(
-                _figures(row),
-                key=code,
-                label=name,
-                ledger=board.ledger(order if order in FIGURE_NAMES else "received", **{by: code}),
+    def compute() -> list[dict[str, Any]]:
+        field = "matter" if by == "matter" else f"{by}_id"
+        grouped = reading.sums(board, field)
+        # The largest first; ties by key (no key last), as the database would order them.
+        keys = sorted(
+            (k for k, row in grouped.items() if row[order] > 0),
+            key=lambda k: (-grouped[k][order], k is None, k if k is not None else 0),
+        )[:top]
+        names: dict[Any, tuple[str, str]] = {}
+        if by == "unit":
+            names = {u.pk: (u.code, u.name) for u in Unit.objects.filter(pk__in=keys)}
+        elif by == "street":
+            names = {j.pk: (j.code, j.name) for j in Jurisdiction.objects.filter(pk__in=keys)}
+        elif by == "estate":
+            names = {e.pk: (e.code, e.name) for e in Estate.objects.filter(pk__in=keys)}
+        else:
+            for code, name in MatterType.objects.filter(code__in=keys).values_list("code", "name"):
+                names[code] = (code, name)
+        metric = order if order in FIGURE_NAMES else "received"
+        points = []
+        for k in keys:
+            code, name = names.get(k, ("", _("未分类")))
+            points.append(
+                _point(
+                    _figures(grouped[k]),
+                    key=code,
+                    label=name,
+                    ledger=board.ledger(metric, **{by: code}),
+                )
             )
-        )
-    return points
+        return points
+
+    return _cached(board, f"breakdown:{by}:{order}:{top}", compute)
 
 
 def ranking(board: Board, kind: str) -> list[dict[str, Any]]:
