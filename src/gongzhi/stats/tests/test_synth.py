@@ -58,3 +58,12 @@ def test_days_weigh_weekdays_and_sum_to_n() -> None:
     weekday = sum(by_weekday[d] for d in range(5)) / 5
     weekend = sum(by_weekday[d] for d in (5, 6)) / 2
     assert 0.5 < weekend / weekday < 0.7  # weights 1 and 0.6
+
+
+def test_command_prints_its_rate_and_can_leave_the_rollup(demo: Any) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("synth", "30", "--seed", "5", "--jobs", "2", "--no-rollup", stdout=out, stderr=err)
+    text = out.getvalue()
+    assert "写入案件 30 件" in text and "每秒" in text
+    assert "统计表" not in text  # the rollup left to the worker
+    assert "30/30" in err.getvalue()
