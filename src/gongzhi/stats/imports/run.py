@@ -34,9 +34,10 @@ from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput, NotFound
 from gongzhi.org.models import Jurisdiction
 from gongzhi.stats import rollup
+from gongzhi.stats.bulk import Numbers
 from gongzhi.stats.imports.reader import FileUnreadable, Sheet, open_sheet
 from gongzhi.stats.imports.rows import Lookup, Parsed, RowError, parse_row
-from gongzhi.stats.imports.writer import Numbers, write_batch
+from gongzhi.stats.imports.writer import write_batch
 from gongzhi.stats.models import Job
 
 log = logging.getLogger(__name__)

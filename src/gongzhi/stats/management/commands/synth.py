@@ -1,5 +1,6 @@
-"""``gongzhi synth N``: N synthetic cases over two years on the loaded demo, with bulk
-inserts and a progress bar; then the rollup catches up."""
+"""``gongzhi synth N``: N synthetic cases over two years on the loaded demo (COPY on
+PostgreSQL), with a progress bar; then the rollup catches up (unless ``--no-rollup``:
+the worker will)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("n", type=int)
         parser.add_argument("--seed", type=int, default=12)
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help=_("并行生成写入的进程数（仅 PostgreSQL）"),
+        )
+        parser.add_argument(
+            "--no-rollup",
+            action="store_true",
+            help=_("不在写入后追赶统计表（留给统计任务）"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["n"]
@@ -34,11 +46,12 @@ class Command(BaseCommand):
             events = synth(
                 n,
                 seed=options["seed"],
+                jobs=max(1, options["jobs"]),
                 progress=lambda d, t: self.stderr.write(
                     "\r" + _("案件 %(bar)s") % {"bar": bar(d, t)}, ending=""
                 ),
             )
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write("")
         written = time.monotonic() - started
@@ -46,6 +59,12 @@ class Command(BaseCommand):
             _("写入案件 %(n)s 件、事件 %(events)s 条，用时 %(seconds)s 秒")
             % {"n": n, "events": events, "seconds": f"{written:.1f}"}
         )
+        self.stdout.write(
+            _("每秒 %(cases)s 件案件、%(events)s 条事件")
+            % {"cases": f"{n / written:,.0f}", "events": f"{events / written:,.0f}"}
+        )
+        if options["no_rollup"]:
+            return
         started = time.monotonic()
         result = rollup.catch_up(
             progress=lambda d, _last: self.stderr.write(
