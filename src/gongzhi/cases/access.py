@@ -81,6 +81,9 @@ STREET_LEVELS = (Jurisdiction.Level.STREET, Jurisdiction.Level.TOWN)
 # Channels staff register through (the resident's own door is ``web``).
 WALK_IN_CHANNELS = (Channel.VISIT, Channel.PATROL, Channel.REFERRAL)
 OFFICE_CHANNELS = tuple(c for c in Channel.values if c != Channel.WEB)
+# Up to this many cases with a task for the account's units are named by id in the
+# reading filter (see Viewer._task_cases_q).
+TASK_IDS_INLINE = 500
 
 
 # --- who the account is ---------------------------------------------------------------------
@@ -260,9 +263,24 @@ class Viewer:
                 Q(lead_unit_id__in=units)
                 | Q(transferred_from_id__in=units)
                 | Q(reporting_unit_id__in=units)
-                | Q(Exists(CaseTask.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)))
+                | self._task_cases_q(units)
             )
         return q
+
+    def _task_cases_q(self, units: list[int]) -> Q:
+        """Cases with a task for one of ``units``. A few hundred such cases are listed by
+        id, so every branch of ``readable_q`` is an indexed column and PostgreSQL can
+        combine them (BitmapOr) instead of testing an EXISTS on every row of the table;
+        beyond that, the EXISTS."""
+        ids = list(
+            CaseTask.objects.filter(unit_id__in=units)
+            .order_by()
+            .values_list("case_id", flat=True)
+            .distinct()[: TASK_IDS_INLINE + 1]
+        )
+        if len(ids) <= TASK_IDS_INLINE:
+            return Q(pk__in=sorted(ids))
+        return Q(Exists(CaseTask.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)))
 
 
 def viewer(user: Any, *, token: Any = None) -> Viewer:
@@ -354,6 +372,25 @@ def readable_cases(user: Any) -> QuerySet[Case]:
     if not v.is_authenticated:
         return Case.objects.none()
     return Case.objects.filter(v.readable_q())
+
+
+def ledger_estates(user: Any) -> QuerySet[Estate]:
+    """The estates the ledger's filter offers: those of the areas the account reads, its
+    own estates, and those its units serve; a property company is offered its own few,
+    not every estate of the province."""
+    v = viewer(user)
+    if not v.is_authenticated:
+        return Estate.objects.none()
+    if v.scope.is_admin:
+        return Estate.objects.all()
+    q = Q(pk__in=sorted(v.own_estate_ids))
+    for root in _outermost({*v.oversight_paths, *(root for _uid, root in v.area_units)}):
+        q |= Q(community__path__startswith=root)
+    for unit in Unit.objects.filter(pk__in=v.scope.unit_ids, is_active=True).select_related(
+        "jurisdiction"
+    ):
+        q |= _served_estates_q(unit)
+    return Estate.objects.filter(q)
 
 
 def can_see_reporter(user: Any, case: Case) -> bool:

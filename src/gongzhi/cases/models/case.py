@@ -274,6 +274,25 @@ class Case(BaseModel):
                 name="case_resolve_due_idx",
                 condition=Q(state__in=["dispatched", "accepted", "in_progress", "escalated"]),
             ),
+            # The sweep's warning step: running clocks not warned yet (a warned case
+            # leaves the index, so a pass does not read it again until its limit).
+            models.Index(
+                fields=["resolve_due_at"],
+                name="case_warn_due_idx",
+                condition=Q(state__in=["dispatched", "accepted", "in_progress"], warned_at=None),
+            ),
+            # The sweep's response step: dispatched or accepted, nobody on site yet.
+            models.Index(
+                fields=["response_due_at"],
+                name="case_response_due_idx",
+                condition=Q(state__in=["dispatched", "accepted"], responded_at__isnull=True),
+            ),
+            # The sweep's rating steps: feedback waiting for the reporter's rating.
+            models.Index(
+                fields=["updated_at"],
+                name="case_feedback_idx",
+                condition=Q(state="feedback"),
+            ),
             models.Index(fields=["estate", "state"], name="case_estate_idx"),
             models.Index(fields=["jurisdiction", "year"], name="case_ledger_idx"),
         ]

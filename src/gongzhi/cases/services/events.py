@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,9 +249,16 @@ def accountability(
     """A record against a unit, once per ``key`` (a second sweep records nothing)."""
     if Accountability.objects.filter(key=key).exists():
         return None
-    record = Accountability.objects.create(
-        unit_id=unit_id, case=case, kind=kind, reason=reason, key=key, task=task
-    )
+    try:
+        # A savepoint: when two sweep passes overlap (a catch-up pass longer than the
+        # beat's minute), the one that loses the race on the key records nothing and
+        # goes on, instead of failing its whole pass.
+        with transaction.atomic():
+            record = Accountability.objects.create(
+                unit_id=unit_id, case=case, kind=kind, reason=reason, key=key, task=task
+            )
+    except IntegrityError:
+        return None
     event(
         case,
         f"account_{kind}",

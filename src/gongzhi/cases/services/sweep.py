@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -59,16 +60,26 @@ class SweepResult:
         return text
 
 
-def _batches(qs: QuerySet, batch: int) -> Iterator[list]:
-    """Rows of ``qs`` in primary-key order, a batch at a time, each batch read after the
-    previous one was handled (rows a step could not claim are not read again)."""
-    last = 0
+def _batches(qs: QuerySet, batch: int, due: str) -> Iterator[list]:
+    """Rows of ``qs`` in order of their due column ``due`` (then primary key), a batch at
+    a time, each batch read after the previous one was handled. The order is the partial
+    index's, so a batch reads only due rows, never the table; the next batch starts after
+    the last row seen, so rows a step could not claim are not read again and the loop ends
+    however many rows are due (no cap per pass: a pass after an outage catches up)."""
+    last: tuple[Any, int] | None = None
     while True:
-        rows = list(qs.filter(pk__gt=last).order_by("pk")[:batch])
+        page = qs
+        if last is not None:
+            at, pk = last
+            # ``due >= at`` is what the index reads; the OR only skips rows already seen.
+            page = qs.filter(Q(**{f"{due}__gt": at}) | Q(**{due: at, "pk__gt": pk}))
+            page = page.filter(**{f"{due}__gte": at})
+        rows = list(page.order_by(due, "pk")[:batch])
         if not rows:
             return
+        # Read before the step handles the rows: a service may clear the due column.
+        last = (getattr(rows[-1], due), rows[-1].pk)
         yield rows
-        last = rows[-1].pk
         if len(rows) < batch:
             return
 
@@ -83,7 +94,7 @@ def sweep_warn(now: dt.datetime, batch: int) -> int:
         resolve_due_at__lte=now + warn_before,
     ).only("pk", "title", "lead_unit_id", "resolve_due_at", "state", "version")
     count = 0
-    for rows in _batches(qs, batch):
+    for rows in _batches(qs, batch, "resolve_due_at"):
         for case in rows:
             assert case.resolve_due_at is not None  # filtered on it
             with transaction.atomic():
@@ -119,41 +130,49 @@ def _breach_of(case: Case, now: dt.datetime) -> str:
 def sweep_breach(now: dt.datetime, batch: int) -> tuple[int, int]:
     """A breached limit: a delay record against the unit, then the case climbs one level
     (004 三(四)); at the top level (no office above) that level's office supervises it.
-    An escalated case whose office let its own limit pass climbs again."""
-    qs = Case.objects.filter(
-        Q(state=State.DISPATCHED, accept_due_at__lt=now)
-        | Q(state__in=(*RUNNING, State.ESCALATED), resolve_due_at__lt=now)
-    ).select_related("level", "lead_unit", "matter")
+    An escalated case whose office let its own limit pass climbs again. Two reads, one
+    per limit, each by its own partial index: the acceptance limit of dispatched cases,
+    then the resolution limit of cases whose clock runs."""
+    accept = Case.objects.filter(state=State.DISPATCHED, accept_due_at__lt=now)
+    resolve = Case.objects.filter(state__in=(*RUNNING, State.ESCALATED), resolve_due_at__lt=now)
     escalated = supervised = 0
-    for rows in _batches(qs, batch):
-        for case in rows:
-            which = _breach_of(case, now)
-            due = case.accept_due_at if which == "签收" else case.resolve_due_at  # i18n: data
-            try:
-                with transaction.atomic():
-                    if case.lead_unit_id and case.state != State.ESCALATED:
-                        key = f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}"
-                        delay(case, which, due, key, now)
-                    if office_above(case.level) is None:
-                        if case_supervise(case=case, breach=which, now=now):
-                            supervised += 1
-                        continue
-                    case_escalate(
-                        case=case,
-                        actor=None,
-                        reason=_("超过%(which)s时限，自动上报上一级") % {"which": which},
-                        breach=which,
-                        now=now,
-                    )
-                    if case.lead_unit_id:
-                        notify(
-                            now, case, "breach", _("已超时并上报：%(title)s") % {"title": case.title},
-                            unit_id=case.lead_unit_id,
-                        )  # fmt: skip
-                    escalated += 1
-            except (Conflict, DomainError):
-                continue  # someone acted on it meanwhile; the next run looks again
+    for qs, due in ((accept, "accept_due_at"), (resolve, "resolve_due_at")):
+        qs = qs.select_related("level", "lead_unit", "matter")
+        for rows in _batches(qs, batch, due):
+            for case in rows:
+                climbed, top = _breach(case, now)
+                escalated += climbed
+                supervised += top
     return escalated, supervised
+
+
+def _breach(case: Case, now: dt.datetime) -> tuple[int, int]:
+    """One breached case: (1, 0) when it climbed, (0, 1) when its office supervises it,
+    (0, 0) when someone acted on it meanwhile (the next run looks again)."""
+    which = _breach_of(case, now)
+    due = case.accept_due_at if which == "签收" else case.resolve_due_at  # i18n: data
+    try:
+        with transaction.atomic():
+            if case.lead_unit_id and case.state != State.ESCALATED:
+                key = f"delay:{case.pk}:{which}:{due.isoformat() if due else ''}"
+                delay(case, which, due, key, now)
+            if office_above(case.level) is None:
+                return (0, 1) if case_supervise(case=case, breach=which, now=now) else (0, 0)
+            case_escalate(
+                case=case,
+                actor=None,
+                reason=_("超过%(which)s时限，自动上报上一级") % {"which": which},
+                breach=which,
+                now=now,
+            )
+            if case.lead_unit_id:
+                notify(
+                    now, case, "breach", _("已超时并上报：%(title)s") % {"title": case.title},
+                    unit_id=case.lead_unit_id,
+                )  # fmt: skip
+            return (1, 0)
+    except (Conflict, DomainError):
+        return (0, 0)
 
 
 def sweep_late_response(now: dt.datetime, batch: int) -> int:
@@ -168,7 +187,7 @@ def sweep_late_response(now: dt.datetime, batch: int) -> int:
         Exists(Accountability.objects.filter(case_id=OuterRef("pk"), key__startswith="late:"))
     )
     count = 0
-    for rows in _batches(qs, batch):
+    for rows in _batches(qs, batch, "response_due_at"):
         for case in rows:
             assert case.lead_unit_id is not None and case.response_due_at is not None
             with transaction.atomic():
@@ -193,7 +212,7 @@ def sweep_absent(now: dt.datetime, batch: int) -> int:
         state=CaseTask.TaskState.PENDING, checkin_due_at__lt=now, breached_at__isnull=True
     ).select_related("case", "unit")
     count = 0
-    for rows in _batches(qs, batch):
+    for rows in _batches(qs, batch, "checkin_due_at"):
         for task in rows:
             with transaction.atomic():
                 if not CaseTask.objects.filter(pk=task.pk, breached_at__isnull=True).update(
@@ -228,7 +247,7 @@ def sweep_unrated(now: dt.datetime, batch: int) -> int:
     days = int(setting("GONGZHI_RATING_DAYS", 7))
     qs = Case.objects.filter(state=State.FEEDBACK, updated_at__lt=now - dt.timedelta(days=days))
     count = 0
-    for rows in _batches(qs, batch):
+    for rows in _batches(qs, batch, "updated_at"):
         for case in rows:
             try:
                 case_close(
@@ -255,7 +274,7 @@ def sweep_rating_reminder(now: dt.datetime, batch: int) -> int:
         .select_related("estate", "lead_unit", "reporter_user")
     )
     count = 0
-    for rows in _batches(qs, batch):
+    for rows in _batches(qs, batch, "updated_at"):
         done = rating_reminded([c.number for c in rows])
         for case in rows:
             if case.number in done:

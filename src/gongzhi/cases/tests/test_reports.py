@@ -185,13 +185,79 @@ def test_ledger_page_queries_do_not_grow_with_rows(three: dict[str, Case], login
     client = login("zfj")
     client.get("/cases/ledger/")  # warm caches (scope, sessions)
     with CaptureQueriesContext(connection) as one:
-        client.get(f"/cases/ledger/?q={three['b'].number}")
+        response = client.get(f"/cases/ledger/?{RANGE}")
+    assert numbers(response.content.decode()) == {three["b"].number}
     for i in range(6):
         register(T0 + dt.timedelta(minutes=i), matter_code="JX-04-a", title=f"违建{i}")
     with CaptureQueriesContext(connection) as many:
         response = client.get(f"/cases/ledger/?{RANGE}")
     assert len(numbers(response.content.decode())) >= 7
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_ledger_count_is_capped_and_says_so(
+    three: dict[str, Case], login: Any, monkeypatch: Any
+) -> None:
+    # Issue 12: the page counts at most COUNT_CAP rows; above it it says "more than" and
+    # pages stop at the cap, rather than counting ten million rows on every view.
+    from gongzhi.cases import reports
+
+    def page(query: str) -> str:
+        with time_machine.travel(T0 + dt.timedelta(days=20), tick=False):
+            response = login("office").get(f"/cases/ledger/?{RANGE}{query}")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = page("")
+    assert "共 3 件" in html and "超过" not in html
+    monkeypatch.setattr(reports, "COUNT_CAP", 2)
+    html = page("")
+    assert "超过 2 件" in html and "共 3 件" not in html
+    assert "分页只列出前 2 件" in html
+    monkeypatch.setattr(reports, "PAGE_SIZE", 1)
+    html, beyond = page("&page=2"), page("&page=3")
+    assert "第 2 / 2+ 页" in html
+    # Beyond the cap the last counted page is shown (Paginator.get_page), not the third row.
+    assert numbers(beyond) == numbers(html) == {three["b"].number}
+
+
+def test_estate_filter_offers_the_estates_the_account_works_for(demo: Any, login: Any) -> None:
+    # A property company is offered its own estates, the county office every estate of
+    # its county (issue 12: the page's cost follows what the account may see).
+    def offered(name: str) -> set[str]:
+        html = login(name).get("/cases/ledger/").content.decode()
+        select = html.split('name="estate"', 1)[1].split("</select>", 1)[0]
+        return set(re.findall(r'<option value="([^"]+)"', select))
+
+    assert offered("wuye") == {"JX-E001", "JX-E004"}  # 鸿泰 manages these two
+    assert {"JX-E001", "JX-E002", "JX-E005"} <= offered("office")
+    assert "CB-E001" not in offered("office")
+
+
+def test_reading_by_task_is_the_same_listed_by_id_or_by_exists(
+    three: dict[str, Case], demo: Any, monkeypatch: Any
+) -> None:
+    # A unit's cases by task are named by id when few (so PostgreSQL can combine indexes),
+    # by an EXISTS beyond; both read the same cases.
+    b = three["b"]
+    power = demo.units["utility_power"]
+
+    def readable() -> set[int]:
+        return set(access.readable_cases(u("gongdian")).values_list("pk", flat=True))
+
+    assert b.pk not in readable()
+    s.case_accept(case=fresh(b), actor=u("zfj"), now=T0 + dt.timedelta(days=1))
+    s.case_joint_request(
+        case=fresh(b),
+        actor=u("zfj"),
+        units=[power],
+        instructions="请核查供电线路",
+        now=T0 + dt.timedelta(days=1),
+    )
+    inline = readable()
+    monkeypatch.setattr(access, "TASK_IDS_INLINE", 0)
+    assert b.pk in inline
+    assert readable() == inline
 
 
 # --- Excel ---------------------------------------------------------------------------------

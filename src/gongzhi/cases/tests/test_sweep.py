@@ -79,6 +79,46 @@ def test_sweep_warns_then_escalates_once(demo, settings) -> None:
     assert snapshot() == after
 
 
+def test_one_pass_handles_every_due_case_batch_after_batch(demo, settings) -> None:
+    # Issue 12: a pass is not capped at one batch; after an outage it catches up, reading
+    # the due rows in order of their limit, a batch at a time, each row once.
+    settings.GONGZHI_WARN_BEFORE_HOURS = 4
+    wuye = User.objects.get(username="wuye")
+    cases = [make_case() for _ in range(5)]
+    for case in cases:
+        s.case_start(case=case, actor=wuye, now=bj(9, 30, 11))
+    assert s.case_sweep(now=bj(10, 10, 14), batch=2).warned == 5
+    before = snapshot()
+    assert s.case_sweep(now=bj(10, 10, 14, 5), batch=2).warned == 0
+    assert snapshot() == before
+    result = s.case_sweep(now=bj(10, 10, 18), batch=2)
+    assert result.escalated == 5
+    assert Case.objects.filter(pk__in=[c.pk for c in cases], state=State.ESCALATED).count() == 5
+    assert Accountability.objects.filter(case__in=cases, kind="delay").count() == 5
+    after = snapshot()
+    again = s.case_sweep(now=bj(10, 10, 18), batch=2)
+    assert (again.escalated, again.supervised, again.warned) == (0, 0, 0)
+    assert snapshot() == after
+
+
+def test_a_pass_that_loses_the_race_for_a_delay_record_goes_on(demo, monkeypatch) -> None:
+    # Two passes overlap (a catch-up pass longer than the beat's minute): both read the
+    # same breached case; the one whose delay record hits the other's key records
+    # nothing and carries on instead of failing the pass.
+    case = make_case()
+    s.case_sweep(now=bj(10, 10, 18))
+    assert Accountability.objects.filter(case=case, kind="delay").count() == 1
+    key = Accountability.objects.get(case=case, kind="delay").key
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # as if read before it existed
+    from gongzhi.cases.services.events import delay
+
+    again = Case.objects.get(pk=case.pk)
+    assert delay(again, "办结", again.resolve_due_at, key, bj(10, 10, 18)) is None
+    assert Accountability.objects.filter(case=case, kind="delay").count() == 1
+
+
 def test_the_escalation_ladder_climbs_to_the_top_then_the_top_supervises(demo) -> None:
     # Issue 7 defect 2: an escalated case has the new level's limit; when that office
     # lets it pass too, the case climbs again (004 三(四)), up to the top level, whose

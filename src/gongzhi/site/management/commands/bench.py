@@ -1,4 +1,9 @@
-"""``gongzhi bench intake|crash|scaleout|router`` (see gongzhi.bench and docs/performance.md).
+"""``gongzhi bench intake|crash|scaleout|router|sweep|ledger`` (see gongzhi.bench and
+docs/performance.md).
+
+sweep, ledger: the deadline sweep over a million open cases, and the ledger page for the
+office, a street, a unit and a property company, on a PostgreSQL scratch database filled
+with COPY (gongzhi.bench.scale).
 
 router: classify + route in one process (gongzhi.bench.router), messages per second per
 core, on the configured database with the demo built.
@@ -44,7 +49,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "what",
-            choices=["intake", "crash", "scaleout", "router", "appraisal", "import"],
+            choices=[
+                "intake",
+                "crash",
+                "scaleout",
+                "router",
+                "appraisal",
+                "import",
+                "sweep",
+                "ledger",
+            ],
             help="which benchmark",
         )
         parser.add_argument("--connections", type=int, default=16)
@@ -106,6 +120,22 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=100_000, help="import: rows generated")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="import")
         parser.add_argument("--jurisdiction", default="370829000000", help="import: ledger")
+        parser.add_argument(
+            "--open-cases", type=int, default=1_000_000, help="sweep, ledger: open cases written"
+        )
+        parser.add_argument(
+            "--closed-cases", type=int, default=0, help="ledger: closed cases written"
+        )
+        parser.add_argument(
+            "--breaches", type=int, default=2000, help="sweep: cases pushed past their limit"
+        )
+        parser.add_argument("--runs", type=int, default=20, help="sweep, ledger: timed runs")
+        parser.add_argument(
+            "--database",
+            default="gongzhi_scale",
+            help="sweep, ledger: the scratch PostgreSQL database (kept and reused: rows are "
+            "only added up to the counts asked for)",
+        )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
@@ -121,7 +151,39 @@ class Command(BaseCommand):
             err=lambda m: self.stderr.write(m, ending=""),
         )
 
+    def _scale(self, o: dict[str, Any]) -> None:
+        """The sweep or the ledger over a scratch database at scale (gongzhi.bench.sweep,
+        gongzhi.bench.ledger)."""
+        log = lambda msg: self.stderr.write(msg)  # noqa: E731
+        if o["what"] == "sweep":
+            from gongzhi.bench import sweep
+
+            figures = sweep.run(
+                database=o["database"],
+                open_cases=o["open_cases"],
+                breaches=o["breaches"],
+                idle_passes=max(1, min(o["runs"], 10)),
+                log=log,
+            )
+        else:
+            from gongzhi.bench import ledger
+
+            figures = ledger.run(  # type: ignore[assignment]
+                database=o["database"],
+                open_cases=o["open_cases"],
+                closed_cases=o["closed_cases"],
+                runs=o["runs"],
+                log=log,
+            )
+        for line in figures.lines():
+            self.stdout.write(line)
+        if not figures.ok:
+            raise CommandError("TARGET CHECK FAILED")
+
     def handle(self, *args: Any, **o: Any) -> None:
+        if o["what"] in ("sweep", "ledger"):
+            self._scale(o)
+            return
         if o["what"] == "import":
             self._import(o)
             return
