@@ -31,6 +31,7 @@ class EventType(models.TextChoices):
     INCIDENT_RESTORED = "incident_restored", _("停水停电已恢复")
     OUTAGE_TASK = "outage_task", _("突发停水停电配合任务")
     OUTAGE_OVERDUE = "outage_overdue", _("停水停电超过预计恢复时间")
+    REPORT_FILED = "report_filed", _("小区重大事项报告")
 
 
 class ChannelKind(models.TextChoices):

@@ -65,6 +65,10 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
             "【超时未恢复】{title}（{estate}）预计{due}恢复，现仍未恢复，请发布抢修进展。详情：{link}"
         ),
     ),
+    EventType.REPORT_FILED: (
+        _("小区重大事项报告"),
+        _("【小区报告】{estate}：{text}，报告单位{unit}。请签收，并于{due}前反馈。详情：{link}"),
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""Reports of major events (002 (三)第五条; 003 二(十三)): filing a typed form to the bodies
+"""Reports of major events (002 (三)第四条, feedback 第五条; 003 二(十三)): filing a typed form to the bodies
 its kind must reach (report_kinds.py), their acknowledgement and their feedback. Moves
 follow workflow.REPORT_MOVES and update conditionally on the version read."""
 
@@ -8,14 +8,18 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
-from gongzhi.org.models import Estate, User
+from gongzhi.notify.models import EventType
+from gongzhi.notify.services import About, queue_for_office, queue_for_units
+from gongzhi.org.models import Estate, Jurisdiction, User
 from gongzhi.parties import access
 from gongzhi.parties.events import PartiesEvent
 from gongzhi.parties.models import Report, ReportRecipient
@@ -107,6 +111,7 @@ def report_file(
     ReportRecipient.objects.bulk_create(
         [ReportRecipient(report=report, party=p, unit_id=pk, body_id=b) for p, pk, b in targets]
     )
+    _tell_recipients(report, ReportKind(kind).label, [pk for _p, pk, _b in targets], now)
     audit_record(
         actor=actor,
         action=PartiesEvent.REPORT_FILE,
@@ -121,6 +126,41 @@ def report_file(
         },
     )
     return report
+
+
+def _tell_recipients(
+    report: Report, kind_label: object, unit_ids: list[int | None], now: dt.datetime
+) -> None:
+    """Each reached unit hears of the report at once (its group robots and its staff's
+    e-mail), and, when the kind reaches the office, the staff of every joint-conference
+    office over the estate up to its county (the street's and the county's: a change of
+    company concerns both, 003 二(十三)). 002 (三)第四条: 及时报告; the answer is due by
+    ``feedback_due``."""
+    estate = report.estate
+    about = About(
+        target=f"parties.report:{report.pk}",
+        area_path=estate.community.path,
+        params={
+            "estate": estate.name,
+            "text": str(kind_label),
+            "unit": report.filer_unit.name if report.filer_unit else "",
+            "due": report.feedback_due.strftime("%m-%d"),
+            "link": f"{settings.GONGZHI_PUBLIC_URL}{reverse('parties:report', args=[report.pk])}",
+        },
+    )
+    queue_for_units(
+        unit_ids=[pk for pk in unit_ids if pk], event=EventType.REPORT_FILED, about=about, now=now
+    )
+    if None not in unit_ids:
+        return
+    levels = Jurisdiction.objects.filter(
+        code__in=estate.community.ancestor_codes(),
+        level__in=[lv for lv, tier in Jurisdiction.TIER.items() if tier >= 3],
+    ).exclude(pk=estate.community_id)
+    for level in levels:
+        queue_for_office(
+            jurisdiction_id=level.pk, event=EventType.REPORT_FILED, about=about, now=now
+        )
 
 
 def _move(

@@ -326,3 +326,32 @@ def test_a_body_with_nobody_on_record_is_shown_unreached(login: Any, demo: Any) 
         "未能送达（未登记）：社区党组织" in client.get(f"/parties/reports/{r.pk}/").content.decode()
     )
     assert client.get(f"/api/parties/reports/{r.pk}").json()["unreached"] == ["party_org"]
+
+
+def test_filing_tells_the_reached_units_and_the_office_at_once(demo: Any) -> None:
+    """002 (三)第四条: the bodies are told when the report is filed, not when they happen to
+    open the list: their staff's e-mail (and their group robots), and the office's staff
+    when the kind reaches the office; nobody of the other county."""
+    from gongzhi.notify.models import EventType, Message
+    from gongzhi.org.models import User
+
+    for name in ("jiedao", "office", "cb-office", "wuye", "yeweihui"):
+        User.objects.filter(username=name).update(email=f"{name}@example.cn")
+    change = Report.objects.get(kind=ReportKind.COMPANY_CHANGE, estate__code="JX-E001")
+    r = s.report_file(
+        actor=demo.users["yeweihui"],
+        estate=demo.estates["JX-E001"],
+        kind=ReportKind.COMPANY_CHANGE,
+        filer_party=Party.OWNERS_COMMITTEE,
+        fields=change.data,
+    )
+    sent = Message.objects.filter(event=EventType.REPORT_FILED, target=f"parties.report:{r.pk}")
+    emails = set(sent.filter(channel="email").values_list("address", flat=True))
+    # The street, the county's office, the company (a seat of the three-party conference);
+    # not the filer (the owners' committee) nor the other county.
+    assert {"jiedao@example.cn", "office@example.cn", "wuye@example.cn"} <= emails
+    assert "cb-office@example.cn" not in emails and "yeweihui@example.cn" not in emails
+    body = sent.filter(channel="email").earliest("pk").body
+    assert "曾子花园" in body and f"/parties/reports/{r.pk}/" in body
+    # The company's group robot (the demo has one) gets it too.
+    assert sent.filter(channel="wecom").exists()
