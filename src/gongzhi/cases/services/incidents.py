@@ -17,6 +17,7 @@ from gongzhi.cases import workflow
 from gongzhi.cases.models import Case
 from gongzhi.cases.services.events import Notice, event, now_or, send, touch
 from gongzhi.cases.services.transition import case_transition
+from gongzhi.notify.models import EventType
 
 
 @transaction.atomic
@@ -42,7 +43,11 @@ def case_incident_link(
 def case_incident_unlink(
     *, case: Case, actor: Any, incident: str, reason: str, now: dt.datetime | None = None
 ) -> Case:
-    """Record on the case that it is no longer linked to ``incident`` (its label), why."""
+    """Record on the case that it is no longer linked to ``incident`` (its label), why,
+    and tell the reporter (in the app and by SMS) that the case goes on by itself; the
+    reason is the handlers' and is not sent."""
+    from gongzhi.cases.services.messages import to_reporter
+
     now = now_or(now)
     touch(case, now=now)
     event(
@@ -54,6 +59,11 @@ def case_incident_unlink(
         reason=_("%(incident)s：%(reason)s") % {"incident": incident, "reason": reason},
         now=now,
     )
+    text = _("您的诉求不再随“%(incident)s”一并处理，承办单位将继续单独办理") % {
+        "incident": incident
+    }
+    send(now, case, Notice("unlinked", text, user_id=case.reporter_user_id))
+    to_reporter(case, EventType.CASE_UPDATE, now, text=text)
     return case
 
 

@@ -178,6 +178,14 @@ def test_unlink_a_case_with_a_reason(demo: Any) -> None:
     assert last is not None and last.action == "incident_unlink" and "欠费停电" in last.reason
     audit = AuditEvent.objects.get(action="parties.outage.unlink")
     assert audit.reason == "该户是欠费停电" and audit.extra["cases"] == [number]
+    # The reporter hears that the case goes on by itself, without the handlers' reason.
+    told = Message.objects.filter(
+        event=EventType.CASE_UPDATE, target=f"cases.case:{number}", channel="sms"
+    )
+    unlinked = Case.objects.get(number=number)
+    assert unlinked.reporter_phone
+    assert told.count() == 1 and told.get().address == unlinked.reporter_phone
+    assert "继续单独办理" in told.get().body and "欠费" not in told.get().body
     # Closing no longer touches it; a closed outage's links stay as they are.
     state = Case.objects.get(number=number).state
     s.outage_close(actor=demo.users["gongdian"], outage=outage, expected_version=1, note="已恢复")
