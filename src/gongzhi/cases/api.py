@@ -76,7 +76,12 @@ class RegisteredOut(CaseBrief):
 
 
 class LedgerOut(Schema):
-    total: int
+    total: int = Field(
+        ..., description="符合条件的案件数；超过 10000 件时为 10000，并且 total_capped 为 true"
+    )
+    total_capped: bool = Field(
+        False, description="符合条件的案件超过 10000 件（只数到 10000：请缩小条件或导出）"
+    )
     limit: int
     offset: int
     items: list[CaseBrief]
@@ -354,8 +359,10 @@ def ledger(
         raise InvalidInput(errors=[FieldError(k, v) for k, v in f.errors.items()])
     qs = selectors.ledger(request.user, f)
     rows = list(qs[offset : offset + limit])
+    found = selectors.capped_count(qs)
     return {
-        "total": qs.count(),
+        "total": min(found, selectors.COUNT_CAP),
+        "total_capped": found > selectors.COUNT_CAP,
         "limit": limit,
         "offset": offset,
         "items": _rows(request.user, rows),

@@ -38,29 +38,24 @@ from gongzhi.org.models import Jurisdiction, Unit
 from gongzhi.org.permissions import Scope, scope_for
 
 PAGE_SIZE = 50
-# The ledger counts at most this many rows: above it the page says "more than 10,000"
-# and pages stop there (narrow the filter, or export). An exact count over a province's
-# ten million cases would cost a scan of every row the account may read, on every view.
-COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count reads at most ``COUNT_CAP + 1`` rows (``capped`` tells
-    the page to say "more than"); its pages stop at the cap."""
+    """A paginator whose count reads at most ``selectors.COUNT_CAP + 1`` rows
+    (``capped`` tells the page to say "more than"); its pages stop at the cap."""
 
     @cached_property
     def found(self) -> int:
-        # Ids only, unordered: the count needs no joins and no sort.
         qs: QuerySet[Case] = self.object_list  # type: ignore[assignment]
-        return int(qs.order_by().values("pk")[: COUNT_CAP + 1].count())
+        return selectors.capped_count(qs)
 
     @cached_property
     def count(self) -> int:
-        return min(self.found, COUNT_CAP)
+        return min(self.found, selectors.COUNT_CAP)
 
     @property
     def capped(self) -> bool:
-        return self.found > COUNT_CAP
+        return self.found > selectors.COUNT_CAP
 
 
 def _case_url(number: str) -> str | None:

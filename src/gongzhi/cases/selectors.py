@@ -124,6 +124,20 @@ class LedgerFilter:
         return f
 
 
+# The ledger counts at most this many rows: above it the page says "more than 10,000"
+# and pages stop there, the API says ``total_capped`` (narrow the filter, or export). An
+# exact count over a province's ten million cases would cost a scan of every row the
+# account may read, on every view.
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet[Case]) -> int:
+    """How many rows ``qs`` holds, reading at most ``COUNT_CAP + 1`` of them (ids only,
+    unordered: the count needs no joins and no sort). Above ``COUNT_CAP`` it means "more
+    than ``COUNT_CAP``"; the ledger page and ``GET /api/cases/`` both count this way."""
+    return int(qs.order_by().values("pk")[: COUNT_CAP + 1].count())
+
+
 def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases ``user`` may read, filtered; newest first."""
     now = now or timezone.now()

@@ -528,6 +528,14 @@ def custody_start(request: HttpRequest, code: str, payload: schemas.CustodyIn) -
     )
 
 
+def _custody_act(request: HttpRequest, custody_id: int, name: str, payload: Any) -> dict[str, Any]:
+    """Run the custody action ``name`` (parties/actions.py: its rule and its service)."""
+    custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
+    action = actions.CUSTODY_ACTIONS.get(name)
+    assert action is not None
+    return custody_out(action.run(custody, request.user, payload, {}), request.user)
+
+
 @router.post(
     "/custody/{custody_id}/hand-over",
     response={200: CustodyOut, **ERRORS},
@@ -536,10 +544,7 @@ def custody_start(request: HttpRequest, code: str, payload: schemas.CustodyIn) -
 def custody_hand_over(
     request: HttpRequest, custody_id: PathId, payload: schemas.HandOverIn
 ) -> dict[str, Any]:
-    custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
-    action = actions.CUSTODY_ACTIONS.get("hand_over")
-    assert action is not None
-    return custody_out(action.run(custody, request.user, payload, {}), request.user)
+    return _custody_act(request, custody_id, "hand_over", payload)
 
 
 @router.post(
@@ -550,10 +555,7 @@ def custody_hand_over(
 def custody_end(
     request: HttpRequest, custody_id: PathId, payload: schemas.CustodyEndIn
 ) -> dict[str, Any]:
-    custody = get_object_or_404(Custody.objects.select_related("estate__community"), pk=custody_id)
-    action = actions.CUSTODY_ACTIONS.get("end")
-    assert action is not None
-    return custody_out(action.run(custody, request.user, payload, {}), request.user)
+    return _custody_act(request, custody_id, "end", payload)
 
 
 # ---------------------------------------------------------------- utility works

@@ -10,14 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class DailyFigures(models.Model):
-    """The figures of one day (Asia/Shanghai) for one unit, estate and matter: each count
-    is the number of that unit's events of the metric on that day (the definitions of
-    cases.selectors.unit_metrics)."""
+class _Figures(models.Model):
+    """What a daily and a monthly row share: the place, the unit, the matter and the
+    counts of the metrics (one column each)."""
 
-    # day|estate|unit|matter: one row per combination (NULL-safe, unlike a composite key).
-    key = models.CharField(_("键"), max_length=120, unique=True)
-    day = models.DateField(_("日期"))
     area_path = models.CharField(_("区域路径"), max_length=255, default="")
     street = models.ForeignKey(
         "org.Jurisdiction",
@@ -26,9 +22,6 @@ class DailyFigures(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-    estate = models.ForeignKey(
-        "org.Estate", verbose_name=_("小区"), null=True, on_delete=models.CASCADE, related_name="+"
     )
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
@@ -44,6 +37,22 @@ class DailyFigures(models.Model):
     returned = models.IntegerField(_("退回"), default=0)
     buck_passing = models.IntegerField(_("推诿扯皮"), default=0)
     reopened = models.IntegerField(_("重办"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigures(_Figures):
+    """The figures of one day (Asia/Shanghai) for one unit, estate and matter: each count
+    is the number of that unit's events of the metric on that day (the definitions of
+    cases.selectors.unit_metrics)."""
+
+    # day|estate|unit|matter: one row per combination (NULL-safe, unlike a composite key).
+    key = models.CharField(_("键"), max_length=120, unique=True)
+    day = models.DateField(_("日期"))
+    estate = models.ForeignKey(
+        "org.Estate", verbose_name=_("小区"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("日统计")
@@ -64,7 +73,7 @@ class DailyFigures(models.Model):
         return self.key
 
 
-class MonthlyFigures(models.Model):
+class MonthlyFigures(_Figures):
     """The sums of the DailyFigures of one month (Asia/Shanghai) for one place, unit and
     matter, without the estate: the place is the street (town) above the daily rows'
     area, or that area itself when no street is above it. Kept by the same worker in the
@@ -76,31 +85,8 @@ class MonthlyFigures(models.Model):
     # month|area|unit|matter (the month as YYYY-MM: never a daily key's YYYY-MM-DD).
     key = models.CharField(_("键"), max_length=320, unique=True)
     month = models.DateField(_("月份"))  # the first day of the month
-    # The street's path (or the area's, without a street): a prefix filter of an area
-    # at street level or above reads the same rows here as in DailyFigures.
-    area_path = models.CharField(_("区域路径"), max_length=255, default="")
-    street = models.ForeignKey(
-        "org.Jurisdiction",
-        verbose_name=_("街道/镇"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
-    )
-    matter = models.CharField(_("事项编码"), max_length=40, blank=True)
-    received = models.IntegerField(_("受理数"), default=0)
-    accepted = models.IntegerField(_("签收"), default=0)
-    accepted_on_time = models.IntegerField(_("按时签收"), default=0)
-    handled = models.IntegerField(_("办结"), default=0)
-    rated = models.IntegerField(_("评价数"), default=0)
-    satisfied = models.IntegerField(_("满意/基本满意"), default=0)
-    overdue = models.IntegerField(_("超时"), default=0)
-    returned = models.IntegerField(_("退回"), default=0)
-    buck_passing = models.IntegerField(_("推诿扯皮"), default=0)
-    reopened = models.IntegerField(_("重办"), default=0)
+    # area_path is the street's path (or the area's, without a street): a prefix filter
+    # of an area at street level or above reads the same rows here as in DailyFigures.
 
     class Meta:
         verbose_name = _("月统计")

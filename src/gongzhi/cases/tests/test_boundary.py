@@ -192,3 +192,17 @@ def test_hostile_paging_and_dates_are_refused_not_500(demo: Any) -> None:
     ):
         assert office.get("/api/cases/metrics", query).status_code == 422, query
     assert office.get("/api/cases/999999999999999999999999").status_code == 404
+
+
+def test_the_api_ledger_counts_as_the_page_does(demo: Any, monkeypatch: Any) -> None:
+    # Issue 12: GET /api/cases/ counts at most COUNT_CAP rows, like the ledger page, and
+    # says when there are more (an exact total over ten million rows is a scan per call).
+    from gongzhi.cases import selectors
+
+    client = token_client("office")
+    exact = client.get("/api/cases/").json()
+    assert exact["total_capped"] is False and exact["total"] >= 3
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    capped = client.get("/api/cases/", {"limit": 5}).json()
+    assert capped["total"] == 2 and capped["total_capped"] is True
+    assert len(capped["items"]) == min(5, exact["total"])  # the rows are not capped

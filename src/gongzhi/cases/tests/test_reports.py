@@ -200,7 +200,7 @@ def test_ledger_count_is_capped_and_says_so(
 ) -> None:
     # Issue 12: the page counts at most COUNT_CAP rows; above it it says "more than" and
     # pages stop at the cap, rather than counting ten million rows on every view.
-    from gongzhi.cases import reports
+    from gongzhi.cases import reports, selectors
 
     def page(query: str) -> str:
         with time_machine.travel(T0 + dt.timedelta(days=20), tick=False):
@@ -210,7 +210,7 @@ def test_ledger_count_is_capped_and_says_so(
 
     html = page("")
     assert "共 3 件" in html and "超过" not in html
-    monkeypatch.setattr(reports, "COUNT_CAP", 2)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
     html = page("")
     assert "超过 2 件" in html and "共 3 件" not in html
     assert "分页只列出前 2 件" in html

@@ -22,6 +22,33 @@ from gongzhi.parties.events import PartiesEvent
 from gongzhi.parties.models import Custody
 
 
+def _leave_active(
+    actor: User, custody: Custody, expected_version: int, refused: str
+) -> Unit | None:
+    """The checks both ways out of an active custody share: the actor's right over the
+    estate, the version the page saw, and that the custody is still active (else
+    ``refused``, a message with ``%(state)s``)."""
+    unit = access.require_custody(actor, custody.estate)
+    if custody.version != expected_version:
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
+    if custody.state != Custody.State.ACTIVE:
+        raise DomainError(refused % {"state": custody.get_state_display()}, code="bad_state")
+    return unit
+
+
+def _move(custody: Custody, expected_version: int, to_state: str, **fields: object) -> None:
+    """Move an active custody to ``to_state`` with one conditional update (the version
+    and the state it was read in), so two people acting at once cannot both succeed; then
+    release the appointed company's hold on routing (001 四(二))."""
+    done = Custody.objects.filter(
+        pk=custody.pk, version=expected_version, state=Custody.State.ACTIVE
+    ).update(state=to_state, version=F("version") + 1, updated_at=timezone.now(), **fields)
+    if not done:
+        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
+    if custody.estate.custodian_company_id is not None:
+        estate_set_custodian_company(estate=custody.estate, company=None)
+
+
 @transaction.atomic
 def custody_start(
     *,
@@ -100,14 +127,7 @@ def custody_hand_over(
     note: str,
 ) -> Custody:
     estate = custody.estate
-    unit = access.require_custody(actor, estate)
-    if custody.version != expected_version:
-        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
-    if custody.state != Custody.State.ACTIVE:
-        raise DomainError(
-            _("该托管%(state)s，不能再移交") % {"state": custody.get_state_display()},
-            code="bad_state",
-        )
+    unit = _leave_active(actor, custody, expected_version, _("该托管%(state)s，不能再移交"))
     errors: list[FieldError] = []
     if company is None or company.kind_id != "property_company":
         errors.append(FieldError("company_id", _("请选择接管的物业服务企业")))
@@ -117,20 +137,14 @@ def custody_hand_over(
         errors.append(FieldError("note", _("请写明移交事项")))
     if errors:
         raise InvalidInput(errors=errors)
-    done = Custody.objects.filter(
-        pk=custody.pk, version=expected_version, state=Custody.State.ACTIVE
-    ).update(
-        state=Custody.State.HANDED_OVER,
+    _move(
+        custody,
+        expected_version,
+        Custody.State.HANDED_OVER,
         handed_to=company,
         handover_date=handover_date,
         handover_note=note.strip(),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
     )
-    if not done:
-        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
-    if estate.custodian_company_id is not None:
-        estate_set_custodian_company(estate=estate, company=None)
     estate_set_parties(
         estate=estate,
         property_company=company,
@@ -165,14 +179,7 @@ def custody_end(
     An appointed company stops holding it: ``Estate.custodian_company`` is cleared in the
     same transaction, so routing goes back to the street office (001 四(二))."""
     estate = custody.estate
-    unit = access.require_custody(actor, estate)
-    if custody.version != expected_version:
-        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
-    if custody.state != Custody.State.ACTIVE:
-        raise DomainError(
-            _("该托管%(state)s，不能再结束") % {"state": custody.get_state_display()},
-            code="bad_state",
-        )
+    unit = _leave_active(actor, custody, expected_version, _("该托管%(state)s，不能再结束"))
     errors: list[FieldError] = []
     if ended_on < custody.starts:
         errors.append(FieldError("ended_on", _("结束日期不能早于托管开始")))
@@ -182,19 +189,9 @@ def custody_end(
         errors.append(FieldError("reason", _("请写明结束原因")))
     if errors:
         raise InvalidInput(errors=errors)
-    done = Custody.objects.filter(
-        pk=custody.pk, version=expected_version, state=Custody.State.ACTIVE
-    ).update(
-        state=Custody.State.ENDED,
-        ended_on=ended_on,
-        end_reason=reason.strip(),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
+    _move(
+        custody, expected_version, Custody.State.ENDED, ended_on=ended_on, end_reason=reason.strip()
     )
-    if not done:
-        raise Conflict(_("该托管记录已被他人更新，请刷新后重试"))
-    if estate.custodian_company_id is not None:
-        estate_set_custodian_company(estate=estate, company=None)
     audit_record(
         actor=actor,
         action=PartiesEvent.CUSTODY_END,
