@@ -358,8 +358,8 @@ def ledger(
     if f.errors:
         raise InvalidInput(errors=[FieldError(k, v) for k, v in f.errors.items()])
     qs = selectors.ledger(request.user, f)
-    rows = list(qs[offset : offset + limit])
     found = selectors.capped_count(qs)
+    rows = selectors.ledger_rows(qs, found, offset, limit)
     return {
         "total": min(found, selectors.COUNT_CAP),
         "total_capped": found > selectors.COUNT_CAP,

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -42,7 +42,8 @@ PAGE_SIZE = 50
 
 class CappedPaginator(Paginator):
     """A paginator whose count reads at most ``selectors.COUNT_CAP + 1`` rows
-    (``capped`` tells the page to say "more than"); its pages stop at the cap."""
+    (``capped`` tells the page to say "more than"); its pages stop at the cap, and a
+    page's rows are read as ``selectors.ledger_rows`` reads them."""
 
     @cached_property
     def found(self) -> int:
@@ -56,6 +57,12 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.found > selectors.COUNT_CAP
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        qs: QuerySet[Case] = self.object_list  # type: ignore[assignment]
+        start = (number - 1) * self.per_page
+        return Page(selectors.ledger_rows(qs, self.found, start, self.per_page), number, self)
 
 
 def _case_url(number: str) -> str | None:

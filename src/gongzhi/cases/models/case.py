@@ -111,11 +111,17 @@ class Case(BaseModel):
     # Set by the service: the moment the case was registered (an integration may pass
     # the time the hotline took the call), not the moment the row was written.
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
-    number = models.CharField(_("台账编号"), max_length=40, unique=True)
+    # Unique by a constraint (Meta), not unique=True: that would add a second, pattern
+    # index nobody searches by (the same for the idempotency key and the area path).
+    number = models.CharField(_("台账编号"), max_length=40)
+    # Indexed by case_ledger_idx (jurisdiction, year) and the original-number constraint,
+    # both led by this column (as estate, level and lead unit by their composites below):
+    # fewer indexes to write per case at intake, import and synth (issue 12).
     jurisdiction = models.ForeignKey(
         "org.Jurisdiction",
         verbose_name=_("台账辖区"),
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="ledger_cases",
         help_text=_("登记台账的县（市、区），编号在该辖区和年度内唯一"),
     )
@@ -130,9 +136,7 @@ class Case(BaseModel):
     original_number = models.CharField(_("原台账编号"), max_length=60, blank=True)
     # Scoped to the caller ("u<id>:<key>"), so one caller's key never finds another's case;
     # the digest of the request body tells a replay from a different body under one key.
-    idempotency_key = models.CharField(
-        _("幂等键"), max_length=140, null=True, blank=True, unique=True
-    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=140, null=True, blank=True)
     idempotency_digest = models.CharField(_("请求摘要"), max_length=64, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -163,13 +167,15 @@ class Case(BaseModel):
         related_name="reported_cases",
     )
     estate = models.ForeignKey(
-        "org.Estate", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="cases"
+        "org.Estate",
+        verbose_name=_("小区"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     # The estate's community path ("/37/3708/…/"), copied at intake: who may read a case
     # by area is one indexed prefix test on the case row, with no join.
-    area_path = models.CharField(
-        _("区域路径"), max_length=255, default="", editable=False, db_index=True
-    )
+    area_path = models.CharField(_("区域路径"), max_length=255, default="", editable=False)
     building = models.CharField(_("楼栋"), max_length=20, blank=True)
     unit_no = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("房号"), max_length=20, blank=True)
@@ -199,6 +205,7 @@ class Case(BaseModel):
         verbose_name=_("办理层级"),
         on_delete=models.PROTECT,
         related_name="cases_at_level",
+        db_index=False,
         help_text=_("当前负责分派、督办该案件的层级"),
     )
     lead_unit = models.ForeignKey(
@@ -208,6 +215,7 @@ class Case(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="led_cases",
+        db_index=False,
     )
     transferred_from = models.ForeignKey(
         "org.Unit",
@@ -295,13 +303,32 @@ class Case(BaseModel):
             ),
             models.Index(fields=["estate", "state"], name="case_estate_idx"),
             models.Index(fields=["jurisdiction", "year"], name="case_ledger_idx"),
+            # Breached cases (one arm of the ledger's "overdue" filter, cases/selectors
+            # overdue_q; the other two have the sweep's partial indexes): with it the
+            # filter is a bitmap of index scans, not a walk from the newest case through a
+            # unit's mostly punctual cases (issue 12).
+            models.Index(
+                fields=["created_at"],
+                name="case_breached_idx",
+                condition=Q(breached_at__isnull=False),
+            ),
+            # A rare channel's newest cases (the ledger's channel filter, the hotline's
+            # own work): read by channel, not by walking every date (issue 12).
+            models.Index(fields=["channel", "created_at"], name="case_channel_idx"),
+            # Who may read a case by area: a prefix test (LIKE '/37/3708/%'); the pattern
+            # operator class serves it whatever the collation, and equality too.
+            models.Index(
+                fields=["area_path"], name="case_area_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
             models.UniqueConstraint(
                 fields=["jurisdiction", "original_number"],
                 condition=~Q(original_number=""),
                 name="case_original_number_unique",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

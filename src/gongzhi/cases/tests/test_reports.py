@@ -467,3 +467,23 @@ def test_overdue_counts_the_sweeps_delay_records(demo: Any, login: Any) -> None:
     assert found is not None
     total = int(found.group(1))
     assert m.overdue == total >= 1
+
+
+@pytest.mark.parametrize("cap", [10_000, 5])
+def test_a_page_picked_from_the_keys_is_the_ordered_page(
+    demo: Any, monkeypatch: Any, cap: int
+) -> None:
+    # Issue 12: below the cap the ledger picks a page's ids from the (time, id) keys of
+    # the rows it counted, above it it asks the database for the ordered slice; both must give the
+    # rows the ordered query gives, for every account and every page.
+    from gongzhi.cases import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", cap)
+    for name in ("office", "jiedao", "zjj", "wuye", "resident"):
+        qs = ledger(User.objects.get(username=name), LedgerFilter.from_params({}))
+        found = selectors.capped_count(qs)
+        expected = list(qs.values_list("pk", flat=True))
+        assert found == min(len(expected), cap + 1), name
+        for offset in range(0, len(expected) + 3, 3):
+            rows = selectors.ledger_rows(qs, found, offset, 3)
+            assert [c.pk for c in rows] == expected[offset : offset + 3], (name, offset)
