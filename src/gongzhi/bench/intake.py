@@ -23,6 +23,7 @@ from typing import Any
 
 from gongzhi.bench.load import LoadResult, count_check, run_load_in_process
 from gongzhi.bench.server import (
+    PG_BENCH_DB,
     Server,
     count_cases,
     free_port,
@@ -102,12 +103,13 @@ def bench_one(
     synchronous_commit: bool = True,
     keep: bool = False,
     log: Callable[[str], None] = print,
+    pg_database: str = PG_BENCH_DB,
 ) -> Row:
     tmp = Path(tempfile.mkdtemp(prefix=f"gongzhi-bench-{db}-"))
     server: Server | None = None
     try:
         database_url = (
-            pg_recreate(synchronous_commit=synchronous_commit)
+            pg_recreate(pg_database, synchronous_commit=synchronous_commit)
             if db == "pg"
             else f"sqlite:///{tmp / 'bench.sqlite3'}"
         )
@@ -191,7 +193,7 @@ def bench_one(
                 shutil.rmtree(tmp, ignore_errors=True)
                 if db == "pg":
                     with contextlib.suppress(Exception):
-                        pg_drop()
+                        pg_drop(pg_database)
         finally:
             signal.signal(signal.SIGINT, previous)
 

@@ -130,16 +130,24 @@ def case_bodies() -> list[bytes]:
 
 
 def request_parts(
-    *, host: str, port: int, path: str, token: str, bodies: Sequence[bytes]
+    *,
+    host: str,
+    port: int,
+    path: str,
+    token: str,
+    bodies: Sequence[bytes],
+    authorization: str = "",
 ) -> list[tuple[bytes, bytes]]:
     """Pre-encoded requests: (head up to the idempotency key value, rest), the key in
-    between is the only thing built per request."""
+    between is the only thing built per request. ``authorization`` is the header's whole
+    value when it is not Gongzhi's ``Bearer <token>`` (the peer's DRF ``Token <key>``)."""
+    authorization = authorization or f"Bearer {token}"
     parts = []
     for body in bodies:
         head = (
             f"POST {path} HTTP/1.1\r\n"
             f"Host: {host}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\n"
+            f"Authorization: {authorization}\r\n"
             "Content-Type: application/json\r\n"
             "Accept: application/json\r\n"
             f"Content-Length: {len(body)}\r\n"
@@ -279,15 +287,26 @@ def run_load(
     warmup: float = 0.0,
     path: str = "/api/cases/",
     key_prefix: str | None = None,
+    authorization: str = "",
+    bodies: Sequence[str] = (),
 ) -> LoadResult:
     """Run the asyncio HTTP/1.1 keep-alive client in this process: ``connections``
     connections each sending one request after another, for ``duration`` seconds (0 =
-    until ``max_requests`` are done) after ``warmup`` seconds not counted."""
+    until ``max_requests`` are done) after ``warmup`` seconds not counted. ``path``,
+    ``authorization`` and ``bodies`` (JSON texts) point the same client at another
+    application (the peer of gongzhi.bench.peer); by default it registers cases."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the load generator only targets loopback")
     if duration <= 0 and max_requests <= 0:
         raise ValueError("bound the run with a duration or a number of requests")
-    parts = request_parts(host=host, port=port, path=path, token=token, bodies=case_bodies())
+    parts = request_parts(
+        host=host,
+        port=port,
+        path=path,
+        token=token,
+        bodies=[b.encode() for b in bodies] if bodies else case_bodies(),
+        authorization=authorization,
+    )
     return asyncio.run(
         _load(
             host=host,

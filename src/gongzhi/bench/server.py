@@ -120,8 +120,21 @@ def server_env(*, database_url: str, var_dir: Path, extra: dict[str, str] | None
     return env
 
 
-def start_server(*, env: dict, workers: int, threads: int, port: int, log: Path) -> Server:
-    granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
+def start_server(
+    *,
+    env: dict,
+    workers: int,
+    threads: int,
+    port: int,
+    log: Path,
+    granian: str = "",
+    target: str = "gongzhi.bench.server:bench_application",
+    cwd: Path | None = None,
+) -> Server:
+    """granian in its own process group; by default Gongzhi's, from this venv. ``granian``,
+    ``target`` and ``cwd`` start another application's (the peer of gongzhi.bench.peer,
+    from its own venv) the same way."""
+    granian = granian or shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
     cmd = [
         granian,
         "--interface",
@@ -138,14 +151,14 @@ def start_server(*, env: dict, workers: int, threads: int, port: int, log: Path)
         "--log-level",
         "warning",
         "--factory",
-        "gongzhi.bench.server:bench_application",
+        target,
     ]
     ready = log.parent / "ready"
     ready.mkdir(exist_ok=True)
     env = {**env, "GONGZHI_BENCH_READY_DIR": str(ready)}
     logf = log.open("wb")
     proc = subprocess.Popen(
-        cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, env=env, cwd=cwd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
     )
     logf.close()
     server = Server(process=proc, port=port, log=log)
@@ -192,16 +205,16 @@ def pg_drop(name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def count_cases(database_url: str) -> int:
+def count_cases(database_url: str, table: str = CASE_TABLE) -> int:
     if database_url.startswith("sqlite:///"):
         import sqlite3
 
         with contextlib.closing(sqlite3.connect(database_url[len("sqlite:///") :])) as conn:
-            return int(conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()[0])
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     import psycopg
 
     with psycopg.connect(database_url) as conn:
-        row = conn.execute(f"SELECT count(*) FROM {CASE_TABLE}").fetchone()
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0
 
 

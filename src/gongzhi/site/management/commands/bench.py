@@ -12,6 +12,10 @@ intake: the intake benchmark of issue 3. Starts granian (WSGI, production settin
 a fresh PostgreSQL database and/or a fresh SQLite file, registers and routes cases over
 HTTP from a load generator on loopback and prints one line per database.
 
+With ``--peer helpdesk`` (issue 12's target) the same run then measures django-helpdesk's
+ticket creation (``POST /api/tickets/``) from its own venv with the same load generator and
+parameters (gongzhi.bench.peer, bench/peer/), and prints both rows and the ratio.
+
 crash: kills granian with SIGKILL in the middle of the same kind of load on a scratch
 PostgreSQL database, restarts it, and checks that every acknowledged case is there and the
 ledger numbers have no gap.
@@ -30,7 +34,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.bench import crash, load, scaleout, wrk
+from gongzhi.bench import crash, load, peer, scaleout, wrk
 from gongzhi.bench import intake as bench
 
 
@@ -136,6 +140,20 @@ class Command(BaseCommand):
             help="sweep, ledger: the scratch PostgreSQL database (kept and reused: rows are "
             "only added up to the counts asked for)",
         )
+        parser.add_argument(
+            "--peer",
+            choices=["helpdesk"],
+            default=None,
+            help=(
+                "intake: then measure django-helpdesk's POST /api/tickets/ the same way "
+                "(PostgreSQL only; its venv is made from bench/peer/requirements.txt if missing)"
+            ),
+        )
+        parser.add_argument(
+            "--pg-database",
+            default="gongzhi_bench",
+            help="intake: Gongzhi's scratch PostgreSQL database (dropped and created each run)",
+        )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
@@ -217,6 +235,9 @@ class Command(BaseCommand):
             raise CommandError("wrk is not installed (apt-get install wrk)")
         if o["generator"] == "wrk" and o["requests"]:
             raise CommandError("wrk runs for a duration: use --duration, not --requests")
+        if o["peer"]:
+            self._side_by_side({**o, "duration": duration})
+            return
         use_wrk = o["generator"] == "wrk"
         generator = "wrk (Lua script, 1 thread)" if use_wrk else "Python asyncio client"
         signal.signal(signal.SIGTERM, _terminate)
@@ -240,6 +261,7 @@ class Command(BaseCommand):
                     synchronous_commit=o["pg_synchronous_commit"] == "on",
                     keep=o["keep"],
                     log=lambda msg: self.stderr.write(msg),
+                    pg_database=o["pg_database"],
                 )
                 rows.append(row)
         except KeyboardInterrupt as exc:
@@ -247,6 +269,15 @@ class Command(BaseCommand):
         self.stdout.write(bench.HEADER)
         for row in rows:
             self.stdout.write(row.line())
+        self._details(rows)
+        if o["json"]:
+            self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
+        if any(row.check != "count ok" for row in rows):
+            raise CommandError("COUNT MISMATCH")
+
+    def _details(self, rows: list[bench.Row]) -> None:
+        """Per row: the window, the statuses, and the CPU of the server, the load generator
+        and the whole machine over it."""
         cores = os.cpu_count() or 1
         for row in rows:
             r = row.result
@@ -262,9 +293,56 @@ class Command(BaseCommand):
                 f"whole machine busy {row.machine_busy_s / t:.2f} of {cores} cores"
                 + (f"; first error: {r.first_error}" if r.first_error else "")
             )
+
+    def _side_by_side(self, o: dict[str, Any]) -> None:
+        """Gongzhi's intake, then django-helpdesk's, in one run with the same load
+        generator and parameters (gongzhi.bench.peer); both rows and the ratio."""
+        if o["db"] == "sqlite":
+            raise CommandError("--peer runs on PostgreSQL only (--db pg)")
+        if o["generator"] != "python":
+            raise CommandError("--peer uses the Python client for both rows")
+        log = lambda msg: self.stderr.write(msg)  # noqa: E731
+        signal.signal(signal.SIGTERM, _terminate)
+        self.stdout.write(
+            f"intake side by side on PostgreSQL: Gongzhi POST /api/cases/ (as 'dispatcher'), "
+            f"then {peer.PEER_NAME} 2.6.1 POST /api/tickets/ (staff user, DRF token); the same "
+            f"Python asyncio client, {o['connections']} connections, "
+            f"{o['duration'] or 'no'} s after {o['warmup']:g} s warm-up, granian "
+            f"{o['workers']} workers × {o['threads']} threads each"
+        )
+        try:
+            venv = peer.ensure_venv(log)  # before either row: a download never overlaps one
+            common = {
+                "connections": o["connections"],
+                "duration": o["duration"],
+                "max_requests": o["requests"],
+                "warmup": o["warmup"],
+                "workers": o["workers"],
+                "threads": o["threads"],
+                "keep": o["keep"],
+                "log": log,
+            }
+            ours = bench.bench_one(
+                "pg",
+                use_wrk=False,
+                synchronous_commit=o["pg_synchronous_commit"] == "on",
+                pg_database=o["pg_database"],
+                **common,
+            )
+            theirs = peer.bench_helpdesk(venv=venv, **common)
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted; servers stopped") from exc
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        ours.database = "gongzhi"
+        self.stdout.write(peer.SIDE_HEADER)
+        self.stdout.write(peer.side_line(ours, unit="cases/s", noun="cases"))
+        self.stdout.write(peer.side_line(theirs, unit="tickets/s", noun="tickets"))
+        self._details([ours, theirs])
+        self.stdout.write(peer.ratio_line(ours.result.rate, theirs.result.rate))
         if o["json"]:
-            self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
-        if any(row.check != "count ok" for row in rows):
+            self.stdout.write(json.dumps([ours.as_dict(), theirs.as_dict()], ensure_ascii=False))
+        if ours.check != "count ok" or theirs.check != "count ok":
             raise CommandError("COUNT MISMATCH")
 
     def _crash(self, o: dict[str, Any]) -> None:
