@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 "import",
                 "sweep",
                 "ledger",
+                "export",
             ],
             help="which benchmark",
         )
@@ -121,7 +122,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sweeps", type=int, default=3, help="scaleout: sweeps sent through Redis"
         )
-        parser.add_argument("--rows", type=int, default=100_000, help="import: rows generated")
+        parser.add_argument(
+            "--rows",
+            type=int,
+            default=None,
+            help="import: rows generated (100,000); export: rows (50,000)",
+        )
+        parser.add_argument("--user", default="office", help="export: whose ledger")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="import")
         parser.add_argument("--jurisdiction", default="370829000000", help="import: ledger")
         parser.add_argument(
@@ -162,7 +169,7 @@ class Command(BaseCommand):
         from gongzhi.stats.imports import bench as import_bench
 
         import_bench.run(
-            rows=o["rows"],
+            rows=o["rows"] or 100_000,
             fmt=o["format"],
             code=o["jurisdiction"],
             out=self.stdout.write,
@@ -204,6 +211,11 @@ class Command(BaseCommand):
             return
         if o["what"] == "import":
             self._import(o)
+            return
+        if o["what"] == "export":  # a ledger export job (gongzhi.bench.export)
+            from gongzhi.bench import export
+
+            export.run(rows=o["rows"] or 50_000, username=o["user"], out=self.stdout.write)
             return
         if o["what"] == "appraisal":  # recomputing every credit score (gongzhi.bench.appraisal)
             from gongzhi.bench import appraisal
