@@ -156,6 +156,23 @@ def test_ledger_masks_the_reporter_except_for_office_and_handlers(
     assert "301" not in login("auditor").get(f"/cases/ledger/?q={a.number}").content.decode()
 
 
+def test_ledger_rows_description_tooltip_is_masked_like_the_summary(
+    demo: Any, login: Any
+) -> None:
+    # The row's tooltip (its description) showed the stored text whole to every reader:
+    # a room and a phone written in the description reached a property company.
+    case = register(T0, description="8号楼501室漏水，请联系13905371234")
+    for username, whole in (("office", True), ("auditor", False)):
+        html = login(username).get(f"/cases/ledger/?q={case.number}").content.decode()
+        tooltip = re.search(r'class="wide" title="([^"]*)"', html)
+        assert tooltip is not None, username
+        if whole:
+            assert "501" in tooltip.group(1) and "13905371234" in tooltip.group(1)
+        else:
+            assert tooltip.group(1) == "8号楼***室漏水，请联系139****1234"
+            assert "501" not in html and "13905371234" not in html
+
+
 @pytest.mark.parametrize("username", ["office", "auditor", "zfj", "wuye", "zjj", "resident"])
 def test_row_masking_agrees_with_the_access_rule(
     three: dict[str, Case], username: str, demo: Any
