@@ -172,6 +172,10 @@ def _extra_estates() -> None:
             )
         )
     Estate.objects.bulk_create(rows)
+    # bulk_create sends no signal: the ledger's cached dropdowns must learn of the estates.
+    from gongzhi.cases.ledger_choices import choices_changed
+
+    choices_changed()
 
 
 def places() -> list[Place]:

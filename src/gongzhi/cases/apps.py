@@ -9,3 +9,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from gongzhi.cases import checks  # noqa: F401 - registers the system checks
+        from gongzhi.cases.ledger_choices import connect
+
+        connect()  # forget the ledger's dropdowns when their rows change

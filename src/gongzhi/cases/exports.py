@@ -166,6 +166,7 @@ def ledger_row(case: Case, vis: ReporterVisibility, now: dt.datetime) -> dict[st
         "reporter_visible": t.visible,
         "matter": case.matter.name if case.matter else "",
         "title": t.title,
+        "description": t.description,
         "summary": _summary(t),
         "lead_unit": case.lead_unit.name if case.lead_unit else "",
         "level": case.level.name,

@@ -156,6 +156,21 @@ def test_ledger_masks_the_reporter_except_for_office_and_handlers(
     assert "301" not in login("auditor").get(f"/cases/ledger/?q={a.number}").content.decode()
 
 
+def test_ledger_rows_description_tooltip_is_masked_like_the_summary(demo: Any, login: Any) -> None:
+    # The row's tooltip (its description) showed the stored text whole to every reader:
+    # a room and a phone written in the description reached a property company.
+    case = register(T0, description="8号楼501室漏水，请联系13905371234")
+    for username, whole in (("office", True), ("auditor", False)):
+        html = login(username).get(f"/cases/ledger/?q={case.number}").content.decode()
+        tooltip = re.search(r'class="wide" title="([^"]*)"', html)
+        assert tooltip is not None, username
+        if whole:
+            assert "501" in tooltip.group(1) and "13905371234" in tooltip.group(1)
+        else:
+            assert tooltip.group(1) == "8号楼***室漏水，请联系139****1234"
+            assert "501" not in html and "13905371234" not in html
+
+
 @pytest.mark.parametrize("username", ["office", "auditor", "zfj", "wuye", "zjj", "resident"])
 def test_row_masking_agrees_with_the_access_rule(
     three: dict[str, Case], username: str, demo: Any
@@ -232,6 +247,50 @@ def test_estate_filter_offers_the_estates_the_account_works_for(demo: Any, login
     assert offered("wuye") == {"JX-E001", "JX-E004"}  # 鸿泰 manages these two
     assert {"JX-E001", "JX-E002", "JX-E005"} <= offered("office")
     assert "CB-E001" not in offered("office")
+
+
+def test_ledger_dropdowns_are_kept_per_account_and_show_new_rows(demo: Any, login: Any) -> None:
+    # The dropdowns are rendered once per account scope and kept (cases.ledger_choices):
+    # accounts viewed in turn each keep their own, and a new estate or unit shows at once.
+    from gongzhi.org.services import estate_create, unit_create
+
+    def offered(name: str, field: str = "estate", **params: str) -> set[str]:
+        html = login(name).get("/cases/ledger/", params).content.decode()
+        select = html.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+        return set(re.findall(r'<option value="([^"]+)"', select))
+
+    wuye, office = offered("wuye"), offered("office")
+    assert wuye == {"JX-E001", "JX-E004"}
+    assert offered("yeweihui") == {"JX-E001"}  # 曾子花园's owners' committee
+    assert offered("wuye") == wuye and offered("office") == office
+    assert offered("wuye", "unit") == {demo.units["pc:鸿泰"].code}
+    # From the cache: the second view asks the database for none of the three lists.
+    with CaptureQueriesContext(connection) as ctx:
+        html = login("wuye").get("/cases/ledger/?estate=JX-E004&matter=JX-04-a").content.decode()
+    lists = (
+        'SELECT "org_estate"."code", "org_estate"."name"',
+        'SELECT DISTINCT "catalog_mattertype"',
+    )
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith(lists)]
+    assert '<option value="JX-E004" selected>' in html
+    assert '<option value="JX-E001">' in html
+    assert re.search(r'<option value="JX-04-a" selected>JX-04-a ', html)
+
+    estate_create(
+        code="JX-E901",
+        name="新建小区",
+        community=demo.estates["JX-E001"].community,
+        property_company=demo.units["pc:鸿泰"],
+    )
+    assert offered("wuye") == wuye | {"JX-E901"}
+    assert offered("office") == office | {"JX-E901"}
+    assert offered("yeweihui") == {"JX-E001"}
+    housing = demo.units["housing_bureau"]
+    unit_create(
+        code="JX-NEW-UNIT", name="新设单位", kind=housing.kind_id, jurisdiction=housing.jurisdiction
+    )
+    assert "JX-NEW-UNIT" in offered("office", "unit")
+    assert "JX-NEW-UNIT" not in offered("wuye", "unit")
 
 
 def test_reading_by_task_is_the_same_listed_by_id_or_by_exists(
