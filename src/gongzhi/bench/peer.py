@@ -149,7 +149,7 @@ def ticket_bodies(queue: int) -> list[str]:
         for j, matter in enumerate(MATTERS):
             body = {
                 "queue": queue,
-                "title": f"压测诉求 {estate} {matter}",
+                "title": f"压测诉求 {estate} {matter}",  # i18n: data (a load test's tickets)
                 "description": "楼道堆放杂物，影响通行，请尽快处理。（压测数据）",
                 "submitter_email": f"resident{i:02d}{j:02d}@example.com",
                 "priority": 3,
