@@ -250,9 +250,7 @@ def _write(sums: dict[Key, dict[str, int]], places: dict[Key, tuple[str, int | N
         for name, delta in sums[key].items():
             setattr(row, name, getattr(row, name) + delta)
             months[month_key][name] += delta
-    DailyFigures.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        DailyFigures.objects.bulk_update(changed, list(FIGURE_NAMES), batch_size=1000)
+    _upsert(DailyFigures, new + changed)
     _write_months(months)
     if sums:
         RollupCursor.objects.filter(name=CURSOR).update(stamp=uuid.uuid4().hex)
@@ -290,9 +288,21 @@ def _write_months(months: dict[MonthKey, dict[str, int]]) -> None:
         (new if row is fresh else changed).append(row)
         for name, delta in deltas.items():
             setattr(row, name, getattr(row, name) + delta)
-    MonthlyFigures.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        MonthlyFigures.objects.bulk_update(changed, list(FIGURE_NAMES), batch_size=1000)
+    _upsert(MonthlyFigures, new + changed)
+
+
+def _upsert(model: type[DailyFigures] | type[MonthlyFigures], rows: list[Any]) -> None:
+    """Write the rows' new counts: one INSERT … ON CONFLICT (key) DO UPDATE per 1,000
+    rows. The counts were added up in Python from the rows read under the cursor's lock,
+    so no other writer changed them meanwhile. (``bulk_update`` built a CASE per row and
+    column: two thirds of a batch's time at a million cases, issue 12.)"""
+    model.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=list(FIGURE_NAMES),
+    )
 
 
 def _step(cursor: RollupCursor, now: dt.datetime, batch_size: int) -> int:

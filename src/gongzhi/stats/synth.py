@@ -27,7 +27,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from gongzhi.cases.models import Channel, Rating, State
+from gongzhi.cases.models import Case, CaseEvent, Channel, Rating, State
 from gongzhi.cases.services.intake import route_for
 from gongzhi.cases.services.ledger import ledger_jurisdiction
 from gongzhi.catalog.models import MatterType
@@ -464,13 +464,26 @@ def synth(
         raise ValueError(gettext("没有可路由的小区和事项：请先载入演示数据（gongzhi demo）"))
     days = list(_days(rng, n, now))
     if jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _parallel(jobs, seed, now, routes, days, batch, n, progress)
-    written = 0
+        events = _parallel(jobs, seed, now, routes, days, batch, n, progress)
+    else:
+        written = 0
 
-    def report(count: int) -> None:
-        nonlocal written
-        written += count
-        if progress is not None:
-            progress(written, n)
+        def report(count: int) -> None:
+            nonlocal written
+            written += count
+            if progress is not None:
+                progress(written, n)
 
-    return _run(_Generator(rng, now, routes), days, batch, report)
+        events = _run(_Generator(rng, now, routes), days, batch, report)
+    _analyze()
+    return events
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load on PostgreSQL: before autovacuum gets
+    to it, the event table's statistics may say that ratings are rare, and the rollup's
+    look-up of a batch's rating events then reads a million of them by the action index
+    (6 s a batch instead of 8 ms, measured at 1 M cases)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Case._meta.db_table}, {CaseEvent._meta.db_table}")
