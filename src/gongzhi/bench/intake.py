@@ -10,10 +10,7 @@ process stays lean. The server and databases are ``gongzhi.bench.server``'s.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,10 +22,10 @@ from gongzhi.bench.load import LoadResult, count_check, run_load_in_process
 from gongzhi.bench.server import (
     PG_BENCH_DB,
     Server,
+    clean_up,
     count_cases,
     free_port,
     machine_busy_seconds,
-    pg_drop,
     pg_recreate,
     prepare_database,
     server_env,
@@ -183,19 +180,7 @@ def bench_one(
             threads=threads,
         )
     finally:
-        # A second Ctrl-C (uv run forwards SIGINT, the terminal sends it too) must not cut
-        # the clean-up short.
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            if server is not None:
-                server.stop()
-            if not keep:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if db == "pg":
-                    with contextlib.suppress(Exception):
-                        pg_drop(pg_database)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        clean_up(server, tmp, keep=keep, pg_database=pg_database if db == "pg" else None)
 
 
 def dbs(choice: str) -> Iterator[str]:

@@ -19,13 +19,11 @@ queue), and the same count check: tickets in the database == 201 responses.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,10 +35,10 @@ from gongzhi.bench.intake import Row
 from gongzhi.bench.load import ESTATES, MATTERS, LoadResult, run_load_in_process
 from gongzhi.bench.server import (
     Server,
+    clean_up,
     count_cases,
     free_port,
     machine_busy_seconds,
-    pg_drop,
     pg_recreate,
     start_server,
 )
@@ -255,17 +253,7 @@ def bench_helpdesk(
             threads=threads,
         )
     finally:
-        # As gongzhi.bench.intake.bench_one: a second Ctrl-C must not cut the clean-up short.
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            if server is not None:
-                server.stop()
-            if not keep:
-                shutil.rmtree(tmp, ignore_errors=True)
-                with contextlib.suppress(Exception):
-                    pg_drop(PEER_DB)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        clean_up(server, tmp, keep=keep, pg_database=PEER_DB)
 
 
 # --- the side-by-side figures ----------------------------------------------------------

@@ -246,3 +246,20 @@ def prepare() -> None:
     build_demo()
     user = User.objects.get(username="dispatcher")
     print(api_token_create(user=user, name="bench", channels=["12345"]))
+
+
+def clean_up(server: Any, tmp: Any, *, keep: bool, pg_database: str | None) -> None:
+    """Stop a bench's server and remove its temporary directory and, unless ``keep``, its
+    PostgreSQL database. A second Ctrl-C (uv run forwards SIGINT, the terminal sends it
+    too) must not cut the clean-up short."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        if server is not None:
+            server.stop()
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if pg_database is not None:
+                with contextlib.suppress(Exception):
+                    pg_drop(pg_database)
+    finally:
+        signal.signal(signal.SIGINT, previous)
