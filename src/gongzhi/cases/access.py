@@ -473,6 +473,9 @@ class IntakeRight:
     as_resident: bool = False
     reason: str = ""
     estates_q: Q = field(default_factory=lambda: Q(pk__in=[]))
+    # Estate id -> within ``estates_q``: answered once per right (the right lives as
+    # long as the user object it is memoised on, see ``intake_right``).
+    estates_seen: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def refusal(self, estate: Estate, channel: str) -> str | None:
         if not self.channels:
@@ -480,9 +483,16 @@ class IntakeRight:
         if channel not in self.channels:
             labels = "、".join(str(Channel(c).label) for c in self.channels)
             return _("您只能通过以下渠道登记：%(labels)s") % {"labels": labels}
-        if not Estate.objects.filter(self.estates_q, pk=estate.pk).exists():
+        if not self.serves(estate):
             return _("该小区不在您的工作范围内")
         return None
+
+    def serves(self, estate: Estate) -> bool:
+        seen = self.estates_seen.get(estate.pk)
+        if seen is None:
+            seen = Estate.objects.filter(self.estates_q, pk=estate.pk).exists()
+            self.estates_seen[estate.pk] = seen
+        return seen
 
 
 def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
@@ -491,10 +501,31 @@ def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
     any staff channel; unit staff for the estates their unit serves, through walk-in,
     patrol and referral, plus the channels their kind of unit takes (the 12345 centre
     takes the hotlines); an integration token only through the channels it was granted.
-    Auditors and conveners read; they do not register."""
+    Auditors and conveners read; they do not register.
+
+    The account's right is memoised on the user object, as its scope and viewer are (a
+    bearer token's user object lives in the token memo for up to
+    ``apiauth.MEMO_SECONDS``, a session's for one request)."""
     scope = scope_for(user)
     if not scope.is_authenticated:
         return IntakeRight(reason=_("请先登录"))
+    right = getattr(user, "_gongzhi_intake_right", None)
+    if right is None:
+        right = _account_intake_right(user, scope)
+        user._gongzhi_intake_right = right
+    if token is not None:
+        granted = tuple(c for c in right.channels if c in (token.channels or ()))
+        right = IntakeRight(
+            channels=granted,
+            as_resident=right.as_resident,
+            estates_q=right.estates_q,
+            reason=_("该接口令牌未获授权登记诉求（gongzhi token --channels）"),
+            estates_seen=right.estates_seen,
+        )
+    return right
+
+
+def _account_intake_right(user: Any, scope: Scope) -> IntakeRight:
     if scope.is_admin:
         right = IntakeRight(channels=OFFICE_CHANNELS, estates_q=Q())
     else:
@@ -518,14 +549,6 @@ def intake_right(user: Any, *, token: Any = None) -> IntakeRight:
             right = IntakeRight(channels=(Channel.WEB,), as_resident=True, estates_q=Q())
         else:
             right = IntakeRight(reason=_("审计和召集人账号只能查阅，不能登记诉求"))
-    if token is not None:
-        granted = tuple(c for c in right.channels if c in (token.channels or ()))
-        right = IntakeRight(
-            channels=granted,
-            as_resident=right.as_resident,
-            estates_q=right.estates_q,
-            reason=_("该接口令牌未获授权登记诉求（gongzhi token --channels）"),
-        )
     return right
 
 

@@ -111,12 +111,17 @@ def _message(event: str, channel: str, about: About, now: dt.datetime, **fields:
 
 
 def _save(messages: list[Message]) -> list[Message]:
-    """Insert the messages and send the pending ones after the commit."""
+    """Insert the messages and send the pending ones that are due after the commit; one
+    held by quiet hours is left to the sweep (``message_deliver`` would not claim it
+    before then either)."""
     if not messages:
         return []
     for m in messages:
         m.save(force_insert=True)
-    due = [m.pk for m in messages if m.state == Message.State.PENDING]
+    clock = timezone.now()
+    due = [
+        m.pk for m in messages if m.state == Message.State.PENDING and m.next_attempt_at <= clock
+    ]
     if due:
         from gongzhi.notify.tasks import deliver
 

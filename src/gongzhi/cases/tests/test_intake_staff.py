@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases import access, selectors
 from gongzhi.cases import services as s
@@ -242,3 +244,23 @@ def test_the_case_page_shows_the_repeat_caller_masked_where_the_reporter_is(demo
     auditor = login("auditor").get(f"/cases/{case.number}/").content.decode()
     assert "再次来电" in auditor and "139****1111" in auditor
     assert "13900001111" not in auditor and "赵大妈" not in auditor
+
+
+def test_the_intake_right_is_asked_once_per_user_object_and_estate(
+    demo, django_assert_num_queries
+) -> None:
+    dispatcher = user("dispatcher")
+    e1, e2 = Estate.objects.get(code="JX-E001"), Estate.objects.get(code="JX-E002")
+    right = access.intake_right(dispatcher)
+    assert right.refusal(e1, "12345") is None
+    with django_assert_num_queries(1):
+        # The token's narrower right shares the account's answers; a new estate is asked.
+        token_right = access.intake_right(dispatcher, token=type("T", (), {"channels": []})())
+        assert token_right.channels == ()
+        assert access.intake_right(dispatcher).refusal(e1, "12345") is None
+        assert access.intake_right(dispatcher).refusal(e2, "12345") is None
+    # Another user object (the next request) asks again.
+    fresh = user("dispatcher")
+    with CaptureQueriesContext(connection) as queries:
+        assert access.intake_right(fresh).refusal(e1, "12345") is None
+    assert any('FROM "org_estate"' in q["sql"] for q in queries.captured_queries)

@@ -11,7 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases import services as cs
 from gongzhi.cases.models import Case
@@ -164,3 +166,28 @@ def test_preferences_page(demo: Any, login: Any) -> None:
     assert not pref.sms and pref.email and not pref.quiet_hours and pref.muted_events == ["warning"]
     got = client.post("/notify/preferences/", {"muted_events": ["nonsense"]})
     assert Preference.objects.get(user=user("resident")).muted_events == ["warning"]
+
+
+def test_a_message_held_by_quiet_hours_is_left_to_the_sweep_not_tried_after_commit(
+    demo: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.GONGZHI_NOTIFY_QUIET_HOURS = "22:00-07:00"
+    night = dt.datetime(2026, 11, 3, 23, 10, tzinfo=BJ)
+    with (
+        time_machine.travel(night, tick=False),
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        case = register(now=night)
+    sms, robot = mine(case).get(channel="sms"), mine(case).get(channel="wecom")
+    assert robot.state == "sent" and robot.attempts == 1
+    assert sms.state == "pending" and sms.attempts == 0 and not sms.log.exists()
+    # Only the robot's message was claimed and settled (two UPDATEs), not the held SMS.
+    updates = [
+        q for q in queries.captured_queries if q["sql"].startswith('UPDATE "notify_message"')
+    ]
+    assert len(updates) == 2
+    morning = dt.datetime(2026, 11, 4, 7, 0, tzinfo=BJ)
+    services.messages_sweep(now=morning)
+    sms.refresh_from_db()
+    assert sms.state == "sent" and sms.attempts == 1
