@@ -59,7 +59,8 @@ def choices_changed(**kwargs: Any) -> None:
     when the transaction commits (a view that read the rows before the commit may have
     kept them meanwhile)."""
     _bump()
-    transaction.on_commit(_bump)
+    if transaction.get_connection().in_atomic_block:  # else the write has committed
+        transaction.on_commit(_bump)
 
 
 def connect() -> None:
