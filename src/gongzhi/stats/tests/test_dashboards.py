@@ -229,3 +229,20 @@ def test_bad_input_is_a_422_by_field(march: Any, login: Any) -> None:
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "start"
     assert client.get("/cases/ledger/?metric=nonsense").status_code == 422
+
+
+def test_the_map_is_kept_for_the_current_minute_only(march: Any, login: Any) -> None:
+    # Issue 12: the map counts the scope's open cases, so each board's answer is kept
+    # until the minute ends; a case closed meanwhile shows from the next minute on.
+    at = T0 + dt.timedelta(days=40, seconds=5)
+    with time_machine.travel(at, tick=False):
+        client = login("office")
+        before = {p["key"]: p["open"] for p in get(client, f"/api/stats/map?{PERIOD}")}
+        Case.objects.filter(estate__code="JX-E002").exclude(
+            state__in=(State.CLOSED, State.MERGED)
+        ).update(state=State.CLOSED)
+        kept = {p["key"]: p["open"] for p in get(client, f"/api/stats/map?{PERIOD}")}
+    assert before["JX-E002"] >= 1 and kept == before
+    with time_machine.travel(at + dt.timedelta(minutes=1), tick=False):
+        fresh = {p["key"]: p["open"] for p in get(client, f"/api/stats/map?{PERIOD}")}
+    assert fresh["JX-E002"] == 0
