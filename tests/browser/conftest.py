@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("GONGZHI_CHROMIUM") or shutil.which("chromium") or ""
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Under the run's var directory, so that two passes running side by side (.ci/run) each
+# keep their own pictures.
+SCREENSHOTS = (
+    Path(os.environ.get("GONGZHI_VAR") or Path(__file__).resolve().parents[2] / "var")
+    / "screenshots"
+)
 ARGS = [
     "--headless=new",
     "--no-sandbox",
