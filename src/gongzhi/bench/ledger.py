@@ -22,6 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from gongzhi.bench import scale
 
 TARGET_MS = 300.0
+# i18n: data (search words typed into the ledger's search box)
+SEARCH_WORDS = ["物业费", "暖气不热", "漏水"]
 # The demo's accounts (gongzhi.demo): a county office, a street office, a functional
 # unit and a property company.
 ROLES = [
@@ -106,6 +108,12 @@ def _filters(username: str) -> list[tuple[str, dict[str, str]]]:
         views.append((f"unit={unit[0][:24]}", {"unit": unit[0]}))
     if number:
         views.append(("search: a ledger number", {"q": number[0]}))
+        # The end of a number, as read over the phone: a substring, not the whole number.
+        views.append(("search: part of a number", {"q": number[0][-7:]}))
+    # Free text (the scratch titles are residents' own words, gongzhi.bench.scale.titles):
+    # a word in about 1 % of the titles, one in 0.3 %, and a two-character word, which
+    # a trigram index cannot serve (docs/performance.md).
+    views += [(f"search: {w}", {"q": w}) for w in SEARCH_WORDS]
     views.append(("default, page 3", {"page": "3"}))
     return views
 

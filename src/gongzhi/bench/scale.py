@@ -230,11 +230,31 @@ def _ts(value: dt.datetime | None) -> str:
     return "\\N" if value is None else value.isoformat()
 
 
+def titles() -> list[str]:
+    """Residents' own words (the router's evaluation sets, a few hundred messages), cut
+    to a title's length: the ledger's free-text search needs real Chinese text to match,
+    not one repeated phrase."""
+    import csv
+    from importlib import resources
+
+    out: list[str] = []
+    folder = resources.files("gongzhi.catalog") / "data" / "eval"
+    for name in ("jiaxiang.csv", "dev.csv", "dev2.csv"):
+        with (folder / name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                # One line, no COPY escapes: whitespace folded, backslashes dropped.
+                text = " ".join(row["text"].replace("\\", "").split())[:40]
+                if text:
+                    out.append(text)
+    return out
+
+
 def _rows(
     start: int, n: int, closed: bool, now: dt.datetime, rng: random.Random, world: list[Place]
 ) -> Iterator[str]:
     from gongzhi.catalog.models import MatterType
 
+    texts = titles()
     matters = list(MatterType.objects.order_by("pk").values_list("pk", flat=True))
     # A long tail: a few matters take most cases (Zipf-like weights).
     matter_w = [1.0 / (i + 1) for i in range(len(matters))]
@@ -304,7 +324,7 @@ def _rows(
                 "",
                 "",
                 str(picked_matters[k]),
-                f"bench case {i}",
+                rng.choice(texts),
                 "bench",
                 "",
                 "normal",

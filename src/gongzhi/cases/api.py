@@ -76,11 +76,16 @@ class RegisteredOut(CaseBrief):
 
 
 class LedgerOut(Schema):
+    # The cap is the ledger's (cases.selectors.COUNT_CAP): one number, here and there.
     total: int = Field(
-        ..., description="符合条件的案件数；超过 10000 件时为 10000，并且 total_capped 为 true"
+        ...,
+        description=f"符合条件的案件数；超过 {selectors.COUNT_CAP} 件时为 "
+        f"{selectors.COUNT_CAP}，并且 total_capped 为 true",
     )
     total_capped: bool = Field(
-        False, description="符合条件的案件超过 10000 件（只数到 10000：请缩小条件或导出）"
+        False,
+        description=f"符合条件的案件超过 {selectors.COUNT_CAP} 件"
+        f"（只数到 {selectors.COUNT_CAP}：请缩小条件或导出）",
     )
     limit: int
     offset: int

@@ -176,6 +176,16 @@ def test_metrics_endpoint(hotline: Client, login) -> None:
     assert bad.status_code == 422
 
 
+def test_openapi_states_the_ledger_count_cap_from_the_selector(client: Client) -> None:
+    # The cap has one source (cases.selectors.COUNT_CAP); the API's description says it.
+    from gongzhi.cases.selectors import COUNT_CAP
+
+    schema = client.get("/api/openapi.json").json()
+    fields = schema["components"]["schemas"]["LedgerOut"]["properties"]
+    assert f"超过 {COUNT_CAP} 件时为 {COUNT_CAP}" in fields["total"]["description"]
+    assert f"超过 {COUNT_CAP} 件" in fields["total_capped"]["description"]
+
+
 def test_openapi_schema_lists_the_case_actions(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
     paths = schema["paths"]

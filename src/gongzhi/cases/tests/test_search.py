@@ -124,3 +124,79 @@ def test_the_api_ledger_takes_the_pages_drilldown_filters(case: Case, login: Any
         assert api.json()["total"] == len(from_api) or api.json()["total"] > 500
     bad = office.get("/api/cases/", {"metric": "nonsense"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "metric"
+
+
+def _joined_search_q(user: User, text: str) -> Any:
+    """The search as it was written before issue 12, the estate's name and code tested
+    through a join: the reference the indexed form must agree with."""
+    import re
+
+    from django.db.models import Q
+
+    from gongzhi.cases.selectors import _ADDRESS, _PHONE
+
+    if Case.objects.filter(number=text).exists():
+        return Q(number=text)
+    q = (
+        Q(number__icontains=text)
+        | Q(title__icontains=text)
+        | Q(external_ref=text)
+        | Q(estate__name__icontains=text)
+        | Q(estate__code__iexact=text)
+    )
+    private = Q(reporter_name=text) | Q(location__icontains=text)
+    if _PHONE.fullmatch(text):
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        if len(digits) >= 4:
+            private |= Q(reporter_phone__contains=digits)
+    address = _ADDRESS.search(text)
+    if address:
+        private |= Q(building=address.group(1), room=address.group(2))
+    return q | (private & viewer(user).reporter_q())
+
+
+def test_the_indexed_search_finds_what_the_joined_one_found(case: Case, demo: Any) -> None:
+    # Issue 12: the estates are looked up first so that on PostgreSQL every arm of the
+    # search is a column of the case (a trigram index serves it); the cases found are the
+    # same as when the estate's name and code were tested through a join.
+    from gongzhi.cases.selectors import search_q
+
+    estate = case.estate
+    texts = ["水管", "漏水", estate.name, estate.name[1:3], estate.code, estate.code.lower()]
+    texts += [case.number[-5:], "7号楼1203", PHONE, "王小明", "nothing-like-this", "a"]
+    for username in ("office", "jiedao", "wuye", "auditor", "zjj"):
+        user = User.objects.get(username=username)
+        scope = readable_cases(user)
+        for text in texts:
+            found = set(scope.filter(search_q(user, text)).values_list("pk", flat=True))
+            joined = set(scope.filter(_joined_search_q(user, text)).values_list("pk", flat=True))
+            assert found == joined, (username, text)
+    office = User.objects.get(username="office")
+    by_estate = readable_cases(office).filter(search_q(office, estate.name))
+    assert by_estate.filter(pk=case.pk).exists()
+
+
+def test_on_postgresql_the_search_can_read_the_trigram_index(case: Case) -> None:
+    # cases 0016: the index's expressions must be the ones Django writes for the search's
+    # lookups, or PostgreSQL cannot use it. With sequential and plain index scans priced
+    # out (on a tiny table the planner would rightly prefer them), every arm of the OR
+    # must be a bitmap scan of the index: one arm it cannot serve makes it a table scan.
+    from django.db import connection
+
+    from gongzhi.cases.selectors import search_q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    office = User.objects.get(username="office")
+    for text in ("水管漏", "13912340077", case.number[-6:], "7号楼1203"):
+        qs = Case.objects.filter(search_q(office, text)).order_by()
+        sql, params = qs.values("pk").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_indexscan = off")
+            cur.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cur.fetchall())
+        assert "Bitmap Index Scan on case_search_trgm_idx" in plan, (text, plan)
+        assert "Seq Scan on cases_case" not in plan, (text, plan)

@@ -1,4 +1,5 @@
-"""``gongzhi stats bench``: time each dashboard chart's query (p50, p95).
+"""``gongzhi stats bench``: time each dashboard chart's query (p50, p95); with
+``--memory``, serve the dashboards under granian and print its workers' memory.
 ``gongzhi stats catchup``: read the case events written since the last pass into the
 rollup. ``gongzhi stats rebuild``: drop the rollup and read every event again (the same
 code as the passes, so the result is identical)."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import CaseEvent
@@ -24,8 +25,26 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="office", help=_("bench：以哪个账号统计"))
         parser.add_argument("--preset", default="year", help=_("bench：统计区间（默认本年）"))
         parser.add_argument("--runs", type=int, default=20, help=_("bench：每个图表执行次数"))
+        parser.add_argument(
+            "--memory",
+            action="store_true",
+            help=_("bench：用 granian 提供各账号的统计页面，报告工作进程内存"),
+        )
+        parser.add_argument("--workers", type=int, default=1, help=_("bench --memory：工作进程数"))
+        parser.add_argument("--rounds", type=int, default=5, help=_("bench --memory：访问轮数"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "bench" and options["memory"]:
+            from gongzhi.stats import bench_memory
+
+            ok = bench_memory.run(
+                workers=max(1, options["workers"]),
+                rounds=max(1, options["rounds"]),
+                out=self.stdout.write,
+            )
+            if not ok:
+                raise CommandError(_("工作进程内存超过目标"))
+            return
         if options["what"] == "bench":
             from gongzhi.stats import bench
 
