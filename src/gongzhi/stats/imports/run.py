@@ -152,15 +152,11 @@ class _Import:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        done = set(
-            Case.objects.filter(
-                jurisdiction_id=self.ledger.pk, original_number__in=[p.number for p in batch]
-            ).values_list("original_number", flat=True)
-        )
+        done = imported_before(self.ledger.pk, [p.number for p in batch])
         fresh = [p for p in batch if p.number not in done]
         self.skipped += len(batch) - len(fresh)
         if fresh:
-            ids = write_batch(fresh, self.numbers, self.now)
+            ids = write_batch(fresh, self.numbers, self.now, self.lookup.tz)
             rollup.absorb(ids)
             self.imported += len(fresh)
             self.events += len(ids)
@@ -208,6 +204,28 @@ class _Import:
             "error_list": self.report.kept,
             "seconds": round(seconds, 2),
         }
+
+
+def imported_before(ledger_id: int, numbers: list[str]) -> set[str]:
+    """The original numbers among ``numbers`` already in the county's ledger. On
+    PostgreSQL one probe of the unique index (jurisdiction, original number) per number:
+    a plain ``IN`` let the planner, whose statistics do not count the rows this import's
+    transaction has written, read every case of the county instead, once per batch, so
+    that a large import slowed down as it went (263 ms a batch at 180,000 cases)."""
+    if connection.vendor != "postgresql":
+        return set(
+            Case.objects.filter(jurisdiction_id=ledger_id, original_number__in=numbers).values_list(
+                "original_number", flat=True
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v FROM unnest(%s::text[]) AS v, LATERAL (SELECT 1 FROM {Case._meta.db_table}"
+            " c WHERE c.jurisdiction_id = %s AND c.original_number = v"
+            " AND c.original_number <> '' LIMIT 1) AS found",
+            [numbers, ledger_id],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def import_execute(job: Job, on_progress: Any = None) -> None:
