@@ -35,8 +35,9 @@ from gongzhi.common.errors import FieldError, InvalidInput, NotFound
 from gongzhi.org.models import Jurisdiction
 from gongzhi.stats import rollup
 from gongzhi.stats.bulk import Numbers
+from gongzhi.stats.imports.ahead import CheckedRows
 from gongzhi.stats.imports.reader import FileUnreadable, Sheet, open_sheet
-from gongzhi.stats.imports.rows import Lookup, Parsed, RowError, parse_row
+from gongzhi.stats.imports.rows import Lookup, Parsed, RowError
 from gongzhi.stats.imports.writer import write_batch
 from gongzhi.stats.models import Job
 
@@ -116,6 +117,12 @@ class _Import:
         self.valid_only = bool(job.params.get("valid_only"))
         self.alias = "default"
         self.on_progress: Any = None
+        self.checked: CheckedRows | None = None
+
+    def close(self) -> None:
+        """Stop reading ahead (the end, a cancel or an error)."""
+        if self.checked is not None:
+            self.checked.close()
 
     def progress(self) -> None:
         if self.on_progress is not None:
@@ -125,9 +132,9 @@ class _Import:
             raise Cancelled
 
     def rows(self) -> Any:
-        for number, cells in self.sheet.rows:
+        self.checked = CheckedRows(self.sheet.rows, self.sheet, self.lookup, self.now)
+        for number, parsed, errors in self.checked:
             self.read += 1
-            parsed, errors = parse_row(number, cells, self.sheet, self.lookup, self.now)
             if parsed is not None and parsed.number in self.seen:
                 col = next(i for i, k in self.sheet.columns.items() if k == "number")
                 errors = [
@@ -241,10 +248,13 @@ def import_execute(job: Job, on_progress: Any = None) -> None:
             try:
                 run.valid_rows() if run.valid_only else run.all_or_nothing()
             except Cancelled:
+                run.close()
                 run.report.discard()
                 result = run.result(time.monotonic() - started)
                 Job.objects.filter(pk=job.pk).update(result=result)
                 return
+            finally:
+                run.close()  # before the file closes: the thread reads it
     except FileUnreadable as exc:
         Job.objects.filter(pk=job.pk, state=State.RUNNING).update(
             state=State.FAILED, error=exc.message, finished_at=timezone.now()
