@@ -360,6 +360,8 @@ def _write_pg(
         copy_lines(
             CaseEvent._meta.db_table, ["id", *EVENT_COLUMNS], _event_lines(ids, steps, event_ids)
         )
+        # Back to how every deferrable constraint of the schema is declared (initially
+        # deferred), for the rest of the caller's transaction.
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return list(event_ids)
 
