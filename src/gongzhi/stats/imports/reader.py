@@ -9,7 +9,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -34,6 +34,10 @@ class Sheet:
     headers: dict[int, str]  # column index -> the header as written
     rows: Iterator[tuple[int, tuple[Any, ...]]]
     total: int  # rows below the header (an upper bound for .xlsx: its declared size)
+    keys: dict[str, int] = field(init=False)  # key -> column index
+
+    def __post_init__(self) -> None:
+        self.keys = {key: i for i, key in self.columns.items()}
 
 
 def _csv_lines(raw: IO[bytes]) -> Iterator[str]:

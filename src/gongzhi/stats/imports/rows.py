@@ -126,6 +126,8 @@ class Lookup:
     estates: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     units: dict[str, list[int]] = field(default_factory=dict)
     matters: dict[str, list[MatterType]] = field(default_factory=dict)
+    # The zone the ledger's times are read in (the current one when the import starts).
+    tz: Any = field(default_factory=timezone.get_current_timezone)
 
     @classmethod
     def load(cls, ledger: Jurisdiction) -> Lookup:
@@ -158,8 +160,9 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
 
 
-def parse_time(value: Any) -> dt.datetime | None:
-    """A cell as an aware datetime (wall-clock Asia/Shanghai); ValueError if unreadable."""
+def parse_time(value: Any, tz: Any = None) -> dt.datetime | None:
+    """A cell as an aware datetime (wall-clock in ``tz``, by default the current time
+    zone: Asia/Shanghai); ValueError if unreadable."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
@@ -169,8 +172,9 @@ def parse_time(value: Any) -> dt.datetime | None:
     else:
         text = str(value).strip()
         moment = _iso_minutes(text) or _strptime(text)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    if moment.tzinfo is None:
+        # As timezone.make_aware, without looking the current zone up for every cell.
+        moment = moment.replace(tzinfo=tz or timezone.get_current_timezone())
     return moment
 
 
@@ -195,24 +199,35 @@ def _strptime(text: str) -> dt.datetime:
     raise ValueError(text)
 
 
+def _cell_text(value: Any) -> str:
+    """A cell as text: trimmed, a whole number without ".0", nothing for an empty cell."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 class _Row:
     """One row being checked: its cells by key, and the errors found."""
 
-    def __init__(self, number: int, cells: tuple[Any, ...], sheet: Any) -> None:
+    def __init__(
+        self, number: int, cells: tuple[Any, ...], index: dict[str, int], headers: dict[int, str]
+    ) -> None:
         self.number = number
         self.errors: list[RowError] = []
         self.failed: set[str] = set()
-        self.index: dict[str, int] = {key: i for i, key in sheet.columns.items()}
-        self.headers = sheet.headers
-        self.values = {key: (cells[i] if i < len(cells) else None) for key, i in self.index.items()}
+        self.index = index
+        self.headers = headers
+        n = len(cells)
+        self.values = {key: (cells[i] if i < n else None) for key, i in index.items()}
+        # Each cell's text once (a row's checks read them about 25 times).
+        self.texts = {key: _cell_text(value) for key, value in self.values.items()}
 
     def text(self, key: str) -> str:
-        value = self.values.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
+        return self.texts.get(key, "")
 
     def error(self, key: str, message: str) -> None:
         self.failed.add(key)
@@ -221,9 +236,9 @@ class _Row:
             RowError(self.number, i, self.headers.get(i, "") if i is not None else "", message)
         )
 
-    def time(self, key: str, now: dt.datetime) -> dt.datetime | None:
+    def time(self, key: str, now: dt.datetime, tz: Any) -> dt.datetime | None:
         try:
-            moment = parse_time(self.values.get(key))
+            moment = parse_time(self.values.get(key), tz)
         except ValueError:
             self.error(key, _("日期格式应为 YYYY-MM-DD HH:MM"))
             return None
@@ -247,18 +262,19 @@ def parse_row(
     """The row as a Parsed, or its errors. An empty row is (None, [])."""
     if all(c is None or str(c).strip() == "" for c in cells):
         return None, []
-    r = _Row(number, cells, sheet)
+    r = _Row(number, cells, sheet.keys, sheet.headers)
+    tz = lk.tz
     for key, limit in LIMITS.items():
         if len(r.text(key)) > limit:
             r.error(key, _("不能超过 %(n)s 个字") % {"n": limit})
     for key in ("number", "estate", "description", "lead_unit"):
         if not r.text(key):
             r.error(key, _("不能为空"))
-    created = r.time("created_at", now)
+    created = r.time("created_at", now, tz)
     if created is None and "created_at" not in r.failed:
         r.error("created_at", _("不能为空"))
-    accepted = r.time("accepted_at", now)
-    handled = r.time("handled_at", now)
+    accepted = r.time("accepted_at", now, tz)
+    handled = r.time("handled_at", now, tz)
     if created and handled and handled < created:
         r.error("handled_at", _("办结时间早于登记时间"))
     if created and accepted and accepted < created:

@@ -35,8 +35,9 @@ from gongzhi.common.errors import FieldError, InvalidInput, NotFound
 from gongzhi.org.models import Jurisdiction
 from gongzhi.stats import rollup
 from gongzhi.stats.bulk import Numbers
+from gongzhi.stats.imports.ahead import CheckedRows
 from gongzhi.stats.imports.reader import FileUnreadable, Sheet, open_sheet
-from gongzhi.stats.imports.rows import Lookup, Parsed, RowError, parse_row
+from gongzhi.stats.imports.rows import Lookup, Parsed, RowError
 from gongzhi.stats.imports.writer import write_batch
 from gongzhi.stats.models import Job
 
@@ -116,6 +117,12 @@ class _Import:
         self.valid_only = bool(job.params.get("valid_only"))
         self.alias = "default"
         self.on_progress: Any = None
+        self.checked: CheckedRows | None = None
+
+    def close(self) -> None:
+        """Stop reading ahead (the end, a cancel or an error)."""
+        if self.checked is not None:
+            self.checked.close()
 
     def progress(self) -> None:
         if self.on_progress is not None:
@@ -125,9 +132,9 @@ class _Import:
             raise Cancelled
 
     def rows(self) -> Any:
-        for number, cells in self.sheet.rows:
+        self.checked = CheckedRows(self.sheet.rows, self.sheet, self.lookup, self.now)
+        for number, parsed, errors in self.checked:
             self.read += 1
-            parsed, errors = parse_row(number, cells, self.sheet, self.lookup, self.now)
             if parsed is not None and parsed.number in self.seen:
                 col = next(i for i, k in self.sheet.columns.items() if k == "number")
                 errors = [
@@ -152,15 +159,11 @@ class _Import:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        done = set(
-            Case.objects.filter(
-                jurisdiction_id=self.ledger.pk, original_number__in=[p.number for p in batch]
-            ).values_list("original_number", flat=True)
-        )
+        done = imported_before(self.ledger.pk, [p.number for p in batch])
         fresh = [p for p in batch if p.number not in done]
         self.skipped += len(batch) - len(fresh)
         if fresh:
-            ids = write_batch(fresh, self.numbers, self.now)
+            ids = write_batch(fresh, self.numbers, self.now, self.lookup.tz)
             rollup.absorb(ids)
             self.imported += len(fresh)
             self.events += len(ids)
@@ -210,6 +213,28 @@ class _Import:
         }
 
 
+def imported_before(ledger_id: int, numbers: list[str]) -> set[str]:
+    """The original numbers among ``numbers`` already in the county's ledger. On
+    PostgreSQL one probe of the unique index (jurisdiction, original number) per number:
+    a plain ``IN`` let the planner, whose statistics do not count the rows this import's
+    transaction has written, read every case of the county instead, once per batch, so
+    that a large import slowed down as it went (263 ms a batch at 180,000 cases)."""
+    if connection.vendor != "postgresql":
+        return set(
+            Case.objects.filter(jurisdiction_id=ledger_id, original_number__in=numbers).values_list(
+                "original_number", flat=True
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v FROM unnest(%s::text[]) AS v, LATERAL (SELECT 1 FROM {Case._meta.db_table}"
+            " c WHERE c.jurisdiction_id = %s AND c.original_number = v"
+            " AND c.original_number <> '' LIMIT 1) AS found",
+            [numbers, ledger_id],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def import_execute(job: Job, on_progress: Any = None) -> None:
     """Run a claimed (RUNNING) import job to its end state."""
     started = time.monotonic()
@@ -223,10 +248,13 @@ def import_execute(job: Job, on_progress: Any = None) -> None:
             try:
                 run.valid_rows() if run.valid_only else run.all_or_nothing()
             except Cancelled:
+                run.close()
                 run.report.discard()
                 result = run.result(time.monotonic() - started)
                 Job.objects.filter(pk=job.pk).update(result=result)
                 return
+            finally:
+                run.close()  # before the file closes: the thread reads it
     except FileUnreadable as exc:
         Job.objects.filter(pk=job.pk, state=State.RUNNING).update(
             state=State.FAILED, error=exc.message, finished_at=timezone.now()

@@ -17,9 +17,9 @@ from gongzhi.stats.imports.rows import Parsed
 ON_TIME = dt.timedelta(hours=24)
 
 
-def _case_fields(p: Parsed, numbers: Numbers, now: dt.datetime) -> dict[str, Any]:
+def _case_fields(p: Parsed, numbers: Numbers, now: dt.datetime, tz: Any) -> dict[str, Any]:
     """The case row's columns that an import sets (attnames); the rest keep defaults."""
-    year = timezone.localtime(p.created_at).year
+    year = timezone.localtime(p.created_at, tz).year
     return {
         "number": numbers.next(year),
         "jurisdiction_id": numbers.ledger_id,
@@ -103,9 +103,12 @@ def _plan(p: Parsed) -> list[dict[str, Any]]:
     return plan
 
 
-def write_batch(batch: list[Parsed], numbers: Numbers, now: dt.datetime) -> list[int]:
+def write_batch(
+    batch: list[Parsed], numbers: Numbers, now: dt.datetime, tz: Any = None
+) -> list[int]:
     """Write the batch's cases and events (inside the caller's transaction); return the
-    events' ids."""
-    ids = write_cases([_case_fields(p, numbers, now) for p in batch], [_plan(p) for p in batch])
+    events' ids. ``tz``: the zone whose year numbers a case (the current one)."""
+    tz = tz or timezone.get_current_timezone()
+    ids = write_cases([_case_fields(p, numbers, now, tz) for p in batch], [_plan(p) for p in batch])
     numbers.save()
     return ids
