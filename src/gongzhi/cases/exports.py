@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -212,10 +214,15 @@ class _Sheet:
     ):
         self.out = out
         self.buf = io.BytesIO() if out is None else None
+        # Constant-memory mode keeps the rows in a named temporary file until the workbook
+        # is closed; it lives in a directory of this sheet's own, removed on close and on
+        # discard (XlsxWriter removes it only on close).
+        self.tmpdir = tempfile.mkdtemp(prefix="gongzhi-xlsx-")
         self.wb = xlsxwriter.Workbook(
             out if out is not None else self.buf,
             {
                 "constant_memory": True,
+                "tmpdir": self.tmpdir,
                 # Excel has no time zones: datetimes arrive as Asia/Shanghai wall time.
                 "default_date_format": "yyyy-mm-dd hh:mm:ss",
                 "strings_to_numbers": False,
@@ -239,12 +246,19 @@ class _Sheet:
         self.row += 1
 
     def close(self) -> bytes:
-        self.wb.close()
+        try:
+            self.wb.close()
+        finally:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
         return self.buf.getvalue() if self.buf is not None else b""
 
     def discard(self) -> None:
-        """Drop the rows written so far (an export stopped midway): the temporary files
-        of constant-memory mode are closed and removed with the workbook's objects."""
+        """Drop the rows written so far (an export stopped midway): the temporary file of
+        constant-memory mode is closed and its directory removed."""
+        fh = getattr(self.ws, "row_data_fh", None)
+        if fh is not None:
+            fh.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.ws = None  # type: ignore[assignment]
         self.wb = None  # type: ignore[assignment]
 

@@ -3,9 +3,7 @@ cancelling, and that nobody but the owner reads a job or its file."""
 
 from __future__ import annotations
 
-import glob
 import io
-import os
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -150,7 +148,10 @@ def test_cancel_before_the_worker_starts(small_threshold: int, login: Any) -> No
 
 
 def test_cancel_while_running_stops_the_worker(
-    small_threshold: int, every_row: list[int], monkeypatch: pytest.MonkeyPatch
+    small_threshold: int,
+    every_row: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
 ) -> None:
     job = services.job_start(owner=u("office"), kind="ledger", params={})
     real_rows = services.ledger_rows
@@ -162,12 +163,13 @@ def test_cancel_while_running_stops_the_worker(
             yield row
 
     monkeypatch.setattr(services, "ledger_rows", rows_then_cancel)
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "openpyxl.*")))
+    # Temporary files go to a directory of this test's own (another run may share /tmp).
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     done = services.job_run(job_id=job.pk)
     assert done is not None and done.state == "cancelled" and not done.file
     assert every_row[-1] < office_count()  # it stopped early
     # The half-written sheet's temporary file is gone.
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "openpyxl.*"))) <= before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_job_through_the_api(
