@@ -294,7 +294,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"intake benchmark: POST /api/cases/ as 'dispatcher' (12345 hotline), "
             f"{len(load.ESTATES)} estates × {len(load.MATTERS)} matter codes, "
-            f"unique Idempotency-Key per request; load generator: {generator}"
+            f"unique Idempotency-Key per request; load generator: {generator}; "
+            + _broker_text(o["broker"])
         )
         rows = []
         try:
@@ -312,6 +313,7 @@ class Command(BaseCommand):
                     keep=o["keep"],
                     log=lambda msg: self.stderr.write(msg),
                     pg_database=o["pg_database"],
+                    broker=o["broker"],
                 )
                 rows.append(row)
         except KeyboardInterrupt as exc:
@@ -389,6 +391,12 @@ class Command(BaseCommand):
                 f"case) and waited {row.server_runqueue_s / t:.2f} cores' worth for a CPU; "
                 f"load generator ({r.generator}) {r.client_cpu_pct / 100:.2f} cores; "
                 f"whole machine busy {row.machine_busy_s / t:.2f} of {cores} cores"
+                + (
+                    f"; celery worker {row.worker_cpu_s / t:.2f} cores "
+                    f"({1000 * row.worker_cpu_s / n if n else 0.0:.1f} ms per case)"
+                    if row.broker == "redis"
+                    else ""
+                )
                 + (f"; first error: {r.first_error}" if r.first_error else "")
             )
 
@@ -406,7 +414,8 @@ class Command(BaseCommand):
             f"then {peer.PEER_NAME} 2.6.1 POST /api/tickets/ (staff user, DRF token); the same "
             f"Python asyncio client, {o['connections']} connections, "
             f"{o['duration'] or 'no'} s after {o['warmup']:g} s warm-up, granian "
-            f"{o['workers']} workers × {o['threads']} threads each"
+            f"{o['workers']} workers × {o['threads']} threads each; Gongzhi's "
+            + _broker_text(o["broker"])
         )
         try:
             venv = peer.ensure_venv(log)  # before either row: a download never overlaps one
@@ -425,6 +434,7 @@ class Command(BaseCommand):
                 use_wrk=False,
                 synchronous_commit=o["pg_synchronous_commit"] == "on",
                 pg_database=o["pg_database"],
+                broker=o["broker"],
                 **common,
             )
             theirs = peer.bench_helpdesk(venv=venv, **common)
@@ -499,6 +509,15 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.ok:
             raise CommandError("SCALE-OUT CHECK FAILED")
+
+
+def _broker_text(broker: str) -> str:
+    if broker == "redis":
+        return (
+            f"broker: Redis ({bench.REDIS_URL}, also the cache), a Celery worker started by "
+            "the bench delivers the outbox"
+        )
+    return "broker: none, the outbox is delivered in the request after the commit (eager)"
 
 
 def _seconds(text: str) -> list[float]:
