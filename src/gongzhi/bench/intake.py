@@ -10,7 +10,10 @@ process stays lean. The server and databases are ``gongzhi.bench.server``'s.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +25,7 @@ from gongzhi.bench.load import LoadResult, count_check, run_load_in_process
 from gongzhi.bench.server import (
     PG_BENCH_DB,
     Server,
+    _group_cpu_seconds,
     clean_up,
     count_cases,
     free_port,
@@ -32,6 +36,9 @@ from gongzhi.bench.server import (
     start_server,
 )
 from gongzhi.bench.wrk import run_wrk
+
+# --broker redis: a broker and shared cache, as a deployment has; the queue is this run's.
+REDIS_URL = os.environ.get("GONGZHI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # --- one row ---------------------------------------------------------------------------
 
@@ -49,6 +56,8 @@ class Row:
     cases_in_window: int  # cases created in that time (warm-up included)
     workers: int
     threads: int
+    broker: str = "eager"
+    worker_cpu_s: float = 0.0  # the Celery worker's, with --broker redis
 
     @property
     def cut_off(self) -> int:
@@ -101,18 +110,40 @@ def bench_one(
     keep: bool = False,
     log: Callable[[str], None] = print,
     pg_database: str = PG_BENCH_DB,
+    broker: str = "eager",
 ) -> Row:
+    """One database's row. ``broker="redis"``: the server gets Redis as broker and cache
+    (REDIS_URL) on a queue of this run, and a Celery worker started here delivers the
+    outbox's messages, so that delivery leaves the request as in a deployment; "eager"
+    (no broker) delivers them in the request after the commit."""
+    from gongzhi.bench.scaleout import start_worker, stop_group, wait_for
+
     tmp = Path(tempfile.mkdtemp(prefix=f"gongzhi-bench-{db}-"))
     server: Server | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    queue = f"gongzhi-bench-{secrets.token_hex(4)}"
     try:
         database_url = (
             pg_recreate(pg_database, synchronous_commit=synchronous_commit)
             if db == "pg"
             else f"sqlite:///{tmp / 'bench.sqlite3'}"
         )
-        env = server_env(database_url=database_url, var_dir=tmp / "var")
+        extra = {}
+        if broker == "redis":
+            extra = {
+                "CELERY_BROKER_URL": REDIS_URL,
+                "REDIS_URL": REDIS_URL,
+                "CELERY_TASK_DEFAULT_QUEUE": queue,
+            }
+        env = server_env(database_url=database_url, var_dir=tmp / "var", extra=extra)
+        # i18n: data (benchmark output naming the demo county)
         log(f"[{db}] migrating and loading the 嘉祥 demo …")
         token = prepare_database(env)
+        if broker == "redis":
+            worker_log = tmp / "worker.log"
+            worker = start_worker(env, queue, worker_log)
+            wait_for(lambda: "ready." in worker_log.read_text(errors="replace"), 120, "the worker")
+            log(f"[{db}] celery worker ready on queue {queue} ({REDIS_URL})")
         before = count_cases(database_url)
         port = free_port()
         log(f"[{db}] granian wsgi, {workers} workers × {threads} threads on 127.0.0.1:{port}")
@@ -131,6 +162,7 @@ def bench_one(
                 key_prefix=key_prefix + "w",
             ).created_total
         cpu0, wait0 = server.cpu_seconds()
+        worker0 = _group_cpu_seconds(worker.pid)[0] if worker else 0.0
         busy0 = machine_busy_seconds()
         wall0 = time.monotonic()
         if use_wrk:
@@ -155,6 +187,7 @@ def bench_one(
                 key_prefix=key_prefix,
             )
         cpu1, wait1 = server.cpu_seconds()
+        worker_cpu = _group_cpu_seconds(worker.pid)[0] - worker0 if worker else 0.0
         server_cpu, server_wait = cpu1 - cpu0, wait1 - wait0
         machine_busy = machine_busy_seconds() - busy0
         window = time.monotonic() - wall0
@@ -178,9 +211,22 @@ def bench_one(
             cases_in_window=cases_in_window,
             workers=workers,
             threads=threads,
+            broker=broker,
+            worker_cpu_s=worker_cpu,
         )
     finally:
+        stop_group(worker)
+        if broker == "redis":
+            with contextlib.suppress(Exception):
+                _drop_queue(queue)
         clean_up(server, tmp, keep=keep, pg_database=pg_database if db == "pg" else None)
+
+
+def _drop_queue(queue: str) -> None:
+    """Whatever this run left in its Redis queue."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).delete(queue)
 
 
 def dbs(choice: str) -> Iterator[str]:

@@ -118,7 +118,7 @@ def _worker_log_count(path: Path, task_ids: list[str]) -> tuple[int, list[str]]:
     return done, errors
 
 
-def _start_worker(env: dict, queue: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(env: dict, queue: str, log: Path) -> subprocess.Popen[bytes]:
     out = log.open("wb")
     try:
         return subprocess.Popen(
@@ -150,7 +150,7 @@ def _start_worker(env: dict, queue: str, log: Path) -> subprocess.Popen[bytes]:
         out.close()
 
 
-def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -158,7 +158,7 @@ def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
+def stop_group(process: subprocess.Popen[bytes] | None) -> None:
     if process is None or process.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
@@ -212,8 +212,8 @@ def scaleout_run(
             )
             log(f"[scaleout] web process #{i + 1}: granian, {workers} worker(s) on :{port}")
         worker_log = tmp / "worker.log"
-        worker = _start_worker(env, queue, worker_log)
-        _wait_for(
+        worker = start_worker(env, queue, worker_log)
+        wait_for(
             lambda: "ready." in worker_log.read_text(errors="replace"), 120, "the Celery worker"
         )
         log(f"[scaleout] celery worker ready on queue {queue} ({REDIS_URL})")
@@ -260,9 +260,9 @@ def scaleout_run(
         # The last pass of the rollup, after every write: then it must equal a rebuild.
         sent.append(broker.send_task(ROLLUP_TASK, queue=queue).id)
         with contextlib.suppress(RuntimeError):
-            _wait_for(lambda: _worker_log_count(worker_log, sent)[0] >= len(sent), 120, "tasks")
+            wait_for(lambda: _worker_log_count(worker_log, sent)[0] >= len(sent), 120, "tasks")
         done, errors = _worker_log_count(worker_log, sent)
-        _stop(worker)
+        stop_group(worker)
         worker = None
         checked = subprocess.run(
             [sys.executable, "-m", "gongzhi.bench", "rollup-check"],
@@ -295,10 +295,10 @@ def scaleout_run(
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             for client in clients:
-                _stop(client)
+                stop_group(client)
             for server in servers:
                 server.stop()
-            _stop(worker)
+            stop_group(worker)
             if not keep:
                 shutil.rmtree(tmp, ignore_errors=True)
                 if created_db:

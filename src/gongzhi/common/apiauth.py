@@ -114,6 +114,10 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> None:
     )
     if updated:
         audit_record(actor=actor, action="api_token.revoke", target=token)
+        # No signal for .update(): the outbox's memo of subscriptions (notify.selectors).
+        from gongzhi.notify.selectors import audience_changed
+
+        audience_changed()
     api_token_forget()
 
 

@@ -5,6 +5,7 @@ machine). The messages themselves come from the demo's cases and meetings."""
 from __future__ import annotations
 
 from gongzhi.notify.models import ChannelKind, UnitWebhook
+from gongzhi.notify.selectors import audience_changed
 from gongzhi.org.demo_context import DemoContext
 
 
@@ -27,3 +28,4 @@ def build(ctx: DemoContext) -> None:
             )
         )
     UnitWebhook.objects.bulk_create(rows)
+    audience_changed()  # bulk_create sends no signal

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,8 +34,8 @@ from gongzhi.notify.models import (
     Message,
     OptOut,
     Preference,
-    UnitWebhook,
 )
+from gongzhi.notify.selectors import unit_audience
 from gongzhi.notify.templates import render, sms_template_id
 from gongzhi.org.models import RoleGrant, User
 
@@ -130,7 +130,10 @@ def _save(messages: list[Message]) -> list[Message]:
 
 
 def _personal(
-    message: Message, pref: Preference | None, now: dt.datetime, opted_out: set[tuple[str, str]]
+    message: Message,
+    pref: Preference | None,
+    now: dt.datetime,
+    opted_out: Collection[tuple[str, str]],
 ) -> Message:
     """Opt-outs, preferences and quiet hours, applied to a message to a person."""
     enabled = True
@@ -152,7 +155,7 @@ def _personal(
     return message
 
 
-def _opted_out(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+def opted_out(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     pairs = [p for p in pairs if p[1]]
     if not pairs:
         return set()
@@ -163,11 +166,20 @@ def _opted_out(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def _staff_emails(
-    users: Sequence[User], event: str, about: About, now: dt.datetime
+    users: Sequence[User],
+    event: str,
+    about: About,
+    now: dt.datetime,
+    *,
+    prefs: dict[int, Preference] | None = None,
+    out: Collection[tuple[str, str]] | None = None,
 ) -> list[Message]:
-    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+    """E-mail to staff; ``prefs`` and ``out`` (their opt-outs) are looked up if not given."""
+    if prefs is None:
+        prefs = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
     found = [u for u in users if u.email]
-    out = _opted_out((ChannelKind.EMAIL, u.email) for u in found)
+    if out is None:
+        out = opted_out((ChannelKind.EMAIL, u.email) for u in found)
     return [
         _personal(
             _message(event, ChannelKind.EMAIL, about, now, address=u.email, label=str(u), user=u),
@@ -179,10 +191,16 @@ def _staff_emails(
     ]
 
 
-def _staff_sms(users: Sequence[User], event: str, about: About, now: dt.datetime) -> list[Message]:
-    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+def _staff_sms(
+    users: Sequence[User],
+    event: str,
+    about: About,
+    now: dt.datetime,
+    *,
+    prefs: dict[int, Preference],
+    out: Collection[tuple[str, str]],
+) -> list[Message]:
     found = [u for u in users if u.phone]
-    out = _opted_out((ChannelKind.SMS, u.phone) for u in found)
     return [
         _personal(
             _message(
@@ -218,6 +236,9 @@ def queue_for_units(
     ids = sorted({u for u in unit_ids if u})
     if not ids:
         return []
+    # Robots, staff, preferences and opt-outs: from the per-process memo when the cache
+    # is shared (notify.selectors), else read now.
+    audience = unit_audience(ids, sms=sms)
     messages = [
         _message(
             event,
@@ -228,19 +249,13 @@ def queue_for_units(
             unit_id=hook.unit_id,
             label=f"{hook.name}（{hook.unit.name}）"[:200],
         )
-        for hook in UnitWebhook.objects.filter(unit_id__in=ids, is_active=True).select_related(
-            "unit"
-        )
+        for hook in audience.hooks
         if not hook.events or event in hook.events
     ]
-    staff = list(
-        User.objects.filter(is_active=True, grants__unit_id__in=ids, grants__role__in=UNIT_ROLES)
-        .exclude(email="", phone="")
-        .distinct()
-    )
-    messages += _staff_emails(staff, event, about, now)
+    staff, prefs, out = audience.staff, audience.prefs, audience.opted_out
+    messages += _staff_emails(staff, event, about, now, prefs=prefs, out=out)
     if sms:
-        messages += _staff_sms(staff, event, about, now)
+        messages += _staff_sms(staff, event, about, now, prefs=prefs, out=out)
     return _save(messages)
 
 
@@ -299,7 +314,7 @@ def queue_for_person(
                 event, ChannelKind.EMAIL, about, now, address=user.email, label=label, user=user
             )
         )
-    out = _opted_out((m.channel, m.address) for m in messages)
+    out = opted_out((m.channel, m.address) for m in messages)
     messages = [_personal(m, pref, now, out) for m in messages]
     if user is not None:
         messages.append(_message(event, ChannelKind.INBOX, about, now, label=label, user=user))

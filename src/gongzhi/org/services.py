@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import Conflict, DomainError, FieldError, InvalidInput
+from gongzhi.notify.selectors import audience_changed
 from gongzhi.org.models import (
     Body,
     BodyMember,
@@ -411,6 +412,7 @@ def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
     if actor is not None and actor.pk == user.pk:
         raise DomainError(_("不能停用自己的账号"))
     changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    audience_changed()  # no signal for .update(): the outbox's memo (notify.selectors)
     tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
     for token in tokens:
         api_token_revoke(token=token, actor=actor)
@@ -433,6 +435,7 @@ def user_reactivate(*, user: User, actor: User | None, reason: str) -> User:
     if not reason.strip():
         raise InvalidInput(errors=[FieldError("reason", _("请填写启用原因"))])
     if User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
+        audience_changed()  # no signal for .update(): the outbox's memo (notify.selectors)
         audit_record(
             actor=actor,
             action="user.reactivate",

@@ -23,6 +23,7 @@ from gongzhi.cases import access
 from gongzhi.cases.models import CaseEvent
 from gongzhi.common.audit import audit_record
 from gongzhi.common.errors import FieldError, InvalidInput
+from gongzhi.notify.selectors import subscriptions_possible
 from gongzhi.webhooks import payload
 from gongzhi.webhooks.kinds import TYPE_OF, WEBHOOK_EVENTS
 from gongzhi.webhooks.models import Attempt, Delivery, Subscription
@@ -86,7 +87,7 @@ def on_case_events(sender: Any = None, event_ids: Iterable[int] = (), **_: Any) 
     """After a case write commits: a delivery for every active subscription that wants
     the event's type and whose account may read the case, then one task each."""
     wanted = [i for i in event_ids if i]
-    if not wanted:
+    if not wanted or not subscriptions_possible():
         return
     subs = list(
         Subscription.objects.filter(

@@ -215,6 +215,8 @@ CACHES = {
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", ""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Several deployments (or a benchmark's run) sharing one Redis keep their tasks apart.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TIMEZONE = TIME_ZONE
 # The deadline sweeps (celery -A gongzhi.config.celery beat): cases every minute,
 # decisions of joint conferences (reminders, overdue flags) every hour.

@@ -140,7 +140,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--breaches", type=int, default=2000, help="sweep: cases pushed past their limit"
         )
-        parser.add_argument("--runs", type=int, default=20, help="sweep, ledger: timed runs")
+        parser.add_argument(
+            "--runs",
+            type=int,
+            default=None,
+            help="sweep, ledger: timed runs (20); intake --in-process: child processes in turn (1)",
+        )
         parser.add_argument(
             "--database",
             default="gongzhi_scale",
@@ -160,6 +165,36 @@ class Command(BaseCommand):
             "--pg-database",
             default="gongzhi_bench",
             help="intake: Gongzhi's scratch PostgreSQL database (dropped and created each run)",
+        )
+        parser.add_argument(
+            "--broker",
+            choices=["eager", "redis"],
+            default="eager",
+            help=(
+                "intake: eager = no broker, Celery tasks (the outbox's delivery) run in the "
+                "request; redis = a broker and cache at GONGZHI_BENCH_REDIS_URL "
+                "(redis://127.0.0.1:6379/0) on a queue of this run, with a Celery worker "
+                "started by the bench (HTTP), as a deployment runs"
+            ),
+        )
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help=(
+                "intake: CPU and SQL statements per registration in one process (Django's "
+                "test client, production settings), no HTTP"
+            ),
+        )
+        parser.add_argument(
+            "--registrations", type=int, default=300, help="intake --in-process: timed ones"
+        )
+        parser.add_argument(
+            "--quiet-hours",
+            default="",
+            help=(
+                "intake --in-process: GONGZHI_NOTIFY_QUIET_HOURS for the run (default: none, "
+                "so the figures do not depend on the time of day)"
+            ),
         )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
@@ -187,7 +222,7 @@ class Command(BaseCommand):
                 database=o["database"],
                 open_cases=o["open_cases"],
                 breaches=o["breaches"],
-                idle_passes=max(1, min(o["runs"], 10)),
+                idle_passes=max(1, min(o["runs"] or 20, 10)),
                 log=log,
             )
         else:
@@ -197,7 +232,7 @@ class Command(BaseCommand):
                 database=o["database"],
                 open_cases=o["open_cases"],
                 closed_cases=o["closed_cases"],
-                runs=o["runs"],
+                runs=o["runs"] or 20,
                 log=log,
             )
         for line in figures.lines():
@@ -241,6 +276,9 @@ class Command(BaseCommand):
         if o["what"] == "scaleout":
             self._scaleout({**o, "duration": o["duration"] or 15.0})
             return
+        if o["in_process"]:
+            self._in_process(o)
+            return
         o["duration"] = o["duration"] or 20.0
         duration = o["duration"] if not o["requests"] else 0.0
         if o["generator"] == "wrk" and not wrk.wrk_available():
@@ -256,7 +294,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"intake benchmark: POST /api/cases/ as 'dispatcher' (12345 hotline), "
             f"{len(load.ESTATES)} estates × {len(load.MATTERS)} matter codes, "
-            f"unique Idempotency-Key per request; load generator: {generator}"
+            f"unique Idempotency-Key per request; load generator: {generator}; "
+            + _broker_text(o["broker"])
         )
         rows = []
         try:
@@ -274,6 +313,7 @@ class Command(BaseCommand):
                     keep=o["keep"],
                     log=lambda msg: self.stderr.write(msg),
                     pg_database=o["pg_database"],
+                    broker=o["broker"],
                 )
                 rows.append(row)
         except KeyboardInterrupt as exc:
@@ -286,6 +326,54 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
         if any(row.check != "count ok" for row in rows):
             raise CommandError("COUNT MISMATCH")
+
+    def _in_process(self, o: dict[str, Any]) -> None:
+        """CPU and statements per registration in one process (gongzhi.bench.inprocess)."""
+        from gongzhi.bench import inprocess
+
+        if o["registrations"] < 1:
+            raise CommandError("--registrations must be at least 1")
+        signal.signal(signal.SIGTERM, _terminate)
+        warmup = max(0, int(o["warmup"] if o["warmup"] != 3.0 else 20))
+        self.stdout.write(
+            f"intake in process: POST /api/cases/ as 'dispatcher' through Django's test client "
+            f"(production settings, every middleware), {warmup} warm-up + "
+            f"{o['registrations']} registrations per run; broker: "
+            + (
+                "none, Celery tasks run in the request (eager)"
+                if o["broker"] == "eager"
+                else f"Redis {inprocess.REDIS_URL}, tasks queued, no worker"
+            )
+            + f"; quiet hours: {o['quiet_hours'] or 'none'}; load average before: "
+            + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        )
+        try:
+            for db in bench.dbs(o["db"]):
+                results = inprocess.bench_inprocess(
+                    db,
+                    registrations=o["registrations"],
+                    warmup=warmup,
+                    broker=o["broker"],
+                    runs=o["runs"] or 1,
+                    quiet_hours=o["quiet_hours"],
+                    pg_database=o["pg_database"],
+                    keep=o["keep"],
+                    log=lambda msg: self.stderr.write(msg),
+                )
+                for result in results:
+                    self.stdout.write(result.line())
+                self.stdout.write("  statements per registration, by kind (last run):")
+                for line in results[-1].kinds_lines():
+                    self.stdout.write(line)
+                if o["json"]:
+                    self.stdout.write(json.dumps([asdict(r) for r in results], ensure_ascii=False))
+                if any(r.errors for r in results):
+                    raise CommandError("some registrations were not answered 201")
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted") from exc
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     def _details(self, rows: list[bench.Row]) -> None:
         """Per row: the window, the statuses, and the CPU of the server, the load generator
@@ -303,6 +391,12 @@ class Command(BaseCommand):
                 f"case) and waited {row.server_runqueue_s / t:.2f} cores' worth for a CPU; "
                 f"load generator ({r.generator}) {r.client_cpu_pct / 100:.2f} cores; "
                 f"whole machine busy {row.machine_busy_s / t:.2f} of {cores} cores"
+                + (
+                    f"; celery worker {row.worker_cpu_s / t:.2f} cores "
+                    f"({1000 * row.worker_cpu_s / n if n else 0.0:.1f} ms per case)"
+                    if row.broker == "redis"
+                    else ""
+                )
                 + (f"; first error: {r.first_error}" if r.first_error else "")
             )
 
@@ -320,7 +414,8 @@ class Command(BaseCommand):
             f"then {peer.PEER_NAME} 2.6.1 POST /api/tickets/ (staff user, DRF token); the same "
             f"Python asyncio client, {o['connections']} connections, "
             f"{o['duration'] or 'no'} s after {o['warmup']:g} s warm-up, granian "
-            f"{o['workers']} workers × {o['threads']} threads each"
+            f"{o['workers']} workers × {o['threads']} threads each; Gongzhi's "
+            + _broker_text(o["broker"])
         )
         try:
             venv = peer.ensure_venv(log)  # before either row: a download never overlaps one
@@ -339,6 +434,7 @@ class Command(BaseCommand):
                 use_wrk=False,
                 synchronous_commit=o["pg_synchronous_commit"] == "on",
                 pg_database=o["pg_database"],
+                broker=o["broker"],
                 **common,
             )
             theirs = peer.bench_helpdesk(venv=venv, **common)
@@ -413,6 +509,15 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.ok:
             raise CommandError("SCALE-OUT CHECK FAILED")
+
+
+def _broker_text(broker: str) -> str:
+    if broker == "redis":
+        return (
+            f"broker: Redis ({bench.REDIS_URL}, also the cache), a Celery worker started by "
+            "the bench delivers the outbox"
+        )
+    return "broker: none, the outbox is delivered in the request after the commit (eager)"
 
 
 def _seconds(text: str) -> list[float]:
