@@ -31,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from gongzhi.cases import access
 from gongzhi.catalog.models import MatterType
 from gongzhi.catalog.selectors import catalog_generation, catalog_version
+from gongzhi.common import versions
 from gongzhi.org.models import Estate, Jurisdiction, Unit
 from gongzhi.org.permissions import Scope
 
@@ -40,18 +41,11 @@ WATCHED = (Jurisdiction, Estate, Unit, MatterType)
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    return versions.read(VERSION_KEY)
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    versions.bump(VERSION_KEY)
 
 
 def choices_changed(**kwargs: Any) -> None:

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 
 from gongzhi.catalog.models import MatterType
+from gongzhi.common import versions
 from gongzhi.org.models import Jurisdiction, Unit
 
 VERSION_KEY = "gongzhi:catalog:version"
@@ -63,12 +63,9 @@ def catalog_version() -> int:
 
 def _read_version() -> int:
     global _seen
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    _seen = (int(version), _clock() + settings.GONGZHI_CATALOG_VERSION_SECONDS)
-    return int(version)
+    version = versions.read(VERSION_KEY)
+    _seen = (version, _clock() + settings.GONGZHI_CATALOG_VERSION_SECONDS)
+    return version
 
 
 def catalog_memo_clear() -> None:
@@ -83,10 +80,7 @@ def catalog_memo_clear() -> None:
 
 def catalog_bump_version() -> None:
     global _seen
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    versions.bump(VERSION_KEY)
     with _lock:
         _memo.clear()
         _generation[0] += 1

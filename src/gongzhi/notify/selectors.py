@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
+
+from gongzhi.common import versions
 
 VERSION_KEY = "gongzhi:notify:audience"
 MEMO_SIZE = 5_000
@@ -46,18 +47,11 @@ def shared_cache() -> bool:
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    return versions.read(VERSION_KEY)
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    versions.bump(VERSION_KEY)
 
 
 def audience_changed(**kwargs: Any) -> None:
