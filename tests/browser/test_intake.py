@@ -47,6 +47,9 @@ def test_dispatcher_logs_a_call_sees_the_duplicate_and_attaches_it(
     log_in(page, base, "dispatcher")
     page.click("nav >> text=登记来电")
     page.wait_for_selector("#intake-form")
+    # htmx binds the phone field's trigger when the document has loaded; on a busy machine
+    # the form is there before that, and keys typed earlier would send no look-up.
+    page.wait_for_load_state("load")
     # The phone field has the focus: the dispatcher types the caller's number at once.
     page.keyboard.type("13877776666")
     page.wait_for_selector(f"#intake-caller >> text={earlier.number}")
