@@ -20,14 +20,19 @@ still missing after GAP_TIMEOUT was rolled back and is dropped."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent
@@ -361,16 +366,175 @@ def catch_up(
             return Pass(events=total, last_id=last_id, gaps=gaps)
 
 
-def rebuild(*, batch_size: int = BATCH, progress: Callable[[int, int], Any] | None = None) -> Pass:
-    """Drop the rollup and read every event again from the first."""
+def rebuild(*, progress: Callable[[int, int], Any] | None = None) -> Pass:
+    """Drop the rollup and count every event again, a month of events per grouped query
+    (``progress(months done, months)``), in one transaction that readers see only when it
+    commits; then the passes go on from the last event counted.
+
+    The passes read events batch by batch and add them to the rows; this counts them set
+    by set in the database: the same metric definitions (``METRIC_DRILLDOWN``), the same
+    rule for ratings (an upheld appeal of the case takes them out) and the same matter (the
+    last one named at or before the event). Two computations of one set of rules: the
+    tests compare them (stats/tests/test_rollup.py). At 10 M cases and 74.5 M events the
+    passes would take hours (about 6,200 events a second); this takes minutes
+    (docs/performance.md, "Rollup rebuild").
+
+    On PostgreSQL the transaction is REPEATABLE READ when it is not inside another one: the
+    months are counted in one snapshot, and ids below the last one that commit later
+    (transactions in flight) are left to the passes as gaps, as a pass leaves them."""
+    snapshot_level = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
+        if snapshot_level:
+            with connection.cursor() as c:
+                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # A month's groups are hashed in memory rather than spilled to disk.
+                c.execute("SET LOCAL work_mem = '256MB'")
         cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
-        RollupCursor.objects.select_for_update().filter(pk=cursor.pk).update(
-            last_id=0, gaps={}, stamp=uuid.uuid4().hex
-        )
+        cursor = RollupCursor.objects.select_for_update().get(pk=cursor.pk)
+        top = CaseEvent.objects.aggregate(top=Max("id"))["top"] or 0
+        events = CaseEvent.objects.filter(id__lte=top).count()
         DailyFigures.objects.all().delete()
         MonthlyFigures.objects.all().delete()
-    return catch_up(batch_size=batch_size, progress=progress)
+        months = _months(top)
+        streets: dict[str, int | None] = {}
+        for done, (start, end) in enumerate(months, 1):
+            _count_month(start, end, top, streets)
+            if progress is not None:
+                progress(done, len(months))
+        now = timezone.now()
+        present = set(
+            CaseEvent.objects.filter(id__gt=top - GAP_SPAN, id__lte=top).values_list(
+                "id", flat=True
+            )
+        )
+        first = min(present, default=top + 1)
+        cursor.last_id = top
+        cursor.gaps = {
+            str(i): now.isoformat() for i in range(first + 1, top + 1) if i not in present
+        }
+        cursor.stamp = uuid.uuid4().hex
+        cursor.save(update_fields=["last_id", "gaps", "stamp", "updated_at"])
+    after = catch_up()
+    return Pass(events=events + after.events, last_id=after.last_id, gaps=after.gaps)
+
+
+def _months(top: int) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The local months from the first event's to the last one's, as [start, end)."""
+    span = CaseEvent.objects.filter(id__lte=top).aggregate(
+        first=Min("created_at"), last=Max("created_at")
+    )
+    if span["first"] is None:
+        return []
+    tz = timezone.get_default_timezone()
+    month = timezone.localtime(span["first"], tz).date().replace(day=1)
+    last = timezone.localtime(span["last"], tz).date()
+    out = []
+    while month <= last:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        out.append(
+            (
+                dt.datetime.combine(month, dt.time(0), tzinfo=tz),
+                dt.datetime.combine(following, dt.time(0), tzinfo=tz),
+            )
+        )
+        month = following
+    return out
+
+
+def _count_month(
+    start: dt.datetime, end: dt.datetime, top: int, streets: dict[str, int | None]
+) -> None:
+    """Count the events of one month into daily rows (written at once) and their monthly
+    rows: no key of another month meets them, so nothing is read back."""
+    tz = timezone.get_default_timezone()
+    named = (
+        CaseEvent.objects.filter(
+            case_id=OuterRef("case_id"),
+            action__in=MATTER_ACTIONS,
+            id__lte=OuterRef("id"),
+            extra__has_key="matter",
+        )
+        .order_by("-id")
+        .annotate(code=Coalesce(KT("extra__matter"), Value(""), output_field=CharField()))
+        .values("code")[:1]
+    )
+    upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action=UPHELD, id__lte=top)
+    counts = {
+        name: Count(
+            "id",
+            filter=METRIC_DRILLDOWN[name] & Q(upheld=False)
+            if name in RATING_METRICS
+            else METRIC_DRILLDOWN[name],
+        )
+        for name in FIGURE_NAMES
+    }
+    rows = (
+        CaseEvent.objects.filter(
+            reduce(operator.or_, (METRIC_DRILLDOWN[n] for n in FIGURE_NAMES)),
+            id__lte=top,
+            created_at__gte=start,
+            created_at__lt=end,
+            unit__isnull=False,
+        )
+        .annotate(
+            day=TruncDate("created_at", tzinfo=tz),
+            named=Coalesce(
+                Subquery(named), F("case__matter__code"), Value(""), output_field=CharField()
+            ),
+            upheld=Exists(upheld),
+        )
+        .values("day", "case__estate_id", "unit_id", "named")
+        .annotate(area=Min("case__area_path"), **counts)
+        .order_by()
+        .values_list("day", "case__estate_id", "unit_id", "named", "area", *FIGURE_NAMES)
+    )
+    daily: list[tuple[Any, ...]] = []
+    months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, estate_id, unit_id, matter, area, *figures in rows.iterator(chunk_size=20000):
+        if not any(figures):
+            continue
+        if area not in streets:
+            streets.update(_streets({area}))
+        street = streets[area]
+        key = _key_text((day, estate_id, unit_id, matter))
+        daily.append((key, day, estate_id, unit_id, matter, area, street, *figures))
+        sums = months[(day.replace(day=1), area, street, unit_id, matter)]
+        for name, value in zip(FIGURE_NAMES, figures, strict=True):
+            sums[name] += value
+    _insert_daily(daily)
+    _write_months(months)
+
+
+DAILY_COLUMNS = ("key", "day", "estate_id", "unit_id", "matter", "area_path", "street_id")
+
+
+def _insert_daily(rows: list[tuple[Any, ...]]) -> None:
+    """New daily rows: COPY on PostgreSQL, bulk inserts elsewhere."""
+    if connection.vendor == "postgresql":
+        from gongzhi.stats.bulk import COPY_ESCAPES, COPY_NULL, copy_lines
+
+        def line(row: tuple[Any, ...]) -> str:
+            return "\t".join(
+                COPY_NULL
+                if v is None
+                else v.translate(COPY_ESCAPES)
+                if isinstance(v, str)
+                else v.isoformat()
+                if isinstance(v, dt.date)
+                else str(v)
+                for v in row
+            )
+
+        copy_lines(
+            DailyFigures._meta.db_table,
+            (*DAILY_COLUMNS, *FIGURE_NAMES),
+            (line(r) for r in rows),
+        )
+        return
+    names = (*DAILY_COLUMNS, *FIGURE_NAMES)
+    DailyFigures.objects.bulk_create(
+        (DailyFigures(**dict(zip(names, r, strict=True))) for r in rows), batch_size=1000
+    )
 
 
 def snapshot() -> dict[str, tuple]:

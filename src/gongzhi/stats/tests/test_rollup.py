@@ -277,3 +277,30 @@ def test_the_migration_fills_the_monthly_rows_as_the_worker_keeps_them(demo: Any
     assert rollup.snapshot() != kept
     fill(apps, None)
     assert rollup.snapshot() == kept
+
+
+def test_a_reclassified_case_counts_each_event_under_the_matter_named_before_it(
+    demo: Any,
+) -> None:
+    """The company returns a case as another matter and the office dispatches it so: the
+    company's events stay under the first matter, the new unit's go under the second, in
+    the passes and in the rebuild alike."""
+    office, wuye = u("office"), u("wuye")
+    case = register(T0)
+    s.case_return(
+        case=fresh(case),
+        actor=wuye,
+        reason="不属物业",
+        claimed_matter_code="JX-04-a",
+        now=T0 + dt.timedelta(hours=1),
+    )
+    s.case_dispatch(
+        case=fresh(case), actor=office, matter_code="JX-04-a", now=T0 + dt.timedelta(hours=2)
+    )
+    assert fresh(case).matter.code == "JX-04-a"  # type: ignore[union-attr]
+    rollup.catch_up()
+    rows = DailyFigures.objects.filter(day=T0.date()).values_list("unit_id", "matter", "received")
+    company = demo.units["pc:鸿泰"].pk
+    assert {(m, n) for unit, m, n in rows if unit == company} == {("JX-15-a", 1)}
+    assert {m for unit, m, n in rows if unit != company and n} == {"JX-04-a"}
+    assert_equals_direct_recomputation()

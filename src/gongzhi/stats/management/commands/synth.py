@@ -1,6 +1,7 @@
 """``gongzhi synth N``: N synthetic cases over two years on the loaded demo (COPY on
 PostgreSQL), with a progress bar; then the rollup catches up (unless ``--no-rollup``:
-the worker will)."""
+the worker will). Above REBUILD_ABOVE events the rollup is rebuilt set by set instead
+of read pass by pass (the same rows, tested; minutes instead of hours at 10 M cases)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.stats import rollup
 from gongzhi.stats.synth import synth
+
+REBUILD_ABOVE = 500_000
 
 
 def bar(done: int, total: int, width: int = 30) -> str:
@@ -66,11 +69,18 @@ class Command(BaseCommand):
         if options["no_rollup"]:
             return
         started = time.monotonic()
-        result = rollup.catch_up(
-            progress=lambda d, _last: self.stderr.write(
-                "\r" + _("统计 %(bar)s") % {"bar": bar(d, events)}, ending=""
+        if events > REBUILD_ABOVE:
+            result = rollup.rebuild(
+                progress=lambda d, t: self.stderr.write(
+                    "\r" + _("统计 %(bar)s 个月") % {"bar": bar(d, t)}, ending=""
+                )
             )
-        )
+        else:
+            result = rollup.catch_up(
+                progress=lambda d, _last: self.stderr.write(
+                    "\r" + _("统计 %(bar)s") % {"bar": bar(d, events)}, ending=""
+                )
+            )
         self.stderr.write("")
         self.stdout.write(
             _("统计表处理事件 %(events)s 条，用时 %(seconds)s 秒")
