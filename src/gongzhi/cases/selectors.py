@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.cases import lookups  # noqa: F401 - registers bigram_icontains (search_q)
 from gongzhi.cases.access import intake_right, readable_cases, viewer
 from gongzhi.cases.models import (
     OPEN_STATES,
@@ -213,6 +214,23 @@ _ADDRESS = re.compile(
 )
 
 
+# Three word characters in a row: a trigram, which cases 0016's index reads.
+_TRIGRAM = re.compile(r"\w{3}")
+
+
+def _contains_lookup(text: str) -> str:
+    """How the search box's text is matched against number, title and location: always
+    ``icontains`` (case-insensitive substring); the lookup chosen only decides which
+    index PostgreSQL can read it by. A text with a trigram: ``icontains`` itself (cases
+    0016's trigram index). One of two characters or more without one (漏水, 电梯, "A-1"):
+    ``bigram_icontains``, the same rows, with a test on its two-character pieces that
+    cases 0017's bigram index answers (``cases.lookups``). One character: neither index
+    can narrow it, PostgreSQL scans the scope."""
+    if len(text) < 2 or _TRIGRAM.search(text):
+        return "icontains"
+    return "bigram_icontains"
+
+
 def search_q(user: Any, text: str) -> Q:
     """The one search box (台账 and the bar on every staff page): ledger number, title words,
     estate name or code and the integration's reference, within what ``user`` may read; the
@@ -224,17 +242,18 @@ def search_q(user: Any, text: str) -> Q:
         # matching the text against every title.
         return Q(number=text)
     # Every arm tests a column of the case itself, so that on PostgreSQL the OR is a
-    # BitmapOr of index scans (cases 0016's trigram index, case_estate_idx) and not a
-    # filter over every row: the estates are found first (a join in the OR would make
-    # it a join filter, whatever the indexes).
+    # BitmapOr of index scans (cases 0016's trigram or 0017's bigram index,
+    # case_estate_idx) and not a filter over every row: the estates are found first (a
+    # join in the OR would make it a join filter, whatever the indexes).
     estates = _ids(Estate.objects.filter(Q(name__icontains=text) | Q(code__iexact=text)))
+    contains = _contains_lookup(text)
     q = (
-        Q(number__icontains=text)
-        | Q(title__icontains=text)
+        Q(**{f"number__{contains}": text})
+        | Q(**{f"title__{contains}": text})
         | Q(external_ref=text)
         | Q(estate_id__in=estates)
     )
-    private = Q(reporter_name=text) | Q(location__icontains=text)
+    private = Q(reporter_name=text) | Q(**{f"location__{contains}": text})
     if _PHONE.fullmatch(text):
         digits = re.sub(r"\D", "", text)
         if digits.startswith("86") and len(digits) == 13:

@@ -200,3 +200,102 @@ def test_on_postgresql_the_search_can_read_the_trigram_index(case: Case) -> None
             plan = "\n".join(row[0] for row in cur.fetchall())
         assert "Bitmap Index Scan on case_search_trgm_idx" in plan, (text, plan)
         assert "Seq Scan on cases_case" not in plan, (text, plan)
+
+
+# Titles and places as residents write them: Chinese with Latin letters in either case,
+# digits, punctuation, LIKE's own wildcards, and a title holding every piece of 漏水漏
+# (漏水, 水漏) but not the word.
+TITLES = ("Wi-Fi信号差", "电梯坏了", "漏水水漏", "小区停车难 A-1车位", "5%物业费_上涨", "噪音扰民ab")
+PLACES = ("7号楼2单元1203室", "B-12 车库", "东门停车场", "3#楼漏水")
+# One character, two (the words no trigram serves), three and more, mixed, ledger
+# numbers' digits, phones, addresses, wildcards, letters in either case.
+TEXTS = (
+    "漏", "梯", "a", "7", "%",
+    "漏水", "电梯", "停车", "噪音", "物业", "水漏", "wi", "WI", "i-", "Ab", "A-", "-1", "12",
+    "20", "5%", "%物", "_上", "b-", "号楼", "3#", "车库",
+    "漏水漏", "A-1", "a-1", "3#楼", "B-1", "Wi-Fi", "信号差", "停车难", "水管漏",
+    "7号楼1203", "7-1203", "1203", "0077", "13912340077", "139-1234-0077", "王小明",
+)  # fmt: skip
+
+
+@pytest.fixture
+def varied(case: Case, demo: Any) -> list[Case]:
+    return [case] + [
+        register(title=title, location=place, building="", room="")
+        for title, place in zip(TITLES, PLACES * 2, strict=False)
+    ]
+
+
+def test_the_bigram_lookup_finds_exactly_what_icontains_finds(varied: list[Case]) -> None:
+    # cases 0017: on PostgreSQL ``bigram_icontains`` adds a test on the word's
+    # two-character pieces, read by an index; the cases found must be icontains's, for
+    # every text (the recheck drops 漏水漏's false match on 漏水水漏).
+    from gongzhi.cases.selectors import _contains_lookup
+
+    for field in ("number", "title", "location"):
+        values = list(Case.objects.values_list(field, flat=True))
+        numbers = [v[-k:] for v in values[:3] for k in (2, 3, 6)] if field == "number" else []
+        for text in (*TEXTS, *numbers):
+            by_bigrams = set(
+                Case.objects.filter(**{f"{field}__bigram_icontains": text}).values_list(
+                    "pk", flat=True
+                )
+            )
+            by_like = set(
+                Case.objects.filter(**{f"{field}__icontains": text}).values_list("pk", flat=True)
+            )
+            assert by_bigrams == by_like, (field, text)
+    def titled(text: str) -> set[int]:
+        return set(Case.objects.filter(title__bigram_icontains=text).values_list("pk", flat=True))
+
+    assert varied[2].pk in titled("电梯") and varied[1].pk in titled("wI")
+    assert varied[3].pk in titled("漏水") & titled("水漏") and varied[3].pk not in titled("漏水漏")
+    assert Case.objects.filter(location__bigram_icontains="b-").get() == varied[2]
+    assert {_contains_lookup(t) for t in ("漏水", "电梯", "wi", "A-1", "3#")} == {
+        "bigram_icontains"
+    }
+    assert {_contains_lookup(t) for t in ("漏", "a", "漏水漏", "Wi-Fi", "1203")} == {"icontains"}
+
+
+def test_the_search_finds_what_it_found_before_the_bigrams(varied: list[Case]) -> None:
+    # The whole search box, for readers who see the reporter and one who does not: the
+    # reference is the search as written before cases 0016 and 0017 (plain icontains).
+    from gongzhi.cases.selectors import search_q
+
+    texts = [*TEXTS, varied[1].number, varied[2].number[-2:], varied[3].number[-7:]]
+    for username in ("office", "wuye", "auditor"):
+        user = User.objects.get(username=username)
+        scope = readable_cases(user)
+        for text in texts:
+            found = set(scope.filter(search_q(user, text)).values_list("pk", flat=True))
+            before = set(scope.filter(_joined_search_q(user, text)).values_list("pk", flat=True))
+            assert found == before, (username, text)
+    office = User.objects.get(username="office")
+    lift = set(readable_cases(office).filter(search_q(office, "电梯")).values_list("pk", flat=True))
+    assert varied[2].pk in lift
+    garage = readable_cases(office).filter(search_q(office, "车库"))
+    assert garage.filter(pk=varied[2].pk).exists()  # its place: B-12 车库
+
+
+def test_on_postgresql_a_two_character_word_reads_the_bigram_index(varied: list[Case]) -> None:
+    # cases 0017: a word without a trigram (two characters, or pieces such as "A-1") is
+    # read by case_search_bigram_idx. As in the trigram test above, sequential and plain
+    # index scans are priced out: one arm the indexes cannot serve (the number, the title
+    # or the place) makes the whole OR a table scan.
+    from django.db import connection
+
+    from gongzhi.cases.selectors import search_q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the bigram index exists on PostgreSQL only")
+    office = User.objects.get(username="office")
+    for text in ("漏水", "电梯", "停车", "wi", "A-1"):
+        qs = Case.objects.filter(search_q(office, text)).order_by()
+        sql, params = qs.values("pk").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_indexscan = off")
+            cur.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cur.fetchall())
+        assert "Bitmap Index Scan on case_search_bigram_idx" in plan, (text, plan)
+        assert "Seq Scan on cases_case" not in plan, (text, plan)
