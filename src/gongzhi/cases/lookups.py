@@ -1,14 +1,15 @@
-"""``bigram_icontains``: ``icontains`` that PostgreSQL can read by the bigram index of
-migration ``cases 0017`` (``case_search_bigram_idx``), for the search box's words that
-have no trigram (``selectors.search_q`` decides which words; this only says how).
+"""``has_bigrams``: a test that every case whose column contains a word (``icontains``)
+passes, and that PostgreSQL answers from the bigram index of migration ``cases 0017``
+(``case_search_bigram_idx``). ``selectors.search_q`` puts it before the search's own
+arms for words without a trigram; it never decides a match by itself.
 
-On PostgreSQL the lookup is ``<icontains> AND gongzhi_bigrams(col) @>
-gongzhi_bigrams(word)``: the ``icontains`` Django writes for the same field and word, and
-every two-character piece of ``upper(word)`` among ``upper(col)``'s (which the index
-answers). A column that contains the word contains each of its pieces, and both sides
-are cut by the same SQL function, so the second test drops no row the first keeps: the
-rows found are exactly ``icontains``'s. Elsewhere (SQLite) it is
-``icontains`` itself."""
+On PostgreSQL it is ``gongzhi_bigrams(col) @> gongzhi_bigrams(word)``: every
+two-character piece of ``upper(word)`` is one of ``upper(col)``'s. A column that
+contains the word contains each of its pieces, and both sides are cut by the same SQL
+function (the word's in SQL too, not in Python, whose ``upper`` differs), so no row that
+``icontains`` keeps fails it; it also passes rows with the pieces apart (漏水水漏 for
+漏水漏), which the ``icontains`` arms then drop. Elsewhere (SQLite) it is ``icontains``
+itself."""
 
 from __future__ import annotations
 
@@ -22,26 +23,17 @@ BIGRAMS = "gongzhi_bigrams"
 
 
 @CharField.register_lookup
-class BigramIContains(Lookup):
-    lookup_name = "bigram_icontains"
+class HasBigrams(Lookup):
+    lookup_name = "has_bigrams"
     prepare_rhs = False
 
-    def _icontains(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(IContains(self.lhs, self.rhs))
-        return sql, list(params)
+        return sql, tuple(params)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return self._icontains(compiler, connection)
-
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        like, like_params = self._icontains(compiler, connection)
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         if not isinstance(self.rhs, str) or len(self.rhs) < 2:
-            return like, like_params  # no piece to look up: the index cannot narrow it
+            return self.as_sql(compiler, connection)  # no piece: nothing to look up
         lhs, lhs_params = compiler.compile(self.lhs)
-        # The word's pieces are cut in SQL, by the function the index was built with (an
-        # immutable call on a constant: the planner folds it and can read the index).
-        # ``icontains`` first: PostgreSQL tests the whole condition again on every row the
-        # index found, in the order written, so the column's pieces are cut (a function
-        # call) only for the rows that contain the word (twice as fast for 电梯 here).
-        sql = f"({like} AND {BIGRAMS}({lhs}) @> {BIGRAMS}(%s))"
-        return sql, [*like_params, *lhs_params, self.rhs]
+        # An immutable call on a constant: the planner folds it and can read the index.
+        return f"{BIGRAMS}({lhs}) @> {BIGRAMS}(%s)", (*lhs_params, self.rhs)

@@ -4,15 +4,18 @@ from the event log, and candidate topics for joint conferences."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import lookups  # noqa: F401 - registers bigram_icontains (search_q)
+from gongzhi.cases import lookups  # noqa: F401 - registers has_bigrams (search_q)
 from gongzhi.cases.access import intake_right, readable_cases, viewer
 from gongzhi.cases.models import (
     OPEN_STATES,
@@ -218,19 +221,6 @@ _ADDRESS = re.compile(
 _TRIGRAM = re.compile(r"\w{3}")
 
 
-def _contains_lookup(text: str) -> str:
-    """How the search box's text is matched against number, title and location: always
-    ``icontains`` (case-insensitive substring); the lookup chosen only decides which
-    index PostgreSQL can read it by. A text with a trigram: ``icontains`` itself (cases
-    0016's trigram index). One of two characters or more without one (漏水, 电梯, "A-1"):
-    ``bigram_icontains``, the same rows, with a test on its two-character pieces that
-    cases 0017's bigram index answers (``cases.lookups``). One character: neither index
-    can narrow it, PostgreSQL scans the scope."""
-    if len(text) < 2 or _TRIGRAM.search(text):
-        return "icontains"
-    return "bigram_icontains"
-
-
 def search_q(user: Any, text: str) -> Q:
     """The one search box (台账 and the bar on every staff page): ledger number, title words,
     estate name or code and the integration's reference, within what ``user`` may read; the
@@ -242,28 +232,51 @@ def search_q(user: Any, text: str) -> Q:
         # matching the text against every title.
         return Q(number=text)
     # Every arm tests a column of the case itself, so that on PostgreSQL the OR is a
-    # BitmapOr of index scans (cases 0016's trigram or 0017's bigram index,
-    # case_estate_idx) and not a filter over every row: the estates are found first (a
-    # join in the OR would make it a join filter, whatever the indexes).
+    # BitmapOr of index scans (cases 0016's trigram index, case_estate_idx) and not a
+    # filter over every row: the estates are found first (a join in the OR would make
+    # it a join filter, whatever the indexes).
     estates = _ids(Estate.objects.filter(Q(name__icontains=text) | Q(code__iexact=text)))
-    contains = _contains_lookup(text)
-    q = (
-        Q(**{f"number__{contains}": text})
-        | Q(**{f"title__{contains}": text})
-        | Q(external_ref=text)
-        | Q(estate_id__in=estates)
-    )
-    private = Q(reporter_name=text) | Q(**{f"location__{contains}": text})
+    public = [
+        Q(number__icontains=text),
+        Q(title__icontains=text),
+        Q(external_ref=text),
+        Q(estate_id__in=estates),
+    ]
+    private = [Q(reporter_name=text), Q(location__icontains=text)]
     if _PHONE.fullmatch(text):
         digits = re.sub(r"\D", "", text)
         if digits.startswith("86") and len(digits) == 13:
             digits = digits[2:]
         if len(digits) >= 4:
-            private |= Q(reporter_phone__contains=digits)
+            private.append(Q(reporter_phone__contains=digits))
     address = _ADDRESS.search(text)
     if address:
-        private |= Q(building=address.group(1), room=address.group(2))
-    return q | (private & viewer(user).reporter_q())
+        private.append(Q(building=address.group(1), room=address.group(2)))
+    found = _any(public) | (_any(private) & viewer(user).reporter_q())
+    if len(text) < 2 or _TRIGRAM.search(text):
+        # A trigram serves icontains (cases 0016). One character: no index can narrow it,
+        # PostgreSQL scans the reader's scope.
+        return found
+    # No trigram (漏水, 电梯, "A-1"): the same arms, and first a test that each of them
+    # implies, on the case's own columns only — an icontains replaced by "has every
+    # two-character piece of the text" (cases.lookups, cases 0017's bigram index). The
+    # rows found are the arms' alone; the test only lets PostgreSQL read the rows by an
+    # index (a BitmapOr) and keeps the pieces out of the per-row test, where cutting
+    # each row's text would cost more than the scan it saves.
+    return found & _any(_by_bigrams(arm) for arm in public + private)
+
+
+def _any(arms: Iterable[Q]) -> Q:
+    return reduce(operator.or_, arms)
+
+
+def _by_bigrams(arm: Q) -> Q:
+    """``field__icontains=word`` → ``field__has_bigrams=word``, which it implies; any
+    other arm as it is."""
+    leaf = arm.children[0] if len(arm.children) == 1 else None
+    if isinstance(leaf, tuple) and leaf[0].endswith("__icontains"):
+        return Q(**{leaf[0].removesuffix("icontains") + "has_bigrams": leaf[1]})
+    return arm
 
 
 def _by_metric(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) -> QuerySet[Case]:
