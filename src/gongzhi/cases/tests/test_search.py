@@ -215,7 +215,7 @@ PLACES = ("7号楼2单元1203室", "B-12 车库", "东门停车场", "3#楼漏�
 TEXTS = (
     "漏", "梯", "a", "7", "%",
     "漏水", "电梯", "停车", "噪音", "物业", "水漏", "wi", "WI", "i-", "Ab", "A-", "-1", "12",
-    "20", "5%", "%物", "_上", "b-", "号楼", "3#", "车库",
+    "20", "5%", "%物", "_上", "b-", "号楼", "3#", "车库", "7-12", "12-34",
     "漏水漏", "A-1", "a-1", "3#楼", "B-1", "Wi-Fi", "信号差", "停车难", "水管漏",
     "7号楼1203", "7-1203", "1203", "0077", "13912340077", "139-1234-0077", "王小明",
 )  # fmt: skip
@@ -278,8 +278,8 @@ def test_the_search_finds_what_it_found_before_the_bigrams(varied: list[Case]) -
 
 
 def test_on_postgresql_a_two_character_word_reads_the_bigram_index(varied: list[Case]) -> None:
-    # cases 0017: a word without a trigram (two characters, or pieces such as "A-1") is
-    # read by case_search_bigram_idx. As in the trigram test above, sequential and plain
+    # cases 0017: a word without a trigram (two characters, or pieces such as "A-1", an
+    # address "7-12") is read by case_search_bigram_idx. As in the trigram test above, sequential and plain
     # index scans are priced out: one arm the indexes cannot serve (the number, the title
     # or the place) makes the whole OR a table scan.
     from django.db import connection
@@ -289,7 +289,7 @@ def test_on_postgresql_a_two_character_word_reads_the_bigram_index(varied: list[
     if connection.vendor != "postgresql":
         pytest.skip("the bigram index exists on PostgreSQL only")
     office = User.objects.get(username="office")
-    for text in ("漏水", "电梯", "停车", "wi", "A-1"):
+    for text in ("漏水", "电梯", "停车", "wi", "A-1", "7-12"):
         qs = Case.objects.filter(search_q(office, text)).order_by()
         sql, params = qs.values("pk").query.sql_with_params()
         with connection.cursor() as cur:
