@@ -261,8 +261,8 @@ def search_q(user: Any, text: str) -> Q:
     # implies, on the case's own columns only — an icontains replaced by "has every
     # two-character piece of the text" (cases.lookups, cases 0017's bigram index). The
     # rows found are the arms' alone; the test only lets PostgreSQL read the rows by an
-    # index (a BitmapOr) and keeps the pieces out of the per-row test, where cutting
-    # each row's text would cost more than the scan it saves.
+    # index (a BitmapOr) and stays out of the per-row test, where cutting every found
+    # row's text took about what the index saved (docs/performance.md).
     return found & _any(_by_bigrams(arm) for arm in public + private)
 
 
