@@ -25,9 +25,10 @@ and exports made by them, gets them masked."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import Any
 
 from django.core import signing
@@ -245,27 +246,38 @@ class Viewer:
 
     def readable_q(self) -> Q:
         """The cases this account may read, as one filter on case columns (indexed
-        prefixes and ids, an EXISTS for tasks; no join, no DISTINCT)."""
+        prefixes and ids, an EXISTS for tasks; no join, no DISTINCT): the OR of
+        ``readable_branches``."""
+        branches = self.readable_branches()
+        if not branches:
+            return Q(pk__in=[])
+        return reduce(operator.or_, branches)
+
+    def readable_branches(self) -> list[Q]:
+        """``readable_q`` as its branches, the widest first: each outermost area the
+        account oversees or works in, its estates (three parties), its units' cases, its
+        own reports and registrations (none: nobody; one empty Q: everything). A count
+        over many cases reads them as disjoint parts, each by its own index (the
+        dashboards' estate map, stats/selectors.py)."""
         scope = self.scope
         if scope.is_admin:
-            return Q()
+            return [Q()]
         if not scope.is_authenticated:
-            return Q(pk__in=[])
-        q = Q(reporter_user_id=scope.user_id) | Q(registered_by_id=scope.user_id)
+            return []
         roots = {*self.oversight_paths, *(root for _uid, root in self.area_units)}
-        for root in _outermost(roots):
-            q |= Q(area_path__startswith=root)
+        found = [Q(area_path__startswith=root) for root in _outermost(roots)]
         if self.own_estate_ids:
-            q |= Q(estate_id__in=sorted(self.own_estate_ids))
+            found.append(Q(estate_id__in=sorted(self.own_estate_ids)))
         units = sorted(scope.unit_ids)
         if units:
-            q |= (
+            found.append(
                 Q(lead_unit_id__in=units)
                 | Q(transferred_from_id__in=units)
                 | Q(reporting_unit_id__in=units)
                 | self._task_cases_q(units)
             )
-        return q
+        found.append(Q(reporter_user_id=scope.user_id) | Q(registered_by_id=scope.user_id))
+        return found
 
     def _task_cases_q(self, units: list[int]) -> Q:
         """Cases with a task for one of ``units``. A few hundred such cases are listed by

@@ -51,6 +51,8 @@ OPEN_STATES = (
     State.FEEDBACK,
     State.REVIEW,
 )
+# What the estate map reads of an open case besides its place (its two partial indexes).
+MAP_COLUMNS = ["state", "resolve_due_at", "accept_due_at", "breached_at", "lead_unit", "matter"]
 # States in which the responsible unit's clock runs.
 CLOCK_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 
@@ -315,6 +317,23 @@ class Case(BaseModel):
             # A rare channel's newest cases (the ledger's channel filter, the hotline's
             # own work): read by channel, not by walking every date (issue 12).
             models.Index(fields=["channel", "created_at"], name="case_channel_idx"),
+            # The dashboards' estate map (stats/selectors.py ``open_by_estate``): open
+            # cases by area and by estate, holding the columns of the overdue test and of
+            # the board's narrowing, so a county's or a company's count is read from the
+            # index alone, not from the table (issue 12: 1.4 s at 10 M cases).
+            models.Index(
+                fields=["area_path"],
+                name="case_open_area_idx",
+                opclasses=["varchar_pattern_ops"],
+                include=[*MAP_COLUMNS, "estate"],
+                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+            ),
+            models.Index(
+                fields=["estate"],
+                name="case_open_estate_idx",
+                include=MAP_COLUMNS,
+                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+            ),
             # Who may read a case by area: a prefix test (LIKE '/37/3708/%'); the pattern
             # operator class serves it whatever the collation, and equality too.
             models.Index(

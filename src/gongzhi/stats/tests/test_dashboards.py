@@ -246,3 +246,36 @@ def test_the_map_is_kept_for_the_current_minute_only(march: Any, login: Any) -> 
     with time_machine.travel(at + dt.timedelta(minutes=1), tick=False):
         fresh = {p["key"]: p["open"] for p in get(client, f"/api/stats/map?{PERIOD}")}
     assert fresh["JX-E002"] == 0
+
+
+def test_the_map_counts_each_readers_open_cases_once(march: Any) -> None:
+    """The map reads a reader's branches (areas, estates, units, own cases) as disjoint
+    parts: per estate, the open and overdue cases the reader may read, each once, for
+    readers whose branches overlap (a street office that is also a unit, the hotline's
+    registrar) and for the other county's."""
+    from django.db.models import Count, Q
+
+    from gongzhi.cases.access import readable_cases, viewer
+    from gongzhi.cases.models import OPEN_STATES
+    from gongzhi.cases.selectors import overdue_q
+    from gongzhi.stats.selectors import open_by_estate
+
+    now = T0 + dt.timedelta(days=40)
+    open_q = Q(state__in=OPEN_STATES)
+    overlapping = 0
+    for name in (
+        "office", "jiedao", "zjj", "wuye", "yeweihui", "dispatcher", "convener", "cb-office",
+    ):  # fmt: skip
+        user = User.objects.get(username=name)
+        direct = {
+            row["estate_id"]: {"open": row["open"], "overdue": row["overdue"]}
+            for row in readable_cases(user)
+            .filter(open_q)
+            .values("estate_id")
+            .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
+        }
+        branches = viewer(user).readable_branches()
+        assert open_by_estate(branches, open_q, now) == direct, name
+        each = sum(Case.objects.filter(b & open_q).count() for b in branches)
+        overlapping += each - sum(r["open"] for r in direct.values())
+    assert overlapping > 0  # some case is in two branches of one reader
