@@ -296,9 +296,7 @@ def open_by_estate(branches: list[Q], narrow: Q, now: dt.datetime) -> dict[int, 
             .values("estate_id")
             # estate_id (never NULL), not the id: a column the partial indexes hold,
             # so the count is read from the index alone.
-            .annotate(
-                open=Count("estate_id"), overdue=Count("estate_id", filter=overdue_q(now))
-            )
+            .annotate(open=Count("estate_id"), overdue=Count("estate_id", filter=overdue_q(now)))
             .order_by()
         )
     if not parts:

@@ -58,3 +58,18 @@ def test_beat_schedule_names_registered_tasks() -> None:
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_postgresql_connections_get_the_work_mem_and_no_jit(db: object) -> None:
+    """Issue 12: the application's PostgreSQL sessions run with 32 MB of work_mem (exact
+    bitmaps for a unit's search at 10 M cases) and without JIT."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "32MB"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

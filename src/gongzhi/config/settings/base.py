@@ -131,6 +131,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Measured at 10 M cases (issue 12, docs/performance.md "Figures: the ledger at 10 M
+    # cases"): with PostgreSQL's default 4 MB a unit's search for a common word made its
+    # bitmaps lossy and rechecked millions of rows (16.8 s; 8 MB: 10.8 s, 16 MB: 1.0 s,
+    # 32 MB: 0.12 s). JIT compiled the dashboards' larger queries for 1.3–2.0 s of their
+    # 3 s; none runs long enough to win it back.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c work_mem={os.environ.get('GONGZHI_PG_WORK_MEM', '32MB')}"
+        f" -c jit={os.environ.get('GONGZHI_PG_JIT', 'off')}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
