@@ -126,7 +126,11 @@ def run(
     closed_cases: int,
     runs: int,
     log: Callable[[str], None],
+    roles: list[str] | None = None,
+    views: str = "",
 ) -> LedgerFigures:
+    """``roles`` (names of ROLES) and ``views`` (text in a view's label) narrow the run to
+    the views being worked on; by default every view of every reader."""
     import datetime as dt
 
     from django.test import Client
@@ -144,10 +148,14 @@ def run(
     assert now is not None
     week = (now - dt.timedelta(days=7)).date().isoformat()
     for role, username in ROLES:
+        if roles and role not in roles:
+            continue
         client = Client()
         client.force_login(User.objects.get(username=username))
         figures.loadavg.append(f"{role} {_loadavg()}")
         for label, params in _filters(username):
+            if views not in label:
+                continue
             params = {k: (week if v == "__week__" else v) for k, v in params.items()}
             client.get(url, params)  # warm-up
             times, slowest, shown, queries = [], 0.0, "", 0

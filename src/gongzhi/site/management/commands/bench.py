@@ -129,6 +129,14 @@ class Command(BaseCommand):
             help="import: rows generated (100,000); export: rows (50,000)",
         )
         parser.add_argument("--user", default="office", help="export: whose ledger")
+        parser.add_argument(
+            "--roles",
+            default="",
+            help="ledger: only these readers, comma-separated (office,street,unit,company)",
+        )
+        parser.add_argument(
+            "--views", default="", help="ledger: only the views whose label contains this text"
+        )
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="import")
         parser.add_argument("--jurisdiction", default="370829000000", help="import: ledger")
         parser.add_argument(
@@ -234,6 +242,8 @@ class Command(BaseCommand):
                 closed_cases=o["closed_cases"],
                 runs=o["runs"] or 20,
                 log=log,
+                roles=[r for r in o["roles"].split(",") if r],
+                views=o["views"],
             )
         for line in figures.lines():
             self.stdout.write(line)
