@@ -32,7 +32,8 @@ from functools import cached_property, reduce
 from typing import Any
 
 from django.core import signing
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as SqlCase
 from django.utils.translation import gettext as _
 
 # Masking lives in masking.py; the doors ask for it here, with the rules.
@@ -378,12 +379,21 @@ def can_read(user: Any, case: Case) -> bool:
     return viewer(user).reads(case)
 
 
-def readable_cases(user: Any) -> QuerySet[Case]:
-    """Cases ``user`` may list: scoped first; callers filter and order after."""
+def readable_cases(user: Any, *, by_index: bool = True) -> QuerySet[Case]:
+    """Cases ``user`` may list: scoped first; callers filter and order after.
+
+    ``by_index=False``: the same cases, the scope written so that PostgreSQL cannot read
+    it by an index (one CASE over ``readable_q``) and tests it on the rows another
+    filter's index found. The ledger's search asks for it when the scope is a large part
+    of the table (``selectors.ledger``): there, ANDing a bitmap of millions of rows with
+    the word's cost more than testing the word's rows one by one (docs/performance.md)."""
     v = viewer(user)
     if not v.is_authenticated:
         return Case.objects.none()
-    return Case.objects.filter(v.readable_q())
+    q = v.readable_q()
+    if not by_index and q:
+        q = Q(SqlCase(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return Case.objects.filter(q)
 
 
 def ledger_estates(user: Any) -> QuerySet[Estate]:

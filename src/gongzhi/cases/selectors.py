@@ -4,6 +4,7 @@ from the event log, and candidate topics for joint conferences."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import operator
 import re
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from functools import reduce
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,7 +165,9 @@ def ledger_rows(qs: QuerySet[Case], found: int, offset: int, limit: int) -> list
 def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases ``user`` may read, filtered; newest first."""
     now = now or timezone.now()
-    qs = readable_cases(user).select_related(*LIST_RELATED)
+    search = _search(user, f.q) if f.q else None
+    by_index = not (search and search_by_word(user, f.q, search[0]))
+    qs = readable_cases(user, by_index=by_index).select_related(*LIST_RELATED)
     # Codes are looked up first, so the case table is filtered by ids the planner has
     # statistics for (a rare matter is read by its index, not by walking the dates).
     if f.estate:
@@ -177,7 +181,7 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.metric:
-        return _by_metric(qs, f, now, user)
+        return _by_metric(qs, f, now, user, search)
     if f.unit:
         qs = qs.filter(lead_unit_id__in=_ids(Unit.objects.filter(code=f.unit)))
     # Local days as a range of instants: the created_at index reads it (``__date``
@@ -186,7 +190,65 @@ def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> Que
         qs = qs.filter(created_at__gte=_local_midnight(f.date_from))
     if f.date_to:
         qs = qs.filter(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
-    return _common(qs, f, now, user)
+    return _common(qs, f, now, user, search)
+
+
+# Reading a row from the table and testing it costs about what adding this many rows to
+# a bitmap does. PostgreSQL 15 at 10 M cases (docs/performance.md, "The word's index or
+# the scope's"): the county's 7.5 M-row scope bitmap took 0.43 s (58 ns a row), a word's
+# rows tested against the scope 6-11 µs each (a ratio of 100-190); at 190 the property
+# company's 物业费 (3.2 M rows in scope, 148,000 estimated for the word) went scope first
+# and took 606 ms p95 against 299 ms word first, so the lower end.
+ROW_VS_BITMAP_ROW = 100
+
+
+def search_by_word(user: Any, text: str, arms: Q) -> bool:
+    """Whether the ledger's search for ``text`` should read the word's rows by its index
+    and test the scope on each (``readable_cases(by_index=False)``), rather than let
+    PostgreSQL AND a bitmap of the whole scope with the word's. The planner picks the
+    latter because it expects fewer matches than the count's cap; for a county's office
+    that bitmap holds 7.5 M rows at 10 M cases (0.4 s) for a word in 300,000 of them, and
+    for any reader a word in one case costs the whole scope's bitmap.
+
+    Decided on the planner's estimates (statistics only, no rows read): S the scope's
+    rows, W the word's, N the table's. Word first reads min(W, cap × N / S) rows; scope
+    first builds S bitmap entries and reads min(cap, W × S / N) rows. A unit's narrow
+    scope keeps its index for a common word, which tested row by row would read every
+    case of the province holding it. Not on SQLite, whose plans do not combine indexes."""
+    if connection.vendor != "postgresql" or len(text) < 2:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Case._meta.db_table]
+        )
+        row = cursor.fetchone()
+    total = float(row[0]) if row else 0.0
+    if total <= 0:  # never analysed: no estimate
+        return False
+    scope = _estimated_rows(readable_cases(user))
+    # The arms alone: with the bigram test ANDed the planner multiplies two estimates of
+    # the same rows (12,000 for a word in 290,000 cases).
+    word = _estimated_rows(Case.objects.filter(arms))
+    if scope <= 0:
+        return True
+    return word_first(scope=scope, word=word, total=total)
+
+
+def word_first(*, scope: float, word: float, total: float) -> bool:
+    """``search_by_word``'s rule on estimated rows (see there)."""
+    by_word = min(word, COUNT_CAP * total / scope)
+    by_scope = scope / ROW_VS_BITMAP_ROW + min(COUNT_CAP, word * scope / total)
+    return by_word < by_scope
+
+
+def _estimated_rows(qs: QuerySet[Case]) -> float:
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -197,12 +259,14 @@ def _ids(qs: QuerySet) -> list[int]:
     return sorted(qs.values_list("pk", flat=True))
 
 
-def _common(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) -> QuerySet[Case]:
+def _common(
+    qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any, search: tuple[Q, Q] | None
+) -> QuerySet[Case]:
     if f.street:
         street = Jurisdiction.objects.filter(code=f.street).values_list("path", flat=True)
         qs = qs.filter(area_path__startswith=street[0]) if street else qs.none()
-    if f.q:
-        qs = qs.filter(search_q(user, f.q))
+    if search:
+        qs = qs.filter(search[1])
     if f.overdue:
         qs = qs.filter(overdue_q(now))
     return qs.order_by("-created_at", "-id")
@@ -222,7 +286,12 @@ _TRIGRAM = re.compile(r"\w{3}")
 
 
 def search_q(user: Any, text: str) -> Q:
-    """The one search box (台账 and the bar on every staff page): ledger number, title words,
+    """``_search``'s filter (the arms, and the bigram test before them)."""
+    return _search(user, text)[1]
+
+
+def _search(user: Any, text: str) -> tuple[Q, Q]:
+    """(the arms, the filter). The one search box (台账 and the bar on every staff page): ledger number, title words,
     estate name or code and the integration's reference, within what ``user`` may read; the
     reporter's phone, name and the address only where ``user`` sees the reporter
     (``access.Viewer.reporter_q``), so a search never reveals who reported a case."""
@@ -230,7 +299,7 @@ def search_q(user: Any, text: str) -> Q:
     if Case.objects.filter(number=text).exists():
         # A whole ledger number names one case: read it by the unique index, not by
         # matching the text against every title.
-        return Q(number=text)
+        return Q(number=text), Q(number=text)
     # Every arm tests a column of the case itself, so that on PostgreSQL the OR is a
     # BitmapOr of index scans (cases 0016's trigram index, case_estate_idx) and not a
     # filter over every row: the estates are found first (a join in the OR would make
@@ -256,14 +325,14 @@ def search_q(user: Any, text: str) -> Q:
     if len(text) < 2 or _TRIGRAM.search(text):
         # A trigram serves icontains (cases 0016). One character: no index can narrow it,
         # PostgreSQL scans the reader's scope.
-        return found
+        return found, found
     # No trigram (漏水, 电梯, "A-1"): the same arms, and first a test that each of them
     # implies, on the case's own columns only — an icontains replaced by "has every
     # two-character piece of the text" (cases.lookups, cases 0017's bigram index). The
     # rows found are the arms' alone; the test only lets PostgreSQL read the rows by an
     # index (a BitmapOr) and stays out of the per-row test, where cutting every found
     # row's text took about what the index saved (docs/performance.md).
-    return found & _any(_by_bigrams(arm) for arm in public + private)
+    return found, found & _any(_by_bigrams(arm) for arm in public + private)
 
 
 def _any(arms: Iterable[Q]) -> Q:
@@ -279,7 +348,9 @@ def _by_bigrams(arm: Q) -> Q:
     return arm
 
 
-def _by_metric(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any) -> QuerySet[Case]:
+def _by_metric(
+    qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any, search: tuple[Q, Q] | None
+) -> QuerySet[Case]:
     """The cases behind a figure: those with an event of the metric (counted for
     ``f.unit`` when given) on a day in [date_from, date_to]; the same events as
     unit_metrics counts."""
@@ -293,7 +364,7 @@ def _by_metric(qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any)
     if f.metric in RATING_METRICS:
         upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
         events = events.exclude(Exists(upheld))
-    return _common(qs.filter(pk__in=events.values("case_id")), f, now, user)
+    return _common(qs.filter(pk__in=events.values("case_id")), f, now, user, search)
 
 
 def overdue_q(now: dt.datetime) -> Q:

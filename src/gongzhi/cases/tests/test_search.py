@@ -299,3 +299,82 @@ def test_on_postgresql_a_two_character_word_reads_the_bigram_index(varied: list[
             plan = "\n".join(row[0] for row in cur.fetchall())
         assert "Bitmap Index Scan on case_search_bigram_idx" in plan, (text, plan)
         assert "Seq Scan on cases_case" not in plan, (text, plan)
+
+
+# --- the word's index first, or the scope's (selectors.search_by_word) --------------------
+
+READERS = (
+    "admin", "office", "jiedao", "zjj", "wuye", "yeweihui", "juweihui", "auditor",
+    "resident", "cb-office", "cb-zjj", "cb-wy",
+)  # fmt: skip
+
+
+def test_the_scope_written_for_no_index_holds_the_same_cases(varied: list[Case]) -> None:
+    for username in READERS:
+        user = User.objects.get(username=username)
+        by_index = set(readable_cases(user).values_list("pk", flat=True))
+        assert by_index == set(readable_cases(user, by_index=False).values_list("pk", flat=True))
+        if username not in ("admin", "resident", "cb-zjj"):
+            assert by_index, username  # the comparison is not between two empty sets
+
+
+def test_the_ledger_search_finds_the_same_rows_word_first_or_scope_first(
+    varied: list[Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gongzhi.cases import selectors
+
+    texts = ["漏水", "电梯", "水管", "7-12", "A-1", varied[1].number, varied[3].number[-7:]]
+    for username in READERS:
+        user = User.objects.get(username=username)
+        for text in texts:
+            found = []
+            for choice in (True, False):
+                monkeypatch.setattr(selectors, "search_by_word", lambda *a, c=choice: c)
+                qs = selectors.ledger(user, selectors.LedgerFilter(q=text))
+                found.append(list(qs.values_list("pk", flat=True)))
+            assert found[0] == found[1], (username, text)
+
+
+def test_word_first_follows_the_measured_costs() -> None:
+    from gongzhi.cases.selectors import word_first
+
+    ten_m = 10_000_000.0
+    # The county's office (7.5 M of 10 M) and a word in 300,000 cases: the word first.
+    assert word_first(scope=7_500_000, word=300_000, total=ten_m)
+    # A unit's 580,000 cases: its scope first (word first would test all 300,000).
+    assert not word_first(scope=580_000, word=300_000, total=ten_m)
+    # A word in a handful of cases: first, unless the scope is a handful too.
+    for scope in (580_000.0, 7_500_000.0):
+        assert word_first(scope=scope, word=20, total=ten_m)
+    assert not word_first(scope=100, word=20, total=ten_m)
+    # A street office of a province (100,000 of 100 M) and a common word: the scope first.
+    assert not word_first(scope=100_000, word=3_000_000, total=100 * ten_m)
+
+
+def test_search_by_word_asks_the_planner_on_postgresql_only(
+    varied: list[Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from gongzhi.cases import selectors
+    from gongzhi.cases.selectors import LedgerFilter, _estimated_rows, _search, ledger
+
+    admin = User.objects.get(username="admin")
+    office = User.objects.get(username="office")
+    arms = _search(office, "漏水")[0]
+    assert not selectors.search_by_word(office, "漏", _search(office, "漏")[0])  # one character
+    if connection.vendor != "postgresql":
+        assert not selectors.search_by_word(office, "漏水", arms)
+        return
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE cases_case")
+    # The planner's estimates, not counts: a test table this small decides either way.
+    assert _estimated_rows(readable_cases(office)) > 0
+    assert _estimated_rows(Case.objects.filter(arms)) > 0
+    # Word first: the ledger's scope is written for no index; scope first: as always.
+    monkeypatch.setattr(selectors, "search_by_word", lambda *a: True)
+    assert "CASE WHEN" in str(ledger(office, LedgerFilter(q="漏水")).query)
+    assert "CASE WHEN" not in str(ledger(office, LedgerFilter()).query)  # no search
+    assert "CASE WHEN" not in str(ledger(admin, LedgerFilter(q="漏水")).query)  # no scope
+    monkeypatch.setattr(selectors, "search_by_word", lambda *a: False)
+    assert "CASE WHEN" not in str(ledger(office, LedgerFilter(q="漏水")).query)
