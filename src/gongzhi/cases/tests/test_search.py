@@ -378,3 +378,26 @@ def test_search_by_word_asks_the_planner_on_postgresql_only(
     assert "CASE WHEN" not in str(ledger(admin, LedgerFilter(q="漏水")).query)  # no scope
     monkeypatch.setattr(selectors, "search_by_word", lambda *a: False)
     assert "CASE WHEN" not in str(ledger(office, LedgerFilter(q="漏水")).query)
+
+
+def test_the_open_filter_names_every_state_but_closed_and_merged(varied: list[Case]) -> None:
+    # selectors.ledger reads "open" as state IN OPEN_STATES (an index can serve it): the
+    # same cases as "not closed or merged" only while no state is left out of the list.
+    from gongzhi.cases import selectors
+    from gongzhi.cases.models import OPEN_STATES, State
+
+    assert set(OPEN_STATES) | {State.CLOSED, State.MERGED} == set(State.values)
+    closed = varied[0]
+    Case.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    for username in READERS:
+        user = User.objects.get(username=username)
+        got = set(
+            selectors.ledger(user, selectors.LedgerFilter(open=True)).values_list("pk", flat=True)
+        )
+        want = set(
+            readable_cases(user)
+            .exclude(state__in=(State.CLOSED, State.MERGED))
+            .values_list("pk", flat=True)
+        )
+        assert got == want, username
+        assert closed.pk not in got
