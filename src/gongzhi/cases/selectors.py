@@ -294,10 +294,13 @@ def search_q(user: Any, text: str) -> Q:
 
 
 def _search(user: Any, text: str) -> tuple[Q, Q]:
-    """(the arms, the filter). The one search box (台账 and the bar on every staff page): ledger number, title words,
-    estate name or code and the integration's reference, within what ``user`` may read; the
-    reporter's phone, name and the address only where ``user`` sees the reporter
-    (``access.Viewer.reporter_q``), so a search never reveals who reported a case."""
+    """(the arms, the filter). The one search box (台账 and the bar on every staff page):
+    ledger number, title words, estate name or code and the integration's reference,
+    within what ``user`` may read; the reporter's phone, name and the address only where
+    ``user`` sees the reporter (``access.Viewer.reporter_q``), so a search never reveals
+    who reported a case. The arms decide which rows match; the filter is what the ledger
+    applies (on PostgreSQL the arms ANDed with a test the bigram index serves), and
+    ``search_by_word`` estimates the word's rows from the arms alone."""
     text = text.strip()
     if Case.objects.filter(number=text).exists():
         # A whole ledger number names one case: read it by the unique index, not by
