@@ -204,6 +204,14 @@ class Command(BaseCommand):
                 "so the figures do not depend on the time of day)"
             ),
         )
+        parser.add_argument(
+            "--profile",
+            default="",
+            help=(
+                "intake --in-process: write a cProfile of the timed registrations (last run) "
+                "to this file (read with python -m pstats)"
+            ),
+        )
         parser.add_argument("--json", action="store_true", help="also print rows as JSON")
         parser.add_argument("--keep", action="store_true", help="keep the temp dir and database")
 
@@ -368,6 +376,7 @@ class Command(BaseCommand):
                     quiet_hours=o["quiet_hours"],
                     pg_database=o["pg_database"],
                     keep=o["keep"],
+                    profile=o["profile"],
                     log=lambda msg: self.stderr.write(msg),
                 )
                 for result in results:
