@@ -30,8 +30,15 @@ def test_each_account_is_served_the_dashboards_it_may_open(demo: Any, login: Any
 def test_a_child_process_memory_is_read_from_proc() -> None:
     import os
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The child says when its interpreter is up: read before that, its memory is the
+    # fork's first half megabyte.
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         assert child.pid in bench_memory.worker_pids(os.getpid())
         snap = bench_memory.snapshot("now", os.getpid())
         rss, peak = snap.workers[child.pid]
