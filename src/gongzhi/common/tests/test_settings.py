@@ -62,7 +62,8 @@ def test_beat_schedule_names_registered_tasks() -> None:
 
 def test_postgresql_connections_get_the_work_mem_and_no_jit(db: object) -> None:
     """Issue 12: the application's PostgreSQL sessions run with 32 MB of work_mem (exact
-    bitmaps for a unit's search at 10 M cases) and without JIT."""
+    bitmaps for a unit's search at 10 M cases), without JIT, and with the random page
+    cost of data on SSD or in memory (1.1)."""
     import pytest
     from django.db import connection
 
@@ -73,3 +74,5 @@ def test_postgresql_connections_get_the_work_mem_and_no_jit(db: object) -> None:
         assert cursor.fetchone()[0] == "32MB"
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
