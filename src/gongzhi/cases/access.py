@@ -245,6 +245,14 @@ class Viewer:
         s = self.scope
         return [*s.office_paths, *s.convener_paths, *s.auditor_paths]
 
+    @cached_property
+    def area_roots(self) -> list[str]:
+        """The outermost areas whose cases this account reads (overseen, or worked in by
+        an area's unit such as a street office)."""
+        if not self.is_authenticated:
+            return []
+        return _outermost({*self.oversight_paths, *(root for _uid, root in self.area_units)})
+
     def readable_q(self) -> Q:
         """The cases this account may read, as one filter on case columns (indexed
         prefixes and ids, an EXISTS for tasks; no join, no DISTINCT): the OR of
@@ -256,29 +264,44 @@ class Viewer:
 
     def readable_branches(self) -> list[Q]:
         """``readable_q`` as its branches, the widest first: each outermost area the
-        account oversees or works in, its estates (three parties), its units' cases, its
+        account oversees or works in, its estates (three parties), the cases its units
+        lead, were transferred from, reported, or have a task in (one branch each), its
         own reports and registrations (none: nobody; one empty Q: everything). A count
-        over many cases reads them as disjoint parts, each by its own index (the
-        dashboards' estate map, stats/selectors.py)."""
+        over many cases reads them as disjoint parts (``readable_parts``), each by its
+        own index: the ledger's count and pages (cases/selectors.py ``LedgerPages``), the
+        dashboards' estate map (stats/selectors.py)."""
         scope = self.scope
         if scope.is_admin:
             return [Q()]
         if not scope.is_authenticated:
             return []
-        roots = {*self.oversight_paths, *(root for _uid, root in self.area_units)}
-        found = [Q(area_path__startswith=root) for root in _outermost(roots)]
+        found = [Q(area_path__startswith=root) for root in self.area_roots]
         if self.own_estate_ids:
             found.append(Q(estate_id__in=sorted(self.own_estate_ids)))
         units = sorted(scope.unit_ids)
         if units:
-            found.append(
-                Q(lead_unit_id__in=units)
-                | Q(transferred_from_id__in=units)
-                | Q(reporting_unit_id__in=units)
-                | self._task_cases_q(units)
-            )
+            # The lead unit's first: most of a unit's cases, and the branch
+            # case_lead_walk_idx reads without the table.
+            found.append(Q(lead_unit_id__in=units))
+            found.append(Q(transferred_from_id__in=units))
+            found.append(Q(reporting_unit_id__in=units))
+            found.append(self._task_cases_q(units))
         found.append(Q(reporter_user_id=scope.user_id) | Q(registered_by_id=scope.user_id))
         return found
+
+    def readable_parts(self) -> list[Q]:
+        """``readable_branches`` made disjoint: each branch without the cases of the
+        branches before it, so that counts over the parts add up to the reader's cases
+        (each case in exactly one part; tested)."""
+        parts: list[Q] = []
+        before: list[Q] = []
+        for branch in self.readable_branches():
+            part = branch
+            for earlier in before:
+                part &= ~earlier
+            before.append(branch)
+            parts.append(part)
+        return parts
 
     def _task_cases_q(self, units: list[int]) -> Q:
         """Cases with a task for one of ``units``. A few hundred such cases are listed by
@@ -406,7 +429,7 @@ def ledger_estates(user: Any) -> QuerySet[Estate]:
     if v.scope.is_admin:
         return Estate.objects.all()
     q = Q(pk__in=sorted(v.own_estate_ids))
-    for root in _outermost({*v.oversight_paths, *(root for _uid, root in v.area_units)}):
+    for root in v.area_roots:
         q |= Q(community__path__startswith=root)
     for unit in Unit.objects.filter(pk__in=v.scope.unit_ids, is_active=True).select_related(
         "jurisdiction"

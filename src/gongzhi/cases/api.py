@@ -362,12 +362,11 @@ def ledger(
     )
     if f.errors:
         raise InvalidInput(errors=[FieldError(k, v) for k, v in f.errors.items()])
-    qs = selectors.ledger(request.user, f)
-    found = selectors.capped_count(qs)
-    rows = selectors.ledger_rows(qs, found, offset, limit)
+    pages = selectors.ledger_pages(request.user, f)
+    rows = pages.rows(offset, limit)
     return {
-        "total": min(found, selectors.COUNT_CAP),
-        "total_capped": found > selectors.COUNT_CAP,
+        "total": min(pages.found, selectors.COUNT_CAP),
+        "total_capped": pages.capped,
         "limit": limit,
         "offset": offset,
         "items": _rows(request.user, rows),

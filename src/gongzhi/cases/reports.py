@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -39,7 +38,7 @@ from gongzhi.cases.exports import (
     metrics_xlsx,
 )
 from gongzhi.cases.ledger_choices import ledger_choices
-from gongzhi.cases.models import Case, Channel, SavedFilter, State
+from gongzhi.cases.models import Channel, SavedFilter, State
 from gongzhi.org.models import Jurisdiction, Unit
 from gongzhi.org.permissions import Scope, scope_for
 
@@ -47,28 +46,26 @@ PAGE_SIZE = 50
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count reads at most ``selectors.COUNT_CAP + 1`` rows
-    (``capped`` tells the page to say "more than"); its pages stop at the cap, and a
-    page's rows are read as ``selectors.ledger_rows`` reads them."""
+    """A paginator over ``selectors.LedgerPages``: its count reads at most
+    ``selectors.COUNT_CAP + 1`` rows (``capped`` tells the page to say "more than"), its
+    pages stop at the cap, and a page's rows are read as ``LedgerPages.rows`` reads them."""
 
-    @cached_property
-    def found(self) -> int:
-        qs: QuerySet[Case] = self.object_list  # type: ignore[assignment]
-        return selectors.capped_count(qs)
+    def __init__(self, pages: selectors.LedgerPages, per_page: int) -> None:
+        super().__init__(pages.qs, per_page)
+        self.pages = pages
 
     @cached_property
     def count(self) -> int:
-        return min(self.found, selectors.COUNT_CAP)
+        return min(self.pages.found, selectors.COUNT_CAP)
 
     @property
     def capped(self) -> bool:
-        return self.found > selectors.COUNT_CAP
+        return self.pages.capped
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
-        qs: QuerySet[Case] = self.object_list  # type: ignore[assignment]
         start = (number - 1) * self.per_page
-        return Page(selectors.ledger_rows(qs, self.found, start, self.per_page), number, self)
+        return Page(self.pages.rows(start, self.per_page), number, self)
 
 
 def _case_url(number: str) -> str | None:
@@ -221,8 +218,8 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/ledger.html", context, status=422)
     now = timezone.now()
     vis = ReporterVisibility.for_user(request.user)
-    qs = selectors.ledger(request.user, f, now=now)
-    paginator = CappedPaginator(vis.prepare(qs), PAGE_SIZE)
+    pages = selectors.ledger_pages(request.user, f, now=now)
+    paginator = CappedPaginator(pages.prepared(vis.prepare), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     url = _case_urls()
     overdue = (f'<span class="badge bad">{html.escape(_("超时"))}</span>', html.escape(_("否")))

@@ -7,9 +7,9 @@ import datetime as dt
 import json
 import operator
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from functools import reduce
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property, reduce
 from typing import Any
 
 from django.db import connection
@@ -137,63 +137,159 @@ class LedgerFilter:
 COUNT_CAP = 10_000
 
 
-def capped_count(qs: QuerySet[Case]) -> int:
-    """How many rows ``qs`` holds, reading at most ``COUNT_CAP + 1`` of them (ids only,
-    unordered: the count needs no joins and no sort). Above ``COUNT_CAP`` it means "more
-    than ``COUNT_CAP``"; the ledger page and ``GET /api/cases/`` both count this way."""
-    return int(qs.order_by().values("pk")[: COUNT_CAP + 1].count())
+@dataclass
+class LedgerPages:
+    """The ledger's count and its pages: ``qs`` (the reader's cases, filtered, newest
+    first: its rows are the ones shown) read as ``parts``, the same cases split along the
+    reader's scope (``access.Viewer.readable_parts``: disjoint, each with the filters),
+    or as a whole when ``parts`` is empty. The page and ``GET /api/cases/`` read it so.
 
+    Each part is counted on its own, reading at most ``COUNT_CAP + 1`` of its ids, and
+    the counts added. With the scope as one OR of several indexes PostgreSQL can only
+    combine them into one bitmap or walk the dates testing every row: a unit's cases in
+    progress read 300,000 rows at 10 M (320 ms); as a part, the lead unit's are a range
+    of case_inbox_idx read without the table (3 ms; docs/performance.md)."""
 
-def ledger_rows(qs: QuerySet[Case], found: int, offset: int, limit: int) -> list[Case]:
-    """Rows ``offset`` to ``offset + limit`` of ``qs`` (newest first), of which
-    ``capped_count`` found ``found``. Up to ``COUNT_CAP`` the (time, id) keys of every
-    row are read, unordered, the page's ids chosen from them and only those rows read:
-    a narrow scope (a property company, a unit's overdue cases) costs what it holds.
-    Asked for the newest 50 directly, PostgreSQL walks the whole table's dates from the
-    newest and reads tens of thousands of other accounts' rows first (issue 12). Above
-    the cap the scope is dense and the ordered read finds its page quickly."""
-    if found > COUNT_CAP:
-        return list(qs[offset : offset + limit])
-    keys = qs.order_by().prefetch_related(None).values_list("created_at", "pk")
-    ids = [pk for _, pk in sorted(keys, reverse=True)[offset : offset + limit]]
-    if not ids:
-        return []
-    by_id = {case.pk: case for case in qs.filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    qs: QuerySet[Case]
+    parts: list[QuerySet[Case]] = field(default_factory=list)
+    # Read the whole's (time, id) keys at once, at most COUNT_CAP + 1 of them, rather than
+    # count its rows and then read their keys: where few rows are expected (a search read
+    # by a narrow scope's index first), so that the same rows are not found twice.
+    keys_first: bool = False
+    _keys: list[tuple[dt.datetime, int]] | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def counts(self) -> list[int]:
+        """Each part's rows (or the whole's), at most ``COUNT_CAP + 1`` each; ids only,
+        unordered: a count needs no joins and no sort."""
+        if self.keys_first and not self.parts:
+            self._keys = list(self._unordered_keys(self.qs)[: COUNT_CAP + 1])
+            return [len(self._keys)]
+        return [int(p.order_by().values("pk")[: COUNT_CAP + 1].count()) for p in self._sources]
+
+    @staticmethod
+    def _unordered_keys(qs: QuerySet[Case]) -> QuerySet[Any]:
+        return qs.order_by().prefetch_related(None).values_list("created_at", "pk")
+
+    @property
+    def found(self) -> int:
+        """How many rows, at most ``COUNT_CAP + 1`` ("more than ``COUNT_CAP``")."""
+        return min(sum(self.counts), COUNT_CAP + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.found > COUNT_CAP
+
+    @property
+    def _sources(self) -> list[QuerySet[Case]]:
+        return self.parts or [self.qs]
+
+    def rows(self, offset: int, limit: int) -> list[Case]:
+        """Rows ``offset`` to ``offset + limit``, newest first. A part of at most
+        ``COUNT_CAP`` rows gives the (time, id) keys of all of them, unordered; a denser
+        one its first ``offset + limit`` keys in order; the page's ids are picked from
+        the keys and only those rows read. Asked for the newest 50 of a narrow part
+        directly, PostgreSQL would walk the whole table's dates from the newest and read
+        tens of thousands of other accounts' rows first (issue 12); a dense part finds its
+        page quickly in date order."""
+        sources = self._sources
+        if len(sources) == 1 and self.counts[0] > COUNT_CAP:
+            return list(self.qs[offset : offset + limit])
+        keys: list[tuple[dt.datetime, int]] = list(self._keys or [])
+        for part, n in zip(sources, self.counts, strict=True):
+            if not n or self._keys is not None:
+                continue
+            if n > COUNT_CAP:
+                ordered = part.order_by("-created_at", "-id")
+                keys += ordered.values_list("created_at", "pk")[: offset + limit]
+            else:
+                keys += self._unordered_keys(part)
+        ids = [pk for _, pk in sorted(keys, reverse=True)[offset : offset + limit]]
+        if not ids:
+            return []
+        by_id = {case.pk: case for case in self.qs.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def prepared(self, prepare: Callable[[QuerySet[Case]], QuerySet[Case]]) -> LedgerPages:
+        """The same, its rows read through ``prepare`` (the columns a page shows)."""
+        return replace(self, qs=prepare(self.qs))
 
 
 def ledger(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases ``user`` may read, filtered; newest first."""
-    now = now or timezone.now()
+    return _ledger(user, f, now or timezone.now())[0]
+
+
+def ledger_pages(user: Any, f: LedgerFilter, *, now: dt.datetime | None = None) -> LedgerPages:
+    """``ledger`` with the parts its count and pages are read by (see ``LedgerPages``):
+    one per branch of the reader's scope, when there are several, the filter applied to
+    each. A search is read whole: ``search_by_word`` already decides how."""
+    qs, filters, by_index = _ledger(user, f, now or timezone.now())
+    if f.q:
+        # A search read by the scope's index first is one in a narrow scope (a unit's):
+        # few matches, so their keys are read at once (a unit's 电梯 at 10 M: 577 cases,
+        # found twice at 157 ms each before).
+        return LedgerPages(qs, keys_first=by_index)
+    parts: list[QuerySet[Case]] = []
+    v = viewer(user)
+    # An area's reader (an office, a street) is read whole: its area's cases are most of
+    # its scope and hold most of its other branches' (a street office leads cases of its
+    # own streets), and a part made disjoint from the area would read all of them to find
+    # the few outside it (a street's default view: 3.3 s by parts at 10 M, 56 ms whole).
+    if v.is_authenticated and not v.area_roots:
+        scope = v.readable_parts()
+        if len(scope) > 1:
+            parts = [Case.objects.filter(part).filter(filters) for part in scope]
+    return LedgerPages(qs, parts)
+
+
+def _ledger(user: Any, f: LedgerFilter, now: dt.datetime) -> tuple[QuerySet[Case], Q, bool]:
+    """(the reader's cases filtered, newest first; the filter alone; whether the scope
+    is written for its indexes, i.e. not ``search_by_word``)."""
     search = _search(user, f.q) if f.q else None
     by_index = not (search and search_by_word(user, f.q, search[0]))
-    qs = readable_cases(user, by_index=by_index).select_related(*LIST_RELATED)
-    # Codes are looked up first, so the case table is filtered by ids the planner has
-    # statistics for (a rare matter is read by its index, not by walking the dates).
+    filters = _filters(f, now, search)
+    qs = readable_cases(user, by_index=by_index).filter(filters)
+    return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id"), filters, by_index
+
+
+def _filters(f: LedgerFilter, now: dt.datetime, search: tuple[Q, Q] | None) -> Q:
+    """The ledger's filter as one condition on case columns. Codes are looked up first,
+    so the case table is filtered by ids the planner has statistics for (a rare matter
+    is read by its index, not by walking the dates)."""
+    q = Q()
     if f.estate:
-        qs = qs.filter(estate_id__in=_ids(Estate.objects.filter(code=f.estate)))
+        q &= Q(estate_id__in=_ids(Estate.objects.filter(code=f.estate)))
     if f.matter:
-        qs = qs.filter(matter_id__in=_ids(MatterType.objects.filter(code=f.matter)))
+        q &= Q(matter_id__in=_ids(MatterType.objects.filter(code=f.matter)))
     if f.state:
-        qs = qs.filter(state=f.state)
+        q &= Q(state=f.state)
     if f.open:
         # Named, not "not closed or merged": PostgreSQL then reads a unit's open cases by
         # case_inbox_idx (lead unit, state): 58,000 index rows instead of its 574,000
         # cases, 581 -> 33-81 ms at 10 M (docs/performance.md). The same states (tested).
-        qs = qs.filter(state__in=OPEN_STATES)
+        q &= Q(state__in=OPEN_STATES)
     if f.channel:
-        qs = qs.filter(channel=f.channel)
+        q &= Q(channel=f.channel)
     if f.metric:
-        return _by_metric(qs, f, now, user, search)
-    if f.unit:
-        qs = qs.filter(lead_unit_id__in=_ids(Unit.objects.filter(code=f.unit)))
-    # Local days as a range of instants: the created_at index reads it (``__date``
-    # would convert every row's time first).
-    if f.date_from:
-        qs = qs.filter(created_at__gte=_local_midnight(f.date_from))
-    if f.date_to:
-        qs = qs.filter(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
-    return _common(qs, f, now, user, search)
+        q &= Q(pk__in=_metric_events(f).values("case_id"))
+    else:
+        if f.unit:
+            q &= Q(lead_unit_id__in=_ids(Unit.objects.filter(code=f.unit)))
+        # Local days as a range of instants: the created_at index reads it (``__date``
+        # would convert every row's time first).
+        if f.date_from:
+            q &= Q(created_at__gte=_local_midnight(f.date_from))
+        if f.date_to:
+            q &= Q(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
+    if f.street:
+        street = Jurisdiction.objects.filter(code=f.street).values_list("path", flat=True)
+        q &= Q(area_path__startswith=street[0]) if street else Q(pk__in=[])
+    if search:
+        q &= search[1]
+    if f.overdue:
+        q &= overdue_q(now)
+    return q
 
 
 # Reading a row from the table and testing it costs about what adding this many rows to
@@ -260,19 +356,6 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 def _ids(qs: QuerySet) -> list[int]:
     return sorted(qs.values_list("pk", flat=True))
-
-
-def _common(
-    qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any, search: tuple[Q, Q] | None
-) -> QuerySet[Case]:
-    if f.street:
-        street = Jurisdiction.objects.filter(code=f.street).values_list("path", flat=True)
-        qs = qs.filter(area_path__startswith=street[0]) if street else qs.none()
-    if search:
-        qs = qs.filter(search[1])
-    if f.overdue:
-        qs = qs.filter(overdue_q(now))
-    return qs.order_by("-created_at", "-id")
 
 
 # A phone number as people type it: digits with spaces, dashes or a leading +86.
@@ -354,12 +437,9 @@ def _by_bigrams(arm: Q) -> Q:
     return arm
 
 
-def _by_metric(
-    qs: QuerySet[Case], f: LedgerFilter, now: dt.datetime, user: Any, search: tuple[Q, Q] | None
-) -> QuerySet[Case]:
-    """The cases behind a figure: those with an event of the metric (counted for
-    ``f.unit`` when given) on a day in [date_from, date_to]; the same events as
-    unit_metrics counts."""
+def _metric_events(f: LedgerFilter) -> QuerySet[CaseEvent]:
+    """The events behind a figure: those of the metric (counted for ``f.unit`` when
+    given) on a day in [date_from, date_to]; the same events as unit_metrics counts."""
     events = CaseEvent.objects.filter(METRIC_DRILLDOWN[f.metric], unit__isnull=False)
     if f.unit:
         events = events.filter(unit__code=f.unit)
@@ -370,7 +450,7 @@ def _by_metric(
     if f.metric in RATING_METRICS:
         upheld = CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="appeal_upheld")
         events = events.exclude(Exists(upheld))
-    return _common(qs.filter(pk__in=events.values("case_id")), f, now, user, search)
+    return events
 
 
 def overdue_q(now: dt.datetime) -> Q:

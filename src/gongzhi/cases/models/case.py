@@ -53,6 +53,11 @@ OPEN_STATES = (
 )
 # What the estate map reads of an open case besides its place (its two partial indexes).
 MAP_COLUMNS = ["state", "resolve_due_at", "accept_due_at", "breached_at", "lead_unit", "matter"]
+# The ledger's keys and the columns its filters test (cases/selectors.py ``_filters``:
+# state, open, estate, matter, channel, the lead unit, the overdue test), held by the
+# indexes a part of a reader's scope is read by, so that its count and its keys are read
+# from the index alone (``LedgerPages``).
+LEDGER_WALK_COLUMNS = ["id", *MAP_COLUMNS, "estate", "channel"]
 # States in which the responsible unit's clock runs.
 CLOCK_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 
@@ -227,6 +232,7 @@ class Case(BaseModel):
         on_delete=models.SET_NULL,
         related_name="transferred_cases",
         help_text=_("办理结果须反馈给该单位（004 三(二)）"),
+        db_index=False,  # case_transfer_walk_idx
     )
     route_reasons = models.JSONField(_("分派依据"), default=list, blank=True)
     resume_state = models.CharField(_("恢复后状态"), max_length=16, blank=True)
@@ -333,6 +339,28 @@ class Case(BaseModel):
                 name="case_open_estate_idx",
                 include=MAP_COLUMNS,
                 condition=Q(state__in=[s.value for s in OPEN_STATES]),
+            ),
+            # The ledger by the parts of a reader's scope (cases/selectors.py
+            # ``LedgerPages``): the cases a unit leads, those it transferred, those of an
+            # estate (a property company, an owners' committee), each by date with the
+            # filters' columns, so that a part's count under any filter and its keys are
+            # read from the index alone: a unit's cases of one estate at 10 M, 402 ms as
+            # one OR of indexes, 7 ms (docs/performance.md).
+            models.Index(
+                fields=["lead_unit", "created_at"],
+                name="case_lead_walk_idx",
+                include=[c for c in LEDGER_WALK_COLUMNS if c != "lead_unit"],
+            ),
+            models.Index(
+                fields=["transferred_from", "created_at"],
+                name="case_transfer_walk_idx",
+                include=LEDGER_WALK_COLUMNS,
+                condition=Q(transferred_from__isnull=False),
+            ),
+            models.Index(
+                fields=["estate", "created_at"],
+                name="case_estate_walk_idx",
+                include=[c for c in LEDGER_WALK_COLUMNS if c != "estate"],
             ),
             # Who may read a case by area: a prefix test (LIKE '/37/3708/%'); the pattern
             # operator class serves it whatever the collation, and equality too.

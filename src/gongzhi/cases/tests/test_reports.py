@@ -538,11 +538,37 @@ def test_a_page_picked_from_the_keys_is_the_ordered_page(
     from gongzhi.cases import selectors
 
     monkeypatch.setattr(selectors, "COUNT_CAP", cap)
-    for name in ("office", "jiedao", "zjj", "wuye", "resident"):
-        qs = ledger(User.objects.get(username=name), LedgerFilter.from_params({}))
-        found = selectors.capped_count(qs)
-        expected = list(qs.values_list("pk", flat=True))
-        assert found == min(len(expected), cap + 1), name
-        for offset in range(0, len(expected) + 3, 3):
-            rows = selectors.ledger_rows(qs, found, offset, 3)
-            assert [c.pk for c in rows] == expected[offset : offset + 3], (name, offset)
+    for name in ("office", "jiedao", "zjj", "wuye", "resident", "cb-office"):
+        for params in ({}, {"open": "1"}, {"state": "closed"}):
+            user = User.objects.get(username=name)
+            f = LedgerFilter.from_params(params)
+            qs = ledger(user, f)
+            expected = list(qs.values_list("pk", flat=True))
+            # Read by the scope's parts (several for a unit or a company), whole, and whole
+            # with the keys read at once (a narrow search's way).
+            for pages in (
+                selectors.ledger_pages(user, f),
+                selectors.LedgerPages(qs),
+                selectors.LedgerPages(qs, keys_first=True),
+            ):
+                assert pages.found == min(len(expected), cap + 1), name
+                for offset in range(0, len(expected) + 3, 3):
+                    rows = pages.rows(offset, 3)
+                    got = [c.pk for c in rows]
+                    assert got == expected[offset : offset + 3], (name, params, offset)
+
+
+def test_the_ledger_parts_split_the_readers_cases(demo: Any) -> None:
+    # Each case the reader may read is in exactly one part of its scope, in both counties.
+    from gongzhi.cases.access import readable_cases, viewer
+
+    several = 0
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        parts = viewer(user).readable_parts()
+        several += len(parts) > 1
+        ids = [
+            pk for part in parts for pk in Case.objects.filter(part).values_list("pk", flat=True)
+        ]
+        assert len(ids) == len(set(ids)), user.username
+        assert set(ids) == set(readable_cases(user).values_list("pk", flat=True)), user.username
+    assert several >= 5
