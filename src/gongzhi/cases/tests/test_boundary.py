@@ -206,3 +206,44 @@ def test_the_api_ledger_counts_as_the_page_does(demo: Any, monkeypatch: Any) -> 
     capped = client.get("/api/cases/", {"limit": 5}).json()
     assert capped["total"] == 2 and capped["total_capped"] is True
     assert len(capped["items"]) == min(5, exact["total"])  # the rows are not capped
+
+
+@pytest.mark.parametrize("cap", [10_000, 3])
+def test_a_units_and_a_companys_ledger_read_by_parts_through_the_api_and_the_page(
+    demo: Any, monkeypatch: Any, cap: int
+) -> None:
+    # Issue 12: a unit's and a property company's ledger is counted and paged by the parts
+    # of their scope (selectors.LedgerPages). Through the API and the page they list the
+    # cases they may read — no other unit's, no other county's — newest first, each once,
+    # with the count capped as everywhere.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.cases import selectors
+    from gongzhi.cases.access import readable_cases, viewer
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", cap)
+    for name in ("zjj", "wuye"):
+        assert len(viewer(u(name)).readable_parts()) > 1, name
+        expected = list(
+            readable_cases(u(name)).order_by("-created_at", "-id").values_list("number", flat=True)
+        )
+        api = token_client(name)
+        seen: list[str] = []
+        for offset in range(0, len(expected) + 2, 2):
+            body = api.get("/api/cases/", {"limit": 2, "offset": offset}).json()
+            assert body["total"] == min(len(expected), cap), name
+            assert body["total_capped"] is (len(expected) > cap), name
+            seen += [item["number"] for item in body["items"]]
+        assert seen == expected, name
+        # A capped count per part (a part that can hold nothing, such as tasks by an empty
+        # id list, is not sent): the parts are what is read, not the one OR.
+        with CaptureQueriesContext(connection) as ctx:
+            api.get("/api/cases/", {"limit": 2})
+        counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+        assert 1 < len(counts) <= len(viewer(u(name)).readable_parts()), name
+        html = as_user(name).get("/cases/ledger/").content.decode()
+        shown = expected[: min(cap, selectors.COUNT_CAP, 50)]
+        assert all(number in html for number in shown), name
+        if len(expected) > cap:
+            assert f"超过 {cap} 件" in html, name
