@@ -14,7 +14,9 @@ HTTP from a load generator on loopback and prints one line per database.
 
 With ``--peer helpdesk`` (issue 12's target) the same run then measures django-helpdesk's
 ticket creation (``POST /api/tickets/``) from its own venv with the same load generator and
-parameters (gongzhi.bench.peer, bench/peer/), and prints both rows and the ratio.
+parameters (gongzhi.bench.peer, bench/peer/), and prints both rows and the ratio. With
+``--floor`` as well, a third row: a bare WSGI application storing the same body with one
+durable INSERT (gongzhi.bench.floor), the ceiling of any Python intake on the machine.
 
 crash: kills granian with SIGKILL in the middle of the same kind of load on a scratch
 PostgreSQL database, restarts it, and checks that every acknowledged case is there and the
@@ -34,7 +36,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongzhi.bench import crash, load, peer, scaleout, wrk
+from gongzhi.bench import crash, floor, load, peer, scaleout, wrk
 from gongzhi.bench import intake as bench
 
 
@@ -167,6 +169,14 @@ class Command(BaseCommand):
             help=(
                 "intake: then measure django-helpdesk's POST /api/tickets/ the same way "
                 "(PostgreSQL only; its venv is made from bench/peer/requirements.txt if missing)"
+            ),
+        )
+        parser.add_argument(
+            "--floor",
+            action="store_true",
+            help=(
+                "intake with --peer: then a third row, a bare WSGI app (no framework) storing "
+                "the same body with one durable INSERT: the ceiling of a Python intake here"
             ),
         )
         parser.add_argument(
@@ -303,6 +313,8 @@ class Command(BaseCommand):
             raise CommandError("wrk is not installed (apt-get install wrk)")
         if o["generator"] == "wrk" and o["requests"]:
             raise CommandError("wrk runs for a duration: use --duration, not --requests")
+        if o["floor"] and not o["peer"]:
+            raise CommandError("--floor is a third row beside --peer helpdesk")
         if o["peer"]:
             self._side_by_side({**o, "duration": duration})
             return
@@ -457,6 +469,7 @@ class Command(BaseCommand):
                 **common,
             )
             theirs = peer.bench_helpdesk(venv=venv, **common)
+            bare = floor.bench_floor(**common) if o["floor"] else None
         except KeyboardInterrupt as exc:
             raise CommandError("interrupted; servers stopped") from exc
         except RuntimeError as exc:
@@ -465,11 +478,19 @@ class Command(BaseCommand):
         self.stdout.write(peer.SIDE_HEADER)
         self.stdout.write(peer.side_line(ours, unit="cases/s", noun="cases"))
         self.stdout.write(peer.side_line(theirs, unit="tickets/s", noun="tickets"))
-        self._details([ours, theirs])
+        rows = [ours, theirs]
+        if bare is not None:
+            self.stdout.write(peer.side_line(bare, unit="rows/s", noun="rows"))
+            rows.append(bare)
+        self._details(rows)
         self.stdout.write(peer.ratio_line(ours.result.rate, theirs.result.rate))
+        if bare is not None:
+            self.stdout.write(
+                floor.floor_line(bare.result.rate, theirs.result.rate, peer.TARGET_RATIO)
+            )
         if o["json"]:
-            self.stdout.write(json.dumps([ours.as_dict(), theirs.as_dict()], ensure_ascii=False))
-        if ours.check != "count ok" or theirs.check != "count ok":
+            self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False))
+        if any(row.check != "count ok" for row in rows):
             raise CommandError("COUNT MISMATCH")
 
     def _crash(self, o: dict[str, Any]) -> None:
