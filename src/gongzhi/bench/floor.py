@@ -23,19 +23,16 @@ import os
 import secrets
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from gongzhi.bench.intake import Row
-from gongzhi.bench.load import LoadResult, run_load_in_process
+from gongzhi.bench.intake import Row, measured_row
 from gongzhi.bench.server import (
     Server,
     clean_up,
     count_cases,
     free_port,
-    machine_busy_seconds,
     pg_recreate,
     server_env,
     start_server,
@@ -162,7 +159,6 @@ def bench_floor(
         create_table(database_url)
         token = secrets.token_urlsafe(24)
         env = server_env(database_url=database_url, var_dir=tmp / "var", extra={TOKEN_ENV: token})
-        before = count_cases(database_url, FLOOR_TABLE)
         port = free_port()
         log(f"[floor] granian wsgi, {workers} workers × {threads} threads on 127.0.0.1:{port}")
         server = start_server(
@@ -173,35 +169,20 @@ def bench_floor(
             log=tmp / "granian.log",
             target="gongzhi.bench.floor:floor_application",
         )
-        cpu0, wait0 = server.cpu_seconds()
-        busy0 = machine_busy_seconds()
-        wall0 = time.monotonic()
-        result: LoadResult = run_load_in_process(
-            host="127.0.0.1",
-            port=port,
-            token=token,
-            connections=connections,
-            duration=duration,
-            max_requests=max_requests,
-            warmup=warmup,
-            key_prefix=f"floor-{secrets.token_hex(6)}",
-        )
-        cpu1, wait1 = server.cpu_seconds()
-        machine_busy = machine_busy_seconds() - busy0
-        window = time.monotonic() - wall0
-        server.stop()
-        server = None
-        after = count_cases(database_url, FLOOR_TABLE)
-        return Row(
-            database="floor",
-            result=result,
-            cases_before=before,
-            cases_after=after,
-            server_cpu_s=cpu1 - cpu0,
-            server_runqueue_s=wait1 - wait0,
-            machine_busy_s=machine_busy,
-            window_s=window,
-            cases_in_window=result.created_total,
+        return measured_row(
+            name="floor",
+            server=server,
+            count=lambda: count_cases(database_url, FLOOR_TABLE),
+            spec={
+                "host": "127.0.0.1",
+                "port": port,
+                "token": token,
+                "connections": connections,
+                "duration": duration,
+                "max_requests": max_requests,
+                "warmup": warmup,
+                "key_prefix": f"floor-{secrets.token_hex(6)}",
+            },
             workers=workers,
             threads=threads,
         )

@@ -90,6 +90,44 @@ class Row:
         return d
 
 
+def measured_row(
+    *,
+    name: str,
+    server: Server,
+    count: Callable[[], int],
+    spec: dict[str, Any],
+    workers: int,
+    threads: int,
+) -> Row:
+    """A row measured against a started ``server``, the way every side-by-side row is
+    (the peer's of gongzhi.bench.peer, the floor's of gongzhi.bench.floor): rows counted,
+    the load generator run in its own process with ``spec``, the server's CPU and run-queue
+    wait and the machine's busy time over the window, the server stopped, rows counted
+    again."""
+    before = count()
+    cpu0, wait0 = server.cpu_seconds()
+    busy0 = machine_busy_seconds()
+    wall0 = time.monotonic()
+    result = run_load_in_process(**spec)
+    cpu1, wait1 = server.cpu_seconds()
+    machine_busy = machine_busy_seconds() - busy0
+    window = time.monotonic() - wall0
+    server.stop()
+    return Row(
+        database=name,
+        result=result,
+        cases_before=before,
+        cases_after=count(),
+        server_cpu_s=cpu1 - cpu0,
+        server_runqueue_s=wait1 - wait0,
+        machine_busy_s=machine_busy,
+        window_s=window,
+        cases_in_window=result.created_total,
+        workers=workers,
+        threads=threads,
+    )
+
+
 HEADER = (
     f"{'database':<10} {'conns':>5} {'requests':>8} {'cases/s':>9} "
     f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>6}  count check"

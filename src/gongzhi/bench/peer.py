@@ -27,18 +27,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from gongzhi.bench.intake import Row
-from gongzhi.bench.load import ESTATES, MATTERS, LoadResult, run_load_in_process
+from gongzhi.bench.intake import Row, measured_row
+from gongzhi.bench.load import ESTATES, MATTERS
 from gongzhi.bench.server import (
     Server,
     clean_up,
     count_cases,
     free_port,
-    machine_busy_seconds,
     pg_recreate,
     start_server,
 )
@@ -203,7 +201,6 @@ def bench_helpdesk(
         env = peer_env(venv=venv, database=PEER_DB, var_dir=tmp / "var")
         log(f"[{PEER_NAME}] migrating, a staff user, a queue and a DRF token …")
         token, queue = prepare_peer(venv=venv, env=env)
-        before = count_cases(database_url, TICKET_TABLE)
         port = free_port()
         log(
             f"[{PEER_NAME}] granian wsgi, {workers} workers × {threads} threads on 127.0.0.1:{port}"
@@ -218,11 +215,11 @@ def bench_helpdesk(
             target="peer_site.wsgi:bench_application",
             cwd=peer_dir(),
         )
-        cpu0, wait0 = server.cpu_seconds()
-        busy0 = machine_busy_seconds()
-        wall0 = time.monotonic()
-        result: LoadResult = run_load_in_process(
-            **load_spec(
+        return measured_row(
+            name=PEER_NAME,
+            server=server,
+            count=lambda: count_cases(database_url, TICKET_TABLE),
+            spec=load_spec(
                 port=port,
                 token=token,
                 queue=queue,
@@ -231,24 +228,7 @@ def bench_helpdesk(
                 max_requests=max_requests,
                 warmup=warmup,
                 key_prefix=f"peer-{secrets.token_hex(6)}",
-            )
-        )
-        cpu1, wait1 = server.cpu_seconds()
-        machine_busy = machine_busy_seconds() - busy0
-        window = time.monotonic() - wall0
-        server.stop()
-        server = None
-        after = count_cases(database_url, TICKET_TABLE)
-        return Row(
-            database=PEER_NAME,
-            result=result,
-            cases_before=before,
-            cases_after=after,
-            server_cpu_s=cpu1 - cpu0,
-            server_runqueue_s=wait1 - wait0,
-            machine_busy_s=machine_busy,
-            window_s=window,
-            cases_in_window=result.created_total,
+            ),
             workers=workers,
             threads=threads,
         )

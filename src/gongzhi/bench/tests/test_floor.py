@@ -107,3 +107,22 @@ def test_floor_line_compares_the_target_with_the_floor() -> None:
     below = floor.floor_line(3000.0, 100.0, 12)
     assert "30.00× the peer" in below and "below the floor" in below
     assert floor.floor_line(0.0, 100.0, 12) == "floor: no rate to compare"
+
+
+def test_the_floor_row_counts_what_it_created() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("the floor writes to PostgreSQL only")
+    row = floor.bench_floor(
+        connections=2, duration=1.0, max_requests=0, warmup=0.0, workers=1, threads=1
+    )
+    assert row.database == "floor" and row.check == "count ok"
+    assert row.result.created_total > 0 and row.result.errors == 0
+    assert row.cases_after - row.cases_before == row.result.created_total
+    assert row.server_cpu_s > 0 and row.window_s >= 1.0
+
+
+def test_floor_without_the_peer_is_refused() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--peer helpdesk"):
+        call_command("bench", "intake", "--floor")
